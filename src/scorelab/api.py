@@ -1,0 +1,55 @@
+"""``scorelab.run``: the one call behind the CLI, for notebooks and scripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .engine.run import Progress, Result, run_scenario
+from .scenario import Scenario, load_scenario
+
+
+def run(
+    scenario: Scenario | str | Path | None = None,
+    *,
+    preset: str | None = None,
+    persons: int | None = None,
+    days: int | None = None,
+    seed: int | None = None,
+    shards: int = 1,
+    out: str | Path | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> Result:
+    """Run a scenario (a file, a loaded :class:`Scenario`, or a preset) and return its result.
+
+    With ``out``, also write the run's files there (see :mod:`scorelab.report`).
+
+    >>> import scorelab
+    >>> result = scorelab.run(preset="china-2022", persons=2000, days=10, seed=1)
+    >>> sorted(result.summary["systems"])[:1]
+    ['national-court-list']
+    """
+    overrides: dict[str, Any] = {}
+    if persons is not None:
+        overrides.setdefault("population", {})["persons"] = persons
+    if seed is not None:
+        overrides.setdefault("population", {})["seed"] = seed
+    if days is not None:
+        overrides["days"] = days
+    if isinstance(scenario, Scenario):
+        resolved = Scenario.model_validate(_merge(scenario.model_dump(), overrides))
+    else:
+        resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
+    result = run_scenario(resolved, shards=shards, progress=progress)
+    if out is not None:
+        from .report import write_outputs
+
+        write_outputs(result, Path(out), force=force)
+    return result
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    from .scenario.loader import deep_merge
+
+    return deep_merge(base, over)

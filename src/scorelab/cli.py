@@ -1,0 +1,126 @@
+"""The command line: a thin layer over :func:`scorelab.run` and the scenario loader.
+
+``main(argv)`` returns the exit code: 0 on success, 2 on bad input (with a located message
+and no traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .scenario import ScenarioError, load_scenario, preset_description, preset_names
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="scorelab: simulate scoring and control systems on a synthetic population.")
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"scorelab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[Optional[bool], typer.Option(  # noqa: UP007 - typer needs Optional
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = None,
+) -> None:
+    """scorelab: simulate scoring and control systems on a synthetic population."""
+
+
+@app.command("run")
+def run_command(
+    scenario: Annotated[Optional[Path], typer.Argument(  # noqa: UP007
+        help="Scenario YAML file (default: the china-2022 preset).")] = None,
+    preset: Annotated[Optional[str], typer.Option(help="Run a built-in preset.")] = None,  # noqa: UP007
+    persons: Annotated[Optional[int], typer.Option(help="Synthetic persons.")] = None,  # noqa: UP007
+    days: Annotated[Optional[int], typer.Option(help="Days to simulate.")] = None,  # noqa: UP007
+    seed: Annotated[Optional[int], typer.Option(help="Random seed.")] = None,  # noqa: UP007
+    shards: Annotated[int, typer.Option(help="Split the population into K shards.")] = 1,
+    out_dir: Annotated[Optional[Path], typer.Option(  # noqa: UP007
+        "--out", help="Output folder (default: out/<scenario name>).")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite a folder holding another run.")] = False,
+    quiet: Annotated[bool, typer.Option(help="Print only the report's path.")] = False,
+) -> None:
+    """Run a scenario and write summary.json, daily.parquet, scenario.yaml and report.html."""
+    from .api import run
+
+    overrides: dict = {}
+    if persons is not None:
+        overrides.setdefault("population", {})["persons"] = persons
+    if seed is not None:
+        overrides.setdefault("population", {})["seed"] = seed
+    if days is not None:
+        overrides["days"] = days
+    resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
+    target = out_dir if out_dir is not None else Path("out") / resolved.name
+    if quiet:
+        result = run(resolved, shards=shards, out=target, force=force)
+    else:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                      TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
+                      TimeElapsedColumn(), console=err, transient=True) as bar:
+            task = bar.add_task(resolved.name, total=resolved.days)
+            result = run(resolved, shards=shards, out=target, force=force,
+                         progress=lambda done, total: bar.update(task, completed=done))
+        _print_headline(result.summary)
+    out.print(f"report: {target / 'report.html'}")
+
+
+def _print_headline(summary: dict) -> None:
+    scale = summary["scale"]
+    table = Table(title=f"{summary['scenario']}: {summary['persons']:,} persons x "
+                        f"{summary['days']} days (1 person = {scale:,.0f} people)")
+    for column in ("system", "covered", "scored", "sanctioned", "sanctioned wrongly",
+                   "wrongly (national est.)"):
+        table.add_column(column, justify="left" if column == "system" else "right")
+    for name, s in summary["systems"].items():
+        table.add_row(name, f"{s['covered']:,}", f"{s['scored']:,}", f"{s['sanctioned']:,}",
+                      f"{s['sanctioned_wrongly']:,}", f"{s['sanctioned_wrongly'] * scale:,.0f}")
+    out.print(table)
+
+
+@app.command("validate")
+def validate_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file to check.")],
+) -> None:
+    """Check a scenario file without running it."""
+    resolved = load_scenario(scenario)
+    out.print(f"{scenario}: valid ({resolved.name}: {resolved.population.persons:,} persons, "
+              f"{resolved.days} days, {len(resolved.systems)} systems)")
+
+
+@app.command("presets")
+def presets_command() -> None:
+    """List the built-in presets."""
+    for name in preset_names():
+        out.print(f"{name:<20} {preset_description(name)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code instead of exiting."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv if argv is not None else sys.argv[1:], prog_name="scorelab",
+                     standalone_mode=True)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            err.print(f"error: {problem}", markup=False, soft_wrap=True)
+        return 2
+    except SystemExit as exc:  # usage errors (2), --help and --version (0)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

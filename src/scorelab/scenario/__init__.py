@@ -1,0 +1,17 @@
+"""Scenario files: schema, loading with positions, presets."""
+
+from .errors import Problem, ScenarioError
+from .loader import dump_scenario, load_scenario, preset_description, preset_names, scenario_digest
+from .schema import SANCTIONS, Scenario
+
+__all__ = [
+    "Problem",
+    "SANCTIONS",
+    "Scenario",
+    "ScenarioError",
+    "dump_scenario",
+    "load_scenario",
+    "preset_description",
+    "preset_names",
+    "scenario_digest",
+]

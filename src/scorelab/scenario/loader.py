@@ -1,0 +1,384 @@
+"""Load scenario files: YAML with positions, ``extends:`` presets, validation, clear errors.
+
+A scenario file may start from a built-in preset (``extends: china-2022``); its keys are
+deep-merged over the preset (mappings merge key by key, anything else replaces). Command-line
+overrides are merged last. Every error names the file, line and column where the bad value was
+written (the user's file if the value came from there, else the preset), the field path, and
+what was expected. Nothing in a scenario is ever evaluated as code: YAML is read with the
+round-trip loader, which builds only plain mappings, sequences and scalars.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .errors import Problem, ScenarioError
+from .schema import SANCTIONS, Scenario
+
+PRESET_PACKAGE = "scorelab.scenario.presets"
+
+
+@dataclass
+class _Source:
+    """One YAML document and where it came from, kept for locating errors."""
+
+    label: str
+    tree: Any
+
+
+def preset_names() -> list[str]:
+    """Names of the built-in presets."""
+    folder = resources.files(PRESET_PACKAGE)
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def preset_description(name: str) -> str:
+    """The one-line description a preset declares."""
+    data = _read_preset(name, [])[0]
+    return str(data.get("description", ""))
+
+
+def _parse_yaml(text: str, label: str) -> Any:
+    yaml = YAML(typ="rt")
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        problem = (exc.problem or exc.context or "malformed YAML").strip()
+        raise ScenarioError(Problem(f"malformed YAML: {problem}", label, line, col)) from None
+    except YAMLError as exc:
+        raise ScenarioError(Problem(f"malformed YAML: {exc}", label)) from None
+
+
+def _read_preset(name: str, chain: list[str]) -> tuple[dict[str, Any], list[_Source]]:
+    resource = resources.files(PRESET_PACKAGE).joinpath(f"{name}.yaml")
+    if not resource.is_file():
+        raise KeyError(name)
+    label = f"<preset {name}>"
+    tree = _parse_yaml(resource.read_text(encoding="utf-8"), label)
+    return _resolve(tree, label, chain + [name])
+
+
+def _resolve(tree: Any, label: str, chain: list[str]) -> tuple[dict[str, Any], list[_Source]]:
+    """Plain dict for one document with its ``extends`` chain merged underneath."""
+    if tree is None:
+        tree = CommentedMap()
+    if not isinstance(tree, dict):
+        raise ScenarioError(Problem("a scenario must be a mapping of keys to values", label, 1, 1))
+    data = _plain(tree)
+    sources = [_Source(label, tree)]
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, sources
+    line, col = _position(tree, ("extends",), value=True)
+    if not isinstance(parent, str):
+        raise ScenarioError(Problem("expected a preset name", label, line, col, "extends"))
+    if parent in chain:
+        raise ScenarioError(
+            Problem(f"presets extend each other in a cycle: {' -> '.join(chain + [parent])}",
+                    label, line, col, "extends")
+        )
+    try:
+        base, base_sources = _read_preset(parent, chain)
+    except KeyError:
+        choices = preset_names()
+        hint = _did_you_mean(parent, choices)
+        raise ScenarioError(
+            Problem(f"unknown preset {parent!r}{hint}; available presets: {', '.join(choices)}",
+                    label, line, col, "extends")
+        ) from None
+    return deep_merge(base, data), sources + base_sources
+
+
+def _plain(node: Any) -> Any:
+    """Round-trip YAML nodes to plain dicts, lists and scalars."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool) or node is None or isinstance(node, str):
+        return node if not isinstance(node, str) else str(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base``: mappings merge key by key, anything else replaces."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _position(tree: Any, path: tuple[Any, ...], value: bool = False) -> tuple[int | None, int | None]:
+    """1-based (line, column) of the deepest part of ``path`` present in ``tree``."""
+    node = tree
+    found: tuple[int | None, int | None] = (None, None)
+    for part in path:
+        if isinstance(node, CommentedMap) and part in node:
+            pos = node.lc.value(part) if value else node.lc.key(part)
+            if pos is not None:
+                found = (pos[0] + 1, pos[1] + 1)
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            pos = node.lc.item(part)
+            if pos is not None:
+                found = (pos[0] + 1, pos[1] + 1)
+            node = node[part]
+        else:
+            return found if found != (None, None) else (None, None)
+    return found
+
+
+def _has_path(tree: Any, path: tuple[Any, ...]) -> bool:
+    node = tree
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return False
+    return True
+
+
+def _locate(sources: list[_Source], path: tuple[Any, ...], key: bool = False) -> Problem:
+    """Find where a field was written: the first document (user file first) that holds it."""
+    for depth in range(len(path), 0, -1):
+        prefix = path[:depth]
+        for source in sources:
+            if _has_path(source.tree, prefix):
+                line, col = _position(source.tree, prefix, value=not key or depth < len(path))
+                return Problem("", source.label, line, col)
+    first = sources[0]
+    return Problem("", first.label, 1 if first.tree is not None else None, 1)
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The model type a field holds, looking through dict[...] / list[...] / Optional."""
+    import typing
+
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if origin is dict and len(args) == 2:
+        inner = _inner_model(args[1])
+        return _MappingOf(inner) if inner is not None else None
+    for arg in args:
+        inner = _inner_model(arg)
+        if inner is not None:
+            return inner
+    return None
+
+
+class _MappingOf:
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+
+def _fields_for(path: tuple[Any, ...]) -> list[str]:
+    model: Any = Scenario
+    for part in path:
+        if isinstance(model, _MappingOf):
+            model = model.model
+            continue
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            field = model.model_fields.get(str(part))
+            if field is None:
+                return []
+            model = _inner_model(field.annotation)
+        else:
+            return []
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _describe_error(err: Any) -> tuple[tuple[Any, ...], str, bool]:
+    """(field path, message, whether the path ends at an offending *key*)."""
+    loc = tuple(err["loc"])
+    # pydantic puts the discriminator tag into loc for tagged unions: drop it
+    if len(loc) >= 3 and loc[0] == "systems" and loc[2] in ("points",):
+        loc = loc[:2] + loc[3:]
+    kind = err["type"]
+    given = err.get("input")
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        valid = _fields_for(loc[:-1])
+        hint = _did_you_mean(key, valid)
+        tail = f"; valid keys: {', '.join(valid)}" if valid else ""
+        return loc, f"unknown key {key!r}{hint}{tail}", True
+    if kind == "missing":
+        return loc, "required field is missing", True
+    if kind == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        return loc + ("kind",), (
+            f"unknown kind {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+        ), False
+    if kind == "union_tag_not_found":
+        return loc, "missing 'kind' (expected one of: points)", True
+    message = err["msg"]
+    if kind == "literal_error":
+        close = ""
+        expected = err.get("ctx", {}).get("expected", "")
+        choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
+        if isinstance(given, str):
+            close = _did_you_mean(given, choices)
+        return loc, f"got {given!r}{close}; expected one of {expected}", False
+    if kind.startswith("value_error"):
+        message = message.removeprefix("Value error, ")
+        return loc, message, False
+    return loc, f"{message[0].lower()}{message[1:]} (got {given!r})", False
+
+
+def _path_text(path: tuple[Any, ...]) -> str:
+    return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
+
+
+def _check_references(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
+    """Cross-field checks that a single field cannot make: every name must exist."""
+    bad: list[tuple[tuple[Any, ...], str]] = []
+    provinces = list(s.population.provinces)
+    cities = list(s.population.cities)
+    for city, spec in s.population.cities.items():
+        if spec.province not in s.population.provinces:
+            bad.append(((("population", "cities", city, "province")),
+                        f"unknown province {spec.province!r}{_did_you_mean(spec.province, provinces)}"))
+    per_province: dict[str, int] = {}
+    for spec in s.population.cities.values():
+        per_province[spec.province] = per_province.get(spec.province, 0) + spec.population
+    for province, total in per_province.items():
+        if province in s.population.provinces and total > s.population.provinces[province].population:
+            bad.append((("population", "cities"),
+                        f"named cities of {province} hold {total:,} people, more than the "
+                        f"province's {s.population.provinces[province].population:,}"))
+    events: dict[str, str] = {}
+    for pname, proc in s.processes.items():
+        for event in proc.events():
+            if event in events:
+                bad.append((("processes", pname),
+                            f"event {event!r} is also produced by process {events[event]!r}"))
+            events[event] = pname
+    for sname, system in s.systems.items():
+        where = ("systems", sname, "jurisdiction")
+        for i, prov in enumerate(system.jurisdiction.provinces):
+            if prov not in s.population.provinces:
+                bad.append((where + ("provinces", i), f"unknown province {prov!r}"
+                            f"{_did_you_mean(prov, provinces)}; known provinces: {', '.join(provinces)}"))
+        for i, city in enumerate(system.jurisdiction.cities):
+            if city not in s.population.cities:
+                bad.append((where + ("cities", i), f"unknown city {city!r}"
+                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}"))
+        for event in system.rules:
+            if event not in events:
+                bad.append((("systems", sname, "rules", event), f"unknown event type {event!r}"
+                            f"{_did_you_mean(event, list(events))}; known events: {', '.join(events)}"))
+        for grade, sanctions in system.sanctions.items():
+            if grade not in system.grades:
+                bad.append((("systems", sname, "sanctions", grade), f"unknown grade {grade!r}; "
+                            f"grades of this system: {', '.join(system.grades)}"))
+            for i, sanction in enumerate(sanctions):
+                if sanction not in SANCTIONS:  # pragma: no cover - the schema checks first
+                    bad.append((("systems", sname, "sanctions", grade, i), "unknown sanction"))
+    return bad
+
+
+def load_scenario(
+    path: str | Path | None = None,
+    *,
+    preset: str | None = None,
+    text: str | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Scenario:
+    """Read, merge and validate a scenario.
+
+    Give a file ``path``, YAML ``text``, or a ``preset`` name (the default is ``china-2022``).
+    ``overrides`` (for example from the command line) are merged last.
+    Raises :class:`ScenarioError` with located problems on any bad input.
+    """
+    if path is not None:
+        label = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ScenarioError(Problem(f"cannot read scenario file: {exc.strerror}", label)) from None
+        tree = _parse_yaml(text, label)
+    elif text is not None:
+        label = "<text>"
+        tree = _parse_yaml(text, label)
+    else:
+        label = "<command line>"
+        tree = CommentedMap({"extends": preset or "china-2022"})
+    if preset is not None and path is not None:
+        # an explicit --preset goes under the file
+        if isinstance(tree, dict) and "extends" not in tree:
+            tree["extends"] = preset
+    data, sources = _resolve(tree, label, [])
+    if overrides:
+        data = deep_merge(data, overrides)
+        sources = [_Source("<command line>", overrides)] + sources
+    return validate(data, sources)
+
+
+def validate(data: dict[str, Any], sources: list[Any] | None = None) -> Scenario:
+    """Validate merged scenario data, mapping each error to where it was written."""
+    sources = sources or [_Source("<input>", data)]
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            path, message, at_key = _describe_error(err)
+            where = _locate(sources, path, key=at_key)
+            problems.append(Problem(message, where.file, where.line, where.column, _path_text(path)))
+        raise ScenarioError(problems) from None
+    bad = _check_references(scenario)
+    if bad:
+        problems = []
+        for path, message in bad:
+            where = _locate(sources, path)
+            problems.append(Problem(message, where.file, where.line, where.column, _path_text(path)))
+        raise ScenarioError(problems)
+    return scenario
+
+
+def dump_scenario(scenario: Scenario) -> str:
+    """The fully resolved scenario as YAML: running it again repeats the run exactly."""
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False  # keep the scenario's own order
+    buffer = io.StringIO()
+    yaml.dump(scenario.model_dump(mode="json"), buffer)
+    return buffer.getvalue()
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    """SHA-256 of the resolved scenario, identifying a run's inputs."""
+    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,56 @@
+"""Whom a system covers, as contiguous person-id ranges.
+
+Persons are sorted by province and city, so any jurisdiction (nation, provinces, cities) is
+a short list of id ranges. A system keeps its per-person state only for the persons it covers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..population.generate import Geography
+from ..scenario.schema import Jurisdiction
+
+
+class Coverage:
+    """The persons of one shard ``[start, stop)`` that a jurisdiction covers.
+
+    ``local(ids)`` maps global ids to rows of the system's own arrays (``-1`` if not covered).
+    """
+
+    def __init__(self, jurisdiction: Jurisdiction, geo: Geography, start: int, stop: int) -> None:
+        if jurisdiction.national:
+            ranges = [(0, geo.persons)]
+        elif jurisdiction.provinces:
+            ranges = [geo.province_range(p) for p in jurisdiction.provinces]
+        else:
+            ranges = [geo.city_range(c) for c in jurisdiction.cities]
+        clipped = sorted((max(a, start), min(b, stop)) for a, b in ranges)
+        merged: list[tuple[int, int]] = []
+        for a, b in clipped:
+            if a >= b:
+                continue
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+            else:
+                merged.append((a, b))
+        self.starts = np.array([a for a, _ in merged], dtype=np.int64)
+        self.stops = np.array([b for _, b in merged], dtype=np.int64)
+        sizes = self.stops - self.starts
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.size = int(self.offsets[-1])
+
+    def local(self, ids: np.ndarray) -> np.ndarray:
+        """Row in the system's arrays for each global id, ``-1`` where not covered."""
+        if self.starts.size == 0:
+            return np.full(ids.shape, -1, dtype=np.int64)
+        k = np.searchsorted(self.starts, ids, side="right") - 1
+        k0 = np.maximum(k, 0)
+        inside = (k >= 0) & (ids < self.stops[k0])
+        return np.where(inside, ids - self.starts[k0] + self.offsets[k0], -1)
+
+    def global_ids(self) -> np.ndarray:
+        """Global ids of all covered persons, in order."""
+        if self.starts.size == 0:
+            return np.empty(0, dtype=np.int64)
+        return np.concatenate([np.arange(a, b) for a, b in zip(self.starts, self.stops)])
