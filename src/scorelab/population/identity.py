@@ -12,12 +12,13 @@ is represented. Figures come from /work/shared/facts/identity.md:
   (s ~ 2.2; gives ~0.055% at rank 169 against 0.068% published for Ouyang).
 * Given names (§2): 14% of people have a one-character given name (NCIIC 2007: 14.22% two-character
   full names; MPS 2019: 14.0%); 4+ character names are ignored. The most used single characters
-  (MPS 2021: 伟 敏 静 杰 丽 勇 涛 艳 军 强) and the most duplicated full names (张伟, 王伟, 李娜, 王芳 ...)
-  fix the heads of the pools; era and newborn names (建华, 建国, 国庆, 秀英, 桂英, 浩宇, 一诺 ...)
-  seed a list of whole two-character names.
+  (MPS 2021: 伟 敏 静 杰 丽 勇 涛 艳 军 强) and the most duplicated full names
+  (张伟, 王伟, 李娜, 王芳 ...)
+  fix the heads of the pools; era and newborn names (建华, 建国, 国庆, 秀英, 桂英, 浩宇,
+  一诺 ...) seed a list of whole two-character names.
 * Resident ID (§3): GB 11643-1999 layout 6 address + 8 birth date + 3 sequence + check
-  character (ISO 7064 MOD 11-2, weights 2**(18-i) mod 11 for i = 1..17); odd sequence = male. Worked example
-  11010519491231002X.
+  character (ISO 7064 MOD 11-2, weights 2**(18-i) mod 11 for i = 1..17); odd sequence = male.
+  Worked example 11010519491231002X.
 
 Assumptions (no published figure): the character pools beyond the published heads and their
 order; Zipf-Mandelbrot weights ``1/(rank+q)**s`` with the parameters below, tuned so that
@@ -61,6 +62,7 @@ __all__ = [
 
 #: Top 100 surnames (character, toneless pinyin, share of Han population in %), facts §1.2.
 #: 吕 is written "lyu" as in GB/T 28039-2011 (facts §5.3).
+# fmt: off
 TOP_SURNAMES: tuple[tuple[str, str, float], ...] = (
     ("王", "wang", 7.486), ("李", "li", 7.370), ("张", "zhang", 7.033), ("刘", "liu", 5.306),
     ("陈", "chen", 4.555), ("杨", "yang", 3.369), ("黄", "huang", 2.348), ("赵", "zhao", 2.111),
@@ -88,6 +90,7 @@ TOP_SURNAMES: tuple[tuple[str, str, float], ...] = (
     ("武", "wu", 0.190), ("严", "yan", 0.190), ("戴", "dai", 0.187), ("孔", "kong", 0.180),
     ("向", "xiang", 0.179), ("覃", "qin", 0.175), ("常", "chang", 0.174), ("汤", "tang", 0.174),
 )
+# fmt: on
 
 #: Number of synthetic tail surnames (facts §1.2: "about 1,700 further surnames").
 TAIL_SIZE: int = 1700
@@ -107,7 +110,7 @@ def _tail_shares() -> np.ndarray:
         else:
             hi = s
     shares = p100 * ratio ** -(0.5 * (lo + hi))
-    return shares * (remainder / shares.sum())
+    return np.asarray(shares * (remainder / shares.sum()), dtype=np.float64)
 
 
 #: Full table: top 100 as published, then the synthetic tail ("S0101" = rank 101, pinyin "s0101").
@@ -124,7 +127,7 @@ _SURNAME_CDF[-1] = 1.0
 
 
 def surname_probabilities() -> np.ndarray:
-    """Sampling probabilities (float64, sum 1), indexed like ``SURNAMES``; a copy, safe to modify."""
+    """Sampling probabilities (float64, sum 1) indexed like ``SURNAMES``; a fresh copy."""
     return _SURNAME_P.copy()
 
 
@@ -140,7 +143,8 @@ def draw_surnames(rng: np.random.Generator, n: int) -> npt.NDArray[np.uint16]:
 
 # --------------------------------------------------------------------------- given names
 
-#: One-character given names (facts §2.4: 14.22% NCIIC 2007, 14.0% MPS 2019 two-character full names).
+#: Share of one-character given names (facts §2.4: two-character full names are 14.22% in
+#: NCIIC 2007 and 14.0% in MPS 2019).
 SINGLE_CHAR_SHARE: float = 0.14
 _CROSS_SEX_SHARE = 0.02  # assumption: top names are used by both sexes (facts §2.1)
 _WHOLE_NAME_SHARE = 0.03  # assumption: share of two-character names taken from the whole-name list
@@ -155,24 +159,32 @@ _FEMALE_SECOND = (
     "静敏娜芳丽艳霞燕玲红英梅婷娟丹萍琳雪颖倩莉洁晶慧兰云琴蕾秀华玉珍凤芬桂月媛佳欣怡涵琪璐瑶"
     "悦妍萱蓉薇茜菲露岚琼翠香荣芝菊莲花淑娥妮婕娇雯璇彤诺汐桐"
 )
-_MALE_FIRST = "建国志文海永晓俊子浩宇明家振立德金春新小天世学长兴光嘉宏云正少泽梓一思雨博鹏成红玉庆洪"
-_FEMALE_FIRST = "秀玉桂丽美晓海春雪婷淑小凤慧佳欣梓雨诗思一可紫若艳红金月静晶亚彩翠爱素瑞梦心语依子"
-_MALE_WHOLE = (
-    "建华", "建国", "国庆", "建军", "志强", "国强", "志刚", "建平", "海涛", "永刚", "建明", "志明",
-    "俊杰", "文杰", "浩然", "浩宇", "宇轩", "宇航", "子轩", "梓豪", "宇辰", "子豪", "浩轩", "宇泽",
-    "奕辰", "亦辰", "子墨", "沐宸", "沐辰", "国华", "振华", "晓东", "建新", "建伟", "志勇", "永强",
+_MALE_FIRST = (
+    "建国志文海永晓俊子浩宇明家振立德金春新小天世学长兴光嘉宏云正少泽梓一思雨博鹏成红玉庆洪"
 )
-_FEMALE_WHOLE = (
-    "秀英", "桂英", "秀兰", "玉兰", "桂兰", "秀珍", "凤英", "玉珍", "玉梅", "秀云", "秀梅", "秀荣",
-    "桂芝", "淑珍", "丽娟", "丽华", "海燕", "雪梅", "红梅", "春梅", "晓燕", "婷婷", "丽丽", "欣怡",
-    "梓涵", "一诺", "诗涵", "雨桐", "依诺", "欣妍", "梓萱", "可馨", "佳怡", "若汐", "语桐", "艺涵",
+_FEMALE_FIRST = "秀玉桂丽美晓海春雪婷淑小凤慧佳欣梓雨诗思一可紫若艳红金月静晶亚彩翠爱素瑞梦心语依子"
+_MALE_WHOLE: tuple[str, ...] = tuple(
+    (
+        "建华 建国 国庆 建军 志强 国强 志刚 建平 海涛 永刚 建明 志明 俊杰 文杰 浩然 浩宇 宇轩 宇航 "
+        "子轩 梓豪 宇辰 子豪 浩轩 宇泽 奕辰 亦辰 子墨 沐宸 沐辰 国华 振华 晓东 建新 建伟 志勇 永强"
+    ).split()
+)
+_FEMALE_WHOLE: tuple[str, ...] = tuple(
+    (
+        "秀英 桂英 秀兰 玉兰 桂兰 秀珍 凤英 玉珍 玉梅 秀云 秀梅 秀荣 桂芝 淑珍 丽娟 丽华 海燕 雪梅 "
+        "红梅 春梅 晓燕 婷婷 丽丽 欣怡 梓涵 一诺 诗涵 雨桐 依诺 欣妍 梓萱 可馨 佳怡 若汐 语桐 艺涵"
+    ).split()
 )
 
 #: Every given-name character; a given-name code holds indices into this tuple.
 CHAR_POOL: tuple[str, ...] = tuple(
     dict.fromkeys(
-        _MALE_SECOND + _FEMALE_SECOND + _MALE_FIRST + _FEMALE_FIRST
-        + "".join(_MALE_WHOLE) + "".join(_FEMALE_WHOLE)
+        _MALE_SECOND
+        + _FEMALE_SECOND
+        + _MALE_FIRST
+        + _FEMALE_FIRST
+        + "".join(_MALE_WHOLE)
+        + "".join(_FEMALE_WHOLE)
     )
 )
 #: Second-character slot value meaning "one-character given name".
@@ -187,13 +199,13 @@ _ZM_WHOLE = (1.0, 5.0)
 
 def _zm_weights(k: int, s: float, q: float) -> np.ndarray:
     w = 1.0 / (np.arange(1, k + 1, dtype=np.float64) + q) ** s
-    return w / w.sum()
+    return np.asarray(w / w.sum(), dtype=np.float64)
 
 
 def _sex_table(
     female: tuple[int, ...], male: tuple[int, ...], s: float, q: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Female CDF in (0,1] then male CDF in (1,2]: one searchsorted on ``u + male`` serves both sexes."""
+    """Female CDF in (0,1], male CDF in (1,2]: one searchsorted on ``u + male`` serves both."""
     cdf_f = np.cumsum(_zm_weights(len(female), s, q))
     cdf_m = np.cumsum(_zm_weights(len(male), s, q))
     cdf_f[-1] = cdf_m[-1] = 1.0
@@ -203,7 +215,7 @@ def _sex_table(
 
 
 def _pack_whole(names: tuple[str, ...]) -> tuple[int, ...]:
-    return tuple((_CHAR_INDEX[a] << 16) | _CHAR_INDEX[b] for a, b in names)
+    return tuple((_CHAR_INDEX[name[0]] << 16) | _CHAR_INDEX[name[1]] for name in names)
 
 
 _SECOND_TABLE = _sex_table(
@@ -231,7 +243,7 @@ def draw_given_names(
     *,
     single_share: float | npt.ArrayLike = SINGLE_CHAR_SHARE,
 ) -> npt.NDArray[np.uint32]:
-    """Given-name codes: ``first << 16 | second`` (indices into ``CHAR_POOL``; second NO_CHAR if none).
+    """Given-name codes ``first << 16 | second`` (``CHAR_POOL`` indices; second NO_CHAR if none).
 
     ``single_share`` may be a per-person array, e.g. ~0.06 for 2010s births (facts §2.4).
     """
@@ -335,11 +347,11 @@ def valid_resident_ids(ids: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     month_ok = (month >= 1) & (month <= 12)
     dim = _DAYS_IN_MONTH[np.where(month_ok, month, 0)] + ((month == 2) & leap)
-    return ok & (year >= 1) & month_ok & (day >= 1) & (day <= dim)
+    return np.asarray(ok & (year >= 1) & month_ok & (day >= 1) & (day <= dim), dtype=bool)
 
 
 def is_valid_resident_id(s: str | bytes) -> bool:
-    """Structure (17 digits + digit/'X'), calendar birth date and MOD 11-2 check; address not checked."""
+    """Checks 17 digits + digit/'X', a calendar birth date and MOD 11-2; not the address code."""
     if isinstance(s, bytes):
         try:
             s = s.decode("ascii")

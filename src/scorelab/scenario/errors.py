@@ -16,6 +16,8 @@ class Problem:
     path: str | None = None  # dotted field path, e.g. "systems.rongcheng.rules.traffic"
 
     def __str__(self) -> str:
+        if self.file is None and self.line is None:
+            return f"{self.path}: {self.message}" if self.path else self.message
         where = self.file or "<input>"
         if self.line is not None:
             where += f":{self.line}"

@@ -261,6 +261,9 @@ def _path_text(path: tuple[Any, ...]) -> str:
     return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
 
 
+_KEY = object()  # marks a reference problem located at a mapping key, not its value
+
+
 def _check_references(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
     """Cross-field checks that a single field cannot make: every name must exist."""
     bad: list[tuple[tuple[Any, ...], str]] = []
@@ -297,11 +300,12 @@ def _check_references(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                             f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}"))
         for event in system.rules:
             if event not in events:
-                bad.append((("systems", sname, "rules", event), f"unknown event type {event!r}"
-                            f"{_did_you_mean(event, list(events))}; known events: {', '.join(events)}"))
+                bad.append((("systems", sname, "rules", event, _KEY), f"unknown event type "
+                            f"{event!r}{_did_you_mean(event, list(events))}; known events: "
+                            f"{', '.join(events)}"))
         for grade, sanctions in system.sanctions.items():
             if grade not in system.grades:
-                bad.append((("systems", sname, "sanctions", grade), f"unknown grade {grade!r}; "
+                bad.append((("systems", sname, "sanctions", grade, _KEY), f"unknown grade {grade!r}; "
                             f"grades of this system: {', '.join(system.grades)}"))
             for i, sanction in enumerate(sanctions):
                 if sanction not in SANCTIONS:  # pragma: no cover - the schema checks first
@@ -362,7 +366,9 @@ def validate(data: dict[str, Any], sources: list[Any] | None = None) -> Scenario
     if bad:
         problems = []
         for path, message in bad:
-            where = _locate(sources, path)
+            at_key = path[-1] is _KEY
+            path = path[:-1] if at_key else path
+            where = _locate(sources, path, key=at_key)
             problems.append(Problem(message, where.file, where.line, where.column, _path_text(path)))
         raise ScenarioError(problems)
     return scenario

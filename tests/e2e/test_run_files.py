@@ -1,0 +1,89 @@
+"""End to end: files, determinism across runs and shard counts, re-running scenario.yaml."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import scorelab
+from scorelab.cli import main
+
+FILES = ("summary.json", "daily.parquet", "report.html", "scenario.yaml")
+
+
+def run_to(tmp_path: Path, name: str, *args: str) -> Path:
+    out = tmp_path / name
+    assert main(["run", *args, "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def read_all(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in FILES}
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("baseline")
+    return run_to(tmp, "a", str(Path(__file__).parents[1] / "scenarios" / "small.yaml"))
+
+
+def test_outputs_follow_the_contract(baseline: Path) -> None:
+    assert sorted(p.name for p in baseline.iterdir()) == sorted(FILES)  # no temporaries left
+    summary = json.loads((baseline / "summary.json").read_text())
+    for key in ("scenario", "seed", "persons", "days", "scale", "systems"):
+        assert key in summary
+    assert summary["persons"] == 20_000 and summary["days"] == 60
+    assert summary["scale"] == pytest.approx(1_409_778_724 / 20_000)
+    for name, system in summary["systems"].items():
+        for key in ("covered", "scored", "sanctioned", "sanctioned_wrongly",
+                    "restriction_person_days"):
+            assert isinstance(system[key], int), (name, key)
+    daily = pl.read_parquet(baseline / "daily.parquet")
+    assert daily.height == 60 * len(summary["systems"])
+    assert set(daily["system"].unique()) == set(summary["systems"])
+    # the daily table adds up to the summary
+    for name, system in summary["systems"].items():
+        rows = daily.filter(pl.col("system") == name)
+        assert rows["restriction_person_days"].sum() == system["restriction_person_days"]
+        assert rows["records"].sum() == system["records"]
+        assert rows["newly_sanctioned"].sum() <= system["sanctioned"]
+    html = (baseline / "report.html").read_text()
+    assert html.startswith("<!DOCTYPE html>") and "Who was wronged" in html
+
+
+def test_same_seed_same_bytes(baseline: Path, tmp_path: Path) -> None:
+    again = run_to(tmp_path, "b", str(Path(__file__).parents[1] / "scenarios" / "small.yaml"))
+    assert read_all(again) == read_all(baseline)
+
+
+def test_shards_give_identical_bytes(baseline: Path, tmp_path: Path) -> None:
+    sharded = run_to(tmp_path, "c", str(Path(__file__).parents[1] / "scenarios" / "small.yaml"),
+                     "--shards", "3")
+    assert read_all(sharded) == read_all(baseline)
+
+
+def test_resolved_scenario_repeats_the_run(baseline: Path, tmp_path: Path) -> None:
+    again = run_to(tmp_path, "d", str(baseline / "scenario.yaml"))
+    assert read_all(again) == read_all(baseline)
+
+
+def test_another_seed_changes_the_numbers(baseline: Path, tmp_path: Path) -> None:
+    other = run_to(tmp_path, "e", str(Path(__file__).parents[1] / "scenarios" / "small.yaml"),
+                   "--seed", "12")
+    assert (other / "summary.json").read_bytes() != (baseline / "summary.json").read_bytes()
+
+
+def test_python_api_matches_cli(baseline: Path) -> None:
+    result = scorelab.run(Path(__file__).parents[1] / "scenarios" / "small.yaml")
+    assert result.summary == json.loads((baseline / "summary.json").read_text())
+    assert result.daily.equals(pl.read_parquet(baseline / "daily.parquet"))
+
+
+def test_default_preset_runs_small(tmp_path: Path) -> None:
+    out = run_to(tmp_path, "f", "--persons", "5000", "--days", "20")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == "china-2022"
+    assert set(summary["systems"]) == {"rongcheng", "hangzhou"}

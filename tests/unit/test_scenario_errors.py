@@ -1,0 +1,139 @@
+"""Bad input: a located message, exit code 2, no traceback, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scorelab.cli import main
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.err + captured.out
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+SMALL = "extends: china-2022\npopulation:\n  persons: 2000\n  block_size: 1024\ndays: 3\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("extends: china-2022\npopulation: {persons: 10\n", ["malformed YAML", "scenario.yaml:3:1:"]),
+        ("extends: china-2022\npopluation:\n  persons: 10\n",
+         ["scenario.yaml:2:1:", "popluation:", "unknown key 'popluation'",
+          "did you mean 'population'"]),
+        ("extends: china-2022\npopulation:\n  persons: many\n",
+         ["scenario.yaml:3:12:", "population.persons:", "valid integer", "'many'"]),
+        ("extends: china-2022\nprocesses:\n  driving:\n    rate: 1.5\n",
+         ["scenario.yaml:4:11:", "processes.driving.rate:", "less than or equal to 1", "1.5"]),
+        ("extends: china-2022\nprocesses:\n  driving:\n    rate: -0.1\n",
+         ["scenario.yaml:4:11:", "greater than or equal to 0"]),
+        ("extends: china-2099\n",
+         ["scenario.yaml:1:10:", "unknown preset 'china-2099'", "did you mean 'china-2022'"]),
+        ("extends: china-2022\nsystems:\n  rongcheng:\n    jurisdiction: {cities: [Rongchen]}\n",
+         ["scenario.yaml:4:", "systems.rongcheng.jurisdiction.cities[0]:",
+          "unknown city 'Rongchen'", "did you mean 'Rongcheng'"]),
+        ("extends: china-2022\nsystems:\n  x:\n    kind: points\n    jurisdiction: "
+         "{provinces: [Atlantis]}\n    base: 1\n    grades: {a: 0}\n"
+         "    rules: {traffic_offence: {coverage: 1, points: -1}}\n",
+         ["scenario.yaml:5:", "unknown province 'Atlantis'"]),
+        ("extends: china-2022\npopulation:\n  persons: 0\n",
+         ["scenario.yaml:3:12:", "population.persons:", "greater than 0"]),
+        ("extends: china-2022\npopulation:\n  persons: -5\n", ["greater than 0"]),
+        ("extends: china-2022\nsystems:\n  rongcheng:\n    kind: scores\n",
+         ["scenario.yaml:4:11:", "unknown kind 'scores'"]),
+        ("extends: china-2022\nsystems:\n  rongcheng:\n    rules:\n      jaywalking: "
+         "{coverage: 0.5, points: -1}\n",
+         ["scenario.yaml:5:7:", "unknown event type 'jaywalking'"]),
+        ("extends: china-2022\nsystems:\n  rongcheng:\n    grades: {A: 10, B: 20}\n",
+         ["scenario.yaml:4:", "highest floor to the lowest"]),
+        ("extends: china-2022\nsystems:\n  rongcheng:\n    sanctions: {C: [jail]}\n",
+         ["scenario.yaml:4:", "'jail'", "flights"]),
+    ],
+)
+def test_bad_input_is_located(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
+                              expected: list[str]) -> None:
+    path = write(tmp_path, text)
+    out = tmp_path / "out"
+    code, message = run_cli(capsys, "run", str(path), "--out", str(out), "--quiet")
+    assert code == 2, message
+    assert "Traceback" not in message
+    for fragment in expected:
+        assert fragment in message
+    assert not out.exists()
+
+
+def test_validate_reports_without_running(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    code, message = run_cli(capsys, "validate", str(write(tmp_path, "days: [1\n")))
+    assert code == 2 and "malformed YAML" in message
+    code, message = run_cli(capsys, "validate", str(write(tmp_path, SMALL)))
+    assert code == 0 and "valid" in message
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, message = run_cli(capsys, "validate", str(tmp_path / "nope.yaml"))
+    assert code == 2 and "cannot read scenario file" in message
+
+
+def test_population_too_big_for_memory(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    code, message = run_cli(capsys, "run", "--persons", "900000000000", "--out", str(out))
+    assert code == 2
+    assert "needs about" in message and "GiB" in message and "available" in message
+    assert not out.exists()
+
+
+def test_out_dir_with_another_run_is_refused(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, SMALL)
+    out = tmp_path / "out"
+    assert run_cli(capsys, "run", str(path), "--out", str(out), "--quiet")[0] == 0
+    before = (out / "summary.json").read_bytes()
+    # the same run again is fine
+    assert run_cli(capsys, "run", str(path), "--out", str(out), "--quiet")[0] == 0
+    code, message = run_cli(capsys, "run", str(path), "--seed", "99", "--out", str(out),
+                            "--quiet")
+    assert code == 2 and "holds a different run" in message and "--force" in message
+    assert (out / "summary.json").read_bytes() == before
+    code, _ = run_cli(capsys, "run", str(path), "--seed", "99", "--out", str(out), "--quiet",
+                      "--force")
+    assert code == 0 and (out / "summary.json").read_bytes() != before
+
+
+def test_out_dir_with_foreign_files_is_refused(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "thesis.tex").write_text("precious", encoding="utf-8")
+    code, message = run_cli(capsys, "run", str(write(tmp_path, SMALL)), "--out", str(out))
+    assert code == 2 and "not empty" in message
+    assert sorted(p.name for p in out.iterdir()) == ["thesis.tex"]
+
+
+def test_too_many_shards(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, message = run_cli(capsys, "run", str(write(tmp_path, SMALL)), "--shards", "5",
+                            "--out", str(tmp_path / "o"))
+    assert code == 2 and "--shards must be between 1 and" in message
+
+
+def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, message = run_cli(capsys, "run", "--persns", "5")
+    assert code == 2 and "No such option" in message
+
+
+def test_version_and_presets(capsys: pytest.CaptureFixture[str]) -> None:
+    code, message = run_cli(capsys, "--version")
+    assert code == 0 and message.startswith("scorelab ")
+    code, message = run_cli(capsys, "presets")
+    assert code == 0 and "china-2022" in message and "Rongcheng" in message
