@@ -212,9 +212,14 @@ def generate_population(spec: PopulationSpec, geo: Geography, streams: Streams,
     size = streams.block_size
     if start % size or (stop % size and stop != geo.persons):
         raise ValueError("a population slice must start and end on block boundaries")
-    ids = np.arange(start, stop, dtype=np.int64)
-    city = (np.searchsorted(geo.city_starts, ids, side="right") - 1).astype(np.uint16)
     n = stop - start
+    # city cells are contiguous id ranges: fill them without a per-person search
+    city = np.empty(n, dtype=np.uint16)
+    for c in range(len(geo.city_names)):
+        a = max(int(geo.city_starts[c]), start) - start
+        b = min(int(geo.city_starts[c + 1]), stop) - start
+        if a < b:
+            city[a:b] = c
     pop = Population(
         start=start, stop=stop, geography=geo,
         province=geo.city_province[city], city=city,
@@ -227,7 +232,6 @@ def generate_population(spec: PopulationSpec, geo: Geography, streams: Streams,
         birth=np.empty(n, np.uint32), address_code=np.empty(n, np.uint32),
         id_sequence=np.empty(n, np.uint16),
     )
-    del ids
     for block_start in range(start, stop, size):
         block_stop = min(block_start + size, stop)
         rows = slice(block_start - start, block_stop - start)

@@ -37,9 +37,13 @@ class Process:
         self._start = f"process/{name}/start"
         self._gap = f"process/{name}/gap"
         self._outcome = f"process/{name}/outcome"
-        ids = np.arange(pop.start, pop.stop, dtype=np.int64)
-        first = waiting_days(streams.uniform(self._start, 0, ids), self._rates(slice(None)))
-        self.next_day = np.minimum(first, NEVER).astype(np.uint16)
+        self.next_day = np.empty(len(pop), dtype=np.uint16)
+        # block by block, so the float64 temporaries stay small next to the population
+        for a in range(0, len(pop), streams.block_size):
+            b = min(a + streams.block_size, len(pop))
+            ids = np.arange(pop.start + a, pop.start + b, dtype=np.int64)
+            first = waiting_days(streams.uniform(self._start, 0, ids), self._rates(slice(a, b)))
+            self.next_day[a:b] = np.minimum(first, NEVER)
         self.events = spec.events()
 
     def _rates(self, rows: np.ndarray | slice) -> np.ndarray:
