@@ -23,5 +23,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+lint: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[lint]"
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
 clean:
 	rm -rf $(VENV) out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -32,7 +32,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[Optional[bool], typer.Option(  # noqa: UP007 - typer needs Optional
+    version: Annotated[bool | None, typer.Option(
         "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = None,
 ) -> None:
     """scorelab: simulate scoring and control systems on a synthetic population."""
@@ -40,14 +40,14 @@ def _root(
 
 @app.command("run")
 def run_command(
-    scenario: Annotated[Optional[Path], typer.Argument(  # noqa: UP007
+    scenario: Annotated[Path | None, typer.Argument(
         help="Scenario YAML file (default: the china-2022 preset).")] = None,
-    preset: Annotated[Optional[str], typer.Option(help="Run a built-in preset.")] = None,  # noqa: UP007
-    persons: Annotated[Optional[int], typer.Option(help="Synthetic persons.")] = None,  # noqa: UP007
-    days: Annotated[Optional[int], typer.Option(help="Days to simulate.")] = None,  # noqa: UP007
-    seed: Annotated[Optional[int], typer.Option(help="Random seed.")] = None,  # noqa: UP007
+    preset: Annotated[str | None, typer.Option(help="Run a built-in preset.")] = None,
+    persons: Annotated[int | None, typer.Option(help="Synthetic persons.")] = None,
+    days: Annotated[int | None, typer.Option(help="Days to simulate.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
     shards: Annotated[int, typer.Option(help="Split the population into K shards.")] = 1,
-    out_dir: Annotated[Optional[Path], typer.Option(  # noqa: UP007
+    out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Output folder (default: out/<scenario name>).")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite a folder holding another run.")] = False,
     quiet: Annotated[bool, typer.Option(help="Print only the report's path.")] = False,

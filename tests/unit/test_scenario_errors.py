@@ -42,17 +42,17 @@ SMALL = "extends: china-2022\npopulation:\n  persons: 2000\n  block_size: 1024\n
         ("extends: china-2022\nsystems:\n  rongcheng:\n    jurisdiction: {cities: [Rongchen]}\n",
          ["scenario.yaml:4:", "systems.rongcheng.jurisdiction.cities[0]:",
           "unknown city 'Rongchen'", "did you mean 'Rongcheng'"]),
-        ("extends: china-2022\nsystems:\n  x:\n    kind: points\n    jurisdiction: "
+        (("extends: china-2022\nsystems:\n  x:\n    kind: points\n    jurisdiction: "
          "{provinces: [Atlantis]}\n    base: 1\n    grades: {a: 0}\n"
-         "    rules: {traffic_offence: {coverage: 1, points: -1}}\n",
+         "    rules: {traffic_offence: {coverage: 1, points: -1}}\n"),
          ["scenario.yaml:5:", "unknown province 'Atlantis'"]),
         ("extends: china-2022\npopulation:\n  persons: 0\n",
          ["scenario.yaml:3:12:", "population.persons:", "greater than 0"]),
         ("extends: china-2022\npopulation:\n  persons: -5\n", ["greater than 0"]),
         ("extends: china-2022\nsystems:\n  rongcheng:\n    kind: scores\n",
          ["scenario.yaml:4:11:", "unknown kind 'scores'"]),
-        ("extends: china-2022\nsystems:\n  rongcheng:\n    rules:\n      jaywalking: "
-         "{coverage: 0.5, points: -1}\n",
+        (("extends: china-2022\nsystems:\n  rongcheng:\n    rules:\n      jaywalking: "
+         "{coverage: 0.5, points: -1}\n"),
          ["scenario.yaml:5:7:", "unknown event type 'jaywalking'"]),
         ("extends: china-2022\nsystems:\n  rongcheng:\n    grades: {A: 10, B: 20}\n",
          ["scenario.yaml:4:", "highest floor to the lowest"]),

@@ -10,6 +10,7 @@ depend on how the population is split.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -166,7 +167,7 @@ def bytes_per_person() -> int:
 
 
 def _draw_block(spec: PopulationSpec, geo: Geography, rng: np.random.Generator,
-                city: np.ndarray) -> dict[str, np.ndarray]:
+                city: np.ndarray) -> dict[str, Any]:
     """All random attributes of the persons of one block, whose cities are given."""
     n = city.size
     urban = rng.random(n) < geo.city_urban[city]
@@ -199,10 +200,10 @@ def _draw_block(spec: PopulationSpec, geo: Geography, rng: np.random.Generator,
         codes = np.asarray(geo.city_county_codes[c], dtype=np.uint32)
         address[rows] = codes[(pick[rows] * codes.size).astype(np.int64)]
     sequence = identity.sequence_codes(rng, male)
-    return dict(urban=urban, age=age, male=male, group=group, income=income,
-                propensity=propensity, activism=activism, adult=adult, phone=phone,
-                borrower=borrower, surname=surname, given_name=given, birth=birth,
-                address_code=address, id_sequence=sequence)
+    return {"urban": urban, "age": age, "male": male, "group": group, "income": income,
+                "propensity": propensity, "activism": activism, "adult": adult, "phone": phone,
+                "borrower": borrower, "surname": surname, "given_name": given, "birth": birth,
+                "address_code": address, "id_sequence": sequence}
 
 
 def generate_population(spec: PopulationSpec, geo: Geography, streams: Streams,

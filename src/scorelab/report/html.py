@@ -582,9 +582,9 @@ def _howto_section(scale: float | None) -> str:
 # --------------------------------------------------------------------------
 
 
-def render_report(summary: dict[str, Any], daily: pl.DataFrame) -> str:
+def render_report(summary_in: dict[str, Any], daily: pl.DataFrame) -> str:
     """Render one self-contained, byte-deterministic HTML page for a run."""
-    summary = _mapping(summary)
+    summary = _mapping(summary_in)
     scale_value = _num(summary.get("scale"))
     scale = scale_value if scale_value is not None and scale_value > 0 else None
 

@@ -5,8 +5,8 @@ from .loader import dump_scenario, load_scenario, preset_description, preset_nam
 from .schema import SANCTIONS, Scenario
 
 __all__ = [
-    "Problem",
     "SANCTIONS",
+    "Problem",
     "Scenario",
     "ScenarioError",
     "dump_scenario",

@@ -153,9 +153,7 @@ def _position(tree: Any, path: tuple[Any, ...], value: bool = False) -> tuple[in
 def _has_path(tree: Any, path: tuple[Any, ...]) -> bool:
     node = tree
     for part in path:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
         else:
             return False
@@ -279,8 +277,8 @@ def _check_references(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
     for province, total in per_province.items():
         if province in s.population.provinces and total > s.population.provinces[province].population:
             bad.append((("population", "cities"),
-                        f"named cities of {province} hold {total:,} people, more than the "
-                        f"province's {s.population.provinces[province].population:,}"))
+                        (f"named cities of {province} hold {total:,} people, more than the "
+                        f"province's {s.population.provinces[province].population:,}")))
     events: dict[str, str] = {}
     for pname, proc in s.processes.items():
         for event in proc.events():
@@ -292,21 +290,21 @@ def _check_references(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
         where = ("systems", sname, "jurisdiction")
         for i, prov in enumerate(system.jurisdiction.provinces):
             if prov not in s.population.provinces:
-                bad.append((where + ("provinces", i), f"unknown province {prov!r}"
-                            f"{_did_you_mean(prov, provinces)}; known provinces: {', '.join(provinces)}"))
+                bad.append((where + ("provinces", i), (f"unknown province {prov!r}"
+                            f"{_did_you_mean(prov, provinces)}; known provinces: {', '.join(provinces)}")))
         for i, city in enumerate(system.jurisdiction.cities):
             if city not in s.population.cities:
-                bad.append((where + ("cities", i), f"unknown city {city!r}"
-                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}"))
+                bad.append((where + ("cities", i), (f"unknown city {city!r}"
+                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}")))
         for event in system.rules:
             if event not in events:
-                bad.append((("systems", sname, "rules", event, _KEY), f"unknown event type "
+                bad.append((("systems", sname, "rules", event, _KEY), (f"unknown event type "
                             f"{event!r}{_did_you_mean(event, list(events))}; known events: "
-                            f"{', '.join(events)}"))
+                            f"{', '.join(events)}")))
         for grade, sanctions in system.sanctions.items():
             if grade not in system.grades:
-                bad.append((("systems", sname, "sanctions", grade, _KEY), f"unknown grade {grade!r}; "
-                            f"grades of this system: {', '.join(system.grades)}"))
+                bad.append((("systems", sname, "sanctions", grade, _KEY), (f"unknown grade {grade!r}; "
+                            f"grades of this system: {', '.join(system.grades)}")))
             for i, sanction in enumerate(sanctions):
                 if sanction not in SANCTIONS:  # pragma: no cover - the schema checks first
                     bad.append((("systems", sname, "sanctions", grade, i), "unknown sanction"))
@@ -339,10 +337,10 @@ def load_scenario(
     else:
         label = "<command line>"
         tree = CommentedMap({"extends": preset or "china-2022"})
-    if preset is not None and path is not None:
-        # an explicit --preset goes under the file
-        if isinstance(tree, dict) and "extends" not in tree:
-            tree["extends"] = preset
+    # an explicit --preset goes under a file that extends nothing
+    if preset is not None and path is not None and isinstance(tree, dict) \
+            and "extends" not in tree:
+        tree["extends"] = preset
     data, sources = _resolve(tree, label, [])
     if overrides:
         data = deep_merge(data, overrides)
@@ -378,7 +376,7 @@ def dump_scenario(scenario: Scenario) -> str:
     """The fully resolved scenario as YAML: running it again repeats the run exactly."""
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # keep the scenario's own order
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # keep order
     buffer = io.StringIO()
     yaml.dump(scenario.model_dump(mode="json"), buffer)
     return buffer.getvalue()

@@ -6,7 +6,8 @@ runnable plan. Every rate is a probability per person and day unless its name sa
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+import itertools
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -187,7 +188,7 @@ class PointsSystem(Strict):
     @model_validator(mode="after")
     def _grades_descending(self) -> PointsSystem:
         floors = list(self.grades.values())
-        if any(a <= b for a, b in zip(floors, floors[1:])):
+        if any(a <= b for a, b in itertools.pairwise(floors)):
             pairs = ", ".join(f"{k}: {v}" for k, v in self.grades.items())
             raise ValueError(
                 f"grades must be listed from the highest floor to the lowest, got {{{pairs}}}"
@@ -195,7 +196,7 @@ class PointsSystem(Strict):
         return self
 
 
-SystemSpec = Annotated[Union[PointsSystem], Field(discriminator="kind")]
+SystemSpec = Annotated[PointsSystem, Field(discriminator="kind")]
 
 
 # --- the scenario -------------------------------------------------------------------------

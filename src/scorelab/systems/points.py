@@ -44,7 +44,7 @@ class PointsState:
             g = self.grade_names.index(grade)
             for s in kinds:
                 self.grade_sanctions[g, SANCTIONS.index(s)] = True
-        self.grade_sanctioned = self.grade_sanctions.any(axis=1)
+        self.grade_sanctioned = np.asarray(self.grade_sanctions.any(axis=1), dtype=bool)
         base_grade = int(self.grade_of(np.array([spec.base]))[0])
         self._grade_cache = np.full(n, base_grade, dtype=np.uint8)  # recorded grade now
         self._wrong_cache = np.zeros(n, dtype=bool)  # wrongly sanctioned now
