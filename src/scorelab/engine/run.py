@@ -20,11 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import polars as pl
 
-from ..population.generate import PROPENSITIES, build_geography, bytes_per_person
-from ..scenario import ScenarioError, scenario_digest
+from ..ledger import daily_table, summarise
+from ..population.generate import build_geography, bytes_per_person
+from ..scenario import ScenarioError
 from ..scenario.errors import Problem
 from ..scenario.schema import Scenario
 from .shard import Shard
@@ -111,7 +111,7 @@ def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None 
         if progress is not None:
             progress(day + 1, scenario.days)
     scale = spec.scale if spec.scale is not None else geo.real_population / spec.persons
-    return Result(scenario, _summary(scenario, parts, scale), _daily(scenario, parts))
+    return Result(scenario, summarise(scenario, parts, scale), daily_table(scenario, parts))
 
 
 def _claim_streams(streams: Streams, scenario: Scenario) -> None:
@@ -125,55 +125,4 @@ def _claim_streams(streams: Streams, scenario: Scenario) -> None:
             streams.register(f"system/{name}/record/{event}")
 
 
-def _add(a: Any, b: Any) -> Any:
-    """Add shard summaries: integers add, dicts add key by key, other values must agree."""
-    if isinstance(a, dict):
-        return {k: _add(a[k], b[k]) if k in a and k in b else a.get(k, b.get(k))
-                for k in dict.fromkeys([*a, *b])}
-    if isinstance(a, (int, np.integer)) and not isinstance(a, bool):
-        return int(a) + int(b)
-    return a
-
-
-def _summary(scenario: Scenario, parts: list[Shard], scale: float) -> dict[str, Any]:
-    population = parts[0].population_summary()
-    for shard in parts[1:]:
-        population = _add(population, shard.population_summary())
-    events = {e: int(sum(int(s.event_counts[e].sum()) for s in parts))
-              for e in parts[0].event_names}
-    systems: dict[str, Any] = {}
-    for i, (name, spec) in enumerate(scenario.systems.items()):
-        total = parts[0].systems[i].summary()
-        for shard in parts[1:]:
-            total = _add(total, shard.systems[i].summary())
-        systems[name] = {"kind": spec.kind, "jurisdiction": spec.jurisdiction.describe(), **total}
-    return {
-        "scenario": scenario.name,
-        "description": scenario.description,
-        "scenario_sha256": scenario_digest(scenario),
-        "seed": scenario.population.seed,
-        "persons": scenario.population.persons,
-        "days": scenario.days,
-        "scale": round(scale, 6),
-        "population": population,
-        "events": events,
-        "systems": systems,
-    }
-
-
-def _daily(scenario: Scenario, parts: list[Shard]) -> pl.DataFrame:
-    days = np.arange(scenario.days, dtype=np.int32)
-    frames = []
-    for i, name in enumerate(scenario.systems):
-        columns = {k: sum(s.systems[i].daily[k] for s in parts) for k in parts[0].systems[i].daily}
-        frames.append(pl.DataFrame({
-            "day": days,
-            "system": [name] * scenario.days,
-            **{k: v.astype(np.int64) for k, v in columns.items()},
-        }))
-    if not frames:
-        return pl.DataFrame(schema={"day": pl.Int32, "system": pl.Utf8})
-    return pl.concat(frames).sort(["day", "system"], maintain_order=True)
-
-
-__all__ = ["PROPENSITIES", "Result", "run_scenario"]
+__all__ = ["Result", "run_scenario"]
