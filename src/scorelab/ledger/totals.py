@@ -21,8 +21,11 @@ if TYPE_CHECKING:
 def _add(a: Any, b: Any) -> Any:
     """Add shard summaries: integers add, dicts add key by key, other values must agree."""
     if isinstance(a, dict):
-        return {k: _add(a[k], b[k]) if k in a and k in b else a.get(k, b.get(k))
-                for k in dict.fromkeys([*a, *b])}
+        # shards report the same keys in the same order, so the order of keys in the output
+        # cannot depend on the split
+        if list(a) != list(b):
+            raise ValueError(f"shard summaries disagree on keys: {list(a)} vs {list(b)}")
+        return {k: _add(a[k], b[k]) for k in a}
     if isinstance(a, (int, np.integer)) and not isinstance(a, bool):
         return int(a) + int(b)
     return a

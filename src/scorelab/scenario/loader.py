@@ -25,7 +25,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import Problem, ScenarioError
-from .schema import SANCTIONS, Scenario
+from .schema import ListSystem, PointsSystem, Scenario
+
+_SYSTEM_MODELS: dict[str, type[BaseModel]] = {"points": PointsSystem, "list": ListSystem}
 
 PRESET_PACKAGE = "scorelab.scenario.presets"
 
@@ -200,8 +202,10 @@ class _MappingOf:
         self.model = model
 
 
-def _fields_for(path: tuple[Any, ...]) -> list[str]:
+def _fields_for(path: tuple[Any, ...], tag: str | None = None) -> list[str]:
     model: Any = Scenario
+    if tag is not None and len(path) >= 2 and path[0] == "systems":
+        model, path = _SYSTEM_MODELS[tag], path[2:]
     for part in path:
         if isinstance(model, _MappingOf):
             model = model.model
@@ -222,13 +226,15 @@ def _describe_error(err: Any) -> tuple[tuple[Any, ...], str, bool]:
     """(field path, message, whether the path ends at an offending *key*)."""
     loc = tuple(err["loc"])
     # pydantic puts the discriminator tag into loc for tagged unions: drop it
-    if len(loc) >= 3 and loc[0] == "systems" and loc[2] in ("points",):
+    tag = None
+    if len(loc) >= 3 and loc[0] == "systems" and loc[2] in _SYSTEM_MODELS:
+        tag = str(loc[2])
         loc = loc[:2] + loc[3:]
     kind = err["type"]
     given = err.get("input")
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        valid = _fields_for(loc[:-1])
+        valid = _fields_for(loc[:-1], tag)
         hint = _did_you_mean(key, valid)
         tail = f"; valid keys: {', '.join(valid)}" if valid else ""
         return loc, f"unknown key {key!r}{hint}{tail}", True
@@ -240,7 +246,7 @@ def _describe_error(err: Any) -> tuple[tuple[Any, ...], str, bool]:
             f"unknown kind {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
         ), False
     if kind == "union_tag_not_found":
-        return loc, "missing 'kind' (expected one of: points)", True
+        return loc, f"missing 'kind' (expected one of: {', '.join(_SYSTEM_MODELS)})", True
     message = err["msg"]
     if kind == "literal_error":
         close = ""
@@ -286,28 +292,55 @@ def _check_references(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                 bad.append((("processes", pname),
                             f"event {event!r} is also produced by process {events[event]!r}"))
             events[event] = pname
+    remedies = {e for proc in s.processes.values() for e in proc.remedies}
+    for pname, proc in s.processes.items():
+        for event in proc.remedies:
+            if event not in proc.events():
+                bad.append((("processes", pname, "remedies", event, _KEY),
+                            f"{event!r} is not an outcome of this process; its outcomes: "
+                            f"{', '.join(proc.events())}"))
     for sname, system in s.systems.items():
         where = ("systems", sname, "jurisdiction")
         for i, prov in enumerate(system.jurisdiction.provinces):
             if prov not in s.population.provinces:
-                bad.append((where + ("provinces", i), (f"unknown province {prov!r}"
-                            f"{_did_you_mean(prov, provinces)}; known provinces: {', '.join(provinces)}")))
+                bad.append((where + ("provinces", i), f"unknown province {prov!r}"
+                            f"{_did_you_mean(prov, provinces)}; known provinces: {', '.join(provinces)}"))
         for i, city in enumerate(system.jurisdiction.cities):
             if city not in s.population.cities:
-                bad.append((where + ("cities", i), (f"unknown city {city!r}"
-                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}")))
-        for event in system.rules:
+                bad.append((where + ("cities", i), f"unknown city {city!r}"
+                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}"))
+        if isinstance(system, PointsSystem):
+            for event in system.rules:
+                if event not in events:
+                    bad.append((("systems", sname, "rules", event, _KEY), f"unknown event type "
+                                f"{event!r}{_did_you_mean(event, list(events))}; known events: "
+                                f"{', '.join(events)}"))
+            for section in ("sanctions", "rewards"):
+                for grade in getattr(system, section):
+                    if grade not in system.grades:
+                        bad.append((("systems", sname, section, grade, _KEY),
+                                    f"unknown grade {grade!r}; grades of this system: "
+                                    f"{', '.join(system.grades)}"))
+        else:
+            event = system.entry.event
             if event not in events:
-                bad.append((("systems", sname, "rules", event, _KEY), (f"unknown event type "
+                bad.append((("systems", sname, "entry", "event"), f"unknown event type "
                             f"{event!r}{_did_you_mean(event, list(events))}; known events: "
-                            f"{', '.join(events)}")))
-        for grade, sanctions in system.sanctions.items():
-            if grade not in system.grades:
-                bad.append((("systems", sname, "sanctions", grade, _KEY), (f"unknown grade {grade!r}; "
-                            f"grades of this system: {', '.join(system.grades)}")))
-            for i, sanction in enumerate(sanctions):
-                if sanction not in SANCTIONS:  # pragma: no cover - the schema checks first
-                    bad.append((("systems", sname, "sanctions", grade, i), "unknown sanction"))
+                            f"{', '.join(events)}"))
+            elif (system.entry.remedy_days is not None or system.exit.on_remedy) \
+                    and event not in remedies:
+                bad.append((("systems", sname, "entry", "event"),
+                            f"{event!r} has no remedy rate (processes.<name>.remedies), which "
+                            "remedy_days and on_remedy need"))
+    lists = [n for n, sy in s.systems.items() if isinstance(sy, ListSystem)]
+    for i, link in enumerate(s.joint_punishment):
+        if link.source not in lists:
+            bad.append((("joint_punishment", i, "source"), f"unknown list {link.source!r}"
+                        f"{_did_you_mean(link.source, lists)}; lists: {', '.join(lists) or 'none'}"))
+        if link.target not in s.systems:
+            bad.append((("joint_punishment", i, "target"), f"unknown system {link.target!r}"
+                        f"{_did_you_mean(link.target, list(s.systems))}; systems: "
+                        f"{', '.join(s.systems)}"))
     return bad
 
 

@@ -7,7 +7,7 @@ runnable plan. Every rate is a probability per person and day unless its name sa
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -35,7 +35,16 @@ Sanction = Literal[
     "social_media",
 ]
 
-MAX_DAYS = 36_500  # next-event days are stored as uint16
+#: Benefits a system can grant (rewards of a points grade, or of a redlist).
+REWARDS: tuple[str, ...] = (
+    "deposit_free_rentals",
+    "fast_approvals",
+    "discounts",
+    "free_parking",
+)
+Reward = Literal["deposit_free_rentals", "fast_approvals", "discounts", "free_parking"]
+
+MAX_DAYS = 36_500  # warm-up plus days; days are stored as uint16
 
 
 class Strict(BaseModel):
@@ -133,6 +142,9 @@ class ProcessSpec(Strict):
     outcomes: dict[str, Probability] = {}
     outcome_propensity: Propensity | None = None
     otherwise: str | None = None
+    #: daily chance that a person remedies an outcome (pays the debt, obeys the judgment)
+    #: after it happened; lists that delist on remedy read it
+    remedies: dict[str, Probability] = {}
 
     def events(self) -> list[str]:
         names = list(self.outcomes)
@@ -166,11 +178,35 @@ class Jurisdiction(Strict):
         return "cities: " + ", ".join(self.cities)
 
 
-class PointRule(Strict):
-    """How a system records one event type: the share of events it sees and the points."""
+class RecordRule(Strict):
+    """How a system's records of one event type differ from the truth.
 
-    coverage: Probability
+    ``coverage``: share of events it records; ``delay``: days until a record reaches it;
+    ``false_rate``: records of events that never happened, per covered person and day (a
+    clerical error); ``misattribution``: share of recorded events put on the wrong person (a
+    namesake living nearby).
+    """
+
+    coverage: Probability = 1.0
+    delay: int = Field(default=0, ge=0, le=3650)
+    false_rate: Probability = 0.0
+    misattribution: Probability = 0.0
+
+
+class PointRule(RecordRule):
+    """A recorded event type and the points it is worth."""
+
     points: int = Field(ge=-10_000, le=10_000)
+
+
+class AppealSpec(Strict):
+    """Appeals by the wrongly sanctioned: who appeals, how many are decided a day, after how
+    long at least, and how many succeed."""
+
+    rate: Probability
+    capacity: int = Field(ge=0)
+    latency: int = Field(default=0, ge=0, le=3650)
+    success: Probability
 
 
 class PointsSystem(Strict):
@@ -184,6 +220,18 @@ class PointsSystem(Strict):
     grades: dict[str, int] = Field(min_length=1)
     rules: dict[str, PointRule] = Field(min_length=1)
     sanctions: dict[str, list[Sanction]] = {}
+    rewards: dict[str, list[Reward]] = {}
+    floor: int | None = Field(default=None, ge=-32_000, le=32_000)
+    ceiling: int | None = Field(default=None, ge=-32_000, le=32_000)
+    #: days after which a record's points lapse (credit repair); none: records never lapse
+    expiry_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
+    appeals: AppealSpec | None = None
+
+    @model_validator(mode="after")
+    def _caps_ordered(self) -> PointsSystem:
+        if self.floor is not None and self.ceiling is not None and self.floor > self.ceiling:
+            raise ValueError(f"floor {self.floor} is above ceiling {self.ceiling}")
+        return self
 
     @model_validator(mode="after")
     def _grades_descending(self) -> PointsSystem:
@@ -196,7 +244,67 @@ class PointsSystem(Strict):
         return self
 
 
-SystemSpec = Annotated[PointsSystem, Field(discriminator="kind")]
+class ListEntry(RecordRule):
+    """When a person is put on a list: ``count`` recorded ``event``s within ``window`` days,
+    and (with ``remedy_days``) not remedied within that many days of the event."""
+
+    event: str
+    count: int = Field(default=1, ge=1, le=8)
+    window: int | None = Field(default=None, ge=1, le=MAX_DAYS)
+    remedy_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
+
+    @model_validator(mode="after")
+    def _window_for_counts(self) -> ListEntry:
+        if self.count > 1 and self.window is None:
+            raise ValueError("an entry rule with count > 1 needs a window (days)")
+        if self.count > 1 and self.remedy_days is not None:
+            raise ValueError("give either count/window or remedy_days, not both")
+        return self
+
+
+class ListExit(Strict):
+    """When a person leaves a list: once the system learns of a remedy (``on_remedy``) and
+    ``min_days`` have passed, or after ``after_days`` (a fixed term), whichever comes first."""
+
+    on_remedy: bool = False
+    remedy_delay: int = Field(default=0, ge=0, le=MAX_DAYS)
+    remedy_unseen: Probability = 0.0
+    min_days: int = Field(default=0, ge=0, le=MAX_DAYS)
+    after_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
+
+    @model_validator(mode="after")
+    def _some_way_out(self) -> ListExit:
+        if not self.on_remedy and self.after_days is None:
+            raise ValueError("a list needs an exit rule: on_remedy: true and/or after_days: N")
+        return self
+
+
+class ListSystem(Strict):
+    """A blacklist or redlist: entry and exit rules, sanctions or rewards while listed."""
+
+    kind: Literal["list"]
+    description: str = ""
+    polarity: Literal["black", "red"] = "black"
+    jurisdiction: Jurisdiction
+    entry: ListEntry
+    exit: ListExit
+    sanctions: list[Sanction] = []
+    rewards: list[Reward] = []
+    #: share of covered adults already listed on the first day (times their propensity for
+    #: the entry event), for starting a run at a published list size
+    initial_share: Probability = 0.0
+    appeals: AppealSpec | None = None
+
+
+SystemSpec = Annotated[Union[PointsSystem, ListSystem], Field(discriminator="kind")]
+
+
+class JointPunishment(Strict):
+    """A list in one system triggers sanctions in another (the national memoranda)."""
+
+    source: str  # the list
+    target: str  # the system that sanctions the persons on it
+    sanctions: list[Sanction] = Field(min_length=1)
 
 
 # --- the scenario -------------------------------------------------------------------------
@@ -214,6 +322,15 @@ class Scenario(Strict):
     name: str = Field(min_length=1)
     description: str = ""
     days: int = Field(gt=0, le=MAX_DAYS)
+    #: days simulated before day 0 and not reported, so lists and scores start settled
+    warmup_days: int = Field(default=0, ge=0, le=MAX_DAYS)
     population: PopulationSpec
     processes: dict[str, ProcessSpec] = {}
     systems: dict[str, SystemSpec] = {}
+    joint_punishment: list[JointPunishment] = []
+
+    @model_validator(mode="after")
+    def _horizon(self) -> Scenario:
+        if self.days + self.warmup_days > MAX_DAYS:
+            raise ValueError(f"warmup_days + days must be at most {MAX_DAYS}")
+        return self

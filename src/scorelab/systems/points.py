@@ -132,7 +132,7 @@ class PointsState:
             "sanctioned_wrongly": int(self.ever_wrong.sum()),
             "restriction_person_days": int(self.daily["restriction_person_days"].sum()),
             "restriction_person_days_by_sanction": {
-                s: int(v) for s, v in zip(SANCTIONS, self.person_days_by_sanction) if v},
+                s: int(v) for s, v in zip(SANCTIONS, self.person_days_by_sanction)},
             "grades": {g: int(c) for g, c in zip(self.grade_names, self.grade_counts)},
             "grades_truth": {g: int(c) for g, c in zip(self.grade_names, truth_counts)},
         }
