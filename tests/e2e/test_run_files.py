@@ -86,4 +86,5 @@ def test_default_preset_runs_small(tmp_path: Path) -> None:
     out = run_to(tmp_path, "f", "--persons", "5000", "--days", "20")
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scenario"] == "china-2022"
-    assert set(summary["systems"]) == {"rongcheng", "hangzhou"}
+    assert set(summary["systems"]) == {"court-list", "rongcheng", "hangzhou", "xiamen",
+                                       "fuzhou"}

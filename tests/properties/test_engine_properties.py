@@ -13,6 +13,7 @@ TEMPLATE = """
 extends: china-2022
 name: prop
 days: {days}
+warmup_days: {warmup}
 population: {{persons: {persons}, seed: {seed}, block_size: 512}}
 systems:
   probe:
@@ -25,13 +26,20 @@ systems:
       loan_late: {{coverage: {c2}, points: -{p2}}}
       volunteering: {{coverage: {c3}, points: {p3}}}
     sanctions: {{mid: [social_media], low: [loans, flights]}}
+    appeals: {{rate: 0.5, capacity: {capacity}, latency: 2, success: 0.5}}
+  court-list:
+    appeals: {{rate: 1.0, capacity: {capacity}, latency: 1, success: 0.9}}
+    entry: {{false_rate: 0.001, misattribution: 0.2}}
+joint_punishment:
+  - {{source: court-list, target: probe, sanctions: [public_jobs]}}
 """
 
 scenarios = st.builds(
-    lambda persons, days, seed, base, gap, c1, c2, c3, p1, p2, p3: TEMPLATE.format(
-        persons=persons, days=days, seed=seed, base=base, mid=base - gap, c1=c1, c2=c2, c3=c3,
-        p1=p1, p2=p2, p3=p3),
-    persons=st.integers(600, 3000), days=st.integers(1, 40), seed=st.integers(0, 2**31),
+    lambda persons, days, warmup, capacity, seed, base, gap, c1, c2, c3, p1, p2, p3:
+    TEMPLATE.format(persons=persons, days=days, warmup=warmup, capacity=capacity, seed=seed,
+                    base=base, mid=base - gap, c1=c1, c2=c2, c3=c3, p1=p1, p2=p2, p3=p3),
+    persons=st.integers(600, 3000), days=st.integers(1, 40), warmup=st.sampled_from([0, 7]),
+    capacity=st.sampled_from([0, 50_000, 10**7]), seed=st.integers(0, 2**31),
     base=st.integers(-100, 100), gap=st.integers(1, 30),
     c1=st.sampled_from([0.0, 0.3, 1.0]), c2=st.sampled_from([0.5, 1.0]),
     c3=st.sampled_from([0.0, 0.5]), p1=st.integers(0, 20), p2=st.integers(0, 20),
@@ -61,10 +69,18 @@ def test_counts_are_consistent(text: str) -> None:
     assert 0 <= s["sanctioned_wrongly"] <= s["sanctioned"] <= s["covered"]
     assert 0 <= s["scored"] <= s["covered"] == result.summary["persons"]
     assert sum(s["grades"].values()) == s["covered"] == sum(s["grades_truth"].values())
-    daily = result.daily
+    daily = result.daily.filter(result.daily["system"] == "probe")
     assert (daily["sanctioned_wrongly"] <= daily["sanctioned"]).all()
     assert (daily["sanctioned"] <= s["covered"]).all()
     assert daily["restriction_person_days"].sum() == s["restriction_person_days"]
-    assert daily["newly_sanctioned"].sum() == s["sanctioned"]  # nobody starts sanctioned
+    assert daily["newly_sanctioned"].sum() == s["sanctioned"]
+    assert daily["sanctioned_wrongly"].sum() == s["wrongful_person_days"]
+    assert sum(s["sanctioned_wrongly_by_cause"].values()) == s["sanctioned_wrongly"]
+    court = result.summary["systems"]["court-list"]
+    assert 0 <= court["sanctioned_wrongly"] <= court["sanctioned"] == court["listed"]
+    assert court["appeals_won"] <= court["appeals_decided"] <= court["appeals_filed"] + 10**9
+    joint = s["joint_punishment"]["court-list"]
+    assert joint["sanctioned"] <= court["sanctioned"]
+    assert joint["sanctioned_wrongly"] <= joint["sanctioned"]
     by = s["restriction_person_days_by_sanction"]
     assert by.get("loans", 0) == by.get("flights", 0)

@@ -136,4 +136,4 @@ def test_version_and_presets(capsys: pytest.CaptureFixture[str]) -> None:
     code, message = run_cli(capsys, "--version")
     assert code == 0 and message.startswith("scorelab ")
     code, message = run_cli(capsys, "presets")
-    assert code == 0 and "china-2022" in message and "Rongcheng" in message
+    assert code == 0 and "china-2022" in message and "court list" in message

@@ -1,16 +1,24 @@
 """The day loop. Its docstring is the spec of a day.
 
-For each day ``d`` in ``0 .. days-1``, for each shard in turn:
+Days run from ``0`` to ``warmup_days + days - 1``; the first ``warmup_days`` are simulated
+but not reported (so lists and scores start settled). For each day ``d``:
 
-1. **processes** — persons whose next trial falls on ``d`` act: one outcome event each
-   (truth), and draw the day of their next trial;
-2. **systems** — each system records the events its rules name, with its coverage, and
-   re-grades the persons touched; sanctions follow grades;
-3. **ledger** — each system writes today's counts into its preallocated daily slots.
+1. for each shard in turn:
 
-(Integration and control measures will slot in between 2 and 3.) After the last day the
-shards' integer counters are added up; integers add up exactly in any order, so the totals,
-and every output file, are the same for any number of shards.
+   a. **processes** — persons whose next trial falls on ``d`` act: one outcome event each
+      (truth), and draw the day of their next trial;
+   b. **systems** — each system turns the events its rules name into records (coverage,
+      delay, false records, misattribution), applies the records that fall due, re-grades
+      or lists and delists; persons newly wronged may file an appeal;
+   c. **ledger** — each system writes today's counts into its preallocated daily slots;
+
+2. **appeals** — each system's desk queues the day's filings from all shards in
+   (day, person id) order, decides up to its capacity, and sends each decision to the shard
+   holding the person (a won appeal takes effect from the next day).
+
+(Integration and control measures will slot in after 1b.) After the last day the shards'
+integer counters are added up; integers add up exactly in any order, so the totals, and
+every output file, are the same for any number of shards.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from ..ledger import daily_table, summarise
@@ -27,6 +36,8 @@ from ..population.generate import build_geography, bytes_per_person
 from ..scenario import ScenarioError
 from ..scenario.errors import Problem
 from ..scenario.schema import Scenario
+from ..systems.appeals import AppealDesk
+from ..systems.registry import stream_names
 from .shard import Shard
 from .streams import Streams
 
@@ -54,7 +65,7 @@ class Result:
 def estimate_bytes(scenario: Scenario) -> int:
     """Memory a run needs, from the column sizes, before any array is allocated."""
     per_person = bytes_per_person() + 2 * len(scenario.processes) + _WORKING_BYTES
-    per_person += 9 * len(scenario.systems)  # worst case: every system covers everyone
+    per_person += 12 * len(scenario.systems)  # worst case: every system covers everyone
     return scenario.population.persons * per_person + 200 * 2**20  # plus the interpreter
 
 
@@ -105,24 +116,37 @@ def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None 
     _claim_streams(streams, scenario)
     parts = [Shard(scenario, geo, streams, a, b)
              for a, b in shard_bounds(spec.persons, spec.block_size, shards)]
-    for day in range(scenario.days):
+    scale = spec.scale if spec.scale is not None else geo.real_population / spec.persons
+    desks = {i: AppealDesk(name, system.appeals, streams, scenario.days, scenario.warmup_days,
+                           scale)
+             for i, (name, system) in enumerate(scenario.systems.items())
+             if system.appeals is not None}
+    total = scenario.warmup_days + scenario.days
+    for day in range(total):
         for shard in parts:
             shard.step(day)
+        for i, desk in desks.items():
+            desk.file(day, np.concatenate([s.systems[i].take_filings() for s in parts]))
+            decided, won = desk.serve(day)
+            for s in parts:
+                mine = (decided >= s.start) & (decided < s.stop)
+                s.systems[i].resolve_appeals(day, decided[mine], won[mine])
         if progress is not None:
-            progress(day + 1, scenario.days)
-    scale = spec.scale if spec.scale is not None else geo.real_population / spec.persons
-    return Result(scenario, summarise(scenario, parts, scale), daily_table(scenario, parts))
+            progress(day + 1, total)
+    return Result(scenario, summarise(scenario, parts, desks, scale),
+                  daily_table(scenario, parts, desks))
 
 
 def _claim_streams(streams: Streams, scenario: Scenario) -> None:
     """Register every stream name once: two decisions sharing a stream is an error."""
     streams.register("population")
-    for name in scenario.processes:
+    for name, spec in scenario.processes.items():
         for part in ("start", "gap", "outcome"):
             streams.register(f"process/{name}/{part}")
-    for name, system in scenario.systems.items():
-        for event in system.rules:
-            streams.register(f"system/{name}/record/{event}")
+        for event in spec.remedies:
+            streams.register(f"process/{name}/remedy/{event}")
+    for name in stream_names(scenario):
+        streams.register(name)
 
 
 __all__ = ["Result", "run_scenario"]

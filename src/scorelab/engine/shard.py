@@ -2,7 +2,7 @@
 
 A shard is self-contained (it builds its own persons from their block streams), so a
 distributed backend can hold one per worker; shards talk to each other only through the
-integer counters they return, which add up to the same totals however the work is split.
+integer counters they return and the appeal desks, whose order does not depend on the split.
 """
 
 from __future__ import annotations
@@ -24,10 +24,15 @@ class Shard:
     def __init__(self, scenario: Scenario, geo: Geography, streams: Streams,
                  start: int, stop: int) -> None:
         self.start, self.stop = start, stop
+        self.warmup = scenario.warmup_days
         self.population = generate_population(scenario.population, geo, streams, start, stop)
         self.processes = build_processes(scenario.processes, self.population, streams)
-        self.systems = [build_system(name, spec, self.population, streams, scenario.days)
-                        for name, spec in scenario.systems.items()]
+        self.systems = [build_system(name, scenario, self.population, streams)
+                        for name in scenario.systems]
+        by_name = dict(zip(scenario.systems, self.systems))
+        for link in scenario.joint_punishment:
+            by_name[link.source].add_link(link.target, by_name[link.target].coverage,
+                                          list(link.sanctions), scenario.days)
         self.event_names = [e for p in self.processes for e in p.events]
         self.event_counts = {e: np.zeros(scenario.days, dtype=np.int64) for e in self.event_names}
 
@@ -36,8 +41,9 @@ class Shard:
         events: dict[str, np.ndarray] = {}
         for process in self.processes:
             events.update(process.step(day))
-        for name, ids in events.items():
-            self.event_counts[name][day] = ids.size
+        if day >= self.warmup:
+            for name, ids in events.items():
+                self.event_counts[name][day - self.warmup] = ids.size
         for system in self.systems:
             system.step(day, events)
 
@@ -54,11 +60,3 @@ class Shard:
             "provinces": {geo.province_names[p]: int(c) for p, c in
                           enumerate(np.bincount(pop.province, minlength=len(geo.province_names)))},
         }
-
-    @property
-    def nbytes(self) -> int:
-        total = self.population.nbytes + sum(p.next_day.nbytes for p in self.processes)
-        for system in self.systems:
-            total += sum(v.nbytes for v in vars(system).values() if isinstance(v, np.ndarray)
-                         and v.size == system.coverage.size)
-        return total

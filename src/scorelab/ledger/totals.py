@@ -12,10 +12,15 @@ import numpy as np
 import polars as pl
 
 from ..scenario import scenario_digest
-from ..scenario.schema import Scenario
+from ..scenario.schema import SANCTIONS, Scenario
+from ..systems.base import DAILY_COLUMNS
+from .overlap import disparity, shard_overlap
 
 if TYPE_CHECKING:
     from ..engine.shard import Shard
+    from ..systems.appeals import AppealDesk
+
+APPEAL_COLUMNS = ("appeals_filed", "appeals_won", "appeal_backlog")
 
 
 def _add(a: Any, b: Any) -> Any:
@@ -26,23 +31,60 @@ def _add(a: Any, b: Any) -> Any:
         if list(a) != list(b):
             raise ValueError(f"shard summaries disagree on keys: {list(a)} vs {list(b)}")
         return {k: _add(a[k], b[k]) for k in a}
+    if isinstance(a, list):
+        return [_add(x, y) for x, y in zip(a, b, strict=True)]
     if isinstance(a, (int, np.integer)) and not isinstance(a, bool):
         return int(a) + int(b)
     return a
 
 
-def summarise(scenario: Scenario, parts: list[Shard], scale: float) -> dict[str, Any]:
-    population = parts[0].population_summary()
-    for shard in parts[1:]:
-        population = _add(population, shard.population_summary())
+def _total(items: list[Any]) -> Any:
+    out = items[0]
+    for item in items[1:]:
+        out = _add(out, item)
+    return out
+
+
+def _links(scenario: Scenario) -> list[tuple[int, int, str]]:
+    """(index of the source list, its link number, target) for each joint-punishment link."""
+    names = list(scenario.systems)
+    seen: dict[str, int] = {}
+    out = []
+    for link in scenario.joint_punishment:
+        k = seen.get(link.source, 0)
+        seen[link.source] = k + 1
+        out.append((names.index(link.source), k, link.target))
+    return out
+
+
+def summarise(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealDesk],
+              scale: float) -> dict[str, Any]:
+    population = _total([s.population_summary() for s in parts])
     events = {e: int(sum(int(s.event_counts[e].sum()) for s in parts))
               for e in parts[0].event_names}
     systems: dict[str, Any] = {}
+    restrictions: dict[str, dict[str, int]] = {s: {} for s in SANCTIONS}
     for i, (name, spec) in enumerate(scenario.systems.items()):
-        total = parts[0].systems[i].summary()
-        for shard in parts[1:]:
-            total = _add(total, shard.systems[i].summary())
-        systems[name] = {"kind": spec.kind, "jurisdiction": spec.jurisdiction.describe(), **total}
+        total = _total([s.systems[i].summary() for s in parts])
+        entry: dict[str, Any] = {"kind": spec.kind, "jurisdiction": spec.jurisdiction.describe(),
+                                 **total}
+        if i in desks:
+            entry.update(desks[i].summary())
+        systems[name] = entry
+        for sanction, days in total["restriction_person_days_by_sanction"].items():
+            if days:
+                restrictions[sanction][name] = days
+    for source_index, k, target in _links(scenario):
+        source = list(scenario.systems)[source_index]
+        link = _total([s.systems[source_index].link_summary(k) for s in parts])
+        link.pop("target")
+        systems[target].setdefault("joint_punishment", {})[source] = link
+        for sanction, days in link["restriction_person_days_by_sanction"].items():
+            if days:
+                restrictions[sanction][f"{target} (joint: {source})"] = days
+    days = scenario.warmup_days + scenario.days - 1
+    overlap = _total([shard_overlap(s, days) for s in parts])
+    geo = parts[0].population.geography
     return {
         "scenario": scenario.name,
         "description": scenario.description,
@@ -50,22 +92,50 @@ def summarise(scenario: Scenario, parts: list[Shard], scale: float) -> dict[str,
         "seed": scenario.population.seed,
         "persons": scenario.population.persons,
         "days": scenario.days,
+        "warmup_days": scenario.warmup_days,
         "scale": round(scale, 6),
         "population": population,
         "events": events,
         "systems": systems,
+        "restrictions": {k: v for k, v in restrictions.items() if v},
+        "coverage_histogram": overlap["coverage_histogram"],
+        "scored_histogram": overlap["scored_histogram"],
+        "conflicting_grades": overlap["conflicting_grades"],
+        "sanctioned_any": overlap["sanctioned_any"],
+        "sanctioned_wrongly_any": overlap["sanctioned_wrongly_any"],
+        "disparity": disparity(overlap, geo.province_names, scenario.population.persons),
     }
 
 
-def daily_table(scenario: Scenario, parts: list[Shard]) -> pl.DataFrame:
+def daily_table(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealDesk]
+                ) -> pl.DataFrame:
     days = np.arange(scenario.days, dtype=np.int32)
+    zeros = np.zeros(scenario.days, dtype=np.int64)
+    joint: dict[str, dict[str, np.ndarray]] = {}
+    for source_index, link_no, target in _links(scenario):
+        into = joint.setdefault(target, {"joint_sanctioned": zeros.copy(),
+                                         "joint_sanctioned_wrongly": zeros.copy()})
+        for s in parts:
+            link = s.systems[source_index].link_daily[link_no]
+            into["joint_sanctioned"] += link["sanctioned"]
+            into["joint_sanctioned_wrongly"] += link["sanctioned_wrongly"]
     frames = []
-    for i, name in enumerate(scenario.systems):
-        columns = {k: sum(s.systems[i].daily[k] for s in parts) for k in parts[0].systems[i].daily}
+    for i, (name, spec) in enumerate(scenario.systems.items()):
+        columns: dict[str, Any] = {
+            k: sum((s.systems[i].daily[k] for s in parts), zeros) for k in DAILY_COLUMNS}
+        if spec.kind != "list":
+            columns["listed"] = None
+        for k in APPEAL_COLUMNS:
+            columns[k] = desks[i].daily[k] if i in desks else zeros
+        extra = joint.get(name, {})
+        columns["joint_sanctioned"] = extra.get("joint_sanctioned", zeros)
+        columns["joint_sanctioned_wrongly"] = extra.get("joint_sanctioned_wrongly", zeros)
         frames.append(pl.DataFrame({
             "day": days,
             "system": [name] * scenario.days,
-            **{k: v.astype(np.int64) for k, v in columns.items()},
+            **{k: pl.Series(k, v, dtype=pl.Int64) if v is not None
+               else pl.Series(k, [None] * scenario.days, dtype=pl.Int64)
+               for k, v in columns.items()},
         }))
     if not frames:
         return pl.DataFrame(schema={"day": pl.Int32, "system": pl.Utf8})

@@ -26,6 +26,18 @@ def waiting_days(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
     return np.where(rate <= 0.0, np.inf, days)
 
 
+def remedy_days(streams: Streams, process: str, event: str, rate: float, day: int,
+                ids: np.ndarray) -> np.ndarray:
+    """The day each person remedies an ``event`` they had on ``day`` (NEVER if beyond reach).
+
+    A pure function of (seed, process, event, day, person), so every system that asks sees
+    the same truth.
+    """
+    u = streams.uniform(f"process/{process}/remedy/{event}", day, ids)
+    wait = waiting_days(u, np.full(ids.size, rate))
+    return np.minimum(day + 1 + wait, float(NEVER)).astype(np.int64)
+
+
 class Process:
     """One process of a shard: the next-trial day of each of its persons."""
 

@@ -297,50 +297,50 @@ def _check_references(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
         for event in proc.remedies:
             if event not in proc.events():
                 bad.append((("processes", pname, "remedies", event, _KEY),
-                            f"{event!r} is not an outcome of this process; its outcomes: "
-                            f"{', '.join(proc.events())}"))
+                            (f"{event!r} is not an outcome of this process; its outcomes: "
+                            f"{', '.join(proc.events())}")))
     for sname, system in s.systems.items():
         where = ("systems", sname, "jurisdiction")
         for i, prov in enumerate(system.jurisdiction.provinces):
             if prov not in s.population.provinces:
-                bad.append((where + ("provinces", i), f"unknown province {prov!r}"
-                            f"{_did_you_mean(prov, provinces)}; known provinces: {', '.join(provinces)}"))
+                bad.append((where + ("provinces", i), (f"unknown province {prov!r}"
+                            f"{_did_you_mean(prov, provinces)}; known provinces: {', '.join(provinces)}")))
         for i, city in enumerate(system.jurisdiction.cities):
             if city not in s.population.cities:
-                bad.append((where + ("cities", i), f"unknown city {city!r}"
-                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}"))
+                bad.append((where + ("cities", i), (f"unknown city {city!r}"
+                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}")))
         if isinstance(system, PointsSystem):
             for event in system.rules:
                 if event not in events:
-                    bad.append((("systems", sname, "rules", event, _KEY), f"unknown event type "
+                    bad.append((("systems", sname, "rules", event, _KEY), (f"unknown event type "
                                 f"{event!r}{_did_you_mean(event, list(events))}; known events: "
-                                f"{', '.join(events)}"))
+                                f"{', '.join(events)}")))
             for section in ("sanctions", "rewards"):
                 for grade in getattr(system, section):
                     if grade not in system.grades:
                         bad.append((("systems", sname, section, grade, _KEY),
-                                    f"unknown grade {grade!r}; grades of this system: "
-                                    f"{', '.join(system.grades)}"))
+                                    (f"unknown grade {grade!r}; grades of this system: "
+                                    f"{', '.join(system.grades)}")))
         else:
             event = system.entry.event
             if event not in events:
-                bad.append((("systems", sname, "entry", "event"), f"unknown event type "
+                bad.append((("systems", sname, "entry", "event"), (f"unknown event type "
                             f"{event!r}{_did_you_mean(event, list(events))}; known events: "
-                            f"{', '.join(events)}"))
+                            f"{', '.join(events)}")))
             elif (system.entry.remedy_days is not None or system.exit.on_remedy) \
                     and event not in remedies:
                 bad.append((("systems", sname, "entry", "event"),
-                            f"{event!r} has no remedy rate (processes.<name>.remedies), which "
-                            "remedy_days and on_remedy need"))
+                            (f"{event!r} has no remedy rate (processes.<name>.remedies), which "
+                            "remedy_days and on_remedy need")))
     lists = [n for n, sy in s.systems.items() if isinstance(sy, ListSystem)]
     for i, link in enumerate(s.joint_punishment):
         if link.source not in lists:
-            bad.append((("joint_punishment", i, "source"), f"unknown list {link.source!r}"
-                        f"{_did_you_mean(link.source, lists)}; lists: {', '.join(lists) or 'none'}"))
+            bad.append((("joint_punishment", i, "source"), (f"unknown list {link.source!r}"
+                        f"{_did_you_mean(link.source, lists)}; lists: {', '.join(lists) or 'none'}")))
         if link.target not in s.systems:
-            bad.append((("joint_punishment", i, "target"), f"unknown system {link.target!r}"
+            bad.append((("joint_punishment", i, "target"), (f"unknown system {link.target!r}"
                         f"{_did_you_mean(link.target, list(s.systems))}; systems: "
-                        f"{', '.join(s.systems)}"))
+                        f"{', '.join(s.systems)}")))
     return bad
 
 

@@ -7,7 +7,7 @@ runnable plan. Every rate is a probability per person and day unless its name sa
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -204,7 +204,8 @@ class AppealSpec(Strict):
     long at least, and how many succeed."""
 
     rate: Probability
-    capacity: int = Field(ge=0)
+    #: decisions a day, in real people (the desk divides it by population.scale)
+    capacity: float = Field(ge=0)
     latency: int = Field(default=0, ge=0, le=3650)
     success: Probability
 
@@ -296,7 +297,7 @@ class ListSystem(Strict):
     appeals: AppealSpec | None = None
 
 
-SystemSpec = Annotated[Union[PointsSystem, ListSystem], Field(discriminator="kind")]
+SystemSpec = Annotated[PointsSystem | ListSystem, Field(discriminator="kind")]
 
 
 class JointPunishment(Strict):

@@ -49,6 +49,13 @@ class Coverage:
         inside = (k >= 0) & (ids < self.stops[k0])
         return np.where(inside, ids - self.starts[k0] + self.offsets[k0], -1)
 
+    def global_of(self, rows: np.ndarray) -> np.ndarray:
+        """Global ids of some of the system's rows."""
+        if rows.size == 0:
+            return np.empty(0, dtype=np.int64)
+        k = np.searchsorted(self.offsets, rows, side="right") - 1
+        return rows - self.offsets[k] + self.starts[k]
+
     def global_ids(self) -> np.ndarray:
         """Global ids of all covered persons, in order."""
         if self.starts.size == 0:

@@ -1,65 +1,78 @@
-"""A point system: base score, points per recorded event, grade bands, sanctions by grade.
+"""A point system: base score, points per recorded event, grade bands, sanctions and rewards
+by grade, caps, expiry of old records (credit repair), appeals.
 
 The system keeps two scores per covered person: the score on its *record* (events it saw,
-with coverage below one) and the *truth* score (what it would hold had it seen every event
-its rules name). A sanction is wrongful when the recorded grade carries it and the true grade
-does not: the decision has no truth behind it.
+late, some false or on the wrong person) and the *truth* score (what it would hold had it
+seen every event its rules name, on time and on the right person). A sanction is wrongful
+when the recorded grade carries it and the true grade does not.
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 import numpy as np
 
 from ..engine.streams import Streams
 from ..population.generate import Population
-from ..scenario.schema import SANCTIONS, PointsSystem
+from ..scenario.schema import REWARDS, SANCTIONS, PointsSystem
+from .base import (
+    EVER_REWARDED,
+    EVER_SANCTIONED,
+    HAS_FALSE,
+    HAS_IDENTITY,
+    IN_APPEAL,
+    SCORED,
+    WRONG_NOW,
+    SystemState,
+)
 from .jurisdiction import Coverage
+from .records import FALSE_RECORD, IDENTITY, Recorder
 
 SCORE_MIN, SCORE_MAX = -32_000, 32_000
+_CAUSE_FALSE, _CAUSE_IDENTITY, _CAUSE_INCOMPLETE = 0, 1, 3  # indices into WRONG_CAUSES
 
 
-class PointsState:
-    """One point system over the persons of one shard. Counters are per day, added up later."""
+class PointsState(SystemState):
+    """One point system over the persons of one shard."""
 
     kind = "points"
 
     def __init__(self, name: str, spec: PointsSystem, pop: Population, streams: Streams,
-                 days: int) -> None:
-        self.name = name
+                 days: int, warmup: int = 0) -> None:
         self.spec = spec
-        self.streams = streams
         self.coverage = Coverage(spec.jurisdiction, pop.geography, pop.start, pop.stop)
         n = self.coverage.size
+        super().__init__(name, spec.appeals, streams, days, warmup, n)
         self.score = np.full(n, spec.base, dtype=np.int16)
         self.truth = np.full(n, spec.base, dtype=np.int16)
-        self.scored = np.zeros(n, dtype=bool)
-        self.ever_sanctioned = np.zeros(n, dtype=bool)
-        self.ever_wrong = np.zeros(n, dtype=bool)
+        self.low = SCORE_MIN if spec.floor is None else spec.floor
+        self.high = SCORE_MAX if spec.ceiling is None else spec.ceiling
         self.grade_names = list(spec.grades)
-        # grades ordered high to low; searchsorted wants ascending floors
         floors = np.array(list(spec.grades.values()), dtype=np.int64)
         self._floors_ascending = floors[::-1][1:]
-        self.grade_sanctions = np.zeros((len(self.grade_names), len(SANCTIONS)), dtype=bool)
+        g = len(self.grade_names)
+        self.grade_sanctions = np.zeros((g, len(SANCTIONS)), dtype=bool)
         for grade, kinds in spec.sanctions.items():
-            g = self.grade_names.index(grade)
             for s in kinds:
-                self.grade_sanctions[g, SANCTIONS.index(s)] = True
+                self.grade_sanctions[self.grade_names.index(grade), SANCTIONS.index(s)] = True
+        self.grade_rewards = np.zeros((g, len(REWARDS)), dtype=bool)
+        for grade, perks in spec.rewards.items():
+            for r in perks:
+                self.grade_rewards[self.grade_names.index(grade), REWARDS.index(r)] = True
         self.grade_sanctioned = np.asarray(self.grade_sanctions.any(axis=1), dtype=bool)
+        self.grade_rewarded = np.asarray(self.grade_rewards.any(axis=1), dtype=bool)
         base_grade = int(self.grade_of(np.array([spec.base]))[0])
-        self._grade_cache = np.full(n, base_grade, dtype=np.uint8)  # recorded grade now
-        self._wrong_cache = np.zeros(n, dtype=bool)  # wrongly sanctioned now
-        self.grade_counts = np.zeros(len(self.grade_names), dtype=np.int64)
+        self.grade = np.full(n, base_grade, dtype=np.uint8)  # recorded grade now
+        self.grade_counts = np.zeros(g, dtype=np.int64)
         self.grade_counts[base_grade] = n
-        base_sanctioned = bool(self.grade_sanctioned[base_grade])
-        self.ever_sanctioned[:] = base_sanctioned
-        self.now_sanctioned = n if base_sanctioned else 0
+        self.now_sanctioned = n if self.grade_sanctioned[base_grade] else 0
         self.now_wrong = 0  # truth and record agree at the start
-        self._rules = [(event, rule.coverage, rule.points, f"system/{name}/record/{event}")
-                       for event, rule in spec.rules.items()]
-        self.daily = {k: np.zeros(days, dtype=np.int64) for k in
-                      ("records", "sanctioned", "sanctioned_wrongly", "newly_sanctioned",
-                       "restriction_person_days")}
-        self.person_days_by_sanction = np.zeros(len(SANCTIONS), dtype=np.int64)
+        self.recorders = [(event, rule.points, rule.delay,
+                           Recorder(name, event, rule, self.coverage, pop, streams))
+                          for event, rule in spec.rules.items()]
+        # day -> pending changes (rows, record delta, truth delta, lapses later)
+        self.schedule: dict[int, list[tuple[np.ndarray, int, int, bool]]] = defaultdict(list)
 
     def grade_of(self, score: np.ndarray) -> np.ndarray:
         """Grade index (0 = top grade) for each score; below the lowest floor is the bottom."""
@@ -67,72 +80,123 @@ class PointsState:
                 - np.searchsorted(self._floors_ascending, score, side="right"))
 
     def step(self, day: int, events: dict[str, np.ndarray]) -> None:
-        """Record today's events, re-grade the persons touched, count sanctions."""
-        touched: list[np.ndarray] = []
+        """Record today's events, apply what falls due, re-grade the persons touched."""
         records = 0
-        for event, coverage, points, stream in self._rules:
-            ids = events.get(event)
-            if ids is None or ids.size == 0:
-                continue
-            rows = self.coverage.local(ids)
-            inside = rows >= 0
-            rows, ids = rows[inside], ids[inside]
-            if rows.size == 0:
-                continue
-            seen = self.streams.uniform(stream, day, ids) < coverage
-            self.truth[rows] = np.clip(self.truth[rows].astype(np.int32) + points,
-                                       SCORE_MIN, SCORE_MAX)
-            recorded = rows[seen]
-            self.score[recorded] = np.clip(self.score[recorded].astype(np.int32) + points,
-                                           SCORE_MIN, SCORE_MAX)
-            self.scored[recorded] = True
-            records += recorded.size
+        expiry = self.spec.expiry_days
+        for event, points, delay, recorder in self.recorders:
+            batch = recorder.record(day, events.get(event))
+            if batch.truth_rows.size:
+                self.schedule[day].append((batch.truth_rows, 0, points, False))
+                if expiry is not None:
+                    self.schedule[day + expiry].append((batch.truth_rows, 0, -points, False))
+            if batch.rows.size:
+                records += batch.rows.size
+                self.flags[batch.rows[batch.cause == FALSE_RECORD]] |= HAS_FALSE
+                self.flags[batch.rows[batch.cause == IDENTITY]] |= HAS_IDENTITY
+                self.schedule[day + delay].append((batch.rows, points, 0, expiry is not None))
+        touched = []
+        for rows, d_record, d_truth, lapses in self.schedule.pop(day, []):
+            if d_record:
+                self.score[rows] = np.clip(self.score[rows].astype(np.int32) + d_record,
+                                           self.low, self.high)
+                self.flags[rows] |= SCORED
+                if lapses:
+                    self.schedule[day + expiry].append(  # type: ignore[operator]
+                        (rows, -d_record, 0, False))
+            if d_truth:
+                self.truth[rows] = np.clip(self.truth[rows].astype(np.int32) + d_truth,
+                                           self.low, self.high)
             touched.append(rows)
-        newly = 0
-        if touched:
-            rows = np.unique(np.concatenate(touched))
-            newly = self._regrade(rows)
-        d = self.daily
-        d["records"][day] = records
-        d["newly_sanctioned"][day] = newly
-        d["sanctioned"][day] = self.now_sanctioned
-        d["sanctioned_wrongly"][day] = self.now_wrong
-        d["restriction_person_days"][day] = self.now_sanctioned
-        self.person_days_by_sanction += self.grade_counts @ self.grade_sanctions
+        newly = self._regrade(np.unique(np.concatenate(touched)), day) if touched else 0
+        if day == self.warmup:
+            newly = self._open_window(day)
+        self._count(day, records, newly)
 
-    def _regrade(self, rows: np.ndarray) -> int:
-        """Move touched persons between grades; return how many are sanctioned for the first time."""
-        old = self._grade_cache[rows]
+    def _regrade(self, rows: np.ndarray, day: int) -> int:
+        """Move persons between grades; return how many are sanctioned for the first time."""
+        old = self.grade[rows]
         new = self.grade_of(self.score[rows]).astype(np.uint8)
         truth = self.grade_of(self.truth[rows])
-        self._grade_cache[rows] = new
+        self.grade[rows] = new
         np.subtract.at(self.grade_counts, old, 1)
         np.add.at(self.grade_counts, new, 1)
-        was_sanctioned = self.grade_sanctioned[old]
         is_sanctioned = self.grade_sanctioned[new]
+        self.now_sanctioned += int(is_sanctioned.sum()) - int(self.grade_sanctioned[old].sum())
         # wrong: the recorded grade carries a sanction that the true grade does not
         wrong_now = (self.grade_sanctions[new] & ~self.grade_sanctions[truth]).any(axis=1)
-        was_wrong = self._wrong_cache[rows]
-        self._wrong_cache[rows] = wrong_now
-        self.now_sanctioned += int(is_sanctioned.sum()) - int(was_sanctioned.sum())
+        flags = self.flags[rows]
+        was_wrong = (flags & WRONG_NOW) != 0
         self.now_wrong += int(wrong_now.sum()) - int(was_wrong.sum())
-        first = is_sanctioned & ~self.ever_sanctioned[rows]
-        self.ever_sanctioned[rows[first]] = True
-        self.ever_wrong[rows[wrong_now]] = True
+        self.flags[rows] = np.where(wrong_now, flags | WRONG_NOW, flags & ~WRONG_NOW)
+        became = wrong_now & ~was_wrong
+        if became.any():
+            b_rows = rows[became]
+            self._mark_wrong(b_rows, self._causes(b_rows), day)
+            self._file_appeals(day, b_rows, self.coverage.global_of(b_rows))
+        if self.observed(day) is None:
+            return 0
+        first = is_sanctioned & ((flags & EVER_SANCTIONED) == 0)
+        self.flags[rows[first]] |= EVER_SANCTIONED
+        self.flags[rows[self.grade_rewarded[new]]] |= EVER_REWARDED
         return int(first.sum())
+
+    def _causes(self, rows: np.ndarray) -> np.ndarray:
+        flags = self.flags[rows]
+        return np.where((flags & HAS_IDENTITY) != 0, _CAUSE_IDENTITY,
+                        np.where((flags & HAS_FALSE) != 0, _CAUSE_FALSE, _CAUSE_INCOMPLETE))
+
+    def _open_window(self, day: int) -> int:
+        """On the first observed day, everyone sanctioned, wronged or rewarded counts."""
+        sanctioned = np.flatnonzero(self.grade_sanctioned[self.grade])
+        first = sanctioned[(self.flags[sanctioned] & EVER_SANCTIONED) == 0]
+        self.flags[first] |= EVER_SANCTIONED
+        self.flags[self.grade_rewarded[self.grade]] |= EVER_REWARDED
+        wrong = np.flatnonzero(self.flags & WRONG_NOW)
+        self._mark_wrong(wrong, self._causes(wrong), day)
+        return int(np.count_nonzero(self.flags & EVER_SANCTIONED))
+
+    def _count(self, day: int, records: int, newly: int) -> None:
+        i = self.observed(day)
+        if i is None:
+            return
+        d = self.daily
+        d["records"][i] = records
+        d["newly_sanctioned"][i] = newly
+        d["sanctioned"][i] = self.now_sanctioned
+        d["sanctioned_wrongly"][i] = self.now_wrong
+        d["restriction_person_days"][i] = self.now_sanctioned
+        d["rewarded"][i] = int(self.grade_counts[self.grade_rewarded].sum())
+        self.person_days_by_sanction += self.grade_counts @ self.grade_sanctions
+        self.person_days_by_reward += self.grade_counts @ self.grade_rewards
+
+    def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
+        """Appeals decided today: a won appeal corrects the record to the truth."""
+        rows = self.coverage.local(ids)
+        self.flags[rows] &= ~IN_APPEAL
+        fixed = rows[won]
+        if fixed.size:
+            self.score[fixed] = self.truth[fixed]
+            self.flags[fixed] &= ~(HAS_FALSE | HAS_IDENTITY)
+            self._regrade(fixed, day)
+
+    def at_grade_extremes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Global ids of persons now in the top grade and in the bottom grade."""
+        ids = self.coverage.global_of
+        top = np.flatnonzero(self.grade == 0)
+        bottom = np.flatnonzero(self.grade == len(self.grade_names) - 1)
+        return ids(top), ids(bottom)
+
+    def ever_sanctioned_ids(self, wrongly: bool = False) -> np.ndarray:
+        from .base import EVER_WRONG
+
+        bit = EVER_WRONG if wrongly else EVER_SANCTIONED
+        return self.coverage.global_of(np.flatnonzero(self.flags & bit))
 
     def summary(self) -> dict[str, object]:
         """Shard totals (integers only, so shards add up exactly)."""
         truth_counts = np.bincount(self.grade_of(self.truth), minlength=len(self.grade_names))
         return {
-            "covered": self.coverage.size,
-            "scored": int(self.scored.sum()),
-            "records": int(self.daily["records"].sum()),
-            "sanctioned": int(self.ever_sanctioned.sum()),
-            "sanctioned_wrongly": int(self.ever_wrong.sum()),
-            "restriction_person_days": int(self.daily["restriction_person_days"].sum()),
-            "restriction_person_days_by_sanction": {
-                s: int(v) for s, v in zip(SANCTIONS, self.person_days_by_sanction)},
+            **self.base_summary(self.coverage.size),
             "grades": {g: int(c) for g, c in zip(self.grade_names, self.grade_counts)},
             "grades_truth": {g: int(c) for g, c in zip(self.grade_names, truth_counts)},
         }

@@ -1,0 +1,110 @@
+"""Across systems: how many systems see each person, conflicting grades, disparate impact.
+
+Each shard counts its own persons (integers only); the ledger adds the counts and only then
+divides, so the rates are the same for any split.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..systems.base import SCORED
+
+if TYPE_CHECKING:
+    from ..engine.shard import Shard
+
+
+def _histogram(counts: np.ndarray) -> dict[str, int]:
+    binned = np.bincount(np.minimum(counts, 3), minlength=4)
+    return {"0": int(binned[0]), "1": int(binned[1]), "2": int(binned[2]),
+            "3+": int(binned[3])}
+
+
+def shard_overlap(shard: Shard, last_day: int) -> dict[str, Any]:
+    """Integer counts over one shard's persons at the end of the run."""
+    pop = shard.population
+    n, start = len(pop), pop.start
+    covered = np.zeros(n, dtype=np.uint8)
+    scored = np.zeros(n, dtype=np.uint8)
+    top = np.zeros(n, dtype=bool)
+    bottom = np.zeros(n, dtype=bool)
+    sanctioned = np.zeros(n, dtype=bool)
+    wrongly = np.zeros(n, dtype=bool)
+    top_by = np.zeros(n, dtype=np.uint8)  # how many systems rate a person at their top
+    for system in shard.systems:
+        cover = system.coverage
+        for a, b in zip(cover.starts, cover.stops):
+            covered[a - start:b - start] += 1
+        scored[cover.global_of(np.flatnonzero(system.flags & SCORED)) - start] += 1
+        if system.kind == "points":
+            if len(system.grade_names) >= 2:
+                high, low = system.at_grade_extremes()
+                top[high - start] = True
+                bottom[low - start] = True
+                top_by[high - start] += 1
+        else:
+            listed = system.listed_ids(last_day) - start
+            (top if system.spec.polarity == "red" else bottom)[listed] = True
+        sanctioned[system.ever_sanctioned_ids() - start] = True
+        wrongly[system.ever_sanctioned_ids(wrongly=True) - start] = True
+
+    def split(labels: np.ndarray, size: int) -> dict[str, list[int]]:
+        return {
+            "persons": np.bincount(labels, minlength=size).tolist(),
+            "sanctioned": np.bincount(labels, weights=sanctioned, minlength=size)
+            .astype(np.int64).tolist(),
+            "sanctioned_wrongly": np.bincount(labels, weights=wrongly, minlength=size)
+            .astype(np.int64).tolist(),
+        }
+
+    provinces = len(pop.geography.province_names)
+    return {
+        "coverage_histogram": _histogram(covered),
+        "scored_histogram": _histogram(scored),
+        "conflicting_grades": int(np.count_nonzero(top & bottom)),
+        "sanctioned_any": int(sanctioned.sum()),
+        "sanctioned_wrongly_any": int(wrongly.sum()),
+        "by_group": split(pop.group.astype(np.int64), 2),
+        "by_urban": split(pop.urban.astype(np.int64), 2),
+        "by_province": split(pop.province.astype(np.int64), provinces),
+    }
+
+
+def _rates(counts: dict[str, list[int]], labels: list[str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for k, label in enumerate(labels):
+        persons = counts["persons"][k]
+        out[label] = {
+            "persons": persons,
+            "sanctioned": counts["sanctioned"][k],
+            "sanctioned_wrongly": counts["sanctioned_wrongly"][k],
+            "rate": round(counts["sanctioned"][k] / persons, 8) if persons else None,
+            "wrong_rate": round(counts["sanctioned_wrongly"][k] / persons, 8) if persons
+            else None,
+        }
+    return out
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 6) if a is not None and b else None
+
+
+def disparity(total: dict[str, Any], province_names: tuple[str, ...], persons: int
+              ) -> dict[str, Any]:
+    """Sanction rates by group, urban/rural and province, and their ratios."""
+    group = _rates(total["by_group"], ["majority", "minority"])
+    urban = _rates(total["by_urban"], ["rural", "urban"])
+    national = total["sanctioned_any"] / persons if persons else None
+    province = _rates(total["by_province"], list(province_names))
+    for row in province.values():
+        row["ratio_to_national"] = _ratio(row["rate"], national)
+    return {
+        "sanction_rate": round(national, 8) if national is not None else None,
+        "group": {**group, "ratio_minority_to_majority":
+                  _ratio(group["minority"]["rate"], group["majority"]["rate"])},
+        "urban": {**urban, "ratio_rural_to_urban":
+                  _ratio(urban["rural"]["rate"], urban["urban"]["rate"])},
+        "province": province,
+    }

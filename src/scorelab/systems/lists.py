@@ -1,0 +1,355 @@
+"""A list (blacklist or redlist): entry rule, exit rule, sanctions or rewards while listed.
+
+Entry: ``count`` recorded events within ``window`` days, or (``remedy_days``) an event not
+remedied within that many days. Exit: once the system learns of the remedy and ``min_days``
+have passed (``on_remedy``), or after a fixed term (``after_days``), whichever comes first.
+
+Each covered person carries two intervals of internal days: when they are listed on the
+record, and when they would be listed under the same rules with perfect records (truth).
+Listed but not listable in truth is a wrongful listing; its cause is the record's (a false
+record, a namesake's record) or, for a true record, a stale one (a remedy the system learned
+of late or never). Remedies are truth: a person's remedy day is a pure function of the seed,
+the event and the person, so every system that looks sees the same one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.streams import Streams
+from ..population.generate import Population
+from ..processes.events import NEVER, remedy_days, waiting_days
+from ..scenario.schema import REWARDS, SANCTIONS, ListSystem, ProcessSpec
+from .base import (
+    EVER_REWARDED,
+    EVER_SANCTIONED,
+    IN_APPEAL,
+    SCORED,
+    WRONG_NOW,
+    SystemState,
+)
+from .jurisdiction import Coverage
+from .records import FALSE_RECORD, IDENTITY, TRUE_RECORD, RecordBatch, Recorder
+
+# record cause -> index into WRONG_CAUSES: a true record listed beyond the truth is stale
+_WRONG_CAUSE = np.zeros(3, dtype=np.int64)
+_WRONG_CAUSE[[TRUE_RECORD, FALSE_RECORD, IDENTITY]] = [2, 0, 1]
+_NO_REMEDY = np.int64(NEVER)
+
+
+class ListState(SystemState):
+    """One list over the persons of one shard."""
+
+    kind = "list"
+
+    def __init__(self, name: str, spec: ListSystem, pop: Population, streams: Streams,
+                 days: int, warmup: int = 0, process: tuple[str, ProcessSpec] | None = None
+                 ) -> None:
+        self.spec = spec
+        self.pop = pop
+        self.coverage = Coverage(spec.jurisdiction, pop.geography, pop.start, pop.stop)
+        n = self.coverage.size
+        super().__init__(name, spec.appeals, streams, days, warmup, n)
+        self.horizon = warmup + days
+        # record interval [start, end) and truth interval [tstart, tend); NEVER = none
+        self.start = np.full(n, NEVER, dtype=np.uint16)
+        self.end = np.full(n, NEVER, dtype=np.uint16)
+        self.tstart = np.full(n, NEVER, dtype=np.uint16)
+        self.tend = np.full(n, NEVER, dtype=np.uint16)
+        self.cause = np.zeros(n, dtype=np.uint8)
+        self.active = np.empty(0, dtype=np.int64)  # rows that ever had an interval
+        entry = spec.entry
+        self.recorder = Recorder(name, entry.event, entry, self.coverage, pop, streams)
+        self.process_name: str | None = process[0] if process else None
+        self.process: ProcessSpec | None = process[1] if process else None
+        self.remedy_rate = (self.process.remedies.get(entry.event, 0.0)
+                            if self.process is not None else 0.0)
+        k = entry.count
+        self.ring = np.full((n, k - 1), NEVER, dtype=np.uint16) if k > 1 else None
+        self.truth_ring = np.full((n, k - 1), NEVER, dtype=np.uint16) if k > 1 else None
+        self.sanction_mask = np.array([s in spec.sanctions for s in SANCTIONS])
+        self.reward_mask = np.array([r in spec.rewards for r in REWARDS])
+        self.now_listed = 0
+        self.now_wrong = 0
+        self._unseen = f"system/{name}/remedy_unseen"
+        self._initial = f"system/{name}/initial"
+        self.links: list[tuple[str, Coverage, np.ndarray]] = []  # joint punishment
+        self.joint_flags = np.zeros(0, dtype=np.uint8)
+        if spec.initial_share > 0:
+            self._seed_initial()
+
+    @staticmethod
+    def stream_names(name: str) -> list[str]:
+        return [f"system/{name}/remedy_unseen", f"system/{name}/initial"]
+
+    # --- entry and exit ------------------------------------------------------------------
+
+    def _known_remedy(self, day: int, ids: np.ndarray, remedy: np.ndarray) -> np.ndarray:
+        """When the system learns of each remedy (NEVER for remedies it never learns of)."""
+        ex = self.spec.exit
+        unseen = self.streams.uniform(self._unseen, day, ids) < ex.remedy_unseen
+        known = remedy + ex.remedy_delay
+        return np.where(unseen | (remedy >= _NO_REMEDY), _NO_REMEDY, known)
+
+    def _exit_day(self, start: np.ndarray, known_remedy: np.ndarray) -> np.ndarray:
+        ex = self.spec.exit
+        end = np.full(start.shape, _NO_REMEDY)
+        if ex.on_remedy:
+            end = np.maximum(start + ex.min_days, known_remedy)
+        if ex.after_days is not None:
+            end = np.minimum(end, start + ex.after_days)
+        return np.minimum(end, _NO_REMEDY)
+
+    def _seed_initial(self) -> None:
+        """List a share of covered adults on day 0, weighted by the entry event's
+        propensity: a list that starts at its published size. Their listing is rightful."""
+        pop, spec = self.pop, self.spec
+        ids = self.coverage.global_ids()
+        rows = np.arange(ids.size)
+        weight = np.ones(ids.size)
+        if self.process is not None and self.process.rate_propensity is not None:
+            weight = pop.propensity[self.process.rate_propensity][ids - pop.start]
+        p = np.minimum(spec.initial_share * weight, 1.0) * pop.adult[ids - pop.start]
+        chosen = self.streams.uniform(self._initial, 0, ids) < p
+        rows, ids = rows[chosen], ids[chosen]
+        start = np.zeros(ids.size, dtype=np.int64)
+        ex = spec.exit
+        remedy = np.full(ids.size, _NO_REMEDY)
+        if self.remedy_rate > 0:  # memoryless: the time left is a fresh waiting time
+            u = self.streams.uniform(self._initial, 0, ids, draw=1)
+            remedy = np.minimum(waiting_days(u, np.full(ids.size, self.remedy_rate)),
+                                float(_NO_REMEDY)).astype(np.int64)
+        end = self._exit_day(start - ex.min_days, self._known_remedy(0, ids, remedy))
+        if ex.after_days is not None:  # the term already served is uniform
+            left = np.floor(self.streams.uniform(self._initial, 0, ids, draw=2) * ex.after_days)
+            end = np.minimum(end, 1 + left.astype(np.int64))
+        true_end = self._exit_day(start - ex.min_days, remedy)
+        if ex.after_days is not None:
+            true_end = np.minimum(true_end, end)
+        self._set(rows, start, np.maximum(end, 1), start, np.maximum(true_end, 1),
+                  np.full(rows.size, TRUE_RECORD, np.uint8))
+
+    def step(self, day: int, events: dict[str, np.ndarray]) -> None:
+        batch = self.recorder.record(day, events.get(self.spec.entry.event))
+        if self.spec.entry.count > 1:
+            self._count_entries(day, batch.truth_rows, batch.rows, batch.cause)
+        else:
+            self._remedy_entries(day, batch)
+        if batch.rows.size:
+            self.flags[batch.rows] |= SCORED
+        self._count(day, batch.rows.size)
+
+    def _remedy_entries(self, day: int, batch: RecordBatch) -> None:
+        """Entry on an event (not remedied within ``remedy_days``, if given)."""
+        wait = self.spec.entry.remedy_days or 0
+        delay = self.spec.entry.delay
+        if batch.truth_rows.size:
+            ids = batch.truth_ids
+            remedy = self._remedy(day, ids)
+            t0 = np.full(ids.size, day + wait, dtype=np.int64)
+            tend = self._exit_day(t0, remedy)
+            listable = remedy > t0
+            rows = batch.truth_rows[listable]
+            self._merge_truth(rows, t0[listable], tend[listable])
+        if batch.rows.size:
+            rows, ids, cause = batch.rows, batch.ids, batch.cause
+            remedy = np.full(ids.size, _NO_REMEDY)
+            true = cause == TRUE_RECORD
+            if true.any():
+                remedy[true] = self._remedy(day, ids[true])
+            known = self._known_remedy(day, ids, remedy)
+            start = np.full(ids.size, day + delay + wait, dtype=np.int64)
+            end = self._exit_day(start, known)
+            listed = known > start
+            self._merge_record(rows[listed], start[listed], end[listed], cause[listed])
+
+    def _remedy(self, day: int, ids: np.ndarray) -> np.ndarray:
+        if self.remedy_rate <= 0 or self.process_name is None:
+            return np.full(ids.size, _NO_REMEDY)
+        return remedy_days(self.streams, self.process_name, self.spec.entry.event,
+                           self.remedy_rate, day, ids)
+
+    def _count_entries(self, day: int, truth_rows: np.ndarray, rows: np.ndarray,
+                       cause: np.ndarray) -> None:
+        """Entry on the ``count``-th event within ``window`` days."""
+        entry = self.spec.entry
+        term = self.spec.exit.after_days or int(NEVER)
+        window = entry.window or 1
+        for ring, these, arrival, is_truth in (
+                (self.truth_ring, truth_rows, day, True),
+                (self.ring, rows, day + entry.delay, False)):
+            assert ring is not None
+            these, first = np.unique(these, return_index=True)
+            if these.size == 0:
+                continue
+            oldest = ring[these, 0].astype(np.int64)
+            enters = (oldest != NEVER) & (oldest >= arrival - window + 1)
+            ring[these, :-1] = ring[these, 1:]
+            ring[these, -1] = arrival
+            hit = these[enters]
+            start = np.full(hit.size, arrival, dtype=np.int64)
+            end = np.minimum(start + term, _NO_REMEDY)
+            if is_truth:
+                self._merge_truth(hit, start, end)
+            else:
+                self._merge_record(hit, start, end, cause[first][enters])
+
+    # --- interval bookkeeping ------------------------------------------------------------
+
+    def _merge(self, a: np.ndarray, b: np.ndarray, rows: np.ndarray, start: np.ndarray,
+               end: np.ndarray) -> np.ndarray:
+        """Merge new intervals into (a, b): overlapping or touching ones join, otherwise the
+        new one replaces a finished one. Returns which rows were merged."""
+        rows, first = np.unique(rows, return_index=True)
+        start, end = start[first], end[first]
+        old_a, old_b = a[rows].astype(np.int64), b[rows].astype(np.int64)
+        joined = (old_a != NEVER) & (start <= old_b) & (end >= old_a)
+        a[rows] = np.where(joined, np.minimum(old_a, start), start)
+        b[rows] = np.where(joined, np.maximum(old_b, end), end)
+        self._activate(rows)
+        return joined
+
+    def _merge_truth(self, rows: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
+        if rows.size:
+            self._merge(self.tstart, self.tend, rows, start, end)
+
+    def _merge_record(self, rows: np.ndarray, start: np.ndarray, end: np.ndarray,
+                      cause: np.ndarray) -> None:
+        if rows.size == 0:
+            return
+        uniq, first = np.unique(rows, return_index=True)
+        joined = self._merge(self.start, self.end, rows, start, end)
+        new_cause = cause[first]
+        self.cause[uniq] = np.where(joined, np.minimum(self.cause[uniq], new_cause), new_cause)
+
+    def _set(self, rows: np.ndarray, start: np.ndarray, end: np.ndarray, tstart: np.ndarray,
+             tend: np.ndarray, cause: np.ndarray) -> None:
+        self.start[rows], self.end[rows] = start, np.minimum(end, _NO_REMEDY)
+        self.tstart[rows], self.tend[rows] = tstart, np.minimum(tend, _NO_REMEDY)
+        self.cause[rows] = cause
+        self._activate(rows)
+
+    def _activate(self, rows: np.ndarray) -> None:
+        if rows.size:
+            self.active = np.union1d(self.active, rows)
+
+    # --- counting --------------------------------------------------------------------------
+
+    def _count(self, day: int, records: int) -> None:
+        """Who is listed, and wrongly, today: a scan over the persons who ever had an interval."""
+        rows = self.active
+        start, end = self.start[rows], self.end[rows]
+        listed = (start <= day) & (day < end)
+        truth = (self.tstart[rows] <= day) & (day < self.tend[rows])
+        wrong = listed & ~truth
+        flags = self.flags[rows]
+        was_wrong = (flags & WRONG_NOW) != 0
+        self.flags[rows] = np.where(wrong, flags | WRONG_NOW, flags & ~WRONG_NOW)
+        became = wrong & ~was_wrong
+        if became.any():
+            b_rows = rows[became]
+            self._mark_wrong(b_rows, _WRONG_CAUSE[self.cause[b_rows]], day)
+            self._file_appeals(day, b_rows, self.coverage.global_of(b_rows))
+        if day == self.warmup:  # the window opens: whoever is wrongly listed now counts
+            now = rows[wrong & ~became]
+            self._mark_wrong(now, _WRONG_CAUSE[self.cause[now]], day)
+        self.now_listed = int(listed.sum())
+        self.now_wrong = int(wrong.sum())
+        i = self.observed(day)
+        if i is None:
+            return
+        listed_rows = rows[listed]
+        # EVER_SANCTIONED marks "ever listed"; it is reported as sanctioned only for a list
+        # that sanctions
+        first = listed_rows[(self.flags[listed_rows] & EVER_SANCTIONED) == 0]
+        self.flags[first] |= EVER_SANCTIONED
+        sanctions = bool(self.sanction_mask.any())
+        rewards = bool(self.reward_mask.any())
+        if rewards:
+            self.flags[listed_rows] |= EVER_REWARDED
+        d = self.daily
+        d["records"][i] = records
+        d["listed"][i] = self.now_listed
+        d["sanctioned"][i] = self.now_listed if sanctions else 0
+        d["sanctioned_wrongly"][i] = self.now_wrong if sanctions else 0
+        d["newly_sanctioned"][i] = first.size if sanctions else 0
+        d["restriction_person_days"][i] = self.now_listed if sanctions else 0
+        d["rewarded"][i] = self.now_listed if rewards else 0
+        self.person_days_by_sanction += self.now_listed * self.sanction_mask
+        self.person_days_by_reward += self.now_listed * self.reward_mask
+        for k, (_, cover, mask) in enumerate(self.links):
+            self._count_link(k, cover, mask, listed_rows, rows[wrong], i)
+
+    # --- joint punishment ------------------------------------------------------------------
+
+    def add_link(self, target: str, cover: Coverage, sanctions: list[str], days: int) -> None:
+        """Persons on this list and in ``cover`` are also sanctioned by ``target``."""
+        mask = np.array([s in sanctions for s in SANCTIONS])
+        self.links.append((target, cover, mask))
+        if self.joint_flags.size == 0:
+            self.joint_flags = np.zeros(self.coverage.size, dtype=np.uint8)
+        self.link_daily = getattr(self, "link_daily", [])
+        self.link_daily.append({"sanctioned": np.zeros(days, np.int64),
+                                "sanctioned_wrongly": np.zeros(days, np.int64)})
+        self.link_wrong_persons = getattr(self, "link_wrong_persons", []) + [0]
+
+    def _count_link(self, k: int, cover: Coverage, mask: np.ndarray, listed_rows: np.ndarray,
+                    wrong_rows: np.ndarray, i: int) -> None:
+        bit = np.uint8(1 << k)
+        wbit = np.uint8(1 << (k + 4))
+        inside = listed_rows[cover.local(self.coverage.global_of(listed_rows)) >= 0]
+        wrong_inside = wrong_rows[cover.local(self.coverage.global_of(wrong_rows)) >= 0]
+        self.joint_flags[inside] |= bit
+        fresh = wrong_inside[(self.joint_flags[wrong_inside] & wbit) == 0]
+        self.joint_flags[fresh] |= wbit
+        self.link_daily[k]["sanctioned"][i] = inside.size
+        self.link_daily[k]["sanctioned_wrongly"][i] = wrong_inside.size
+
+    def link_summary(self, k: int) -> dict[str, object]:
+        target, _, mask = self.links[k]
+        days = int(self.link_daily[k]["sanctioned"].sum())
+        return {
+            "target": target,
+            "sanctioned": int(np.count_nonzero(self.joint_flags & np.uint8(1 << k))),
+            "sanctioned_wrongly": int(np.count_nonzero(self.joint_flags & np.uint8(1 << (k + 4)))),
+            "restriction_person_days": days,
+            "restriction_person_days_by_sanction": {
+                s: days * int(m) for s, m in zip(SANCTIONS, mask)},
+        }
+
+    # --- appeals and audits ---------------------------------------------------------------
+
+    def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
+        """Appeals decided today: a won appeal takes the person off the list tomorrow."""
+        rows = self.coverage.local(ids)
+        self.flags[rows] &= ~IN_APPEAL
+        fixed = rows[won]
+        if fixed.size:
+            tomorrow = day + 1
+            self.end[fixed] = np.minimum(self.end[fixed], tomorrow)
+            self.start[fixed] = np.minimum(self.start[fixed], self.end[fixed])
+
+    def listed_ids(self, day: int) -> np.ndarray:
+        rows = self.active
+        listed = (self.start[rows] <= day) & (day < self.end[rows])
+        return self.coverage.global_of(rows[listed])
+
+    def ever_sanctioned_ids(self, wrongly: bool = False) -> np.ndarray:
+        from .base import EVER_WRONG
+
+        if not self.sanction_mask.any():
+            return np.empty(0, dtype=np.int64)
+        bit = EVER_WRONG if wrongly else EVER_SANCTIONED
+        return self.coverage.global_of(np.flatnonzero(self.flags & bit))
+
+    def summary(self) -> dict[str, object]:
+        base = self.base_summary(self.coverage.size)
+        listed = int(np.count_nonzero(self.flags & EVER_SANCTIONED))
+        listed_wrongly = int(self.wrong_by_cause.sum())
+        if not self.sanction_mask.any():
+            base["sanctioned"] = 0
+            base["sanctioned_wrongly"] = 0
+            base["sanctioned_wrongly_by_cause"] = {
+                k: 0 for k in base["sanctioned_wrongly_by_cause"]}  # type: ignore[attr-defined]
+        return {**base, "listed": listed, "listed_wrongly": listed_wrongly,
+                "listed_at_end": self.now_listed, "listed_wrongly_at_end": self.now_wrong}
