@@ -122,10 +122,13 @@ def _plain(node: Any) -> Any:
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """``over`` on top of ``base``: mappings merge key by key, anything else replaces."""
+    """``over`` on top of ``base``: mappings merge key by key, anything else replaces, and
+    ``null`` over a key of a mapping removes it (``systems: {rongcheng: null}``)."""
     merged = dict(base)
     for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if value is None and key in merged and isinstance(base.get(key), dict):
+            del merged[key]
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value

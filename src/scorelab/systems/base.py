@@ -15,7 +15,7 @@ SCORED, EVER_SANCTIONED, EVER_WRONG, WRONG_NOW, HAS_FALSE, HAS_IDENTITY, EVER_RE
 WRONG_CAUSES = ("false_record", "identity", "stale_record", "incomplete_record")
 
 DAILY_COLUMNS = ("records", "listed", "sanctioned", "sanctioned_wrongly", "newly_sanctioned",
-                 "restriction_person_days", "rewarded")
+                 "newly_wronged", "restriction_person_days", "rewarded")
 
 
 class SystemState:

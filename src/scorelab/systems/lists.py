@@ -218,9 +218,12 @@ class ListState(SystemState):
         if rows.size == 0:
             return
         uniq, first = np.unique(rows, return_index=True)
+        old_end = self.end[uniq].astype(np.int64)
         joined = self._merge(self.start, self.end, rows, start, end)
+        # the stay beyond the truth comes from whichever record reaches further
         new_cause = cause[first]
-        self.cause[uniq] = np.where(joined, np.minimum(self.cause[uniq], new_cause), new_cause)
+        keep_old = joined & (end[first] <= old_end)
+        self.cause[uniq] = np.where(keep_old, self.cause[uniq], new_cause)
 
     def _set(self, rows: np.ndarray, start: np.ndarray, end: np.ndarray, tstart: np.ndarray,
              tend: np.ndarray, cause: np.ndarray) -> None:
@@ -246,6 +249,7 @@ class ListState(SystemState):
         was_wrong = (flags & WRONG_NOW) != 0
         self.flags[rows] = np.where(wrong, flags | WRONG_NOW, flags & ~WRONG_NOW)
         became = wrong & ~was_wrong
+        self.became_wrong = int(became.sum())
         if became.any():
             b_rows = rows[became]
             self._mark_wrong(b_rows, _WRONG_CAUSE[self.cause[b_rows]], day)
@@ -273,6 +277,7 @@ class ListState(SystemState):
         d["sanctioned"][i] = self.now_listed if sanctions else 0
         d["sanctioned_wrongly"][i] = self.now_wrong if sanctions else 0
         d["newly_sanctioned"][i] = first.size if sanctions else 0
+        d["newly_wronged"][i] = self.became_wrong if sanctions else 0
         d["restriction_person_days"][i] = self.now_listed if sanctions else 0
         d["rewarded"][i] = self.now_listed if rewards else 0
         self.person_days_by_sanction += self.now_listed * self.sanction_mask

@@ -68,6 +68,7 @@ class PointsState(SystemState):
         self.grade_counts[base_grade] = n
         self.now_sanctioned = n if self.grade_sanctioned[base_grade] else 0
         self.now_wrong = 0  # truth and record agree at the start
+        self.became_wrong = 0  # wrongful episodes begun today
         self.recorders = [(event, rule.points, rule.delay,
                            Recorder(name, event, rule, self.coverage, pop, streams))
                           for event, rule in spec.rules.items()]
@@ -107,6 +108,7 @@ class PointsState(SystemState):
                 self.truth[rows] = np.clip(self.truth[rows].astype(np.int32) + d_truth,
                                            self.low, self.high)
             touched.append(rows)
+        self.became_wrong = 0
         newly = self._regrade(np.unique(np.concatenate(touched)), day) if touched else 0
         if day == self.warmup:
             newly = self._open_window(day)
@@ -129,6 +131,7 @@ class PointsState(SystemState):
         self.now_wrong += int(wrong_now.sum()) - int(was_wrong.sum())
         self.flags[rows] = np.where(wrong_now, flags | WRONG_NOW, flags & ~WRONG_NOW)
         became = wrong_now & ~was_wrong
+        self.became_wrong += int(became.sum())
         if became.any():
             b_rows = rows[became]
             self._mark_wrong(b_rows, self._causes(b_rows), day)
@@ -162,6 +165,7 @@ class PointsState(SystemState):
         d = self.daily
         d["records"][i] = records
         d["newly_sanctioned"][i] = newly
+        d["newly_wronged"][i] = self.became_wrong
         d["sanctioned"][i] = self.now_sanctioned
         d["sanctioned_wrongly"][i] = self.now_wrong
         d["restriction_person_days"][i] = self.now_sanctioned
