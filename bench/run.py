@@ -106,6 +106,10 @@ def main() -> int:
         if len(sizes) > 1:
             lo, hi = min(sizes), max(sizes)
             results["bytes_per_person"] = (peaks[hi] - peaks[lo]) / (hi - lo)
+        # each extra system: the same population with three national systems instead of one
+        big = max(sizes)
+        three = peak_rss(scorelab_cmd(big, 30, f"{tmp}/mem3", HERE / "national3.yaml"))
+        results["bytes_per_extra_system"] = (three - peaks[big]) / (2 * big)
         results["population_s"] = population_seconds(args.persons)
     print(json.dumps(results, indent=2))
     print()
@@ -119,6 +123,8 @@ def main() -> int:
               f"| {peak / 2**20:.0f} MiB |")
     if "bytes_per_person" in results:
         print(f"| marginal memory per person | {results['bytes_per_person']:.0f} B |")
+    print(f"| memory per person per extra national system | "
+          f"{results['bytes_per_extra_system']:.1f} B |")
     print(f"| population generation, {args.persons:,} persons | {results['population_s']:.2f} s |")
     return 0
 

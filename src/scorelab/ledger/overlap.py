@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..systems.base import SCORED
+from ..systems.base import EVER_SANCTIONED, EVER_WRONG, SCORED
 
 if TYPE_CHECKING:
     from ..engine.shard import Shard
@@ -32,23 +32,31 @@ def shard_overlap(shard: Shard, last_day: int) -> dict[str, Any]:
     bottom = np.zeros(n, dtype=bool)
     sanctioned = np.zeros(n, dtype=bool)
     wrongly = np.zeros(n, dtype=bool)
-    top_by = np.zeros(n, dtype=np.uint8)  # how many systems rate a person at their top
+    # whole runs of persons at a time: no per-person index arrays, so the audit at the end of
+    # a run needs no more memory than the run itself
     for system in shard.systems:
-        cover = system.coverage
-        for a, b in zip(cover.starts, cover.stops):
-            covered[a - start:b - start] += 1
-        scored[cover.global_of(np.flatnonzero(system.flags & SCORED)) - start] += 1
-        if system.kind == "points":
-            if len(system.grade_names) >= 2:
-                high, low = system.at_grade_extremes()
-                top[high - start] = True
-                bottom[low - start] = True
-                top_by[high - start] += 1
-        else:
-            listed = system.listed_ids(last_day) - start
-            (top if system.spec.polarity == "red" else bottom)[listed] = True
-        sanctioned[system.ever_sanctioned_ids() - start] = True
-        wrongly[system.ever_sanctioned_ids(wrongly=True) - start] = True
+        kind = system.kind
+        if kind == "points" and len(system.grade_names) >= 2:
+            bottom_grade = len(system.grade_names) - 1
+        for rows, a, b in system.coverage.segments():
+            here = slice(a - start, b - start)
+            covered[here] += 1
+            flags = system.flags[rows]
+            scored[here] += (flags & SCORED) != 0
+            if system.sanctions_anyone:
+                sanctioned[here] |= (flags & EVER_SANCTIONED) != 0
+                wrongly[here] |= (flags & EVER_WRONG) != 0
+            if kind == "points":
+                if len(system.grade_names) >= 2:
+                    grade = system.grade[rows]
+                    top[here] |= grade == 0
+                    bottom[here] |= grade == bottom_grade
+            else:
+                listed = (system.start[rows] <= last_day) & (last_day < system.end[rows])
+                if system.spec.polarity == "red":
+                    top[here] |= listed
+                else:
+                    bottom[here] |= listed
 
     def split(labels: np.ndarray, size: int) -> dict[str, list[int]]:
         return {

@@ -93,6 +93,29 @@ table.headline td.system { min-width: 130px; }
 tbody tr:hover { background: #fafbfc; }
 .note { color: #5b6475; font-style: italic; margin: 8px 0; }
 .howto p { margin: 0 0 10px; }
+.howto dl { margin: 0 0 10px; }
+.howto dt { font-weight: 600; }
+.howto dd { margin: 0 0 6px 18px; }
+nav.toc { margin: 14px 0 0; font-size: 13px; color: #4d5566; }
+nav.toc a { color: #2f4a9e; text-decoration: none; white-space: nowrap; }
+nav.toc a:hover { text-decoration: underline; }
+td.causes { font-size: 12px; color: #5b6475; white-space: nowrap; }
+p.total { margin: 0 0 14px; color: #3a4254; }
+p.total strong.wrong { color: #c62828; }
+.muted { color: #8a92a3; }
+.sys-grid { display: grid; grid-template-columns: minmax(0, 5fr) minmax(0, 7fr);
+  gap: 20px; align-items: start; }
+.sys-grid > div { min-width: 0; }
+@media (max-width: 960px) { .sys-grid { grid-template-columns: minmax(0, 1fr); } }
+table.keynums td:first-child { white-space: normal; }
+table.keynums tr.sub td:first-child { padding-left: 26px; color: #4d5566; }
+table.keynums tr.sub td { font-size: 13px; border-bottom-color: #f0f2f6; }
+table.keynums tr.block td { border-top: 1px solid #cfd5df; }
+table.disparity tr.ratio td { background: #f8f9fb; font-style: italic; }
+table.disparity tr.first td { border-top: 1px solid #cfd5df; }
+.system-head { margin: 0 0 12px; color: #3a4254; }
+.system-head .tag { display: inline-block; padding: 1px 8px; border-radius: 10px;
+  background: #eef1f6; font-size: 13px; margin-right: 6px; }
 footer { color: #6b7384; font-size: 12px; margin-top: 18px; }
 footer code { font-size: 12px; word-break: break-all; }
 """
@@ -195,6 +218,71 @@ def _share(part: Any, whole: Any) -> str:
     return f"{100.0 * p / w:.1f}%"
 
 
+def _rate(value: Any) -> str:
+    """A rate (a fraction of persons) as a percentage, three significant figures."""
+    v = _num(value)
+    if v is None:
+        return DASH
+    pct = 100.0 * v
+    if pct == 0:
+        return "0%"
+    if abs(pct) < 0.001:
+        return "&lt;0.001%"
+    return f"{pct:.3g}%"
+
+
+def _ratio(value: Any) -> str:
+    v = _num(value)
+    if v is None:
+        return DASH
+    return f"{v:.2f}\u00d7"
+
+
+def _given_keys(mapping: Mapping[Any, Any]) -> list[str]:
+    """Keys in the order the summary gives them (for mappings whose order means something)."""
+    return [str(k) for k in mapping]
+
+
+def _int_or_none(value: Any) -> int | None:
+    v = _num(value)
+    return None if v is None else round(v)
+
+
+# Wrongful-sanction causes: (summary key, short label for the compact split, long label).
+_CAUSES = (
+    ("false_record", "false", "false record"),
+    ("identity", "namesake", "namesake's record (identity)"),
+    ("stale_record", "stale", "stale record"),
+    ("incomplete_record", "incomplete", "incomplete record"),
+)
+_CAUSE_SHORT = {key: short for key, short, _long in _CAUSES}
+_CAUSE_LONG = {key: long for key, _short, long in _CAUSES}
+_CAUSE_ORDER = {key: i for i, (key, _s, _l) in enumerate(_CAUSES)}
+
+
+def _cause_items(by_cause: Mapping[Any, Any]) -> list[tuple[str, float]]:
+    """Non-zero causes, largest first (ties in the fixed cause order, then by name)."""
+    items = []
+    for key in _given_keys(by_cause):
+        value = _num(_lookup(by_cause, key))
+        if value:
+            items.append((key, value))
+    items.sort(key=lambda kv: (-kv[1], _CAUSE_ORDER.get(kv[0], len(_CAUSES)), kv[0]))
+    return items
+
+
+def _cause_split(by_cause: Any) -> str:
+    """``stale 539 · false 17 · namesake 1``; 'none' when all zero, '—' when not given."""
+    if not isinstance(by_cause, Mapping) or not by_cause:
+        return DASH
+    items = _cause_items(by_cause)
+    if not items:
+        return '<span class="muted">none</span>'
+    return " &middot; ".join(
+        f"{_CAUSE_SHORT.get(k, _esc(k))} {format_count(v)}" for k, v in items
+    )
+
+
 def _color(index: int) -> str:
     return _PALETTE[index % len(_PALETTE)]
 
@@ -241,7 +329,13 @@ def _header(summary: Mapping[str, Any], scale: float | None) -> str:
     persons = summary.get("persons", population.get("persons"))
     meta: list[str] = []
     meta.append(f"<strong>{format_count(persons)}</strong> synthetic persons")
-    meta.append(f"<strong>{format_count(summary.get('days'))}</strong> days")
+    days_text = f"<strong>{format_count(summary.get('days'))}</strong> days"
+    warmup = _num(summary.get("warmup_days"))
+    if warmup is not None and warmup > 0:
+        days_text += (
+            f" (after <strong>{format_count(warmup)}</strong> warm-up days, not reported)"
+        )
+    meta.append(days_text)
     seed = summary.get("seed")
     meta.append(f"seed <strong>{_esc(seed) if seed is not None else DASH}</strong>")
     if scale is not None:
@@ -282,7 +376,43 @@ def _system_label_cell(name: str, system: Mapping[str, Any]) -> str:
     return f'<td class="system"><span class="name">{_esc(name)}</span>{detail}</td>'
 
 
-def _headline(systems: Mapping[str, Any], names: list[str], scale: float | None) -> str:
+def _headline_total(
+    summary: Mapping[str, Any], systems: Mapping[str, Any], names: list[str], scale: float | None
+) -> list[str]:
+    """Cross-system lines: persons counted once, and the wrongful person-days."""
+    out = []
+    any_sanctioned = summary.get("sanctioned_any")
+    any_wrong = summary.get("sanctioned_wrongly_any")
+    if _num(any_sanctioned) is not None or _num(any_wrong) is not None:
+        est_s = f" (national estimate {_estimate(any_sanctioned, scale)})" if scale else ""
+        est_w = f" (national estimate {_estimate(any_wrong, scale)})" if scale else ""
+        out.append(
+            '<p class="total" id="sanctioned-any">Counting each person once across systems: '
+            f"<strong>{format_count(any_sanctioned)}</strong> synthetic persons{est_s} were "
+            "sanctioned by at least one system, "
+            f'<strong class="wrong">{format_count(any_wrong)}</strong>{est_w} of them '
+            f"wrongly by at least one ({_share(any_wrong, any_sanctioned)}).</p>"
+        )
+    wrongful = [
+        _num(_mapping(_lookup(systems, n)).get("wrongful_person_days"))
+        for n in names
+        if "wrongful_person_days" in _mapping(_lookup(systems, n))
+    ]
+    if wrongful:
+        total = sum(v or 0.0 for v in wrongful)
+        est = f" (national estimate {_estimate(total, scale)})" if scale else ""
+        out.append(
+            '<p class="total" id="wrongful-person-days">Wrongful sanctions lasted '
+            f'<strong class="wrong">{format_count(total)}</strong> person-days{est}, '
+            "summed over systems: one person under a wrongful sanction for one day is one "
+            "wrongful person-day.</p>"
+        )
+    return out
+
+
+def _headline(
+    summary: Mapping[str, Any], systems: Mapping[str, Any], names: list[str], scale: float | None
+) -> str:
     out = ['<section class="wronged" id="who-was-wronged">', "<h2>Who was wronged</h2>"]
     if not names:
         out.append(_note("This run has no scoring systems, so nobody was scored or sanctioned."))
@@ -306,13 +436,28 @@ def _headline(systems: Mapping[str, Any], names: list[str], scale: float | None)
         "A person sanctioned by several systems is counted once per system.</p>"
     )
 
+    out.extend(_headline_total(summary, systems, names, scale))
+
+    has_wrongful_days = any(
+        "wrongful_person_days" in _mapping(_lookup(systems, n)) for n in names
+    )
+    has_causes = any(
+        isinstance(_mapping(_lookup(systems, n)).get("sanctioned_wrongly_by_cause"), Mapping)
+        for n in names
+    )
+    metrics = list(_HEADLINE_METRICS)
+    if has_wrongful_days:
+        metrics.append(("wrongful_person_days", "Wrongful person-days"))
+
     head1 = ['<th rowspan="2">System</th>']
     head2 = []
-    for key, label in _HEADLINE_METRICS:
+    for key, label in metrics:
         head1.append(f'<th colspan="2" class="group">{label}</th>')
         head2.append('<th class="num">simulated</th><th class="num">national est.</th>')
         if key == "sanctioned_wrongly":
             head1.append('<th rowspan="2" class="num">Share wrongly<br>(% of sanctioned)</th>')
+            if has_causes:
+                head1.append('<th rowspan="2">Wrongly, by cause<br>(persons)</th>')
     out.append('<div class="table-wrap"><table class="headline">')
     out.append("<thead>")
     out.append("<tr>" + "".join(head1) + "</tr>")
@@ -321,14 +466,17 @@ def _headline(systems: Mapping[str, Any], names: list[str], scale: float | None)
     for name in names:
         system = _mapping(_lookup(systems, name))
         cells = [_system_label_cell(name, system)]
-        for key, _label in _HEADLINE_METRICS:
+        for key, _label in metrics:
             value = system.get(key)
-            cls = "num wrong" if key == "sanctioned_wrongly" else "num"
+            cls = "num wrong" if key in ("sanctioned_wrongly", "wrongful_person_days") else "num"
             cells.append(f'<td class="{cls}">{format_count(value)}</td>')
             cells.append(f'<td class="num est">{_estimate(value, scale)}</td>')
             if key == "sanctioned_wrongly":
                 share = _share(system.get("sanctioned_wrongly"), system.get("sanctioned"))
                 cells.append(f'<td class="num wrong">{share}</td>')
+                if has_causes:
+                    split = _cause_split(system.get("sanctioned_wrongly_by_cause"))
+                    cells.append(f'<td class="causes">{split}</td>')
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table></div>")
     out.append("</section>")
@@ -508,14 +656,606 @@ def _events_section(events: Mapping[str, Any], scale: float | None) -> tuple[str
     return "\n".join(out), True
 
 
-def _restrictions_section(systems: Mapping[str, Any], names: list[str], scale: float | None) -> str:
+def _systems_word(key: str) -> str:
+    return f"{key} system" if key == "1" else f"{key} systems"
+
+
+def _overlap_section(summary: Mapping[str, Any], scale: float | None) -> tuple[str, bool]:
+    out = ['<section id="overlap">', "<h2>Overlap: how many systems see each person</h2>"]
+    coverage = _mapping(summary.get("coverage_histogram"))
+    scored = _mapping(summary.get("scored_histogram"))
+    conflicting = summary.get("conflicting_grades")
+    if not coverage and not scored and _num(conflicting) is None:
+        out.append(_note("No overlap counts in this summary."))
+        out.append("</section>")
+        return "\n".join(out), False
+
+    bins: list[str] = []
+    for mapping in (coverage, scored):
+        for key in _given_keys(mapping):
+            if key not in bins:
+                bins.append(key)
+    figure = False
+    if bins:
+        out.append(
+            '<p class="lead">Synthetic persons by the number of systems that cover them '
+            "(live in their jurisdiction) and by the number of systems that hold records "
+            "on them (scored).</p>"
+        )
+        series = (
+            ("covered by", coverage, "#9aa5b8"),
+            ("with records in", scored, "#3f51b5"),
+        )
+        fig = go.Figure()
+        x = [_systems_word(_esc(b)) for b in bins]
+        for label, mapping, color in series:
+            if not mapping:
+                continue
+            ys = [_int_or_none(_lookup(mapping, b)) for b in bins]
+            fig.add_trace(
+                go.Bar(
+                    x=x,
+                    y=ys,
+                    name=label,
+                    marker={"color": color},
+                    text=[format_count(v) for v in ys],
+                    textposition="outside",
+                    cliponaxis=False,
+                )
+            )
+        fig.update_layout(
+            **_base_layout(
+                320,
+                barmode="group",
+                xaxis={"title": {"text": "number of systems"}},
+                yaxis={"title": {"text": "persons (simulated)"}, "rangemode": "tozero"},
+                margin={"l": 70, "r": 20, "t": 30, "b": 50},
+            )
+        )
+        out.append(_figure_html(fig, "scorelab-overlap"))
+        figure = True
+        out.append('<div class="table-wrap"><table class="overlap"><thead><tr>')
+        out.append(
+            '<th>Seen by</th><th class="num">covered</th><th class="num">national est.</th>'
+            '<th class="num">with records</th><th class="num">national est.</th>'
+        )
+        out.append("</tr></thead><tbody>")
+        for b in bins:
+            c, r = _lookup(coverage, b), _lookup(scored, b)
+            out.append(
+                f"<tr><td>{_systems_word(_esc(b))}</td>"
+                f'<td class="num">{format_count(c)}</td>'
+                f'<td class="num est">{_estimate(c, scale)}</td>'
+                f'<td class="num">{format_count(r)}</td>'
+                f'<td class="num est">{_estimate(r, scale)}</td></tr>'
+            )
+        out.append("</tbody></table></div>")
+
+    n = _num(conflicting)
+    if n is not None:
+        est = f" (national estimate {_estimate(n, scale)})" if scale and n > 0 else ""
+        if n == 0:
+            text = "No person was"
+        elif round(n) == 1:
+            text = f"<strong>{format_count(n)}</strong> synthetic person{est} was"
+        else:
+            text = f"<strong>{format_count(n)}</strong> synthetic persons{est} were"
+        out.append(
+            f'<p class="total" id="conflicting-grades">{text} rated at the top grade by one '
+            "system while at the bottom grade, or blacklisted, by another.</p>"
+        )
+    out.append("</section>")
+    return "\n".join(out), figure
+
+
+def _ratio_label(key: str) -> str:
+    """``ratio_minority_to_majority`` -> ``minority ÷ majority``."""
+    body = key[len("ratio_") :] if key.startswith("ratio_") else key
+    a, sep, b = body.partition("_to_")
+    if not sep:
+        return _esc(body.replace("_", " "))
+    return f"{_esc(a.replace('_', ' '))} \u00f7 {_esc(b.replace('_', ' '))}"
+
+
+def _wrong_ratio(a: Mapping[str, Any], b: Mapping[str, Any]) -> float | None:
+    """Ratio of two wrongful rates, from the counts when given (rates are rounded)."""
+    ra = _share_value(a.get("sanctioned_wrongly"), a.get("persons"))
+    rb = _share_value(b.get("sanctioned_wrongly"), b.get("persons"))
+    if ra is None:
+        ra = _num(a.get("wrong_rate"))
+    if rb is None:
+        rb = _num(b.get("wrong_rate"))
+    if ra is None or rb is None or rb == 0:
+        return None
+    return ra / rb
+
+
+def _share_value(part: Any, whole: Any) -> float | None:
+    p, w = _num(part), _num(whole)
+    if p is None or w is None or w <= 0:
+        return None
+    return p / w
+
+
+def _disparity_row(label: str, row: Mapping[str, Any], scale: float | None, cls: str) -> str:
+    cells = [f"<td>{label}</td>", f'<td class="num">{format_count(row.get("persons"))}</td>']
+    for key in ("sanctioned", "sanctioned_wrongly"):
+        value = row.get(key)
+        num_cls = "num wrong" if key == "sanctioned_wrongly" else "num"
+        cells.append(f'<td class="{num_cls}">{format_count(value)}</td>')
+        cells.append(f'<td class="num est">{_estimate(value, scale)}</td>')
+    cells.append(f'<td class="num">{_rate(row.get("rate"))}</td>')
+    cells.append(f'<td class="num wrong">{_rate(row.get("wrong_rate"))}</td>')
+    attr = f' class="{cls}"' if cls else ""
+    return f"<tr{attr}>" + "".join(cells) + "</tr>"
+
+
+def _disparity_section(summary: Mapping[str, Any], scale: float | None) -> tuple[str, bool]:
+    out = ['<section id="disparity">', "<h2>Disparate impact: who is sanctioned more often</h2>"]
+    disparity = _mapping(summary.get("disparity"))
+    if not disparity:
+        out.append(_note("No disparity counts in this summary."))
+        out.append("</section>")
+        return "\n".join(out), False
+
+    national = disparity.get("sanction_rate")
+    out.append(
+        '<p class="lead">Persons sanctioned by at least one system, as a share of each '
+        f"part of the population (national sanction rate: <strong>{_rate(national)}</strong>). "
+        "The <em>wrongful rate</em> counts only persons sanctioned wrongly. A ratio above 1 "
+        "means the first group is sanctioned more often than the second.</p>"
+    )
+    rows: list[str] = []
+    persons = summary.get("persons", _mapping(summary.get("population")).get("persons"))
+    if _num(summary.get("sanctioned_any")) is not None:
+        everyone = {
+            "persons": persons,
+            "sanctioned": summary.get("sanctioned_any"),
+            "sanctioned_wrongly": summary.get("sanctioned_wrongly_any"),
+            "rate": national,
+            "wrong_rate": _share_value(summary.get("sanctioned_wrongly_any"), persons),
+        }
+        rows.append(_disparity_row("<strong>all persons</strong>", everyone, scale, ""))
+    for part in ("group", "urban"):
+        block = _mapping(disparity.get(part))
+        groups = [k for k in _given_keys(block) if isinstance(_lookup(block, k), Mapping)]
+        first = True
+        for key in groups:
+            cls = "first" if first else ""
+            rows.append(_disparity_row(_esc(key), _mapping(_lookup(block, key)), scale, cls))
+            first = False
+        for key in _given_keys(block):
+            if not key.startswith("ratio_"):
+                continue
+            a, _sep, b = key[len("ratio_") :].partition("_to_")
+            wrong = None
+            if a in groups and b in groups:
+                wrong = _wrong_ratio(_mapping(_lookup(block, a)), _mapping(_lookup(block, b)))
+            rows.append(
+                '<tr class="ratio">'
+                f'<td>ratio {_ratio_label(key)}</td><td colspan="5"></td>'
+                f'<td class="num">{_ratio(_lookup(block, key))}</td>'
+                f'<td class="num wrong">{_ratio(wrong)}</td></tr>'
+            )
+    if rows:
+        out.append('<div class="table-wrap"><table class="disparity"><thead>')
+        out.append(
+            '<tr><th rowspan="2">Persons</th><th rowspan="2" class="num">count</th>'
+            '<th colspan="2" class="group">Sanctioned</th>'
+            '<th colspan="2" class="group">Sanctioned wrongly</th>'
+            '<th rowspan="2" class="num">Sanction rate</th>'
+            '<th rowspan="2" class="num">Wrongful rate</th></tr>'
+        )
+        out.append(
+            '<tr class="sub"><th class="num">simulated</th><th class="num">national est.</th>'
+            '<th class="num">simulated</th><th class="num">national est.</th></tr>'
+        )
+        out.append("</thead><tbody>")
+        out.extend(rows)
+        out.append("</tbody></table></div>")
+
+    figure = False
+    provinces = _mapping(disparity.get("province"))
+    names = [k for k in _given_keys(provinces) if isinstance(_lookup(provinces, k), Mapping)]
+    if names:
+        data = [(name, _mapping(_lookup(provinces, name))) for name in names]
+        use_ratio = any(_num(row.get("ratio_to_national")) is not None for _n, row in data)
+        key = "ratio_to_national" if use_ratio else "rate"
+        ys = [_num(row.get(key)) for _n, row in data]
+        if not use_ratio:
+            ys = [None if v is None else 100.0 * v for v in ys]
+        if any(v is not None for v in ys):
+            figure = True
+            out.append(_province_figure(data, ys, use_ratio))
+            out.append(_province_extremes(data, key, use_ratio))
+    out.append("</section>")
+    return "\n".join(out), figure
+
+
+def _province_figure(
+    data: list[tuple[str, Mapping[str, Any]]], ys: list[float | None], use_ratio: bool
+) -> str:
+    hover = []
+    for name, row in data:
+        hover.append(
+            f"{_esc(name)}<br>sanctioned {format_count(row.get('sanctioned'))} of "
+            f"{format_count(row.get('persons'))} ({_rate(row.get('rate'))})<br>"
+            f"wrongly {format_count(row.get('sanctioned_wrongly'))} "
+            f"({_rate(row.get('wrong_rate'))})<br>"
+            f"ratio to national {_ratio(row.get('ratio_to_national'))}"
+        )
+    reference = 1.0 if use_ratio else None
+    colors = [
+        "#c62828" if (v is not None and reference is not None and v > reference) else "#607d8b"
+        for v in ys
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=[_esc(name) for name, _row in data],
+            y=ys,
+            marker={"color": colors},
+            hovertext=hover,
+            hoverinfo="text",
+            name="provinces",
+        )
+    )
+    shapes = []
+    if reference is not None:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": reference,
+                "y1": reference,
+                "line": {"color": "#1d2330", "width": 1, "dash": "dot"},
+            }
+        )
+    title = "sanction rate ÷ national rate" if use_ratio else "sanction rate (%)"
+    fig.update_layout(
+        **_base_layout(
+            380,
+            showlegend=False,
+            shapes=shapes,
+            xaxis={"tickangle": -45},
+            yaxis={"title": {"text": title}, "rangemode": "tozero"},
+            margin={"l": 70, "r": 20, "t": 20, "b": 110},
+        )
+    )
+    caption = (
+        "<p class=\"lead\">By province (in the scenario's order): each province's sanction "
+        "rate divided by the national rate. Bars above the dotted line at 1 (red) are "
+        "sanctioned more often than the country as a whole; provinces with few synthetic "
+        "persons have noisy rates.</p>"
+        if use_ratio
+        else "<p class=\"lead\">Sanction rate by province (in the scenario's order).</p>"
+    )
+    return caption + "\n" + _figure_html(fig, "scorelab-provinces")
+
+
+def _province_extremes(
+    data: list[tuple[str, Mapping[str, Any]]], key: str, use_ratio: bool
+) -> str:
+    ranked = [
+        (v, i, name, row)
+        for i, (name, row) in enumerate(data)
+        if (v := _num(row.get(key))) is not None
+    ]
+    if len(ranked) < 2:
+        return ""
+    high = min(ranked, key=lambda t: (-t[0], t[1]))
+    low = min(ranked, key=lambda t: (t[0], t[1]))
+
+    def describe(item: tuple[float, int, str, Mapping[str, Any]]) -> str:
+        value, _i, name, row = item
+        shown = _ratio(value) if use_ratio else _rate(value)
+        return (
+            f"<strong>{_esc(name)}</strong> {shown} ({format_count(row.get('sanctioned'))} "
+            f"of {format_count(row.get('persons'))} sanctioned)"
+        )
+
+    return (
+        f'<p class="total" id="province-extremes">Highest: {describe(high)}; '
+        f"lowest: {describe(low)}.</p>"
+    )
+
+
+# --------------------------------------------------------------------------
+# one section per system
+# --------------------------------------------------------------------------
+
+_SYSTEM_DAILY_COLUMNS = (
+    "listed",
+    "sanctioned",
+    "sanctioned_wrongly",
+    "appeal_backlog",
+    "joint_sanctioned",
+    "joint_sanctioned_wrongly",
+)
+
+
+def _prepare_system_daily(daily: pl.DataFrame | None) -> dict[str, dict[str, list[Any]]]:
+    """Per system: day and the daily columns it has ('listed' only where not all null)."""
+    if daily is None or not isinstance(daily, pl.DataFrame) or daily.height == 0:
+        return {}
+    if not {"day", "system"}.issubset(daily.columns):
+        return {}
+    present = [c for c in _SYSTEM_DAILY_COLUMNS if c in daily.columns]
+    if not present:
+        return {}
+    frame = daily.select(
+        pl.col("day").cast(pl.Int64, strict=False),
+        pl.col("system").cast(pl.Utf8, strict=False),
+        *[pl.col(c).cast(pl.Int64, strict=False) for c in present],
+    ).drop_nulls(["day", "system"])
+    if frame.height == 0:
+        return {}
+    aggs = []
+    for c in present:
+        aggs.append(pl.col(c).sum().alias(c))
+        aggs.append(pl.col(c).is_not_null().any().alias(f"__has_{c}"))
+    grouped = frame.group_by(["system", "day"]).agg(aggs).sort(["system", "day"])
+    out: dict[str, dict[str, list[Any]]] = {}
+    for name in sorted(grouped["system"].unique().to_list()):
+        part = grouped.filter(pl.col("system") == name)
+        columns: dict[str, list[Any]] = {"day": part["day"].to_list()}
+        for c in present:
+            if part[f"__has_{c}"].any():
+                columns[c] = part[c].to_list()
+        out[name] = columns
+    return out
+
+
+def _keynum_row(label: str, value: Any, scale: float | None, cls: str = "", extra: str = "") -> str:
+    attr = f' class="{cls}"' if cls else ""
+    num_cls = "num wrong" if "wrong" in cls.split() else "num"
+    return (
+        f"<tr{attr}><td>{label}</td>"
+        f'<td class="{num_cls}">{format_count(value)}{extra}</td>'
+        f'<td class="num est">{_estimate(value, scale)}</td></tr>'
+    )
+
+
+def _nonzero_items(mapping: Mapping[Any, Any]) -> list[tuple[str, Any]]:
+    return [
+        (key, _lookup(mapping, key))
+        for key in _given_keys(mapping)
+        if _num(_lookup(mapping, key))
+    ]
+
+
+def _system_numbers(system: Mapping[str, Any], scale: float | None) -> str:
+    rows: list[str] = []
+    is_list = system.get("kind") == "list" or "listed" in system
+
+    def add(label: str, key: str, cls: str = "", extra: str = "") -> None:
+        if key in system:
+            rows.append(_keynum_row(label, system.get(key), scale, cls, extra))
+
+    add("Covered (persons in its jurisdiction)", "covered")
+    add("Scored (persons with records)", "scored")
+    add("Records filed", "records")
+    if is_list:
+        add("Listed (ever during the run)", "listed", "block")
+        add("listed wrongly", "listed_wrongly", "sub wrong")
+        add("Listed at the end", "listed_at_end")
+        add("listed wrongly at the end", "listed_wrongly_at_end", "sub wrong")
+    add("Sanctioned", "sanctioned", "block")
+    if "sanctioned_wrongly" in system:
+        share = _share(system.get("sanctioned_wrongly"), system.get("sanctioned"))
+        extra = f' <span class="muted">({share})</span>' if share != DASH else ""
+        add("Sanctioned wrongly", "sanctioned_wrongly", "wrong", extra)
+    by_cause = _mapping(system.get("sanctioned_wrongly_by_cause"))
+    for key, value in _cause_items(by_cause):
+        rows.append(_keynum_row(f"by {_CAUSE_LONG.get(key, _esc(key))}", value, scale, "sub wrong"))
+    add("Wrongful person-days", "wrongful_person_days", "wrong")
+    add("Restriction person-days", "restriction_person_days", "block")
+    for key, value in _nonzero_items(_mapping(system.get("restriction_person_days_by_sanction"))):
+        rows.append(_keynum_row(_esc(key), value, scale, "sub"))
+    add("Rewarded (persons)", "rewarded", "block")
+    for key, value in _nonzero_items(_mapping(system.get("reward_person_days_by_reward"))):
+        rows.append(_keynum_row(f"{_esc(key)} (person-days)", value, scale, "sub"))
+    if "appeals_filed" in system:
+        add("Appeals filed", "appeals_filed", "block")
+        add("decided", "appeals_decided", "sub")
+        won_share = _share(system.get("appeals_won"), system.get("appeals_decided"))
+        won_extra = (
+            f' <span class="muted">({won_share} of decided)</span>' if won_share != DASH else ""
+        )
+        add("won", "appeals_won", "sub", won_extra)
+        add("largest backlog (waiting on one day)", "appeal_backlog_max", "sub")
+        add("backlog at the end", "appeal_backlog_at_end", "sub")
+    joint = _mapping(system.get("joint_punishment"))
+    for source in _given_keys(joint):
+        link = _mapping(_lookup(joint, source))
+        rows.append(
+            _keynum_row(
+                f"Joint punishment of persons on <strong>{_esc(source)}</strong>: sanctioned",
+                link.get("sanctioned"),
+                scale,
+                "block",
+            )
+        )
+        rows.append(_keynum_row("sanctioned wrongly", link.get("sanctioned_wrongly"), scale,
+                                "sub wrong"))
+        rows.append(_keynum_row("restriction person-days", link.get("restriction_person_days"),
+                                scale, "sub"))
+        for key, value in _nonzero_items(
+            _mapping(link.get("restriction_person_days_by_sanction"))
+        ):
+            rows.append(_keynum_row(f"{_esc(key)} (person-days)", value, scale, "sub"))
+    if not rows:
+        return _note("No counts for this system in this summary.")
+    return (
+        '<div class="table-wrap"><table class="keynums"><thead><tr><th></th>'
+        '<th class="num">simulated</th><th class="num">national est.</th></tr></thead><tbody>'
+        + "".join(rows)
+        + "</tbody></table></div>"
+    )
+
+
+def _system_figure(
+    index: int,
+    system: Mapping[str, Any],
+    data: Mapping[str, list[Any]] | None,
+    color: str,
+) -> tuple[str, bool]:
+    if not data or len(data.get("day", [])) == 0:
+        return _note("No daily data for this system."), False
+    days = data["day"]
+    is_list = system.get("kind") == "list" or ("listed" in data and "kind" not in system)
+    traces: list[tuple[str, str, dict[str, Any], str]] = []
+    if is_list and "listed" in data:
+        traces.append(("listed", "listed", {"color": color, "width": 2}, "y"))
+    elif "sanctioned" in data:
+        traces.append(("sanctioned", "sanctioned", {"color": color, "width": 2}, "y"))
+    if "sanctioned_wrongly" in data:
+        traces.append(
+            ("sanctioned_wrongly", "sanctioned wrongly",
+             {"color": "#c62828", "width": 2, "dash": "dash"}, "y")
+        )
+    has_joint = bool(_mapping(system.get("joint_punishment"))) or any(
+        data.get("joint_sanctioned", [])
+    )
+    if has_joint and "joint_sanctioned" in data:
+        traces.append(
+            ("joint_sanctioned", "jointly sanctioned",
+             {"color": "#ff9800", "width": 2}, "y")
+        )
+        if any(data.get("joint_sanctioned_wrongly", [])):
+            traces.append(
+                ("joint_sanctioned_wrongly", "jointly sanctioned wrongly",
+                 {"color": "#ff9800", "width": 2, "dash": "dash"}, "y")
+            )
+    has_appeals = "appeals_filed" in system or any(data.get("appeal_backlog", []))
+    if has_appeals and "appeal_backlog" in data:
+        traces.append(
+            ("appeal_backlog", "appeal backlog (right axis)",
+             {"color": "#5b6475", "width": 1.5, "dash": "dot"}, "y2")
+        )
+    if not traces:
+        return _note("No daily data for this system."), False
+    fig = go.Figure()
+    for column, label, line, axis in traces:
+        fig.add_trace(
+            go.Scatter(x=days, y=data[column], mode="lines", name=label, line=line, yaxis=axis)
+        )
+    extra: dict[str, Any] = {
+        "xaxis": {"title": {"text": "day"}},
+        "yaxis": {"title": {"text": "persons (simulated)"}, "rangemode": "tozero"},
+        "hovermode": "x unified",
+        "margin": {"l": 60, "r": 60, "t": 30, "b": 45},
+    }
+    if any(axis == "y2" for *_rest, axis in traces):
+        extra["yaxis2"] = {
+            "title": {"text": "appeals waiting"},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+        }
+    fig.update_layout(**_base_layout(300, **extra))
+    return _figure_html(fig, f"scorelab-system-{index}-daily"), True
+
+
+def _system_sections(
+    systems: Mapping[str, Any],
+    per_system: Mapping[str, Mapping[str, list[Any]]],
+    colors: Mapping[str, str],
+    scale: float | None,
+) -> tuple[list[str], bool]:
+    """One section per system, in summary order, with fixed ids ``system-1``, ``system-2``..."""
+    out = []
+    any_figure = False
+    for index, name in enumerate(_given_keys(systems), start=1):
+        system = _mapping(_lookup(systems, name))
+        tags = []
+        for key, label in (("kind", "kind"), ("jurisdiction", "jurisdiction")):
+            value = system.get(key)
+            if value not in (None, ""):
+                tags.append(f'<span class="tag">{label}: {_esc(value)}</span>')
+        figure, drawn = _system_figure(
+            index, system, per_system.get(name), colors.get(name, _color(0))
+        )
+        any_figure = any_figure or drawn
+        parts = [
+            f'<section class="system" id="system-{index}">',
+            f"<h2>System: {_esc(name)}</h2>",
+        ]
+        if tags:
+            parts.append(f'<p class="system-head">{"".join(tags)}</p>')
+        parts.append('<div class="sys-grid">')
+        parts.append(f"<div>{_system_numbers(system, scale)}</div>")
+        parts.append(f"<div>{figure}</div>")
+        parts.append("</div>")
+        parts.append("</section>")
+        out.append("\n".join(parts))
+    return out, any_figure
+
+
+def _restrictions_section(
+    summary: Mapping[str, Any], systems: Mapping[str, Any], names: list[str], scale: float | None
+) -> str:
+    restrictions = summary.get("restrictions")
+    if isinstance(restrictions, Mapping):
+        return _restrictions_by_cause(restrictions, scale)
+    return _restrictions_by_system(systems, names, scale)
+
+
+def _restrictions_by_cause(restrictions: Mapping[Any, Any], scale: float | None) -> str:
+    out = ['<section id="restrictions">', "<h2>Restriction person-days by sanction</h2>"]
+    blocks = []
+    for sanction in _given_keys(restrictions):
+        causes = _mapping(_lookup(restrictions, sanction))
+        rows = [(cause, _lookup(causes, cause)) for cause in _given_keys(causes)]
+        rows = [(c, v) for c, v in rows if _num(v)]
+        if rows:
+            blocks.append((sanction, rows))
+    if not blocks:
+        out.append(_note("Nobody was restricted in this run."))
+        out.append("</section>")
+        return "\n".join(out)
+    out.append(
+        '<p class="lead">Days that persons spent under each kind of restriction, by the '
+        "system that imposed it (one person restricted for one day = one person-day). "
+        "&ldquo;<em>target</em> (joint: <em>list</em>)&rdquo; is joint punishment: the "
+        "target system restricting persons because they are on another system's list. "
+        "A person under several restrictions on one day counts once per restriction.</p>"
+    )
+    out.append('<div class="table-wrap"><table class="restrictions"><thead><tr>')
+    out.append(
+        '<th>Sanction</th><th>Imposed by</th><th class="num">person-days simulated</th>'
+        '<th class="num">national est.</th>'
+    )
+    out.append("</tr></thead><tbody>")
+    for sanction, rows in blocks:
+        for i, (cause, value) in enumerate(rows):
+            head = f'<td rowspan="{len(rows)}">{_esc(sanction)}</td>' if i == 0 else ""
+            out.append(
+                f"<tr>{head}<td>{_esc(cause)}</td>"
+                f'<td class="num">{format_count(value)}</td>'
+                f'<td class="num est">{_estimate(value, scale)}</td></tr>'
+            )
+    out.append("</tbody></table></div>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _restrictions_by_system(
+    systems: Mapping[str, Any], names: list[str], scale: float | None
+) -> str:
+    """Older summaries (no top-level ``restrictions``): per system, non-zero sanctions."""
     out = ['<section id="restrictions">', "<h2>Restriction person-days by sanction</h2>"]
     rows = []
     for name in names:
         system = _mapping(_lookup(systems, name))
         by_sanction = _mapping(system.get("restriction_person_days_by_sanction"))
         for sanction in _sorted_keys(by_sanction):
-            rows.append((name, sanction, _lookup(by_sanction, sanction)))
+            value = _lookup(by_sanction, sanction)
+            if _num(value):
+                rows.append((name, sanction, value))
     if not rows:
         out.append(_note("No restrictions by sanction kind in this run."))
         out.append("</section>")
@@ -630,7 +1370,7 @@ def render_report(summary_in: dict[str, Any], daily: pl.DataFrame) -> str:
         "<body>",
         "<main>",
         _header(summary, scale),
-        _headline(systems, names, scale),
+        _headline(summary, systems, names, scale),
         daily_html,
         grades_html,
         events_html,

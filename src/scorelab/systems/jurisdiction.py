@@ -49,6 +49,11 @@ class Coverage:
         inside = (k >= 0) & (ids < self.stops[k0])
         return np.where(inside, ids - self.starts[k0] + self.offsets[k0], -1)
 
+    def segments(self) -> list[tuple[slice, int, int]]:
+        """(rows of the system's arrays, first global id, last global id + 1) per run."""
+        return [(slice(int(o), int(o + b - a)), int(a), int(b))
+                for o, a, b in zip(self.offsets[:-1], self.starts, self.stops)]
+
     def global_of(self, rows: np.ndarray) -> np.ndarray:
         """Global ids of some of the system's rows."""
         if rows.size == 0:

@@ -69,6 +69,7 @@ class ListState(SystemState):
         self.truth_ring = np.full((n, k - 1), NEVER, dtype=np.uint16) if k > 1 else None
         self.sanction_mask = np.array([s in spec.sanctions for s in SANCTIONS])
         self.reward_mask = np.array([r in spec.rewards for r in REWARDS])
+        self.sanctions_anyone = bool(self.sanction_mask.any())
         self.now_listed = 0
         self.now_wrong = 0
         self._unseen = f"system/{name}/remedy_unseen"
@@ -104,14 +105,18 @@ class ListState(SystemState):
         """List a share of covered adults on day 0, weighted by the entry event's
         propensity: a list that starts at its published size. Their listing is rightful."""
         pop, spec = self.pop, self.spec
-        ids = self.coverage.global_ids()
-        rows = np.arange(ids.size)
-        weight = np.ones(ids.size)
-        if self.process is not None and self.process.rate_propensity is not None:
-            weight = pop.propensity[self.process.rate_propensity][ids - pop.start]
-        p = np.minimum(spec.initial_share * weight, 1.0) * pop.adult[ids - pop.start]
-        chosen = self.streams.uniform(self._initial, 0, ids) < p
-        rows, ids = rows[chosen], ids[chosen]
+        chosen_rows = []
+        # block by block, so the temporaries stay small next to the population
+        for a in range(0, self.coverage.size, self.streams.block_size):
+            rows = np.arange(a, min(a + self.streams.block_size, self.coverage.size))
+            ids = self.coverage.global_of(rows)
+            weight: np.ndarray | float = 1.0
+            if self.process is not None and self.process.rate_propensity is not None:
+                weight = pop.propensity[self.process.rate_propensity][ids - pop.start]
+            p = np.minimum(spec.initial_share * weight, 1.0) * pop.adult[ids - pop.start]
+            chosen_rows.append(rows[self.streams.uniform(self._initial, 0, ids) < p])
+        rows = np.concatenate(chosen_rows) if chosen_rows else np.empty(0, np.int64)
+        ids = self.coverage.global_of(rows)
         start = np.zeros(ids.size, dtype=np.int64)
         ex = spec.exit
         remedy = np.full(ids.size, _NO_REMEDY)
@@ -333,19 +338,6 @@ class ListState(SystemState):
             tomorrow = day + 1
             self.end[fixed] = np.minimum(self.end[fixed], tomorrow)
             self.start[fixed] = np.minimum(self.start[fixed], self.end[fixed])
-
-    def listed_ids(self, day: int) -> np.ndarray:
-        rows = self.active
-        listed = (self.start[rows] <= day) & (day < self.end[rows])
-        return self.coverage.global_of(rows[listed])
-
-    def ever_sanctioned_ids(self, wrongly: bool = False) -> np.ndarray:
-        from .base import EVER_WRONG
-
-        if not self.sanction_mask.any():
-            return np.empty(0, dtype=np.int64)
-        bit = EVER_WRONG if wrongly else EVER_SANCTIONED
-        return self.coverage.global_of(np.flatnonzero(self.flags & bit))
 
     def summary(self) -> dict[str, object]:
         base = self.base_summary(self.coverage.size)

@@ -61,6 +61,7 @@ class PointsState(SystemState):
             for r in perks:
                 self.grade_rewards[self.grade_names.index(grade), REWARDS.index(r)] = True
         self.grade_sanctioned = np.asarray(self.grade_sanctions.any(axis=1), dtype=bool)
+        self.sanctions_anyone = bool(self.grade_sanctioned.any())
         self.grade_rewarded = np.asarray(self.grade_rewards.any(axis=1), dtype=bool)
         base_grade = int(self.grade_of(np.array([spec.base]))[0])
         self.grade = np.full(n, base_grade, dtype=np.uint8)  # recorded grade now
@@ -182,19 +183,6 @@ class PointsState(SystemState):
             self.score[fixed] = self.truth[fixed]
             self.flags[fixed] &= ~(HAS_FALSE | HAS_IDENTITY)
             self._regrade(fixed, day)
-
-    def at_grade_extremes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Global ids of persons now in the top grade and in the bottom grade."""
-        ids = self.coverage.global_of
-        top = np.flatnonzero(self.grade == 0)
-        bottom = np.flatnonzero(self.grade == len(self.grade_names) - 1)
-        return ids(top), ids(bottom)
-
-    def ever_sanctioned_ids(self, wrongly: bool = False) -> np.ndarray:
-        from .base import EVER_WRONG
-
-        bit = EVER_WRONG if wrongly else EVER_SANCTIONED
-        return self.coverage.global_of(np.flatnonzero(self.flags & bit))
 
     def summary(self) -> dict[str, object]:
         """Shard totals (integers only, so shards add up exactly)."""
