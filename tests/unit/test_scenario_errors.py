@@ -60,11 +60,11 @@ SMALL = "extends: china-2022\npopulation:\n  persons: 2000\n  block_size: 1024\n
          ["scenario.yaml:4:", "'jail'", "flights"]),
         ("extends: china-2022\nsystems:\n  court-list:\n    exit: {on_remedy: false}\n",
          ["scenario.yaml:4:11:", "systems.court-list.exit:", "needs an exit rule"]),
-        ("extends: china-2022\njoint_punishment:\n  - {source: court-list, target: bank, "
-         "sanctions: [loans]}\n",
+        (("extends: china-2022\njoint_punishment:\n  - {source: court-list, target: bank, "
+         "sanctions: [loans]}\n"),
          ["scenario.yaml:3:", "joint_punishment[0].target:", "unknown system 'bank'"]),
-        ("extends: china-2022\njoint_punishment:\n  - {source: rongcheng, target: hangzhou, "
-         "sanctions: [loans]}\n",
+        (("extends: china-2022\njoint_punishment:\n  - {source: rongcheng, target: hangzhou, "
+         "sanctions: [loans]}\n"),
          ["joint_punishment[0].source:", "unknown list 'rongcheng'", "lists: court-list"]),
         ("extends: china-2022\nsystems:\n  court-list:\n    entry: {event: traffic_ofence}\n",
          ["scenario.yaml:4:", "systems.court-list.entry.event:",
@@ -79,8 +79,8 @@ SMALL = "extends: china-2022\npopulation:\n  persons: 2000\n  block_size: 1024\n
          ["scenario.yaml:4:5:", "unknown key 'entyr'", "did you mean 'entry'", "polarity"]),
         ("extends: china-2022\nsystems:\n  rongcheng:\n    floor: 10\n    ceiling: 5\n",
          ["systems.rongcheng:", "floor 10 is above ceiling 5"]),
-        ("extends: china-2022\nsystems:\n  rongcheng:\n    appeals: {rate: 0.1, capacity: -1, "
-         "success: 0.5}\n",
+        (("extends: china-2022\nsystems:\n  rongcheng:\n    appeals: {rate: 0.1, capacity: -1, "
+         "success: 0.5}\n"),
          ["systems.rongcheng.appeals.capacity:", "greater than or equal to 0"]),
     ],
 )
