@@ -88,8 +88,8 @@ td.wrong { color: #c62828; font-weight: 600; }
 td.system .name { font-weight: 600; }
 td.system .detail { display: block; font-size: 12px; color: #5b6475; }
 table.headline { font-size: 13px; }
-table.headline th, table.headline td { padding: 5px 7px; }
-table.headline td.system { min-width: 130px; }
+table.headline th, table.headline td { padding: 5px 5px; }
+table.headline td.system { min-width: 120px; }
 tbody tr:hover { background: #fafbfc; }
 .note { color: #5b6475; font-style: italic; margin: 8px 0; }
 .howto p { margin: 0 0 10px; }
@@ -99,18 +99,20 @@ tbody tr:hover { background: #fafbfc; }
 nav.toc { margin: 14px 0 0; font-size: 13px; color: #4d5566; }
 nav.toc a { color: #2f4a9e; text-decoration: none; white-space: nowrap; }
 nav.toc a:hover { text-decoration: underline; }
-td.causes { font-size: 12px; color: #5b6475; white-space: nowrap; }
+td.causes { font-size: 12px; color: #5b6475; min-width: 96px; }
+td.causes .cause { white-space: nowrap; }
 p.total { margin: 0 0 14px; color: #3a4254; }
 p.total strong.wrong { color: #c62828; }
 .muted { color: #8a92a3; }
-.sys-grid { display: grid; grid-template-columns: minmax(0, 5fr) minmax(0, 7fr);
-  gap: 20px; align-items: start; }
-.sys-grid > div { min-width: 0; }
-@media (max-width: 960px) { .sys-grid { grid-template-columns: minmax(0, 1fr); } }
-table.keynums td:first-child { white-space: normal; }
-table.keynums tr.sub td:first-child { padding-left: 26px; color: #4d5566; }
-table.keynums tr.sub td { font-size: 13px; border-bottom-color: #f0f2f6; }
-table.keynums tr.block td { border-top: 1px solid #cfd5df; }
+.sys-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr));
+  gap: 14px 20px; align-items: start; margin: 0 0 10px; }
+.sys-cards > div { min-width: 0; }
+table.keynums { font-size: 13px; }
+table.keynums th, table.keynums td { padding: 4px 8px; }
+table.keynums th:first-child { width: 100%; }
+table.keynums tr.sub td:first-child { padding-left: 22px; color: #4d5566; }
+table.keynums tr.sub td { border-bottom-color: #f0f2f6; }
+.lead.after-table { margin-top: 18px; }
 table.disparity tr.ratio td { background: #f8f9fb; font-style: italic; }
 table.disparity tr.first td { border-top: 1px solid #cfd5df; }
 .system-head { margin: 0 0 12px; color: #3a4254; }
@@ -279,7 +281,8 @@ def _cause_split(by_cause: Any) -> str:
     if not items:
         return '<span class="muted">none</span>'
     return " &middot; ".join(
-        f"{_CAUSE_SHORT.get(k, _esc(k))} {format_count(v)}" for k, v in items
+        f'<span class="cause">{_CAUSE_SHORT.get(k, _esc(k))} {format_count(v)}</span>'
+        for k, v in items
     )
 
 
@@ -332,9 +335,7 @@ def _header(summary: Mapping[str, Any], scale: float | None) -> str:
     days_text = f"<strong>{format_count(summary.get('days'))}</strong> days"
     warmup = _num(summary.get("warmup_days"))
     if warmup is not None and warmup > 0:
-        days_text += (
-            f" (after <strong>{format_count(warmup)}</strong> warm-up days, not reported)"
-        )
+        days_text += f" (after <strong>{format_count(warmup)}</strong> warm-up days, not reported)"
     meta.append(days_text)
     seed = summary.get("seed")
     meta.append(f"seed <strong>{_esc(seed) if seed is not None else DASH}</strong>")
@@ -438,9 +439,7 @@ def _headline(
 
     out.extend(_headline_total(summary, systems, names, scale))
 
-    has_wrongful_days = any(
-        "wrongful_person_days" in _mapping(_lookup(systems, n)) for n in names
-    )
+    has_wrongful_days = any("wrongful_person_days" in _mapping(_lookup(systems, n)) for n in names)
     has_causes = any(
         isinstance(_mapping(_lookup(systems, n)).get("sanctioned_wrongly_by_cause"), Mapping)
         for n in names
@@ -453,9 +452,11 @@ def _headline(
     head2 = []
     for key, label in metrics:
         head1.append(f'<th colspan="2" class="group">{label}</th>')
-        head2.append('<th class="num">simulated</th><th class="num">national est.</th>')
+        head2.append('<th class="num">simulated</th><th class="num">national<br>est.</th>')
         if key == "sanctioned_wrongly":
-            head1.append('<th rowspan="2" class="num">Share wrongly<br>(% of sanctioned)</th>')
+            head1.append(
+                '<th rowspan="2" class="num">Share<br>wrongly<br>(% of<br>sanctioned)</th>'
+            )
             if has_causes:
                 head1.append('<th rowspan="2">Wrongly, by cause<br>(persons)</th>')
     out.append('<div class="table-wrap"><table class="headline">')
@@ -750,7 +751,7 @@ def _overlap_section(summary: Mapping[str, Any], scale: float | None) -> tuple[s
 
 def _ratio_label(key: str) -> str:
     """``ratio_minority_to_majority`` -> ``minority ÷ majority``."""
-    body = key[len("ratio_") :] if key.startswith("ratio_") else key
+    body = key.removeprefix("ratio_")
     a, sep, b = body.partition("_to_")
     if not sep:
         return _esc(body.replace("_", " "))
@@ -913,7 +914,7 @@ def _province_figure(
                 "line": {"color": "#1d2330", "width": 1, "dash": "dot"},
             }
         )
-    title = "sanction rate ÷ national rate" if use_ratio else "sanction rate (%)"
+    title = "sanction rate \u00f7 national rate" if use_ratio else "sanction rate (%)"
     fig.update_layout(
         **_base_layout(
             380,
@@ -924,20 +925,19 @@ def _province_figure(
             margin={"l": 70, "r": 20, "t": 20, "b": 110},
         )
     )
-    caption = (
-        "<p class=\"lead\">By province (in the scenario's order): each province's sanction "
-        "rate divided by the national rate. Bars above the dotted line at 1 (red) are "
-        "sanctioned more often than the country as a whole; provinces with few synthetic "
-        "persons have noisy rates.</p>"
-        if use_ratio
-        else "<p class=\"lead\">Sanction rate by province (in the scenario's order).</p>"
-    )
+    if use_ratio:
+        text = (
+            "By province (in the scenario's order): each province's sanction rate divided by "
+            "the national rate. Bars above the dotted line at 1 (red) are sanctioned more often "
+            "than the country as a whole; provinces with few synthetic persons have noisy rates."
+        )
+    else:
+        text = "Sanction rate by province (in the scenario's order)."
+    caption = f'<p class="lead after-table">{text}</p>'
     return caption + "\n" + _figure_html(fig, "scorelab-provinces")
 
 
-def _province_extremes(
-    data: list[tuple[str, Mapping[str, Any]]], key: str, use_ratio: bool
-) -> str:
+def _province_extremes(data: list[tuple[str, Mapping[str, Any]]], key: str, use_ratio: bool) -> str:
     ranked = [
         (v, i, name, row)
         for i, (name, row) in enumerate(data)
@@ -1020,29 +1020,38 @@ def _keynum_row(label: str, value: Any, scale: float | None, cls: str = "", extr
 
 def _nonzero_items(mapping: Mapping[Any, Any]) -> list[tuple[str, Any]]:
     return [
-        (key, _lookup(mapping, key))
-        for key in _given_keys(mapping)
-        if _num(_lookup(mapping, key))
+        (key, _lookup(mapping, key)) for key in _given_keys(mapping) if _num(_lookup(mapping, key))
     ]
 
 
 def _system_numbers(system: Mapping[str, Any], scale: float | None) -> str:
+    """Key numbers of one system as small tables (cards), one per topic."""
+    cards: list[tuple[str, list[str]]] = []
     rows: list[str] = []
-    is_list = system.get("kind") == "list" or "listed" in system
 
     def add(label: str, key: str, cls: str = "", extra: str = "") -> None:
         if key in system:
             rows.append(_keynum_row(label, system.get(key), scale, cls, extra))
 
-    add("Covered (persons in its jurisdiction)", "covered")
-    add("Scored (persons with records)", "scored")
+    def card(title: str) -> None:
+        nonlocal rows
+        if rows:
+            cards.append((title, rows))
+        rows = []
+
+    add("Covered (in its jurisdiction)", "covered")
+    add("Scored (with records)", "scored")
     add("Records filed", "records")
-    if is_list:
-        add("Listed (ever during the run)", "listed", "block")
-        add("listed wrongly", "listed_wrongly", "sub wrong")
+    card("Reach")
+
+    if system.get("kind") == "list" or "listed" in system:
+        add("Listed (ever)", "listed")
+        add("wrongly", "listed_wrongly", "sub wrong")
         add("Listed at the end", "listed_at_end")
-        add("listed wrongly at the end", "listed_wrongly_at_end", "sub wrong")
-    add("Sanctioned", "sanctioned", "block")
+        add("wrongly", "listed_wrongly_at_end", "sub wrong")
+        card("Listed")
+
+    add("Sanctioned", "sanctioned")
     if "sanctioned_wrongly" in system:
         share = _share(system.get("sanctioned_wrongly"), system.get("sanctioned"))
         extra = f' <span class="muted">({share})</span>' if share != DASH else ""
@@ -1051,49 +1060,55 @@ def _system_numbers(system: Mapping[str, Any], scale: float | None) -> str:
     for key, value in _cause_items(by_cause):
         rows.append(_keynum_row(f"by {_CAUSE_LONG.get(key, _esc(key))}", value, scale, "sub wrong"))
     add("Wrongful person-days", "wrongful_person_days", "wrong")
-    add("Restriction person-days", "restriction_person_days", "block")
+    card("Sanctioned")
+
+    add("Restriction person-days", "restriction_person_days")
     for key, value in _nonzero_items(_mapping(system.get("restriction_person_days_by_sanction"))):
         rows.append(_keynum_row(_esc(key), value, scale, "sub"))
-    add("Rewarded (persons)", "rewarded", "block")
+    card("Restrictions")
+
+    add("Rewarded (persons)", "rewarded")
     for key, value in _nonzero_items(_mapping(system.get("reward_person_days_by_reward"))):
         rows.append(_keynum_row(f"{_esc(key)} (person-days)", value, scale, "sub"))
+    card("Rewards")
+
     if "appeals_filed" in system:
-        add("Appeals filed", "appeals_filed", "block")
+        add("Appeals filed", "appeals_filed")
         add("decided", "appeals_decided", "sub")
         won_share = _share(system.get("appeals_won"), system.get("appeals_decided"))
         won_extra = (
             f' <span class="muted">({won_share} of decided)</span>' if won_share != DASH else ""
         )
         add("won", "appeals_won", "sub", won_extra)
-        add("largest backlog (waiting on one day)", "appeal_backlog_max", "sub")
-        add("backlog at the end", "appeal_backlog_at_end", "sub")
+        add("Largest backlog (waiting on one day)", "appeal_backlog_max")
+        add("Backlog at the end", "appeal_backlog_at_end")
+        card("Appeals")
+
     joint = _mapping(system.get("joint_punishment"))
     for source in _given_keys(joint):
         link = _mapping(_lookup(joint, source))
+        rows.append(_keynum_row("Sanctioned", link.get("sanctioned"), scale))
         rows.append(
-            _keynum_row(
-                f"Joint punishment of persons on <strong>{_esc(source)}</strong>: sanctioned",
-                link.get("sanctioned"),
-                scale,
-                "block",
-            )
+            _keynum_row("Sanctioned wrongly", link.get("sanctioned_wrongly"), scale, "wrong")
         )
-        rows.append(_keynum_row("sanctioned wrongly", link.get("sanctioned_wrongly"), scale,
-                                "sub wrong"))
-        rows.append(_keynum_row("restriction person-days", link.get("restriction_person_days"),
-                                scale, "sub"))
-        for key, value in _nonzero_items(
-            _mapping(link.get("restriction_person_days_by_sanction"))
-        ):
-            rows.append(_keynum_row(f"{_esc(key)} (person-days)", value, scale, "sub"))
-    if not rows:
+        rows.append(
+            _keynum_row("Restriction person-days", link.get("restriction_person_days"), scale)
+        )
+        for key, value in _nonzero_items(_mapping(link.get("restriction_person_days_by_sanction"))):
+            rows.append(_keynum_row(_esc(key), value, scale, "sub"))
+        card(f"Joint punishment of persons on {_esc(source)}")
+
+    if not cards:
         return _note("No counts for this system in this summary.")
-    return (
-        '<div class="table-wrap"><table class="keynums"><thead><tr><th></th>'
-        '<th class="num">simulated</th><th class="num">national est.</th></tr></thead><tbody>'
-        + "".join(rows)
-        + "</tbody></table></div>"
-    )
+    out = ['<div class="sys-cards">']
+    for title, card_rows in cards:
+        out.append(
+            '<div class="table-wrap"><table class="keynums"><thead><tr>'
+            f'<th>{title}</th><th class="num">simulated</th><th class="num">national est.</th>'
+            "</tr></thead><tbody>" + "".join(card_rows) + "</tbody></table></div>"
+        )
+    out.append("</div>")
+    return "\n".join(out)
 
 
 def _system_figure(
@@ -1113,27 +1128,38 @@ def _system_figure(
         traces.append(("sanctioned", "sanctioned", {"color": color, "width": 2}, "y"))
     if "sanctioned_wrongly" in data:
         traces.append(
-            ("sanctioned_wrongly", "sanctioned wrongly",
-             {"color": "#c62828", "width": 2, "dash": "dash"}, "y")
+            (
+                "sanctioned_wrongly",
+                "sanctioned wrongly",
+                {"color": "#c62828", "width": 2, "dash": "dash"},
+                "y",
+            )
         )
     has_joint = bool(_mapping(system.get("joint_punishment"))) or any(
         data.get("joint_sanctioned", [])
     )
     if has_joint and "joint_sanctioned" in data:
         traces.append(
-            ("joint_sanctioned", "jointly sanctioned",
-             {"color": "#ff9800", "width": 2}, "y")
+            ("joint_sanctioned", "jointly sanctioned", {"color": "#ff9800", "width": 2}, "y")
         )
         if any(data.get("joint_sanctioned_wrongly", [])):
             traces.append(
-                ("joint_sanctioned_wrongly", "jointly sanctioned wrongly",
-                 {"color": "#ff9800", "width": 2, "dash": "dash"}, "y")
+                (
+                    "joint_sanctioned_wrongly",
+                    "jointly sanctioned wrongly",
+                    {"color": "#ff9800", "width": 2, "dash": "dash"},
+                    "y",
+                )
             )
     has_appeals = "appeals_filed" in system or any(data.get("appeal_backlog", []))
     if has_appeals and "appeal_backlog" in data:
         traces.append(
-            ("appeal_backlog", "appeal backlog (right axis)",
-             {"color": "#5b6475", "width": 1.5, "dash": "dot"}, "y2")
+            (
+                "appeal_backlog",
+                "appeal backlog (right axis)",
+                {"color": "#8a92a3", "width": 1.5, "dash": "dot"},
+                "y2",
+            )
         )
     if not traces:
         return _note("No daily data for this system."), False
@@ -1142,18 +1168,31 @@ def _system_figure(
         fig.add_trace(
             go.Scatter(x=days, y=data[column], mode="lines", name=label, line=line, yaxis=axis)
         )
+
+    def axis_peak(which: str) -> float:
+        values = [v for c, *_r, a in traces if a == which for v in data[c] if v is not None]
+        return max(values, default=0)
+
+    def counts_axis(which: str, title: str) -> dict[str, Any]:
+        # persons and appeals are whole numbers: no 0.5 ticks on small counts
+        out: dict[str, Any] = {"title": {"text": title}, "rangemode": "tozero"}
+        small = axis_peak(which) < 5
+        out.update(
+            {"tickmode": "linear", "tick0": 0, "dtick": 1} if small else {"tickmode": "auto"}
+        )
+        return out
+
     extra: dict[str, Any] = {
         "xaxis": {"title": {"text": "day"}},
-        "yaxis": {"title": {"text": "persons (simulated)"}, "rangemode": "tozero"},
+        "yaxis": counts_axis("y", "persons (simulated)"),
         "hovermode": "x unified",
         "margin": {"l": 60, "r": 60, "t": 30, "b": 45},
     }
     if any(axis == "y2" for *_rest, axis in traces):
         extra["yaxis2"] = {
-            "title": {"text": "appeals waiting"},
+            **counts_axis("y2", "appeals waiting"),
             "overlaying": "y",
             "side": "right",
-            "rangemode": "tozero",
             "showgrid": False,
         }
     fig.update_layout(**_base_layout(300, **extra))
@@ -1186,10 +1225,8 @@ def _system_sections(
         ]
         if tags:
             parts.append(f'<p class="system-head">{"".join(tags)}</p>')
-        parts.append('<div class="sys-grid">')
-        parts.append(f"<div>{_system_numbers(system, scale)}</div>")
-        parts.append(f"<div>{figure}</div>")
-        parts.append("</div>")
+        parts.append(_system_numbers(system, scale))
+        parts.append(figure)
         parts.append("</section>")
         out.append("\n".join(parts))
     return out, any_figure
@@ -1281,12 +1318,25 @@ def _restrictions_by_system(
     return "\n".join(out)
 
 
-def _howto_section(scale: float | None) -> str:
+def _howto_section(scale: float | None, warmup_days: float | None) -> str:
     scale_text = (
         f"Here 1 synthetic person stands for {_format_scale(scale)} real people."
         if scale is not None
         else "This run gives no scale, so no national estimates are shown."
     )
+    if warmup_days is not None and warmup_days > 0:
+        warmup_text = (
+            f"This run first simulated <strong>{format_count(warmup_days)}</strong> warm-up "
+            "days, so that lists, records and scores start settled rather than empty; the "
+            "warm-up days are not reported, and every count in this report covers the "
+            "reported days only."
+        )
+    else:
+        warmup_text = (
+            "A run can first simulate <strong>warm-up days</strong>, so that lists, records "
+            "and scores start settled; warm-up days are never reported, and every count "
+            "covers the reported days only."
+        )
     return "\n".join(
         [
             '<section class="howto" id="how-to-read">',
@@ -1301,8 +1351,48 @@ def _howto_section(scale: float | None) -> str:
                 "<p><strong>Sanctioned wrongly</strong> means sanctioned on the record while "
                 "the person's true conduct would not carry that sanction. "
                 "<strong>Share wrongly</strong> is sanctioned wrongly as a percentage of "
-                "everyone sanctioned by that system.</p>"
+                "everyone sanctioned by that system. Each person wrongly sanctioned is counted "
+                "under the first cause that wronged them:</p>"
             ),
+            "<dl>",
+            (
+                "<dt>false record (&ldquo;false&rdquo;)</dt>"
+                "<dd>a record of something that never happened.</dd>"
+            ),
+            (
+                "<dt>namesake's record (identity, &ldquo;namesake&rdquo;)</dt>"
+                "<dd>another person's record, filed under this person through a mix-up of "
+                "names or identities.</dd>"
+            ),
+            (
+                "<dt>stale record (&ldquo;stale&rdquo;)</dt>"
+                "<dd>a true record of something the person has since put right (a debt "
+                "repaid, a judgment obeyed), but the system learned of the remedy late or "
+                "never.</dd>"
+            ),
+            (
+                "<dt>incomplete record (&ldquo;incomplete&rdquo;)</dt>"
+                "<dd>good deeds the system missed, so the record is worse than the "
+                "conduct.</dd>"
+            ),
+            "</dl>",
+            (
+                "<p>A <strong>wrongful person-day</strong> is one person under a wrongful "
+                "sanction for one day; the wrongful person-days measure how long the wrongs "
+                "lasted, not just how many persons they reached. Like restriction person-days "
+                "they are counted per system, so a person wronged by two systems on one day "
+                "counts twice. Persons <em>sanctioned by any system</em> and the rates of the "
+                "disparate-impact section count each person once.</p>"
+            ),
+            (
+                "<p><strong>Joint punishment</strong>: one system's list (say, a court's list of "
+                "judgment defaulters) can trigger sanctions imposed by another system on the "
+                "persons on it. Those sanctions appear under the system that imposes them, as "
+                "&ldquo;joint punishment&rdquo; in its section and as &ldquo;<em>system</em> "
+                "(joint: <em>list</em>)&rdquo; in the restrictions table; a wrong on the list "
+                "is repeated by every system that punishes jointly.</p>"
+            ),
+            f"<p>{warmup_text}</p>",
             (
                 "<p>A <strong>national estimate</strong> is the simulated count multiplied by the "
                 f"scale, rounded for reading. {scale_text} Estimates inherit every simplification "
@@ -1315,6 +1405,18 @@ def _howto_section(scale: float | None) -> str:
             "</section>",
         ]
     )
+
+
+def _nav(systems: Mapping[str, Any], present: list[tuple[str, str]]) -> str:
+    links = [f'<a href="#{anchor}">{label}</a>' for anchor, label in present]
+    system_links = [
+        f'<a href="#system-{i}">{_esc(name)}</a>'
+        for i, name in enumerate(_given_keys(systems), start=1)
+    ]
+    text = " &middot; ".join(links)
+    if system_links:
+        text += " &middot; Systems: " + ", ".join(system_links)
+    return f'<nav class="toc">On this page: {text}</nav>'
 
 
 # --------------------------------------------------------------------------
@@ -1340,7 +1442,23 @@ def render_report(summary_in: dict[str, Any], daily: pl.DataFrame) -> str:
     daily_html, daily_fig = _daily_section(frame, colors)
     grades_html, grades_fig = _grades_section(systems, names)
     events_html, events_fig = _events_section(events, scale)
-    any_figure = daily_fig or grades_fig or events_fig
+    disparity_html, disparity_fig = _disparity_section(summary, scale)
+    overlap_html, overlap_fig = _overlap_section(summary, scale)
+    system_html, system_fig = _system_sections(systems, _prepare_system_daily(daily), colors, scale)
+    any_figure = daily_fig or grades_fig or events_fig or disparity_fig or overlap_fig or system_fig
+    nav = _nav(
+        systems,
+        [
+            ("who-was-wronged", "Wronged"),
+            ("over-time", "Over time"),
+            ("disparity", "Disparate impact"),
+            ("overlap", "Overlap"),
+            ("grades", "Grades"),
+            ("events", "Events"),
+            ("restrictions", "Restrictions"),
+            ("how-to-read", "How to read"),
+        ],
+    )
 
     scenario = summary.get("scenario")
     page_title = "scorelab report"
@@ -1370,12 +1488,16 @@ def render_report(summary_in: dict[str, Any], daily: pl.DataFrame) -> str:
         "<body>",
         "<main>",
         _header(summary, scale),
+        nav,
         _headline(summary, systems, names, scale),
         daily_html,
+        disparity_html,
+        overlap_html,
+        *system_html,
         grades_html,
         events_html,
-        _restrictions_section(systems, names, scale),
-        _howto_section(scale),
+        _restrictions_section(summary, systems, names, scale),
+        _howto_section(scale, _num(summary.get("warmup_days"))),
         "<footer>" + "<br>".join(footer_bits) + "</footer>",
         "</main>",
         "</body>",
