@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import html
 import re
 from typing import Any
 
@@ -285,3 +286,606 @@ def test_daily_without_count_columns_and_numpy_counts() -> None:
     visible = _visible_html(out)
     assert "No daily data" in visible
     assert "25.0%" in visible
+
+
+# --------------------------------------------------------------------------
+# summaries with lists, causes, appeals, joint punishment, overlap, disparity
+# --------------------------------------------------------------------------
+
+NEW_SCALE = 1000.0
+ZERO_SANCTIONS = {
+    "flights": 0,
+    "high_speed_rail": 0,
+    "loans": 0,
+    "private_schooling": 0,
+    "public_jobs": 0,
+    "luxury_spending": 0,
+    "social_media": 0,
+}
+ZERO_REWARDS = {"deposit_free_rentals": 0, "fast_approvals": 0, "discounts": 0, "free_parking": 0}
+
+
+def _new_summary() -> dict[str, Any]:
+    """A small hand-built summary with every key the ledger now writes.
+
+    Systems are deliberately not in sorted order (summary order: court-list, rongcheng, hangzhou).
+    """
+    return {
+        "scenario": "china-2022",
+        "description": "court list and city points",
+        "seed": 7,
+        "persons": 3000,
+        "days": 4,
+        "warmup_days": 30,
+        "scale": NEW_SCALE,
+        "population": {"persons": 3000, "adults": 2400, "urban": 1900},
+        "events": {"loan_late": 40},
+        "systems": {
+            "court-list": {
+                "kind": "list",
+                "jurisdiction": "national",
+                "covered": 3000,
+                "scored": 120,
+                "records": 60,
+                "sanctioned": 600,
+                "sanctioned_wrongly": 57,
+                "sanctioned_wrongly_by_cause": {
+                    "false_record": 17,
+                    "identity": 1,
+                    "stale_record": 39,
+                    "incomplete_record": 0,
+                },
+                "rewarded": 0,
+                "restriction_person_days": 2400,
+                "wrongful_person_days": 4321,
+                "restriction_person_days_by_sanction": {
+                    **ZERO_SANCTIONS,
+                    "flights": 2400,
+                    "loans": 2400,
+                },
+                "reward_person_days_by_reward": dict(ZERO_REWARDS),
+                "listed": 600,
+                "listed_wrongly": 57,
+                "listed_at_end": 580,
+                "listed_wrongly_at_end": 5,
+                "appeals_filed": 151,
+                "appeals_decided": 149,
+                "appeals_won": 126,
+                "appeal_backlog_max": 14,
+                "appeal_backlog_at_end": 9,
+            },
+            "rongcheng": {
+                "kind": "points",
+                "jurisdiction": "cities: Rongcheng",
+                "covered": 152,
+                "scored": 72,
+                "records": 86,
+                "sanctioned": 3,
+                "sanctioned_wrongly": 2,
+                "sanctioned_wrongly_by_cause": {
+                    "false_record": 0,
+                    "identity": 0,
+                    "stale_record": 0,
+                    "incomplete_record": 2,
+                },
+                "rewarded": 0,
+                "restriction_person_days": 12,
+                "wrongful_person_days": 8,
+                "restriction_person_days_by_sanction": {**ZERO_SANCTIONS, "public_jobs": 12},
+                "reward_person_days_by_reward": dict(ZERO_REWARDS),
+                "grades": {"AAA": 0, "A": 148, "D": 4},
+                "grades_truth": {"AAA": 1, "A": 147, "D": 4},
+                "joint_punishment": {
+                    "court-list": {
+                        "sanctioned": 2,
+                        "sanctioned_wrongly": 1,
+                        "restriction_person_days": 730,
+                        "restriction_person_days_by_sanction": {**ZERO_SANCTIONS, "loans": 730},
+                    }
+                },
+            },
+            "hangzhou": {
+                "kind": "points",
+                "jurisdiction": "cities: Hangzhou",
+                "covered": 254,
+                "scored": 127,
+                "records": 155,
+                "sanctioned": 0,
+                "sanctioned_wrongly": 0,
+                "sanctioned_wrongly_by_cause": {
+                    "false_record": 0,
+                    "identity": 0,
+                    "stale_record": 0,
+                    "incomplete_record": 0,
+                },
+                "rewarded": 1,
+                "restriction_person_days": 0,
+                "wrongful_person_days": 0,
+                "restriction_person_days_by_sanction": dict(ZERO_SANCTIONS),
+                "reward_person_days_by_reward": {**ZERO_REWARDS, "fast_approvals": 234},
+            },
+        },
+        "restrictions": {
+            "flights": {"court-list": 2400},
+            "loans": {"court-list": 2400, "rongcheng (joint: court-list)": 730},
+            "public_jobs": {"rongcheng": 12},
+        },
+        "coverage_histogram": {"0": 0, "1": 2700, "2": 290, "3+": 10},
+        "scored_histogram": {"0": 2810, "1": 180, "2": 9, "3+": 1},
+        "conflicting_grades": 6,
+        "sanctioned_any": 601,
+        "sanctioned_wrongly_any": 58,
+        "disparity": {
+            "sanction_rate": 0.20033333,
+            "group": {
+                "majority": {
+                    "persons": 2700,
+                    "sanctioned": 500,
+                    "sanctioned_wrongly": 40,
+                    "rate": 0.18518519,
+                    "wrong_rate": 0.01481481,
+                },
+                "minority": {
+                    "persons": 300,
+                    "sanctioned": 101,
+                    "sanctioned_wrongly": 18,
+                    "rate": 0.33666667,
+                    "wrong_rate": 0.06,
+                },
+                "ratio_minority_to_majority": 1.818,
+            },
+            "urban": {
+                "rural": {
+                    "persons": 1100,
+                    "sanctioned": 300,
+                    "sanctioned_wrongly": 30,
+                    "rate": 0.27272727,
+                    "wrong_rate": 0.02727273,
+                },
+                "urban": {
+                    "persons": 1900,
+                    "sanctioned": 301,
+                    "sanctioned_wrongly": 28,
+                    "rate": 0.15842105,
+                    "wrong_rate": 0.01473684,
+                },
+                "ratio_rural_to_urban": 1.721495,
+            },
+            "province": {
+                "Zhejiang": {
+                    "persons": 2000,
+                    "sanctioned": 300,
+                    "sanctioned_wrongly": 20,
+                    "rate": 0.15,
+                    "wrong_rate": 0.01,
+                    "ratio_to_national": 0.748752,
+                },
+                "Anhui": {
+                    "persons": 999,
+                    "sanctioned": 301,
+                    "sanctioned_wrongly": 38,
+                    "rate": 0.3013013,
+                    "wrong_rate": 0.03803804,
+                    "ratio_to_national": 1.503999,
+                },
+                "Tibet": {
+                    "persons": 1,
+                    "sanctioned": 0,
+                    "sanctioned_wrongly": 0,
+                    "rate": 0.0,
+                    "wrong_rate": 0.0,
+                    "ratio_to_national": 0.0,
+                },
+                "Empty": {
+                    "persons": 0,
+                    "sanctioned": 0,
+                    "sanctioned_wrongly": 0,
+                    "rate": None,
+                    "wrong_rate": None,
+                    "ratio_to_national": None,
+                },
+            },
+        },
+    }
+
+
+_NEW_DAILY_SCHEMA = {
+    "day": pl.Int32,
+    "system": pl.Utf8,
+    "records": pl.Int64,
+    "listed": pl.Int64,
+    "sanctioned": pl.Int64,
+    "sanctioned_wrongly": pl.Int64,
+    "newly_sanctioned": pl.Int64,
+    "newly_wronged": pl.Int64,
+    "restriction_person_days": pl.Int64,
+    "rewarded": pl.Int64,
+    "appeals_filed": pl.Int64,
+    "appeals_won": pl.Int64,
+    "appeal_backlog": pl.Int64,
+    "joint_sanctioned": pl.Int64,
+    "joint_sanctioned_wrongly": pl.Int64,
+}
+
+
+def _new_daily(systems: tuple[str, ...] = ("court-list", "rongcheng", "hangzhou")) -> pl.DataFrame:
+    rows = []
+    for day in range(4):
+        for system in systems:
+            is_list = system == "court-list"
+            rows.append(
+                {
+                    "day": day,
+                    "system": system,
+                    "records": day,
+                    "listed": 590 + day if is_list else None,
+                    "sanctioned": 590 + day if is_list else 0,
+                    "sanctioned_wrongly": 50 + day if is_list else 0,
+                    "newly_sanctioned": 1,
+                    "newly_wronged": 0,
+                    "restriction_person_days": 600 if is_list else 0,
+                    "rewarded": 0,
+                    "appeals_filed": 1 if is_list else 0,
+                    "appeals_won": 1 if is_list else 0,
+                    "appeal_backlog": 7 + day if is_list else 0,
+                    "joint_sanctioned": 2 if system == "rongcheng" else 0,
+                    "joint_sanctioned_wrongly": 0,
+                }
+            )
+    return pl.DataFrame(rows, schema=_NEW_DAILY_SCHEMA)
+
+
+@pytest.fixture(scope="module")
+def new_page() -> str:
+    return render_report(_new_summary(), _new_daily())
+
+
+def _text(fragment: str) -> str:
+    """Visible text of an HTML fragment: tags dropped, entities decoded, spaces collapsed."""
+    no_tags = re.sub(r"<[^>]+>", " ", fragment)
+    return re.sub(r"\s+", " ", html.unescape(no_tags))
+
+
+def _section(page: str, section_id: str) -> str:
+    visible = _visible_html(page)
+    start = visible.index(f'id="{section_id}"')
+    return visible[start : visible.index("</section>", start)]
+
+
+def _plot_data(page: str, div_id: str) -> str:
+    """The script that draws one plotly figure (its data and layout as JSON)."""
+    start = page.index(f'<div id="{div_id}"')
+    return page[start : page.index("</script>", start)]
+
+
+def test_new_header_shows_warmup(new_page: str) -> None:
+    header = _text(_visible_html(new_page).split("</header>")[0])
+    assert "4 days (after 30 warm-up days, not reported)" in header
+
+
+def test_headline_counts_persons_once_across_systems(new_page: str) -> None:
+    headline = _section(new_page, "who-was-wronged")
+    text = _text(headline)
+    # per-system sum (counted once per system) is still there
+    assert "Across all systems, 59 synthetic persons" in text
+    assert "out of 603 sanctioned" in text
+    # cross-system, once per person, with national estimates (x 1,000)
+    assert (
+        "Counting each person once across systems: 601 synthetic persons "
+        "(national estimate 601,000) were sanctioned by at least one system, "
+        "58 (national estimate 58,000) of them wrongly by at least one (9.7%)."
+    ) in text
+    # wrongful person-days summed over systems: 4,321 + 8 + 0
+    assert "Wrongful sanctions lasted 4,329 person-days (national estimate 4.3 M)" in text
+
+
+def test_headline_table_has_wrongful_days_and_causes(new_page: str) -> None:
+    headline = _section(new_page, "who-was-wronged")
+    assert "Wrongful person-days" in headline
+    assert "Wrongly, by cause" in headline
+    rows = {
+        _text(m.group(1)).split()[0]: _text(m.group(1))
+        for m in re.finditer(r"<tr>(<td class=\"system\">.*?)</tr>", headline)
+    }
+    assert set(rows) == {"court-list", "hangzhou", "rongcheng"}
+    # largest cause first, zero causes left out
+    assert "stale 39 · false 17 · namesake 1" in rows["court-list"]
+    assert "incomplete" not in rows["court-list"]
+    assert "4,321 4.3 M" in rows["court-list"]  # wrongful person-days + estimate
+    assert "incomplete 2" in rows["rongcheng"]
+    assert "none" in rows["hangzhou"]
+    # the headline table keeps its sorted order
+    order = [headline.index(f">{n}<") for n in ("court-list", "hangzhou", "rongcheng")]
+    assert order == sorted(order)
+
+
+def test_overlap_section(new_page: str) -> None:
+    section = _section(new_page, "overlap")
+    text = _text(section)
+    assert 'id="scorelab-overlap"' in section
+    for line in (
+        "0 systems 0 0 2,810 2.8 M",
+        "1 system 2,700 2.7 M 180 180,000",
+        "2 systems 290 290,000 9 9,000",
+        "3+ systems 10 10,000 1 1,000",
+    ):
+        assert line in text
+    assert (
+        "6 synthetic persons (national estimate 6,000) were rated at the top grade by one "
+        "system while at the bottom grade, or blacklisted, by another."
+    ) in text
+    data = _plot_data(new_page, "scorelab-overlap")
+    assert '"x":["0 systems","1 system","2 systems","3+ systems"]' in data
+    assert '"y":[0,2700,290,10]' in data
+    assert '"y":[2810,180,9,1]' in data
+
+
+def test_overlap_without_conflicts_or_single_conflict() -> None:
+    summary = _new_summary()
+    summary["conflicting_grades"] = 0
+    text = _text(_section(render_report(summary, _new_daily()), "overlap"))
+    assert "No person was rated at the top grade" in text
+    summary["conflicting_grades"] = 1
+    text = _text(_section(render_report(summary, _new_daily()), "overlap"))
+    assert "1 synthetic person (national estimate 1,000) was rated" in text
+
+
+def test_disparity_table(new_page: str) -> None:
+    section = _section(new_page, "disparity")
+    text = _text(section)
+    assert "national sanction rate: 20%" in text
+    assert "all persons 3,000 601 601,000 58 58,000 20% 1.93%" in text
+    assert "majority 2,700 500 500,000 40 40,000 18.5% 1.48%" in text
+    assert "minority 300 101 101,000 18 18,000 33.7% 6%" in text
+    # sanction-rate ratio from the summary; wrongful-rate ratio from the counts:
+    # (18 / 300) / (40 / 2700) = 4.05
+    assert "ratio minority ÷ majority 1.82× 4.05×" in text
+    assert "rural 1,100 300 300,000 30 30,000 27.3% 2.73%" in text
+    assert "urban 1,900 301 301,000 28 28,000 15.8% 1.47%" in text
+    # (30 / 1100) / (28 / 1900) = 1.85
+    assert "ratio rural ÷ urban 1.72× 1.85×" in text
+    assert text.index("majority") < text.index("minority") < text.index("rural")
+
+
+def test_disparity_provinces_in_given_order(new_page: str) -> None:
+    section = _section(new_page, "disparity")
+    assert 'id="scorelab-provinces"' in section
+    data = _plot_data(new_page, "scorelab-provinces")
+    # the summary's province order, not sorted; a null ratio stays a gap
+    assert '"x":["Zhejiang","Anhui","Tibet","Empty"]' in data
+    assert '"y":[0.748752,1.503999,0.0,null]' in data
+    text = _text(section)
+    assert (
+        "Highest: Anhui 1.50× (301 of 999 sanctioned); lowest: Tibet 0.00× (0 of 1 sanctioned)."
+    ) in text
+
+
+def test_disparity_falls_back_to_rate_and_tolerates_nulls() -> None:
+    summary = _new_summary()
+    disparity = summary["disparity"]
+    for row in disparity["province"].values():
+        row["ratio_to_national"] = None
+    disparity["sanction_rate"] = None
+    disparity["group"]["minority"]["rate"] = None
+    disparity["group"]["ratio_minority_to_majority"] = None
+    del disparity["urban"]
+    out = render_report(summary, _new_daily())
+    section = _section(out, "disparity")
+    text = _text(section)
+    assert "national sanction rate: \u2014" in text
+    assert "ratio minority ÷ majority \u2014 4.05×" in text
+    assert "rural" not in text
+    assert "sanction rate (%)" in _plot_data(out, "scorelab-provinces")
+    assert '"y":[15.0,30.13013,0.0,null]' in _plot_data(out, "scorelab-provinces")
+    assert "Highest: Anhui 30.1%" in text
+
+
+def test_system_sections_in_summary_order(new_page: str) -> None:
+    visible = _visible_html(new_page)
+    starts = [visible.index(f'<section class="system" id="system-{i}">') for i in (1, 2, 3)]
+    assert starts == sorted(starts)
+    titles = re.findall(r'<section class="system" id="system-\d">\s*<h2>(.*?)</h2>', visible)
+    assert titles == ["System: court-list", "System: rongcheng", "System: hangzhou"]
+    # all system sections come after the headline and before the grades
+    assert visible.index("Who was wronged") < starts[0]
+    assert starts[-1] < visible.index("Recorded vs true grades")
+
+
+def test_list_system_section(new_page: str) -> None:
+    section = _section(new_page, "system-1")
+    text = _text(section)
+    assert "kind: list" in text and "jurisdiction: national" in text
+    for line in (
+        "Covered (in its jurisdiction) 3,000 3.0 M",
+        "Listed (ever) 600 600,000 wrongly 57 57,000",
+        "Listed at the end 580 580,000 wrongly 5 5,000",
+        "Sanctioned wrongly 57 (9.5%) 57,000",
+        "by stale record 39 39,000 by false record 17 17,000",
+        "by namesake's record (identity) 1 1,000",
+        "Wrongful person-days 4,321 4.3 M",
+        "Restriction person-days 2,400 2.4 M flights 2,400 2.4 M loans 2,400 2.4 M Rewards",
+        "Appeals filed 151 151,000 decided 149 149,000 won (84.6% of decided) 126 126,000",
+        "Largest backlog (one day) 14 14,000",
+        "Backlog at the end 9 9,000",
+    ):
+        assert line in text, line
+    # zero sanctions, zero causes and zero rewards are left out
+    assert "social_media" not in text
+    assert "incomplete" not in text
+    assert "person-days)" not in text
+    assert "Joint punishment" not in text
+    data = _plot_data(new_page, "scorelab-system-1-daily")
+    assert '"name":"listed"' in data and '"y":[590,591,592,593]' in data
+    assert '"name":"sanctioned wrongly"' in data and '"y":[50,51,52,53]' in data
+    assert '"name":"appeal backlog (right axis)"' in data and '"y":[7,8,9,10]' in data
+    assert '"yaxis2"' in data
+
+
+def test_points_system_with_joint_punishment(new_page: str) -> None:
+    section = _section(new_page, "system-2")
+    text = _text(section)
+    assert "kind: points" in text and "jurisdiction: cities: Rongcheng" in text
+    assert "Listed" not in text
+    assert "Appeals" not in text
+    assert "by incomplete record 2 2,000" in text
+    assert "public_jobs 12 12,000" in text
+    assert (
+        "Joint punishment of persons on court-list simulated national est. "
+        "Sanctioned 2 2,000 Sanctioned wrongly 1 1,000 "
+        "Restriction person-days 730 730,000 loans 730 730,000"
+    ) in text
+    data = _plot_data(new_page, "scorelab-system-2-daily")
+    assert '"name":"sanctioned"' in data
+    assert '"name":"jointly sanctioned"' in data and '"y":[2,2,2,2]' in data
+    assert "appeal backlog" not in data
+    assert '"name":"listed"' not in data
+
+
+def test_points_system_with_rewards(new_page: str) -> None:
+    text = _text(_section(new_page, "system-3"))
+    assert "Rewarded (persons) 1 1,000 fast_approvals (person-days) 234 234,000" in text
+    assert "discounts" not in text
+    assert "Sanctioned wrongly 0 0" in text  # no share for zero sanctioned
+    data = _plot_data(new_page, "scorelab-system-3-daily")
+    assert "jointly" not in data and "appeal" not in data
+
+
+def test_system_without_daily_rows() -> None:
+    out = render_report(_new_summary(), _new_daily(("court-list", "rongcheng")))
+    assert "No daily data for this system." in _section(out, "system-3")
+    assert "scorelab-system-3-daily" not in out
+
+
+def test_restrictions_by_sanction_and_cause(new_page: str) -> None:
+    section = _section(new_page, "restrictions")
+    text = _text(section)
+    assert "Sanction Imposed by person-days simulated national est." in text
+    assert "flights court-list 2,400 2.4 M" in text
+    assert "loans court-list 2,400 2.4 M rongcheng (joint: court-list) 730 730,000" in text
+    assert "public_jobs rongcheng 12 12,000" in text
+    assert '<td rowspan="2">loans</td>' in section
+    assert "social_media" not in section
+
+
+def test_restrictions_skip_zero_rows() -> None:
+    summary = _new_summary()
+    summary["restrictions"] = {"flights": {"court-list": 0}}
+    text = _text(_section(render_report(summary, _new_daily()), "restrictions"))
+    assert "Nobody was restricted in this run." in text
+
+
+def test_howto_explains_new_terms(new_page: str) -> None:
+    text = _text(_section(new_page, "how-to-read"))
+    assert "a record of something that never happened" in text
+    assert "namesake" in text
+    assert "learned of the remedy late or never" in text
+    assert "good deeds the system missed" in text
+    assert "wrongful person-day" in text
+    assert "30 warm-up days" in text and "not reported" in text
+    assert "Joint punishment" in text
+
+
+def test_new_page_is_deterministic(new_page: str) -> None:
+    shuffled = _new_daily().sample(fraction=1.0, shuffle=True, seed=11)
+    again = render_report(copy.deepcopy(_new_summary()), shuffled)
+    assert again == new_page
+    ids = re.findall(r'<div id="([^"]+)"', new_page)
+    assert ids == [
+        "scorelab-daily-sanctioned",
+        "scorelab-provinces",
+        "scorelab-overlap",
+        "scorelab-system-1-daily",
+        "scorelab-system-2-daily",
+        "scorelab-system-3-daily",
+        "scorelab-grades",
+        "scorelab-events",
+    ]
+
+
+def test_new_page_embeds_plotlyjs_once_and_loads_nothing(new_page: str) -> None:
+    import plotly.offline
+
+    js = plotly.offline.get_plotlyjs()
+    assert new_page.count(js[:200]) == 1
+    assert not re.search(r"<script[^>]*\bsrc\s*=", new_page, flags=re.IGNORECASE)
+    assert not re.search(r"https?://", _visible_html(new_page))
+
+
+def test_new_keys_are_escaped() -> None:
+    evil = "<i>list</i>"
+    summary = _new_summary()
+    systems = summary["systems"]
+    systems[evil] = systems.pop("court-list")
+    systems["rongcheng"]["joint_punishment"] = {
+        evil: systems["rongcheng"]["joint_punishment"]["court-list"]
+    }
+    systems["rongcheng"]["sanctioned_wrongly_by_cause"]["<b>odd</b>"] = 3
+    systems["hangzhou"]["reward_person_days_by_reward"]["<u>perk</u>"] = 5
+    summary["restrictions"] = {"<s>flights</s>": {f"rongcheng (joint: {evil})": 730}}
+    summary["coverage_histogram"] = {"0": 1, "<4>": 2}
+    provinces = summary["disparity"]["province"]
+    provinces["<em>Prov</em>"] = provinces.pop("Anhui")
+    summary["disparity"]["group"]["<q>g</q>"] = {"persons": 1, "sanctioned": 1}
+    daily = _new_daily().with_columns(pl.col("system").replace({"court-list": evil}))
+    out = render_report(summary, daily)
+    for raw in (
+        evil,
+        "<b>odd</b>",
+        "<u>perk</u>",
+        "<s>flights</s>",
+        "<4>",
+        "<em>Prov</em>",
+        "<q>g</q>",
+    ):
+        assert raw not in out, raw
+    visible = _visible_html(out)
+    for escaped in (
+        "System: &lt;i&gt;list&lt;/i&gt;",
+        "Joint punishment of persons on &lt;i&gt;list&lt;/i&gt;",
+        "&lt;b&gt;odd&lt;/b&gt; 3",
+        "&lt;u&gt;perk&lt;/u&gt; (person-days)",
+        "&lt;s&gt;flights&lt;/s&gt;",
+        "rongcheng (joint: &lt;i&gt;list&lt;/i&gt;)",
+        "&lt;4&gt; systems",
+        "&lt;em&gt;Prov&lt;/em&gt;",
+        "&lt;q&gt;g&lt;/q&gt;",
+    ):
+        assert escaped in visible, escaped
+    # plotly labels are escaped too (plotly.js would render raw HTML in them)
+    # (plotly's JSON writes "/" as \u002f)
+    assert '"&lt;em&gt;Prov&lt;\\u002fem&gt;"' in _plot_data(out, "scorelab-provinces")
+    assert out == render_report(copy.deepcopy(summary), daily)
+
+
+def test_old_summary_has_no_new_sections_but_renders(page: str) -> None:
+    visible = _visible_html(page)
+    assert "No overlap counts in this summary." in visible
+    assert "No disparity counts in this summary." in visible
+    assert "Counting each person once" not in visible
+    assert "Wrongful person-days" not in _section(page, "who-was-wronged")
+    assert "Wrongly, by cause" not in visible
+    assert "warm-up days, not reported" not in visible
+    # one section per system, even for the old summary (in its order)
+    titles = re.findall(r"<h2>(System: .*?)</h2>", visible)
+    assert titles == ["System: rongcheng", "System: &lt;b&gt;x&lt;/b&gt;"]
+    # restrictions fall back to per-system rows, zeros left out
+    section = _section(page, "restrictions")
+    assert "<td>rongcheng</td><td>loans</td>" in section
+
+
+def test_partial_new_keys_are_tolerated() -> None:
+    summary = _new_summary()
+    summary["systems"]["court-list"]["sanctioned_wrongly_by_cause"] = None
+    summary["systems"]["court-list"]["joint_punishment"] = {"x": None}
+    summary["systems"]["rongcheng"].pop("wrongful_person_days")
+    summary["coverage_histogram"] = "not a mapping"
+    summary["scored_histogram"] = {"0": None, "1": "12"}
+    summary["disparity"] = {"group": {"majority": {}}, "province": {"A": {}}}
+    summary["restrictions"] = {"loans": None}
+    summary["sanctioned_any"] = None
+    summary["sanctioned_wrongly_any"] = 3
+    out = render_report(summary, _new_daily())
+    visible = _visible_html(out)
+    assert "How to read this report" in visible
+    assert "Joint punishment of persons on x" in visible
+    assert out == render_report(summary, _new_daily())

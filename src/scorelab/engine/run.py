@@ -32,6 +32,11 @@ import numpy as np
 import polars as pl
 
 from ..ledger import daily_table, summarise
+from ..measures import stream_names as measure_streams
+from ..measures.checkpoint import CheckpointCoordinator
+from ..measures.shutdown import ShutdownCoordinator
+from ..processes.protests import ProtestCoordinator, ProtestState
+from .queue import Queue
 from ..population.generate import build_geography, bytes_per_person
 from ..scenario import ScenarioError
 from ..scenario.errors import Problem
@@ -121,10 +126,16 @@ def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None 
                            scale)
              for i, (name, system) in enumerate(scenario.systems.items())
              if system.appeals is not None}
+    world = _Coordinators(scenario, geo, streams, scale, parts)
     total = scenario.warmup_days + scenario.days
     for day in range(total):
+        world.protests_phase(day)
+        forwarders: dict[int, int] = {}
         for shard in parts:
-            shard.step(day)
+            for city, n in shard.step(day, world.today, world.activism).items():
+                forwarders[city] = forwarders.get(city, 0) + n
+        world.spread_phase(day, forwarders)
+        world.measures_phase(day)
         for i, desk in desks.items():
             desk.file(day, np.concatenate([s.systems[i].take_filings() for s in parts]))
             decided, won = desk.serve(day)
@@ -133,8 +144,8 @@ def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None 
                 s.systems[i].resolve_appeals(day, decided[mine], won[mine])
         if progress is not None:
             progress(day + 1, total)
-    return Result(scenario, summarise(scenario, parts, desks, scale),
-                  daily_table(scenario, parts, desks))
+    return Result(scenario, summarise(scenario, parts, desks, scale, world),
+                  daily_table(scenario, parts, desks, world))
 
 
 def _claim_streams(streams: Streams, scenario: Scenario) -> None:
@@ -147,6 +158,102 @@ def _claim_streams(streams: Streams, scenario: Scenario) -> None:
             streams.register(f"process/{name}/remedy/{event}")
     for name in stream_names(scenario):
         streams.register(name)
+    if scenario.protests is not None:
+        for name in ProtestCoordinator.stream_names():
+            streams.register(name)
+    for name in measure_streams(scenario.measures):
+        streams.register(name)
+
+
+class _Coordinators:
+    """The global, city-level parts of a day: protests, forwarding, checkpoints, shutdowns
+    and review desks. Each works on sums or on persons picked by keyed draws, so nothing it
+    does depends on how the population is split into shards."""
+
+    def __init__(self, scenario: Scenario, geo: Any, streams: Streams, scale: float,
+                 parts: list[Shard]) -> None:
+        self.scenario = scenario
+        self.parts = parts
+        self.warmup = scenario.warmup_days
+        self.today: list[Any] = []
+        self.protest_count = 0
+        self.activism = np.zeros(len(geo.city_names), dtype=np.int64)
+        self.protests: ProtestCoordinator | None = None
+        if scenario.protests is not None:
+            sums = [ProtestState.city_sums(s.population) for s in parts]
+            self.activism = sum((x[0] for x in sums), np.zeros_like(sums[0][0]))
+            phones = sum((x[1] for x in sums), np.zeros_like(sums[0][1]))
+            residents = sum((x[2] for x in sums), np.zeros_like(sums[0][2]))
+            self.protests = ProtestCoordinator(scenario.protests, geo, streams, scale,
+                                               self.activism, phones, residents)
+        self.checkpoints: dict[int, CheckpointCoordinator] = {}
+        self.shutdowns: dict[int, ShutdownCoordinator] = {}
+        self.reviews: dict[int, Queue] = {}
+        self.backlog: dict[int, np.ndarray] = {}
+        for i, (name, spec) in enumerate(scenario.measures.items()):
+            if spec.kind == "checkpoint":
+                self.checkpoints[i] = CheckpointCoordinator(name, spec, geo, scale)
+            elif spec.kind == "shutdown":
+                self.shutdowns[i] = ShutdownCoordinator(spec, geo)
+            elif spec.kind == "device_scan" and spec.review is not None:
+                self.reviews[i] = Queue(spec.review.capacity, spec.review.latency, scale)
+                self.backlog[i] = np.zeros(scenario.days, dtype=np.int64)
+
+    def protests_phase(self, day: int) -> None:
+        self.today = self.protests.today(day) if self.protests is not None else []
+        if day >= self.warmup:
+            self.protest_count += len(self.today)
+        for coordinator in (*self.checkpoints.values(), *self.shutdowns.values()):
+            coordinator.update(day, self.today)
+
+    def spread_phase(self, day: int, forwarders: dict[int, int]) -> None:
+        if self.protests is None:
+            return
+        factor: dict[int, float] = {}
+        for shutdown in self.shutdowns.values():
+            for city, f in shutdown.forwarding(day).items():
+                factor[city] = min(factor.get(city, 1.0), f)
+        share = self.protests.recipient_share(forwarders, factor)
+        for shard in self.parts:
+            assert shard.protests is not None
+            shard.protests.spread(day, share)
+
+    def measures_phase(self, day: int) -> None:
+        observed = day >= self.warmup
+        for i, spec in enumerate(self.scenario.measures.values()):
+            states = [s.measures[i] for s in self.parts]
+            if spec.kind == "shutdown":
+                cut = self.shutdowns[i].cut_off(day)
+                for state in states:
+                    state.step(day, cut)
+            elif spec.kind == "device_scan":
+                for state in states:
+                    state.step(day)
+                if i in self.reviews:
+                    queue = self.reviews[i]
+                    queue.file(day, np.concatenate([st.take_filings() for st in states]))
+                    self._dispatch(day, queue.serve(day), "decide", states)
+                    if observed:
+                        self.backlog[i][day - self.warmup] = queue.waiting
+            elif spec.kind == "checkpoint":
+                coordinator = self.checkpoints[i]
+                for city, (n_present, n_large) in coordinator.quotas(day, observed).items():
+                    present = coordinator.pick(
+                        [st.propose(day, city, True, n_present, np.empty(0, np.int64))
+                         for st in states], n_present)
+                    n_large += n_present - present.size
+                    large = coordinator.pick(
+                        [st.propose(day, city, False, n_large, present) for st in states],
+                        n_large)
+                    self._dispatch(day, np.concatenate([present, large]), "search", states)
+                for state in states:
+                    state.count_restricted(day)
+
+    def _dispatch(self, day: int, ids: np.ndarray, method: str, states: list[Any]) -> None:
+        for shard, state in zip(self.parts, states):
+            mine = ids[(ids >= shard.start) & (ids < shard.stop)]
+            if mine.size:
+                getattr(state, method)(day, mine)
 
 
 __all__ = ["Result", "run_scenario"]

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from ..measures import costs as measure_costs
+from ..measures.base import DAILY as MEASURE_DAILY
+from ..processes.protests import ROLES
 from ..scenario import scenario_digest
 from ..scenario.schema import SANCTIONS, Scenario
 from ..systems.base import DAILY_COLUMNS
@@ -57,8 +60,46 @@ def _links(scenario: Scenario) -> list[tuple[int, int, str]]:
     return out
 
 
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 6) if b else None
+
+
+def _measures(scenario: Scenario, parts: list[Shard], world: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for i, (name, spec) in enumerate(scenario.measures.items()):
+        total = _total([s.measures[i].summary() for s in parts])
+        counts = total.pop("counts")
+        officer_hours = world.checkpoints[i].officer_hours if i in world.checkpoints else 0.0
+        wrongly = sum(total["flagged_wrongly"].values())
+        entry: dict[str, Any] = {"kind": spec.kind, **total}
+        entry["flagged_wrongly_total"] = wrongly
+        entry["precision"] = _ratio(total["flagged_rightly"], total["flagged"])
+        entry["recall"] = _ratio(total["flagged_rightly"], total["participants"])
+        entry["innocent_per_participant_caught"] = _ratio(wrongly, total["flagged_rightly"])
+        if spec.kind == "checkpoint":
+            entry["searches"] = counts["searches"]
+        if spec.kind == "device_scan":
+            entry["installed"] = counts["installed"]
+            entry["matches"] = counts["matches"]
+            if i in world.backlog:
+                entry["review_backlog_max"] = int(world.backlog[i].max(initial=0))
+        entry["cost"] = {k: round(v, 6) for k, v in
+                         measure_costs(spec, counts, scenario.days, officer_hours).items()}
+        out[name] = entry
+    return out
+
+
+def _protests(parts: list[Shard], world: Any) -> dict[str, Any] | None:
+    if world.protests is None:
+        return None
+    roles = sum(np.bincount(s.protests.role, minlength=len(ROLES)) for s in parts)
+    return {"protests": world.protest_count,
+            **{f"{r}s" if r != "uninvolved" else r: int(roles[k])
+               for k, r in enumerate(ROLES)}}
+
+
 def summarise(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealDesk],
-              scale: float) -> dict[str, Any]:
+              scale: float, world: Any) -> dict[str, Any]:
     population = _total([s.population_summary() for s in parts])
     events = {e: int(sum(int(s.event_counts[e].sum()) for s in parts))
               for e in parts[0].event_names}
@@ -104,11 +145,13 @@ def summarise(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealDes
         "sanctioned_any": overlap["sanctioned_any"],
         "sanctioned_wrongly_any": overlap["sanctioned_wrongly_any"],
         "disparity": disparity(overlap, geo.province_names, scenario.population.persons),
+        **({"protests": _protests(parts, world)} if world.protests is not None else {}),
+        **({"measures": _measures(scenario, parts, world)} if scenario.measures else {}),
     }
 
 
-def daily_table(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealDesk]
-                ) -> pl.DataFrame:
+def daily_table(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealDesk],
+                world: Any) -> pl.DataFrame:
     days = np.arange(scenario.days, dtype=np.int32)
     zeros = np.zeros(scenario.days, dtype=np.int64)
     joint: dict[str, dict[str, np.ndarray]] = {}
@@ -133,10 +176,22 @@ def daily_table(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealD
         frames.append(pl.DataFrame({
             "day": days,
             "system": [name] * scenario.days,
+            "kind": [spec.kind] * scenario.days,
             **{k: pl.Series(k, v, dtype=pl.Int64) if v is not None
                else pl.Series(k, [None] * scenario.days, dtype=pl.Int64)
                for k, v in columns.items()},
         }))
+    for i, (name, spec) in enumerate(scenario.measures.items()):
+        columns = {k: sum((s.measures[i].daily[k] for s in parts), zeros)
+                   for k in MEASURE_DAILY}
+        if i in world.backlog:
+            columns["review_backlog"] = world.backlog[i]
+        frames.append(pl.DataFrame({
+            "day": days,
+            "system": [name] * scenario.days,
+            "kind": [spec.kind] * scenario.days,
+            **{k: pl.Series(k, v, dtype=pl.Int64) for k, v in columns.items()},
+        }))
     if not frames:
-        return pl.DataFrame(schema={"day": pl.Int32, "system": pl.Utf8})
-    return pl.concat(frames).sort(["day", "system"], maintain_order=True)
+        return pl.DataFrame(schema={"day": pl.Int32, "system": pl.Utf8, "kind": pl.Utf8})
+    return pl.concat(frames, how="diagonal").sort(["day", "system"], maintain_order=True)

@@ -114,6 +114,7 @@ table.keynums tr.sub td:first-child { padding-left: 22px; color: #4d5566; }
 table.keynums tr.sub td { border-bottom-color: #f0f2f6; }
 .lead.after-table { margin-top: 18px; }
 table.disparity tr.ratio td { background: #f8f9fb; font-style: italic; }
+table.disparity td:first-child { white-space: nowrap; }
 table.disparity tr.first td { border-top: 1px solid #cfd5df; }
 .system-head { margin: 0 0 12px; color: #3a4254; }
 .system-head .tag { display: inline-block; padding: 1px 8px; border-radius: 10px;
@@ -834,7 +835,7 @@ def _disparity_section(summary: Mapping[str, Any], scale: float | None) -> tuple
                 wrong = _wrong_ratio(_mapping(_lookup(block, a)), _mapping(_lookup(block, b)))
             rows.append(
                 '<tr class="ratio">'
-                f'<td>ratio {_ratio_label(key)}</td><td colspan="5"></td>'
+                f'<td colspan="6">ratio {_ratio_label(key)}</td>'
                 f'<td class="num">{_ratio(_lookup(block, key))}</td>'
                 f'<td class="num wrong">{_ratio(wrong)}</td></tr>'
             )
@@ -1076,11 +1077,9 @@ def _system_numbers(system: Mapping[str, Any], scale: float | None) -> str:
         add("Appeals filed", "appeals_filed")
         add("decided", "appeals_decided", "sub")
         won_share = _share(system.get("appeals_won"), system.get("appeals_decided"))
-        won_extra = (
-            f' <span class="muted">({won_share} of decided)</span>' if won_share != DASH else ""
-        )
-        add("won", "appeals_won", "sub", won_extra)
-        add("Largest backlog (waiting on one day)", "appeal_backlog_max")
+        won_label = f"won ({won_share} of decided)" if won_share != DASH else "won"
+        add(won_label, "appeals_won", "sub")
+        add("Largest backlog (one day)", "appeal_backlog_max")
         add("Backlog at the end", "appeal_backlog_at_end")
         card("Appeals")
 

@@ -25,9 +25,22 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import Problem, ScenarioError
-from .schema import ListSystem, PointsSystem, Scenario
+from .schema import (
+    CheckpointMeasure,
+    DeviceScanMeasure,
+    ListSystem,
+    PointsSystem,
+    Scenario,
+    ShutdownMeasure,
+)
 
-_SYSTEM_MODELS: dict[str, type[BaseModel]] = {"points": PointsSystem, "list": ListSystem}
+#: the models behind each ``kind:`` of a tagged section
+_KINDS: dict[str, dict[str, type[BaseModel]]] = {
+    "systems": {"points": PointsSystem, "list": ListSystem},
+    "measures": {"checkpoint": CheckpointMeasure, "device_scan": DeviceScanMeasure,
+                 "shutdown": ShutdownMeasure},
+}
+PROTEST_EVENTS = ("protest_participation", "protest_presence")
 
 PRESET_PACKAGE = "scorelab.scenario.presets"
 
@@ -207,8 +220,8 @@ class _MappingOf:
 
 def _fields_for(path: tuple[Any, ...], tag: str | None = None) -> list[str]:
     model: Any = Scenario
-    if tag is not None and len(path) >= 2 and path[0] == "systems":
-        model, path = _SYSTEM_MODELS[tag], path[2:]
+    if tag is not None and len(path) >= 2 and path[0] in _KINDS:
+        model, path = _KINDS[path[0]][tag], path[2:]
     for part in path:
         if isinstance(model, _MappingOf):
             model = model.model
@@ -230,7 +243,7 @@ def _describe_error(err: Any) -> tuple[tuple[Any, ...], str, bool]:
     loc = tuple(err["loc"])
     # pydantic puts the discriminator tag into loc for tagged unions: drop it
     tag = None
-    if len(loc) >= 3 and loc[0] == "systems" and loc[2] in _SYSTEM_MODELS:
+    if len(loc) >= 3 and loc[0] in _KINDS and loc[2] in _KINDS[str(loc[0])]:
         tag = str(loc[2])
         loc = loc[:2] + loc[3:]
     kind = err["type"]
@@ -249,7 +262,8 @@ def _describe_error(err: Any) -> tuple[tuple[Any, ...], str, bool]:
             f"unknown kind {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
         ), False
     if kind == "union_tag_not_found":
-        return loc, f"missing 'kind' (expected one of: {', '.join(_SYSTEM_MODELS)})", True
+        kinds = _KINDS.get(str(loc[0]), {}) if loc else {}
+        return loc, f"missing 'kind' (expected one of: {', '.join(kinds)})", True
     message = err["msg"]
     if kind == "literal_error":
         close = ""
@@ -295,6 +309,21 @@ def _check_references(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                 bad.append((("processes", pname),
                             f"event {event!r} is also produced by process {events[event]!r}"))
             events[event] = pname
+    if s.protests is not None:
+        for event in PROTEST_EVENTS:
+            events[event] = "protests"
+        for i, city in enumerate(s.protests.cities):
+            if city not in s.population.cities:
+                bad.append((("protests", "cities", i), f"unknown city {city!r}"
+                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}"))
+    for mname, measure in s.measures.items():
+        for i, city in enumerate(getattr(measure, "cities", [])):
+            if city not in s.population.cities:
+                bad.append((("measures", mname, "cities", i), f"unknown city {city!r}"
+                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}"))
+        if measure.kind in ("checkpoint", "shutdown") and s.protests is None:
+            bad.append((("measures", mname, "kind"),
+                        f"a {measure.kind} acts after protests: add a protests: section"))
     remedies = {e for proc in s.processes.values() for e in proc.remedies}
     for pname, proc in s.processes.items():
         for event in proc.remedies:

@@ -7,7 +7,7 @@ runnable plan. Every rate is a probability per person and day unless its name sa
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -308,6 +308,114 @@ class JointPunishment(Strict):
     sanctions: list[Sanction] = Field(min_length=1)
 
 
+# --- protests and control measures ---------------------------------------------------------
+
+
+class ProtestSpec(Strict):
+    """City-level protests: when, how big, who is there, which photos exist and travel.
+
+    Sizes are in real people; the simulation divides them by ``population.scale``.
+    """
+
+    rate_per_million: float = Field(ge=0, le=1000)  # protests per million residents and day
+    cities: list[str] = []  # where protests can happen (default: every city cell)
+    size_median: float = Field(gt=0)  # participants, real people
+    size_sigma: float = Field(default=1.0, ge=0, le=5)  # log-sd of the size
+    bystanders_per_participant: float = Field(default=1.0, ge=0)
+    photos_participant: float = Field(default=10.0, ge=0, le=1000)  # mean protest photos taken
+    photos_bystander: float = Field(default=2.0, ge=0, le=1000)
+    forward_share: Probability = 0.3  # share of photo holders who forward photos
+    contacts: float = Field(default=10.0, ge=0, le=10_000)  # recipients per forwarder, same city
+    photos_forwarded: float = Field(default=3.0, ge=1, le=1000)  # mean photos a recipient gets
+    deletion: Probability = 0.3  # share of participants who delete their photos that night
+
+
+class ReviewSpec(Strict):
+    """Human review of a scanner's flags."""
+
+    capacity: float = Field(ge=0)  # decisions a day, real people (divided by scale)
+    accuracy: Probability = 0.95
+    latency: int = Field(default=0, ge=0, le=3650)
+    unreviewed: Literal["wait", "act"] = "wait"
+    minutes_per_review: float = Field(default=2.0, gt=0)
+
+
+class MeasureAction(Strict):
+    """What happens to a flagged person."""
+
+    restrict: list[Sanction] = []
+    days: int = Field(default=0, ge=0, le=MAX_DAYS)
+    detention_days: int = Field(default=0, ge=0, le=MAX_DAYS)
+
+
+class ScanCost(Strict):
+    flops_per_image: float = Field(default=4.3e8, ge=0)  # MobileNetV3-Large: 217 M MACs
+    joules_per_image: float = Field(default=0.03, ge=0)
+    upload_bytes_per_match: float = Field(default=50_000, ge=0)
+
+
+class ListScope(Strict):
+    """What the target list holds beyond protest photos: ordinary religious or cultural
+    material that some people keep, by group (a share of each group holds ``items`` listed
+    files, found at the first scan)."""
+
+    majority: Probability = 0.0
+    minority: Probability = 0.0
+    items: int = Field(default=5, ge=0, le=100_000)
+
+
+class CheckpointMeasure(Strict):
+    """Police stopping people to search their phones in the days after a protest."""
+
+    kind: Literal["checkpoint"]
+    description: str = ""
+    cities: list[str] = []  # where (default: every city with a protest)
+    officers: int = Field(ge=0)  # per city with an active checkpoint, real people
+    shift_hours: float = Field(gt=0, le=24)
+    minutes_per_search: float = Field(gt=0)
+    days_after: int = Field(default=3, ge=1, le=365)
+    present_share: Probability = 0.5  # share of searches aimed at people present at the protest
+    find_photos: bool = True
+    find_apps: bool = True
+    app_prevalence: Probability = 0.1  # VPNs, foreign messengers among phone owners
+    action: MeasureAction = MeasureAction()
+
+
+class DeviceScanMeasure(Strict):
+    """A (hypothetical) scanner on every phone matching photos against a target list."""
+
+    kind: Literal["device_scan"]
+    description: str = ""
+    install_rate: Probability
+    photos_per_day: float = Field(ge=0, le=10_000)
+    match_tpr: Probability
+    match_fpr: Probability
+    burst_mean: float = Field(default=1.0, ge=1, le=1000)  # near-duplicates per false match
+    threshold: int = Field(ge=1, le=100_000)
+    window: int = Field(ge=1, le=MAX_DAYS)
+    scope: ListScope = ListScope()
+    review: ReviewSpec | None = None
+    action: MeasureAction = MeasureAction()
+    cost: ScanCost = ScanCost()
+
+
+class ShutdownMeasure(Strict):
+    """Cutting a city off (social media, or all signal) after a protest there."""
+
+    kind: Literal["shutdown"]
+    description: str = ""
+    cities: list[str] = []  # cities whose protests trigger a shutdown of themselves (default all)
+    duration: int = Field(ge=1, le=MAX_DAYS)
+    start_after: int = Field(default=0, ge=0, le=365)
+    cuts: Literal["social_media", "all_signal"] = "social_media"
+    forwarding_factor: Probability = 0.2  # share of forwarding that still gets through
+    cost_per_person_day: float = Field(default=2.1, ge=0)  # US$; GSMA lower anchor
+
+
+MeasureSpec = Annotated[Union[CheckpointMeasure, DeviceScanMeasure, ShutdownMeasure],
+                        Field(discriminator="kind")]
+
+
 # --- the scenario -------------------------------------------------------------------------
 
 
@@ -329,6 +437,8 @@ class Scenario(Strict):
     processes: dict[str, ProcessSpec] = {}
     systems: dict[str, SystemSpec] = {}
     joint_punishment: list[JointPunishment] = []
+    protests: ProtestSpec | None = None
+    measures: dict[str, MeasureSpec] = {}
 
     @model_validator(mode="after")
     def _horizon(self) -> Scenario:

@@ -1,0 +1,66 @@
+"""Discrete draws from keyed uniforms, by inverse CDF.
+
+Draws keyed by person (see :mod:`scorelab.engine.streams`) come as uniforms; numpy's
+generators cannot be indexed by person, so the few discrete laws the model needs are inverted
+here, vectorised over persons and looping only over the value ``k``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _invert(u: np.ndarray, p0: np.ndarray, ratio, kmax: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Smallest k with CDF(k) > u, for a law given by P(0) and P(k+1)/P(k) = ratio(k)."""
+    k = np.zeros(u.shape, dtype=np.int64)
+    pk = p0.astype(np.float64).copy()
+    cdf = pk.copy()
+    todo = u >= cdf
+    for step in range(kmax):
+        if not todo.any():
+            break
+        pk = pk * ratio(step)
+        cdf = cdf + pk
+        k += todo
+        todo &= u >= cdf
+    return k
+
+
+def poisson(u: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
+    """Poisson(lam) from uniforms."""
+    lam = np.broadcast_to(np.asarray(lam, dtype=np.float64), u.shape)
+    kmax = int(np.max(lam, initial=0) + 12 * np.sqrt(np.max(lam, initial=0)) + 30)
+    return _invert(u, np.exp(-lam), lambda k: lam / (k + 1), kmax)
+
+
+def poisson_positive(u: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
+    """Poisson(lam) conditioned on being at least 1."""
+    lam = np.broadcast_to(np.asarray(lam, dtype=np.float64), u.shape)
+    p0 = np.exp(-lam)
+    return poisson(p0 + u * (1 - p0), lam).clip(min=1)
+
+
+def binomial(u: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
+    """Binomial(n, p) from uniforms (n per person)."""
+    n = np.asarray(n, dtype=np.int64)
+    if p >= 1:
+        return n.copy()
+    if p <= 0:
+        return np.zeros(u.shape, dtype=np.int64)
+    odds = p / (1 - p)
+    out = _invert(u, (1 - p) ** n.astype(np.float64),
+                  lambda k: np.maximum(n - k, 0) / (k + 1) * odds, int(n.max(initial=0)))
+    return np.minimum(out, n)
+
+
+def geometric_positive(u: np.ndarray, mean: float) -> np.ndarray:
+    """Geometric on 1, 2, ... with the given mean (>= 1)."""
+    if mean <= 1:
+        return np.ones(u.shape, dtype=np.int64)
+    p = 1.0 / mean
+    return 1 + np.floor(np.log1p(-u) / np.log1p(-p)).astype(np.int64)
+
+
+def normal(u1: np.ndarray, u2: np.ndarray) -> np.ndarray:
+    """Standard normals from two uniforms (Box-Muller)."""
+    return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2 * np.pi * u2)
