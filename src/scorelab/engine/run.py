@@ -35,14 +35,14 @@ from ..ledger import daily_table, summarise
 from ..measures import stream_names as measure_streams
 from ..measures.checkpoint import CheckpointCoordinator
 from ..measures.shutdown import ShutdownCoordinator
-from ..processes.protests import ProtestCoordinator, ProtestState
-from .queue import Queue
 from ..population.generate import build_geography, bytes_per_person
+from ..processes.protests import ProtestCoordinator, ProtestState
 from ..scenario import ScenarioError
 from ..scenario.errors import Problem
 from ..scenario.schema import Scenario
 from ..systems.appeals import AppealDesk
 from ..systems.registry import stream_names
+from .queue import Queue
 from .shard import Shard
 from .streams import Streams
 
@@ -203,8 +203,10 @@ class _Coordinators:
         self.today = self.protests.today(day) if self.protests is not None else []
         if day >= self.warmup:
             self.protest_count += len(self.today)
-        for coordinator in (*self.checkpoints.values(), *self.shutdowns.values()):
-            coordinator.update(day, self.today)
+        for checkpoint in self.checkpoints.values():
+            checkpoint.update(day, self.today)
+        for shutdown in self.shutdowns.values():
+            shutdown.update(day, self.today)
 
     def spread_phase(self, day: int, forwarders: dict[int, int]) -> None:
         if self.protests is None:

@@ -41,6 +41,8 @@ class Shard:
             by_name[link.source].add_link(link.target, by_name[link.target].coverage,
                                           list(link.sanctions), scenario.days)
         self.event_names = [e for p in self.processes for e in p.events]
+        if self.protests is not None:
+            self.event_names += ["protest_participation", "protest_presence"]
         self.event_counts = {e: np.zeros(scenario.days, dtype=np.int64) for e in self.event_names}
 
     def step(self, day: int, protests: list[Protest] | None = None,

@@ -78,6 +78,7 @@ def _measures(scenario: Scenario, parts: list[Shard], world: Any) -> dict[str, A
         entry["innocent_per_participant_caught"] = _ratio(wrongly, total["flagged_rightly"])
         if spec.kind == "checkpoint":
             entry["searches"] = counts["searches"]
+            entry["search_hits"] = counts["hits"]
         if spec.kind == "device_scan":
             entry["installed"] = counts["installed"]
             entry["matches"] = counts["matches"]
@@ -92,7 +93,10 @@ def _measures(scenario: Scenario, parts: list[Shard], world: Any) -> dict[str, A
 def _protests(parts: list[Shard], world: Any) -> dict[str, Any] | None:
     if world.protests is None:
         return None
-    roles = sum(np.bincount(s.protests.role, minlength=len(ROLES)) for s in parts)
+    roles = np.zeros(len(ROLES), dtype=np.int64)
+    for s in parts:
+        assert s.protests is not None
+        roles += np.bincount(s.protests.role, minlength=len(ROLES))
     return {"protests": world.protest_count,
             **{f"{r}s" if r != "uninvolved" else r: int(roles[k])
                for k, r in enumerate(ROLES)}}
@@ -181,7 +185,7 @@ def daily_table(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealD
                else pl.Series(k, [None] * scenario.days, dtype=pl.Int64)
                for k, v in columns.items()},
         }))
-    for i, (name, spec) in enumerate(scenario.measures.items()):
+    for i, (name, measure) in enumerate(scenario.measures.items()):
         columns = {k: sum((s.measures[i].daily[k] for s in parts), zeros)
                    for k in MEASURE_DAILY}
         if i in world.backlog:
@@ -189,7 +193,7 @@ def daily_table(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealD
         frames.append(pl.DataFrame({
             "day": days,
             "system": [name] * scenario.days,
-            "kind": [spec.kind] * scenario.days,
+            "kind": [measure.kind] * scenario.days,
             **{k: pl.Series(k, v, dtype=pl.Int64) for k, v in columns.items()},
         }))
     if not frames:

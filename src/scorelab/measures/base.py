@@ -14,7 +14,7 @@ COSTS = ("officer_hours", "reviewer_hours", "images_scanned", "device_flops", "e
          "upload_bytes", "detention_days", "economic_usd")
 #: integer counts behind the costs; the ledger turns their totals into costs, so that float
 #: sums never depend on how the population was split
-COUNTS = ("searches", "matches", "reviews", "protest_images", "detention_days", "installed",
+COUNTS = ("searches", "hits", "matches", "reviews", "protest_images", "detention_days", "installed",
           "person_days_cut")
 DAILY = ("searches", "flagged", "flagged_wrongly", "restricted", "restricted_innocent",
          "collateral", "review_backlog")

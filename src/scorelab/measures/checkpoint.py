@@ -56,7 +56,7 @@ class CheckpointCoordinator:
             self.budget[city] += self.searches_per_day
             n = int(self.budget[city] + 1e-9)
             self.budget[city] -= n
-            present = int(round(n * self.spec.present_share))
+            present = round(n * self.spec.present_share)
             out[city] = (present, n - present)
         return out
 
@@ -123,6 +123,8 @@ class CheckpointState(MeasureState):
             self.daily["searches"][i] += ids.size
             self.counts["searches"] += ids.size
         hit = rows[found]
+        if i is not None:
+            self.counts["hits"] += hit.size
         self.flag(day, hit)
         if i is not None:
             self.counts["detention_days"] += hit.size * spec.action.detention_days

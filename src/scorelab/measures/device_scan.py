@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import draws
-from ..engine.queue import Queue
 from ..engine.streams import Streams
 from ..population.generate import Population
 from ..processes.events import NEVER, waiting_days
@@ -53,14 +52,14 @@ class DeviceScanState(MeasureState):
             inst = self.installed(ids)
             self.installed_count += int(inst.sum())
             if self.p_day > 0:
-                first = waiting_days(streams.uniform(f"{self._s}/false", 0, ids, draw=1),
+                first = waiting_days(streams.uniform(f"{self._s}/start", 0, ids),
                                      np.full(b - a, self.p_day))
                 self.next_day[a:b] = np.where(inst, np.minimum(first, NEVER), NEVER)
 
     @staticmethod
     def stream_names(name: str) -> list[str]:
         return [f"measure/{name}/{s}" for s in
-                ("install", "false", "true", "scope", "review")]
+                ("install", "start", "false", "true", "scope", "review")]
 
     def installed(self, ids: np.ndarray) -> np.ndarray:
         rows = ids - self.pop.start

@@ -314,13 +314,13 @@ def _check_references(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
             events[event] = "protests"
         for i, city in enumerate(s.protests.cities):
             if city not in s.population.cities:
-                bad.append((("protests", "cities", i), f"unknown city {city!r}"
-                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}"))
+                bad.append((("protests", "cities", i), (f"unknown city {city!r}"
+                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}")))
     for mname, measure in s.measures.items():
         for i, city in enumerate(getattr(measure, "cities", [])):
             if city not in s.population.cities:
-                bad.append((("measures", mname, "cities", i), f"unknown city {city!r}"
-                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}"))
+                bad.append((("measures", mname, "cities", i), (f"unknown city {city!r}"
+                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}")))
         if measure.kind in ("checkpoint", "shutdown") and s.protests is None:
             bad.append((("measures", mname, "kind"),
                         f"a {measure.kind} acts after protests: add a protests: section"))

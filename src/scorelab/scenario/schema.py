@@ -7,7 +7,7 @@ runnable plan. Every rate is a probability per person and day unless its name sa
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -412,7 +412,7 @@ class ShutdownMeasure(Strict):
     cost_per_person_day: float = Field(default=2.1, ge=0)  # US$; GSMA lower anchor
 
 
-MeasureSpec = Annotated[Union[CheckpointMeasure, DeviceScanMeasure, ShutdownMeasure],
+MeasureSpec = Annotated[CheckpointMeasure | DeviceScanMeasure | ShutdownMeasure,
                         Field(discriminator="kind")]
 
 

@@ -1,0 +1,223 @@
+"""Control measures against closed forms (4 standard deviations)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+
+import scorelab
+from scorelab.engine.streams import Streams
+from scorelab.population import build_geography, generate_population
+from scorelab.scenario import load_scenario
+
+BARE = """
+extends: china-2022
+name: measures
+days: {days}
+warmup_days: 0
+population: {{persons: {persons}, seed: {seed}, block_size: 4096, scale: {scale}}}
+joint_punishment: []
+systems: {{court-list: null, rongcheng: null, hangzhou: null, xiamen: null, fuzhou: null}}
+"""
+
+
+def bare(days: int = 30, persons: int = 20_000, seed: int = 1, scale: float = 1.0) -> str:
+    return BARE.format(days=days, persons=persons, seed=seed, scale=scale)
+
+
+def run(text: str) -> scorelab.Result:
+    return scorelab.run(load_scenario(text=text))
+
+
+def poisson_tail(lam: float, k: int) -> float:
+    """P(Poisson(lam) >= k)."""
+    return 1.0 - sum(math.exp(-lam) * lam**j / math.factorial(j) for j in range(k))
+
+
+def compound_tail(lam: float, mean_burst: float, k: int) -> float:
+    """P(S >= k), S a Poisson(lam) number of bursts, each geometric on 1, 2, ... with the
+    given mean (Panjer's recursion for the compound Poisson law)."""
+    p = 1.0 / mean_burst
+    burst = [0.0] + [p * (1 - p) ** (j - 1) for j in range(1, k + 1)]
+    pmf = [math.exp(-lam)]
+    for s in range(1, k):
+        pmf.append(lam / s * sum(j * burst[j] * pmf[s - j] for j in range(1, s + 1)))
+    return 1.0 - sum(pmf)
+
+
+def scanner(fpr: float, threshold: int, window: int, burst: float = 1.0, photos: float = 12,
+            extra: str = "") -> str:
+    return f"""
+measures:
+  scan:
+    kind: device_scan
+    install_rate: 0.7
+    photos_per_day: {photos}
+    match_tpr: 0.9
+    match_fpr: {fpr}
+    burst_mean: {burst}
+    threshold: {threshold}
+    window: {window}
+{extra}"""
+
+
+@pytest.mark.parametrize(("fpr", "threshold", "window"),
+                         [(0.001, 1, 10), (0.002, 3, 30), (0.01, 5, 20), (0.0005, 2, 60)])
+def test_false_flags_match_the_poisson_tail(fpr: float, threshold: int, window: int) -> None:
+    summary = run(bare(days=window) + scanner(fpr, threshold, window)).summary
+    scan = summary["measures"]["scan"]
+    p = poisson_tail(12 * window * fpr, threshold)
+    n = scan["installed"]
+    assert n > 10_000
+    expected, sd = n * p, math.sqrt(n * p * (1 - p))
+    assert abs(scan["flagged"] - expected) < 4 * sd + 1, (scan["flagged"], expected)
+    assert scan["flagged_wrongly"]["uninvolved"] == scan["flagged"]
+
+
+def test_bursts_follow_the_compound_model_not_the_independent_one() -> None:
+    fpr, threshold, window, burst = 0.0005, 4, 30, 4.0
+    scan = run(bare(days=window) + scanner(fpr, threshold, window, burst)).summary[
+        "measures"]["scan"]
+    lam = 12 * window * fpr
+    n = scan["installed"]
+    compound = n * compound_tail(lam, burst, threshold)
+    independent = n * poisson_tail(lam * burst, threshold)  # same mean number of matches
+    sd = math.sqrt(compound)
+    assert abs(scan["flagged"] - compound) < 4 * sd, (scan["flagged"], compound)
+    assert abs(scan["flagged"] - independent) > 4 * sd, (scan["flagged"], independent)
+
+
+PROTESTS = """
+protests:
+  cities: [Hangzhou]
+  rate_per_million: 1000
+  size_median: {size}
+  size_sigma: 0.0
+  bystanders_per_participant: {bystanders}
+  photos_participant: 10
+  photos_bystander: {bystander_photos}
+  forward_share: {forward}
+  contacts: 10
+  deletion: 0.0
+"""
+
+
+def protests(size: float = 15, bystanders: float = 1, bystander_photos: float = 2,
+             forward: float = 0.3) -> str:
+    return PROTESTS.format(size=size, bystanders=bystanders, bystander_photos=bystander_photos,
+                           forward=forward)
+
+
+def test_a_perfect_scanner_flags_no_one_wrongly() -> None:
+    text = bare(persons=100_000, days=60) + protests(bystander_photos=0, forward=0.0) + scanner(
+        0.0, 1, 30, extra="    scope: {majority: 0.0, minority: 0.0, items: 5}\n")
+    result = run(text)
+    scan = result.summary["measures"]["scan"]
+    assert scan["flagged_rightly"] > 5
+    assert scan["flagged_wrongly"] == {"bystander": 0, "recipient": 0, "uninvolved": 0}
+    assert scan["precision"] == 1.0
+
+
+def test_list_scope_flags_people_who_never_protested() -> None:
+    text = bare(days=10) + scanner(
+        0.0, 3, 30, extra="    scope: {majority: 0.0, minority: 0.2, items: 5}\n")
+    result = run(text)
+    scan = result.summary["measures"]["scan"]
+    minority = result.summary["population"]["minority"]
+    assert scan["flagged"] == scan["flagged_wrongly"]["uninvolved"] > 0
+    # about 0.2 x 0.7 (installed) x phone share of the minority
+    assert scan["flagged"] < 0.2 * minority
+
+
+def checkpoint(officers: int, present_share: float = 0.0, apps: float = 0.2,
+               photos: bool = False) -> str:
+    return f"""
+measures:
+  check:
+    kind: checkpoint
+    officers: {officers}
+    shift_hours: 8
+    minutes_per_search: 6
+    days_after: 2
+    present_share: {present_share}
+    find_photos: {str(photos).lower()}
+    find_apps: true
+    app_prevalence: {apps}
+"""
+
+
+def test_checkpoint_searches_and_hits() -> None:
+    officers, apps = 5, 0.2
+    text = bare(persons=100_000, days=60) + protests() + checkpoint(officers, apps=apps)
+    scenario = load_scenario(text=text)
+    result = scorelab.run(scenario)
+    check = result.summary["measures"]["check"]
+    daily = result.daily.filter(pl.col("system") == "check")
+    per_day = officers * 8 * 60 / 6  # scale 1: real officers = synthetic persons
+    active = daily.filter(pl.col("searches") > 0)
+    assert active.height > 5
+    assert (active["searches"] == per_day).all()
+    # hits: the searched are drawn without replacement from Hangzhou's phone owners, K of
+    # whom have suspicious apps: a hypergeometric count per day
+    spec = scenario.population
+    pop = generate_population(spec, build_geography(spec), Streams(spec.seed, spec.block_size))
+    a, b = pop.geography.city_range("Hangzhou")
+    ids = np.arange(a, b)[pop.phone[a:b]]
+    holders = Streams(spec.seed).uniform("measure/check/apps", 0, ids) < apps
+    big_n, k = ids.size, int(holders.sum())
+    n = check["searches"]
+    expected = n * k / big_n
+    var_day = per_day * (k / big_n) * (1 - k / big_n) * (big_n - per_day) / (big_n - 1)
+    sd = math.sqrt(var_day * active.height)
+    assert abs(check["search_hits"] - expected) < 4 * sd, (check["search_hits"], expected)
+
+
+def test_checkpoint_searches_are_capped_by_the_people_there() -> None:
+    text = bare(persons=100_000, days=20) + protests() + checkpoint(officers=10**6)
+    scenario = load_scenario(text=text)
+    daily = scorelab.run(scenario).daily.filter(pl.col("system") == "check")
+    spec = scenario.population
+    pop = generate_population(spec, build_geography(spec), Streams(spec.seed, spec.block_size))
+    a, b = pop.geography.city_range("Hangzhou")
+    owners = int(pop.phone[a:b].sum())
+    assert daily["searches"].max() == owners
+
+
+def test_shutdown_collateral_is_the_uninvolved_in_scope() -> None:
+    text = bare(persons=100_000, days=40) + protests(bystanders=0, forward=0.0) + """
+measures:
+  cut:
+    kind: shutdown
+    cities: [Hangzhou]
+    duration: 5
+"""
+    scenario = load_scenario(text=text)
+    result = scorelab.run(scenario)
+    cut = result.summary["measures"]["cut"]
+    daily = result.daily.filter(pl.col("system") == "cut")
+    geo = build_geography(scenario.population)
+    a, b = geo.city_range("Hangzhou")
+    residents = b - a
+    cut_days = daily.filter(pl.col("restricted") > 0)
+    assert cut_days.height >= 5
+    assert (cut_days["restricted"] == residents).all()
+    participants = result.summary["protests"]["participants"]
+    # collateral: everyone in scope who was uninvolved that day
+    assert (cut_days["collateral"] >= residents - participants).all()
+    assert cut["collateral_person_days"] == cut_days["collateral"].sum()
+    assert cut["restriction_person_days"] == residents * cut_days.height
+    assert cut["flagged"] == 0
+    assert cut["cost"]["economic_usd"] == pytest.approx(2.1 * residents * cut_days.height)
+
+
+def test_shutdown_cuts_forwarding() -> None:
+    base = bare(persons=100_000, days=60) + protests(forward=0.5)
+    free = run(base).summary["protests"]["recipients"]
+    cut = run(base + """
+measures:
+  cut: {kind: shutdown, cities: [Hangzhou], duration: 5, cuts: all_signal}
+""").summary["protests"]["recipients"]
+    assert free > 20 and cut == 0
