@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,7 +48,8 @@ scenarios = st.builds(
     p3=st.integers(0, 20),
 )
 
-SETTINGS = settings(max_examples=12, deadline=None,
+# SCORELAB_PROPERTY_EXAMPLES=200 for a longer hunt
+SETTINGS = settings(max_examples=int(os.environ.get("SCORELAB_PROPERTY_EXAMPLES", "12")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -84,3 +87,68 @@ def test_counts_are_consistent(text: str) -> None:
     assert joint["sanctioned_wrongly"] <= joint["sanctioned"]
     by = s["restriction_person_days_by_sanction"]
     assert by.get("loans", 0) == by.get("flights", 0)
+
+
+MEASURES = """
+extends: china-2022
+name: prop-measures
+days: {days}
+warmup_days: {warmup}
+population: {{persons: {persons}, seed: {seed}, block_size: 512, scale: 1}}
+protests:
+  rate_per_million: 1000
+  size_median: {size}
+  bystanders_per_participant: 1
+  photos_participant: 5
+  forward_share: 0.5
+  contacts: 5
+measures:
+  check:
+    kind: checkpoint
+    officers: {officers}
+    shift_hours: 1
+    minutes_per_search: 6
+    present_share: 0.5
+    action: {{restrict: [social_media], days: 3}}
+  scan:
+    kind: device_scan
+    install_rate: 0.8
+    photos_per_day: 10
+    match_tpr: 0.9
+    match_fpr: {fpr}
+    burst_mean: 2
+    threshold: 2
+    window: 7
+    scope: {{minority: 0.1, items: 2}}
+    review: {{capacity: {capacity}, latency: 1, unreviewed: {unreviewed}}}
+    action: {{restrict: [social_media], days: 5}}
+  cut:
+    kind: shutdown
+    duration: 2
+"""
+
+measure_scenarios = st.builds(
+    lambda persons, days, warmup, seed, size, officers, fpr, capacity, unreviewed:
+    MEASURES.format(persons=persons, days=days, warmup=warmup, seed=seed, size=size,
+                    officers=officers, fpr=fpr, capacity=capacity, unreviewed=unreviewed),
+    persons=st.integers(3000, 8000), days=st.integers(1, 25), warmup=st.sampled_from([0, 3]),
+    seed=st.integers(0, 2**31), size=st.sampled_from([2, 20]), officers=st.integers(0, 30),
+    fpr=st.sampled_from([0.0, 0.01]), capacity=st.sampled_from([0, 5, 1000]),
+    unreviewed=st.sampled_from(["wait", "act"]),
+)
+
+
+@SETTINGS
+@given(text=measure_scenarios, shards=st.integers(2, 6))
+def test_measures_give_identical_outputs_for_any_shard_count(text: str, shards: int) -> None:
+    scenario = load_scenario(text=text)
+    blocks = -(-scenario.population.persons // scenario.population.block_size)
+    one = scorelab.run(scenario)
+    many = scorelab.run(scenario, shards=min(shards, blocks))
+    assert summary_bytes(one.summary) == summary_bytes(many.summary)
+    assert daily_bytes(one.daily) == daily_bytes(many.daily)
+    for measure in one.summary["measures"].values():
+        wrongly = sum(measure["flagged_wrongly"].values())
+        assert measure["flagged_rightly"] + wrongly == measure["flagged"]
+        assert measure["collateral_person_days"] <= measure["restriction_person_days_innocent"]
+        assert measure["restriction_person_days_innocent"] <= measure["restriction_person_days"]
