@@ -28,7 +28,7 @@ def run(
     >>> import scorelab
     >>> result = scorelab.run(preset="china-2022", persons=2000, days=10, seed=1)
     >>> sorted(result.summary["systems"])[:1]
-    ['national-court-list']
+    ['court-list']
     """
     overrides: dict[str, Any] = {}
     if persons is not None:

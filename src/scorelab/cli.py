@@ -74,7 +74,7 @@ def run_command(
             result = run(resolved, shards=shards, out=target, force=force,
                          progress=lambda done, total: bar.update(task, completed=done))
         _print_headline(result.summary)
-    out.print(f"report: {target / 'report.html'}")
+    out.print(f"report: {target / 'report.html'}", soft_wrap=True)
 
 
 def _print_headline(summary: dict) -> None:
@@ -97,14 +97,15 @@ def validate_command(
     """Check a scenario file without running it."""
     resolved = load_scenario(scenario)
     out.print(f"{scenario}: valid ({resolved.name}: {resolved.population.persons:,} persons, "
-              f"{resolved.days} days, {len(resolved.systems)} systems)")
+              f"{resolved.days} days, {len(resolved.systems)} systems, "
+              f"{len(resolved.measures)} measures)", soft_wrap=True)
 
 
 @app.command("presets")
 def presets_command() -> None:
     """List the built-in presets."""
     for name in preset_names():
-        out.print(f"{name:<20} {preset_description(name)}")
+        out.print(f"{name:<20} {preset_description(name)}", soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:
