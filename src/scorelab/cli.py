@@ -88,6 +88,18 @@ def _print_headline(summary: dict) -> None:
         table.add_row(name, f"{s['covered']:,}", f"{s['scored']:,}", f"{s['sanctioned']:,}",
                       f"{s['sanctioned_wrongly']:,}", f"{s['sanctioned_wrongly'] * scale:,.0f}")
     out.print(table)
+    measures = summary.get("measures", {})
+    if measures:
+        table = Table(title="control measures")
+        for column in ("measure", "flagged", "participants caught", "innocents flagged",
+                       "innocents (national est.)", "collateral person-days"):
+            table.add_column(column, justify="left" if column == "measure" else "right")
+        for name, m in measures.items():
+            table.add_row(name, f"{m['flagged']:,}", f"{m['flagged_rightly']:,}",
+                          f"{m['flagged_wrongly_total']:,}",
+                          f"{m['flagged_wrongly_total'] * scale:,.0f}",
+                          f"{m['collateral_person_days']:,}")
+        out.print(table)
 
 
 @app.command("validate")
