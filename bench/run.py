@@ -3,7 +3,8 @@
     python bench/run.py [--persons 1000000] [--days 365] [--floor PATH] [--memory 1000000,5000000]
 
 Measures, on the installed package:
-* wall time of ``scorelab run`` (the default china-2022 preset) and of the plain-numpy floor
+* wall time of ``scorelab run`` (the default china-2022 preset, and the phone-scanner
+  preset: a scanner on every phone, 12 photos a day) and of the plain-numpy floor
   (``shared/bench/floor.py``: coin flips per person, event type and day), run alternately
   ``--repeat`` times; reports the ratio of medians;
 * peak resident memory of a run at each ``--memory`` size (``bench/national.yaml``: the
@@ -56,8 +57,9 @@ def peak_rss(cmd: list[str]) -> int:
     return int(out.strip()) * 1024
 
 
-def scorelab_cmd(persons: int, days: int, out: str, scenario: Path | None = None) -> list[str]:
-    source = [str(scenario)] if scenario else ["--preset", "china-2022"]
+def scorelab_cmd(persons: int, days: int, out: str, scenario: Path | None = None,
+                 preset: str = "china-2022") -> list[str]:
+    source = [str(scenario)] if scenario else ["--preset", preset]
     return [sys.executable, "-m", "scorelab", "run", *source, "--persons", str(persons),
             "--days", str(days), "--out", out, "--force", "--quiet"]
 
@@ -90,11 +92,14 @@ def main() -> int:
         return 2
     results: dict[str, object] = {"persons": args.persons, "days": args.days}
     with tempfile.TemporaryDirectory() as tmp:
-        engine, floor = [], []
-        for _ in range(args.repeat):  # alternate so both see the same machine noise
+        engine, floor, scanner = [], [], []
+        for _ in range(args.repeat):  # alternate so all see the same machine noise
             engine.append(timed(scorelab_cmd(args.persons, args.days, f"{tmp}/run"))[0])
             floor.append(timed([sys.executable, str(args.floor), str(args.persons),
                                 str(args.days)])[0])
+            scanner.append(timed(scorelab_cmd(args.persons, args.days, f"{tmp}/scan",
+                                              preset="phone-scanner"))[0])
+        results["phone_scanner_s"] = statistics.median(scanner)
         results["scorelab_s"] = statistics.median(engine)
         results["floor_s"] = statistics.median(floor)
         results["ratio"] = results["scorelab_s"] / results["floor_s"]  # type: ignore[operator]
@@ -118,6 +123,10 @@ def main() -> int:
           f"| {results['scorelab_s']:.2f} s |")
     print(f"| plain-numpy floor, same size (median of {args.repeat}) | {results['floor_s']:.2f} s |")
     print(f"| **ratio scorelab / floor** | **{results['ratio']:.3f}** |")
+    print(f"| phone-scanner preset, same size (median of {args.repeat}) "
+          f"| {results['phone_scanner_s']:.2f} s |")
+    print(f"| ratio phone-scanner / floor | "
+          f"{results['phone_scanner_s'] / results['floor_s']:.3f} |")  # type: ignore[operator]
     for n, peak in peaks.items():
         print(f"| peak RSS, {n:,} persons x 30 days, one national system "
               f"| {peak / 2**20:.0f} MiB |")
