@@ -88,3 +88,15 @@ def test_default_preset_runs_small(tmp_path: Path) -> None:
     assert summary["scenario"] == "china-2022"
     assert set(summary["systems"]) == {"court-list", "rongcheng", "hangzhou", "xiamen",
                                        "fuzhou"}
+
+
+@pytest.mark.parametrize("preset", ["china-2022", "checkpoints-2022", "phone-scanner",
+                                    "hash-threshold"])
+def test_every_preset_runs(tmp_path: Path, preset: str) -> None:
+    out = run_to(tmp_path, preset, "--preset", preset, "--persons", "20000", "--days", "15")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == preset
+    if preset != "china-2022":
+        assert summary["measures"] and summary["protests"]["protests"] > 0
+        daily = pl.read_parquet(out / "daily.parquet")
+        assert set(daily["kind"].unique()) >= {"list", "points"}

@@ -20,12 +20,18 @@ days: {days}
 warmup_days: 0
 population: {{persons: {persons}, seed: {seed}, block_size: 4096, scale: {scale}}}
 joint_punishment: []
-systems: {{court-list: null, rongcheng: null, hangzhou: null, xiamen: null, fuzhou: null}}
-"""
+systems:
+  court-list: null
+  rongcheng: null
+  hangzhou: null
+  xiamen: null
+  fuzhou: null
+{systems}"""
 
 
-def bare(days: int = 30, persons: int = 20_000, seed: int = 1, scale: float = 1.0) -> str:
-    return BARE.format(days=days, persons=persons, seed=seed, scale=scale)
+def bare(days: int = 30, persons: int = 20_000, seed: int = 1, scale: float = 1.0,
+         systems: str = "") -> str:
+    return BARE.format(days=days, persons=persons, seed=seed, scale=scale, systems=systems)
 
 
 def run(text: str) -> scorelab.Result:
@@ -221,3 +227,26 @@ measures:
   cut: {kind: shutdown, cities: [Hangzhou], duration: 5, cuts: all_signal}
 """).summary["protests"]["recipients"]
     assert free > 20 and cut == 0
+
+
+def test_a_system_punishing_protest_records_shows_its_precision() -> None:
+    text = bare(persons=100_000, days=60, systems="""\
+  dissent:
+    kind: points
+    jurisdiction: {national: true}
+    base: 0
+    grades: {clean: 0, marked: -32000}
+    rules:
+      protest_participation: {coverage: 0.5, points: -1}
+      protest_presence: {coverage: 0.5, points: -1}
+    sanctions: {marked: [flights]}
+""") + protests(bystanders=3)
+    result = run(text)
+    dissent = result.summary["systems"]["dissent"]
+    roles = dissent["sanctioned_by_role"]
+    assert sum(roles.values()) == dissent["sanctioned"] > 10
+    assert roles["participant"] > 0 and roles["bystander"] > 0
+    assert roles["uninvolved"] == roles["recipient"] == 0
+    assert 0 < dissent["precision_participants"] < 1
+    # records of presence are true records: by the system's own rules, nobody is wronged
+    assert dissent["sanctioned_wrongly"] == 0

@@ -16,6 +16,21 @@ if TYPE_CHECKING:
     from ..engine.shard import Shard
 
 
+def sanctioned_by_role(shard: Shard, index: int) -> dict[str, int]:
+    """Persons a system sanctioned, by their protest role: the precision of a system that
+    takes protest records as events ("monitor and punish dissidents")."""
+    from ..processes.protests import ROLES
+
+    system = shard.systems[index]
+    counts = np.zeros(len(ROLES), dtype=np.int64)
+    if shard.protests is not None and system.sanctions_anyone:
+        for rows, a, b in system.coverage.segments():
+            hit = (system.flags[rows] & EVER_SANCTIONED) != 0
+            role = shard.protests.role[a - shard.start:b - shard.start]
+            counts += np.bincount(role[hit], minlength=len(ROLES))
+    return {r: int(c) for r, c in zip(ROLES, counts)}
+
+
 def _histogram(counts: np.ndarray) -> dict[str, int]:
     binned = np.bincount(np.minimum(counts, 3), minlength=4)
     return {"0": int(binned[0]), "1": int(binned[1]), "2": int(binned[2]),

@@ -17,7 +17,7 @@ from ..processes.protests import ROLES
 from ..scenario import scenario_digest
 from ..scenario.schema import SANCTIONS, Scenario
 from ..systems.base import DAILY_COLUMNS
-from .overlap import disparity, shard_overlap
+from .overlap import disparity, sanctioned_by_role, shard_overlap
 
 if TYPE_CHECKING:
     from ..engine.shard import Shard
@@ -115,6 +115,11 @@ def summarise(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealDes
                                  **total}
         if i in desks:
             entry.update(desks[i].summary())
+        if scenario.protests is not None:
+            by_role = _total([sanctioned_by_role(s, i) for s in parts])
+            entry["sanctioned_by_role"] = by_role
+            entry["precision_participants"] = _ratio(by_role["participant"],
+                                                     sum(by_role.values()))
         systems[name] = entry
         for sanction, days in total["restriction_person_days_by_sanction"].items():
             if days:
