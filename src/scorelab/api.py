@@ -30,13 +30,7 @@ def run(
     >>> sorted(result.summary["systems"])[:1]
     ['court-list']
     """
-    overrides: dict[str, Any] = {}
-    if persons is not None:
-        overrides.setdefault("population", {})["persons"] = persons
-    if seed is not None:
-        overrides.setdefault("population", {})["seed"] = seed
-    if days is not None:
-        overrides["days"] = days
+    overrides = size_overrides(persons, days, seed)
     if isinstance(scenario, Scenario):
         resolved = Scenario.model_validate(_merge(scenario.model_dump(), overrides))
     else:
@@ -47,6 +41,19 @@ def run(
 
         write_outputs(result, Path(out), force=force)
     return result
+
+
+def size_overrides(persons: int | None, days: int | None, seed: int | None
+                   ) -> dict[str, Any]:
+    """Scenario keys for the usual command-line overrides."""
+    overrides: dict[str, Any] = {}
+    if persons is not None:
+        overrides.setdefault("population", {})["persons"] = persons
+    if seed is not None:
+        overrides.setdefault("population", {})["seed"] = seed
+    if days is not None:
+        overrides["days"] = days
+    return overrides
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -53,15 +53,9 @@ def run_command(
     quiet: Annotated[bool, typer.Option(help="Print only the report's path.")] = False,
 ) -> None:
     """Run a scenario and write summary.json, daily.parquet, scenario.yaml and report.html."""
-    from .api import run
+    from .api import run, size_overrides
 
-    overrides: dict = {}
-    if persons is not None:
-        overrides.setdefault("population", {})["persons"] = persons
-    if seed is not None:
-        overrides.setdefault("population", {})["seed"] = seed
-    if days is not None:
-        overrides["days"] = days
+    overrides = size_overrides(persons, days, seed)
     resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
     target = out_dir if out_dir is not None else Path("out") / resolved.name
     if quiet:

@@ -56,12 +56,18 @@ SETTINGS = settings(max_examples=int(os.environ.get("SCORELAB_PROPERTY_EXAMPLES"
 @SETTINGS
 @given(text=scenarios, shards=st.integers(2, 5))
 def test_any_shard_count_gives_identical_outputs(text: str, shards: int) -> None:
+    same_for_any_split(text, shards)
+
+
+def same_for_any_split(text: str, shards: int) -> scorelab.Result:
+    """Run with one shard and with several; the outputs must be byte-identical."""
     scenario = load_scenario(text=text)
     blocks = -(-scenario.population.persons // scenario.population.block_size)
     one = scorelab.run(scenario)
     many = scorelab.run(scenario, shards=min(shards, blocks))
     assert summary_bytes(one.summary) == summary_bytes(many.summary)
     assert daily_bytes(one.daily) == daily_bytes(many.daily)
+    return one
 
 
 @SETTINGS
@@ -141,12 +147,7 @@ measure_scenarios = st.builds(
 @SETTINGS
 @given(text=measure_scenarios, shards=st.integers(2, 6))
 def test_measures_give_identical_outputs_for_any_shard_count(text: str, shards: int) -> None:
-    scenario = load_scenario(text=text)
-    blocks = -(-scenario.population.persons // scenario.population.block_size)
-    one = scorelab.run(scenario)
-    many = scorelab.run(scenario, shards=min(shards, blocks))
-    assert summary_bytes(one.summary) == summary_bytes(many.summary)
-    assert daily_bytes(one.daily) == daily_bytes(many.daily)
+    one = same_for_any_split(text, shards)
     for measure in one.summary["measures"].values():
         wrongly = sum(measure["flagged_wrongly"].values())
         assert measure["flagged_rightly"] + wrongly == measure["flagged"]
