@@ -889,3 +889,494 @@ def test_partial_new_keys_are_tolerated() -> None:
     assert "How to read this report" in visible
     assert "Joint punishment of persons on x" in visible
     assert out == render_report(summary, _new_daily())
+
+
+# --------------------------------------------------------------------------
+# protests and control measures (checkpoint, device scan, shutdown)
+# --------------------------------------------------------------------------
+
+ZERO_COST = {
+    "officer_hours": 0.0,
+    "reviewer_hours": 0.0,
+    "images_scanned": 0.0,
+    "device_flops": 0.0,
+    "energy_kwh": 0.0,
+    "upload_bytes": 0.0,
+    "detention_days": 0.0,
+    "economic_usd": 0.0,
+}
+MEASURE_COLUMNS = (
+    "searches",
+    "flagged",
+    "flagged_wrongly",
+    "restricted",
+    "restricted_innocent",
+    "collateral",
+    "review_backlog",
+)
+
+
+def _measures() -> dict[str, Any]:
+    """Three small measures, deliberately not in sorted order (cp, scan, cut)."""
+    return {
+        "cp": {
+            "kind": "checkpoint",
+            "flagged": 40,
+            "flagged_rightly": 10,
+            "flagged_wrongly": {"bystander": 12, "recipient": 3, "uninvolved": 15},
+            "participants": 20,
+            "restriction_person_days": 500,
+            "restriction_person_days_innocent": 420,
+            "collateral_person_days": 210,
+            "flagged_wrongly_total": 30,
+            "precision": 0.25,
+            "recall": 0.5,
+            "innocent_per_participant_caught": 3.0,
+            "searches": 300,
+            "search_hits": 45,
+            "cost": {**ZERO_COST, "officer_hours": 12.5, "detention_days": 45.0},
+        },
+        "scan": {
+            "kind": "device_scan",
+            "flagged": 1207,
+            "flagged_rightly": 7,
+            "flagged_wrongly": {"bystander": 4, "recipient": 96, "uninvolved": 1100},
+            "participants": 20,
+            "restriction_person_days": 900,
+            "restriction_person_days_innocent": 880,
+            "collateral_person_days": 800,
+            "confirmed": 60,
+            "confirmed_wrongly": 55,
+            "flagged_wrongly_total": 1200,
+            "precision": 0.0058,
+            "recall": 0.35,
+            "innocent_per_participant_caught": 171.428571,
+            "installed": 2400,
+            "matches": 5000,
+            "review_backlog_max": 350,
+            "cost": {
+                **ZERO_COST,
+                "reviewer_hours": 2.5,
+                "images_scanned": 1_500_000.0,
+                "device_flops": 6.5e14,
+                "energy_kwh": 0.25,
+                "upload_bytes": 2.5e9,
+            },
+        },
+        "cut": {
+            "kind": "shutdown",
+            "flagged": 0,
+            "flagged_rightly": 0,
+            "flagged_wrongly": {"bystander": 0, "recipient": 0, "uninvolved": 0},
+            "participants": 20,
+            "restriction_person_days": 3000,
+            "restriction_person_days_innocent": 2990,
+            "collateral_person_days": 2900,
+            "flagged_wrongly_total": 0,
+            "precision": None,
+            "recall": 0.0,
+            "innocent_per_participant_caught": None,
+            "cost": {**ZERO_COST, "economic_usd": 125_000.0},
+        },
+    }
+
+
+def _measure_summary() -> dict[str, Any]:
+    summary = _new_summary()
+    summary["protests"] = {
+        "protests": 12,
+        "participants": 20,
+        "bystanders": 40,
+        "recipients": 75,
+        "uninvolved": 2865,
+    }
+    summary["measures"] = _measures()
+    return summary
+
+
+_MEASURE_DAILY_SCHEMA = {
+    **_NEW_DAILY_SCHEMA,
+    "kind": pl.Utf8,
+    **{column: pl.Int64 for column in MEASURE_COLUMNS},
+}
+
+
+def _measure_daily(names: tuple[str, ...] = ("cp", "scan", "cut")) -> pl.DataFrame:
+    """System rows (with their kind, nulls in the measure columns) plus measure rows."""
+    kinds = {"court-list": "list", "rongcheng": "points", "hangzhou": "points"}
+    systems = _new_daily().with_columns(
+        pl.col("system").replace_strict(kinds, default=None).alias("kind"),
+        *[pl.lit(None, dtype=pl.Int64).alias(c) for c in MEASURE_COLUMNS],
+    )
+    measure_kinds = {"cp": "checkpoint", "scan": "device_scan", "cut": "shutdown"}
+    rows = []
+    for day in range(4):
+        for name in names:
+            kind = measure_kinds.get(name, "checkpoint")
+            rows.append(
+                {
+                    "day": day,
+                    "system": name,
+                    "kind": kind,
+                    "searches": 70 + day if kind == "checkpoint" else 0,
+                    "flagged": 10 if kind != "shutdown" else 0,
+                    "flagged_wrongly": 7 if kind != "shutdown" else 0,
+                    "restricted": 100 + day,
+                    "restricted_innocent": 90 + day,
+                    "collateral": 50 + day,
+                    "review_backlog": 80 * day if kind == "device_scan" else 0,
+                }
+            )
+    keys = ("day", "system", "kind", *MEASURE_COLUMNS)
+    measures = pl.DataFrame(rows, schema={k: _MEASURE_DAILY_SCHEMA[k] for k in keys})
+    return pl.concat([systems.select(list(_MEASURE_DAILY_SCHEMA)), measures], how="diagonal")
+
+
+@pytest.fixture(scope="module")
+def measure_page() -> str:
+    return render_report(_measure_summary(), _measure_daily())
+
+
+def _row(fragment: str, label: str) -> list[str]:
+    """Texts of the cells after the label cell of the table row labelled ``label``."""
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", fragment, flags=re.DOTALL):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.DOTALL)
+        if cells and _text(cells[0]).strip().startswith(label):
+            return [_text(c).strip() for c in cells[1:]]
+    raise AssertionError(f"no row {label!r}")
+
+
+def test_measures_follow_who_was_wronged(measure_page: str) -> None:
+    visible = _visible_html(measure_page)
+    wronged = visible.index('id="who-was-wronged"')
+    control = visible.index('id="control-measures"')
+    assert wronged < control < visible.index("Sanctioned over time")
+    assert "<h2>Control measures: who was flagged</h2>" in visible
+    # the headline points to the measures: 30 + 1,200 + 0 innocents, 420 + 880 + 2,990 days
+    text = _text(_section(measure_page, "who-was-wronged"))
+    assert "Control measures against protesters flagged 1,230 innocent synthetic persons" in text
+    assert "(national estimate 1.2 M)" in text
+    assert "4,290 person-days under their restrictions (national estimate 4.3 M)" in text
+    assert "3,910 of them uninvolved people (collateral)" in text
+
+
+def test_protests_paragraph(measure_page: str) -> None:
+    text = _text(_section(measure_page, "control-measures"))
+    assert "12 protests took place" in text
+    assert "this count is not scaled" in text
+    assert "20 participants (national estimate 20,000) took part" in text
+    assert "40 bystanders (national estimate 40,000) were there without taking part" in text
+    assert "75 recipients (national estimate 75,000) got protest photos forwarded" in text
+    assert "2,865 were uninvolved" in text
+
+
+def test_measures_comparison_table(measure_page: str) -> None:
+    section = _section(measure_page, "control-measures")
+    table = section[section.index('<table class="measures"') : section.index("</table>")]
+    names = re.findall(r'<th colspan="2" class="group"><span class="name">(.*?)</span>', table)
+    assert names == ["cp", "scan", "cut"]  # the summary's (scenario's) order
+    # innocents first: the first body row after the "Flagged" heading
+    body = table[table.index("<tbody>") :]
+    first_label = re.search(r'<td class="label">([^<]*)', body)
+    assert first_label is not None and first_label.group(1) == "Innocents flagged"
+    assert _row(table, "Innocents flagged") == ["30", "30,000", "1,200", "1.2 M", "0", "0"]
+    assert _row(table, "uninvolved") == ["15", "15,000", "1,100", "1.1 M", "0", "0"]
+    assert _row(table, "recipients") == ["3", "3,000", "96", "96,000", "0", "0"]
+    assert _row(table, "Innocents per participant caught") == ["3.00", "", "171", "", "—", ""]
+    assert _row(table, "Flagged rightly") == ["10", "10,000", "7", "7,000", "0", "0"]
+    assert _row(table, "Precision") == ["25%", "", "0.58%", "", "—", ""]
+    assert _row(table, "Recall") == ["50%", "", "35%", "", "0%", ""]
+    assert _row(table, "Collateral person-days") == [
+        "210",
+        "210,000",
+        "800",
+        "800,000",
+        "2,900",
+        "2.9 M",
+    ]
+    assert _row(table, "Innocent restriction person-days") == [
+        "420",
+        "420,000",
+        "880",
+        "880,000",
+        "2,990",
+        "3.0 M",
+    ]
+    labels = re.findall(r'<td class="label">([^<]*)', table)
+    order = [labels.index(x) for x in ("Innocents flagged", "Flagged rightly", "Officer-hours")]
+    assert order == sorted(order)
+
+
+def test_measures_costs_with_units_and_dashes(measure_page: str) -> None:
+    section = _section(measure_page, "control-measures")
+    table = section[section.index('<table class="measures"') : section.index("</table>")]
+    dash = "\u2014"
+    assert _row(table, "Officer-hours") == ["12.5", "12,500", dash, dash, dash, dash]
+    assert _row(table, "Reviewer-hours") == [dash, dash, "2.5", "2,500", dash, dash]
+    assert _row(table, "Images scanned") == [dash, dash, "1,500,000", "1.5 B", dash, dash]
+    assert _row(table, "Device compute (FLOPs)") == [
+        dash,
+        dash,
+        "6.50×10 14",
+        "6.50×10 17",
+        dash,
+        dash,
+    ]
+    assert "6.50\u00d710<sup>14</sup>" in table
+    assert _row(table, "Energy (kWh)") == [dash, dash, "0.25", "250", dash, dash]
+    assert _row(table, "Data uploaded") == [dash, dash, "2.50 GB", "2.50 TB", dash, dash]
+    assert _row(table, "Detention days") == ["45", "45,000", dash, dash, dash, dash]
+    assert _row(table, "Economic cost (US$)") == [dash, dash, dash, dash, "$125,000", "$125 M"]
+
+
+def test_measures_without_scale_have_no_estimates() -> None:
+    summary = _measure_summary()
+    summary.pop("scale")
+    section = _section(render_report(summary, _measure_daily()), "control-measures")
+    dash = "\u2014"
+    assert _row(section, "Innocents flagged") == ["30", dash, "1,200", dash, "0", dash]
+    assert _row(section, "Data uploaded") == [dash, dash, "2.50 GB", dash, dash, dash]
+    assert "national estimate" not in _text(section)
+
+
+def test_flagged_by_role_chart(measure_page: str) -> None:
+    data = _plot_data(measure_page, "scorelab-measures-flagged")
+    for role in ("participants", "bystanders", "recipients", "uninvolved"):
+        assert f'"name":"{role}"' in data
+    assert '"barmode":"stack"' in data
+    # every count is written out, so small groups stay visible next to large ones
+    assert "flagged 1,207:" in data
+    assert "uninvolved 1,100" in data and "bystanders 4" in data and "recipients 96" in data
+    assert "flagged 40:" in data and "participants 10" in data
+    assert "nobody flagged" in data
+    assert '"ticktext":["cp","scan","cut"]' in data
+
+
+def test_measure_sections(measure_page: str) -> None:
+    visible = _visible_html(measure_page)
+    titles = re.findall(r'<section class="measure" id="measure-\d">\s*<h2>(.*?)</h2>', visible)
+    assert titles == ["Measure: cp", "Measure: scan", "Measure: cut"]
+    starts = [visible.index(f'id="measure-{i}"') for i in (1, 2, 3)]
+    assert visible.index('id="system-3"') < starts[0]
+    assert starts[-1] < visible.index("Recorded vs true grades")
+
+    cp = _text(_section(measure_page, "measure-1"))
+    assert "kind: checkpoint (phone searches)" in cp
+    for line in (
+        "Flagged (all) 40 40,000 rightly (participants) 10 10,000 wrongly (innocents) 30 30,000",
+        "Phones searched 300 300,000",
+        "Searches that found something (hits) 45 45,000",
+        "All persons 500 500,000 participants 80 80,000 innocents 420 420,000",
+        "bystanders and recipients 210 210,000",
+        "uninvolved (collateral) 210 210,000",
+        "Officer-hours 12.5 12,500",
+        "Detention days 45 45,000",
+        "Precision 25%",
+        "Innocents per participant caught 3.00",
+    ):
+        assert line in cp, line
+    assert "Phones with the scanner installed" not in cp
+
+    scan = _text(_section(measure_page, "measure-2"))
+    for line in (
+        "kind: device scan (on-phone scanning)",
+        "Phones with the scanner installed 2,400 2.4 M",
+        "Images matched 5,000 5.0 M",
+        "Confirmed by reviewers 60 60,000 confirmed wrongly 55 55,000",
+        "Largest review backlog (flagged, one day) 350 350,000",
+        "Data uploaded 2.50 GB 2.50 TB",
+    ):
+        assert line in scan, line
+    assert "Phones searched" not in scan
+
+    cut = _text(_section(measure_page, "measure-3"))
+    assert "kind: shutdown (city cut off)" in cut
+    assert "Precision \u2014" in cut
+    assert "Innocents per participant caught \u2014" in cut
+    assert "uninvolved (collateral) 2,900 2.9 M" in cut
+    assert "Economic cost (US$) $125,000 $125 M" in cut
+    assert "Phones searched" not in cut and "Images matched" not in cut
+
+
+def test_measure_daily_plots(measure_page: str) -> None:
+    cp = _plot_data(measure_page, "scorelab-measure-1-daily")
+    for name in ("searched", "flagged", "flagged wrongly", "restricted", "collateral"):
+        assert f'"name":"{name}' in cp, name
+    assert "review backlog" not in cp
+    scan = _plot_data(measure_page, "scorelab-measure-2-daily")
+    assert '"name":"review backlog (right axis)"' in scan and '"yaxis2"' in scan
+    assert '"name":"searched"' not in scan
+    assert '"y":[0,80,160,240]' in scan  # the backlog, day by day
+    cut = _plot_data(measure_page, "scorelab-measure-3-daily")
+    assert '"name":"restricted"' in cut and '"name":"flagged"' not in cut
+    assert "phones searched" in _text(_section(measure_page, "measure-1"))
+
+
+def test_system_plots_ignore_measure_rows(measure_page: str) -> None:
+    plain = render_report(_new_summary(), _new_daily())
+    for div_id in (
+        "scorelab-daily-sanctioned",
+        "scorelab-system-1-daily",
+        "scorelab-system-2-daily",
+        "scorelab-system-3-daily",
+    ):
+        assert _plot_data(measure_page, div_id) == _plot_data(plain, div_id), div_id
+    assert '"cp:' not in _plot_data(measure_page, "scorelab-daily-sanctioned")
+
+
+def test_measure_page_is_deterministic(measure_page: str) -> None:
+    shuffled = _measure_daily().sample(fraction=1.0, shuffle=True, seed=5)
+    assert render_report(copy.deepcopy(_measure_summary()), shuffled) == measure_page
+    ids = re.findall(r'<div id="([^"]+)"', measure_page)
+    assert ids == [
+        "scorelab-measures-flagged",
+        "scorelab-daily-sanctioned",
+        "scorelab-provinces",
+        "scorelab-overlap",
+        "scorelab-system-1-daily",
+        "scorelab-system-2-daily",
+        "scorelab-system-3-daily",
+        "scorelab-measure-1-daily",
+        "scorelab-measure-2-daily",
+        "scorelab-measure-3-daily",
+        "scorelab-grades",
+        "scorelab-events",
+    ]
+    assert not re.search(r"https?://", _visible_html(measure_page))
+
+
+def test_howto_explains_protests_and_measures(measure_page: str) -> None:
+    text = _text(_section(measure_page, "how-to-read"))
+    for phrase in (
+        "participant took part in a protest",
+        "bystander was at a protest without taking part",
+        "recipient got protest photos forwarded",
+        "uninvolved none of these",
+        "Precision is the share of the flagged who were participants",
+        "recall is the share of all participants",
+        "Innocents per participant caught",
+        "collateral person-days",
+        "everyone in a city cut off by a shutdown",
+        "synthetic units",
+        "multiplied by the scale",
+        "no classifier",
+        "parametric",
+    ):
+        assert phrase in text, phrase
+
+
+def test_nav_links_measures(measure_page: str) -> None:
+    nav = re.search(r'<nav class="toc">(.*?)</nav>', measure_page, flags=re.DOTALL)
+    assert nav is not None
+    assert '<a href="#control-measures">Control measures</a>' in nav.group(1)
+    assert 'Measures: <a href="#measure-1">cp</a>, <a href="#measure-2">scan</a>' in nav.group(1)
+
+
+def test_old_summaries_have_no_measure_content(page: str, new_page: str) -> None:
+    for out in (page, new_page):
+        visible = _visible_html(out)
+        for text in ("Control measures", "control-measures", "Measure:", "protest", "parametric"):
+            assert text not in visible, text
+        assert "table.measures" not in out
+    # empty measures and daily rows with a kind column change nothing
+    summary = _new_summary()
+    summary["measures"] = {}
+    with_kind = _measure_daily(names=())
+    assert render_report(summary, with_kind) == new_page
+
+
+def test_protests_without_measures() -> None:
+    summary = _measure_summary()
+    summary.pop("measures")
+    out = render_report(summary, _new_daily())
+    visible = _visible_html(out)
+    section = _text(_section(out, "control-measures"))
+    assert "<h2>Protests</h2>" in visible
+    assert "12 protests took place" in section
+    assert "No control measures in this scenario." in section
+    assert "scorelab-measures-flagged" not in out
+    assert 'id="measure-1"' not in visible
+    assert "Measure:" not in visible
+    assert "participant took part in a protest" in _text(_section(out, "how-to-read"))
+
+
+def test_measures_without_protests() -> None:
+    summary = _measure_summary()
+    summary.pop("protests")
+    out = render_report(summary, _measure_daily())
+    section = _section(out, "control-measures")
+    assert 'id="protests"' not in section
+    assert _row(section, "Innocents flagged")[:2] == ["30", "30,000"]
+
+
+def test_measure_name_is_escaped() -> None:
+    evil = "<i>m</i>"
+    summary = _measure_summary()
+    measures = summary["measures"]
+    summary["measures"] = {evil if k == "scan" else k: v for k, v in measures.items()}
+    daily = _measure_daily().with_columns(pl.col("system").replace({"scan": evil}))
+    out = render_report(summary, daily)
+    assert evil not in out
+    visible = _visible_html(out)
+    escaped = "&lt;i&gt;m&lt;/i&gt;"
+    assert f"<h2>Measure: {escaped}</h2>" in visible
+    assert f'<span class="name">{escaped}</span>' in visible
+    assert f'<a href="#measure-2">{escaped}</a>' in visible
+    assert '"&lt;i&gt;m&lt;\\u002fi&gt;"' in _plot_data(out, "scorelab-measures-flagged")
+    assert 'id="scorelab-measure-2-daily"' in out
+    assert out == render_report(copy.deepcopy(summary), daily)
+
+
+def test_partial_measures_are_tolerated() -> None:
+    summary = _measure_summary()
+    summary["measures"]["cp"] = {"kind": "checkpoint", "flagged": 3}
+    summary["measures"]["scan"]["cost"] = "not a mapping"
+    summary["measures"]["scan"].pop("flagged_wrongly_total")
+    summary["measures"]["cut"] = None
+    summary["measures"]["odd"] = {"kind": "<new kind>", "flagged_rightly": 2, "flagged": 4}
+    summary["protests"] = {"participants": None}
+    out = render_report(summary, _measure_daily(names=("cp",)))
+    visible = _visible_html(out)
+    assert "<new kind>" not in out
+    section = _section(out, "control-measures")
+    # innocents flagged falls back to the sum by role; precision from the counts
+    assert _row(section, "Innocents flagged")[2:4] == ["1,200", "1.2 M"]
+    assert _row(section, "Precision")[6] == "50%"
+    assert "Measure: odd" in visible
+    assert "No daily data for this measure." in visible
+    assert out == render_report(copy.deepcopy(summary), _measure_daily(names=("cp",)))
+
+
+def test_measure_rows_found_by_kind_or_by_name() -> None:
+    plain = render_report(_new_summary(), _new_daily())
+    systems_plot = "scorelab-system-3-daily"  # hangzhou
+    # a measure that shares a system's name: the kind column tells the rows apart
+    summary = _measure_summary()
+    summary["measures"] = {
+        ("hangzhou" if k == "scan" else k): v for k, v in summary["measures"].items()
+    }
+    daily = _measure_daily().with_columns(pl.col("system").replace({"scan": "hangzhou"}))
+    out = render_report(summary, daily)
+    assert _plot_data(out, systems_plot) == _plot_data(plain, systems_plot)
+    assert '"y":[0,80,160,240]' in _plot_data(out, "scorelab-measure-2-daily")
+    # without a kind column, measure rows are known by their names
+    no_kind = render_report(_measure_summary(), _measure_daily().drop("kind"))
+    for div_id in ("scorelab-daily-sanctioned", systems_plot):
+        assert _plot_data(no_kind, div_id) == _plot_data(plain, div_id)
+    assert '"y":[0,80,160,240]' in _plot_data(no_kind, "scorelab-measure-2-daily")
+
+
+def test_restrictions_point_to_measures(measure_page: str, new_page: str) -> None:
+    text = _text(_section(measure_page, "restrictions"))
+    assert "Restrictions imposed by control measures are not in this table" in text
+    assert "control measures" not in _text(_section(new_page, "restrictions")).lower()
+
+
+def test_measures_without_scoring_systems() -> None:
+    summary = _measure_summary()
+    summary["systems"] = {}
+    out = render_report(summary, _measure_daily())
+    text = _text(_section(out, "who-was-wronged"))
+    assert "no scoring systems" in text
+    assert "flagged 1,230 innocent synthetic persons" in text
+    assert 'id="measure-3"' in out

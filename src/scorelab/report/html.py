@@ -416,8 +416,11 @@ def _headline(
     summary: Mapping[str, Any], systems: Mapping[str, Any], names: list[str], scale: float | None
 ) -> str:
     out = ['<section class="wronged" id="who-was-wronged">', "<h2>Who was wronged</h2>"]
+    measures = _mapping(summary.get("measures"))
     if not names:
         out.append(_note("This run has no scoring systems, so nobody was scored or sanctioned."))
+        if measures:
+            out.append(_measures_lines(measures, scale))
         out.append("</section>")
         return "\n".join(out)
 
@@ -439,6 +442,8 @@ def _headline(
     )
 
     out.extend(_headline_total(summary, systems, names, scale))
+    if measures:
+        out.append(_measures_lines(measures, scale))
 
     has_wrongful_days = any("wrongful_person_days" in _mapping(_lookup(systems, n)) for n in names)
     has_causes = any(
@@ -1236,8 +1241,16 @@ def _restrictions_section(
 ) -> str:
     restrictions = summary.get("restrictions")
     if isinstance(restrictions, Mapping):
-        return _restrictions_by_cause(restrictions, scale)
-    return _restrictions_by_system(systems, names, scale)
+        out = _restrictions_by_cause(restrictions, scale)
+    else:
+        out = _restrictions_by_system(systems, names, scale)
+    if _measure_names(_mapping(summary.get("measures"))):
+        note = _note(
+            "Restrictions imposed by control measures are not in this table: see "
+            '<a href="#control-measures">Control measures</a> and each measure\'s section.'
+        )
+        out = out.removesuffix("</section>") + note + "\n</section>"
+    return out
 
 
 def _restrictions_by_cause(restrictions: Mapping[Any, Any], scale: float | None) -> str:
@@ -1317,7 +1330,823 @@ def _restrictions_by_system(
     return "\n".join(out)
 
 
-def _howto_section(scale: float | None, warmup_days: float | None) -> str:
+# --------------------------------------------------------------------------
+# protests and control measures
+# --------------------------------------------------------------------------
+
+# Measure kinds the engine writes (daily rows of these kinds are not scoring systems).
+_MEASURE_KINDS = ("checkpoint", "device_scan", "shutdown")
+_MEASURE_KIND_LABEL = {
+    "checkpoint": "checkpoint (phone searches)",
+    "device_scan": "device scan (on-phone scanning)",
+    "shutdown": "shutdown (city cut off)",
+}
+
+# Truth roles of a person around protests, most involved first: (summary key, plural label,
+# colour). Only participants are flagged rightly; the other three are innocents.
+_ROLES = (
+    ("participant", "participants", "#3f51b5"),
+    ("bystander", "bystanders", "#ff9800"),
+    ("recipient", "recipients", "#ab47bc"),
+    ("uninvolved", "uninvolved", "#c62828"),
+)
+_INNOCENT_ROLES = _ROLES[1:]
+
+# Costs: (key in ``cost``, label, format). Formats: "count" (a number), "sci" (powers of
+# ten), "bytes" (kB/MB/GB/TB), "usd" (a dollar amount).
+_COSTS = (
+    ("officer_hours", "Officer-hours", "count"),
+    ("reviewer_hours", "Reviewer-hours", "count"),
+    ("images_scanned", "Images scanned", "count"),
+    ("device_flops", "Device compute (FLOPs)", "sci"),
+    ("energy_kwh", "Energy (kWh)", "count"),
+    ("upload_bytes", "Data uploaded", "bytes"),
+    ("detention_days", "Detention days", "count"),
+    ("economic_usd", "Economic cost (US$)", "usd"),
+)
+
+_MEASURE_DAILY_COLUMNS = (
+    "searches",
+    "flagged",
+    "flagged_wrongly",
+    "restricted",
+    "restricted_innocent",
+    "collateral",
+    "review_backlog",
+)
+
+_CSS_MEASURES = """
+table.measures { font-size: 13px; width: auto; min-width: 60%; }
+table.measures th, table.measures td { padding: 5px 8px; }
+table.measures th.group .name { display: block; font-weight: 600; }
+table.measures th.group .detail { display: block; font-size: 12px; font-weight: 400;
+  color: #5b6475; }
+table.measures td.label { min-width: 250px; }
+table.measures td.num { padding-left: 18px; }
+table.measures td.label .detail { display: block; font-size: 12px; color: #5b6475; }
+table.measures tr.sub td.label { padding-left: 24px; color: #4d5566; }
+table.measures tr.sub td { border-bottom-color: #f0f2f6; }
+table.measures tr.part th { background: #fff; color: #4d5566; font-size: 12px;
+  text-transform: uppercase; letter-spacing: 0.04em; padding-top: 14px; }
+table.measures td.num + td.est { border-right: 1px solid #eef0f4; }
+p.protests { margin: 0 0 14px; color: #3a4254; }
+p.total a { color: #2f4a9e; text-decoration: none; font-weight: 600; }
+p.total a:hover { text-decoration: underline; }
+"""
+
+
+def _measure_names(measures: Mapping[str, Any]) -> list[str]:
+    """Measures in the order the summary gives them (the scenario's order)."""
+    return _given_keys(measures)
+
+
+def _innocents_flagged(measure: Mapping[str, Any]) -> float | None:
+    total = _num(measure.get("flagged_wrongly_total"))
+    if total is not None:
+        return total
+    by_role = _mapping(measure.get("flagged_wrongly"))
+    values = [_num(_lookup(by_role, key)) for key, _label, _color in _INNOCENT_ROLES]
+    if not any(v is not None for v in values):
+        return None
+    return sum(v or 0.0 for v in values)
+
+
+def _measure_ratio(measure: Mapping[str, Any], key: str) -> float | None:
+    """precision / recall / innocent_per_participant_caught: given, else from the counts."""
+    if key in measure:
+        return _num(measure.get(key))
+    rightly = _num(measure.get("flagged_rightly"))
+    if key == "precision":
+        flagged = _num(measure.get("flagged"))
+        return None if rightly is None or not flagged else rightly / flagged
+    if key == "recall":
+        participants = _num(measure.get("participants"))
+        return None if rightly is None or not participants else rightly / participants
+    wrongly = _innocents_flagged(measure)
+    return None if wrongly is None or not rightly else wrongly / rightly
+
+
+def _per_caught(value: Any) -> str:
+    """Innocents per participant caught: ``0``, ``0.25``, ``18.2``, ``2,780``."""
+    v = _num(value)
+    if v is None:
+        return DASH
+    if v == 0:
+        return "0"
+    if v < 10:
+        return f"{v:.2f}"
+    if v < 100:
+        return f"{v:.1f}"
+    return f"{round(v):,}"
+
+
+def _amount(v: float) -> str:
+    """A cost amount: small fractional values keep three significant figures."""
+    if abs(v) < 100 and not float(v).is_integer():
+        return f"{v:.3g}"
+    return format_count(v)
+
+
+def _sci(v: float) -> str:
+    """``3.78×10<sup>16</sup>`` for large values (below a million: a plain count)."""
+    if abs(v) < 1e6:
+        return _amount(v)
+    mantissa, _e, exponent = f"{v:.2e}".partition("e")
+    return f"{mantissa}\u00d710<sup>{int(exponent)}</sup>"
+
+
+def _bytes(v: float) -> str:
+    """Decimal byte units: ``13.5 GB``, ``94.8 TB``."""
+    units = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB")
+    index = 0
+    while abs(v) >= 999.5 and index < len(units) - 1:
+        v /= 1000.0
+        index += 1
+    if index == 0:
+        return f"{round(v):,} B"
+    if abs(v) < 10:
+        return f"{v:.2f} {units[index]}"
+    if abs(v) < 100:
+        return f"{v:.1f} {units[index]}"
+    return f"{round(v):,} {units[index]}"
+
+
+def _cost_text(value: Any, fmt: str, scale: float | None = None, estimate: bool = False) -> str:
+    """One cost, simulated (``estimate=False``) or times scale; '—' when zero or missing."""
+    v = _num(value)
+    if v is None or v == 0:
+        return DASH
+    if estimate:
+        if scale is None:
+            return DASH
+        v *= scale
+    if fmt == "bytes":
+        return _bytes(v)
+    if fmt == "sci":
+        return _sci(v)
+    text = format_estimate(v) if estimate else _amount(v)
+    if fmt == "usd":
+        return "$" + text
+    return text
+
+
+def _measures_lines(measures: Mapping[str, Any], scale: float | None) -> str:
+    """The line in "Who was wronged" that points to the control measures."""
+    names = _measure_names(measures)
+    rows = [_mapping(_lookup(measures, n)) for n in names]
+    wrong = sum(_innocents_flagged(m) or 0.0 for m in rows)
+    collateral = sum(_num(m.get("collateral_person_days")) or 0.0 for m in rows)
+    innocent_days = sum(_num(m.get("restriction_person_days_innocent")) or 0.0 for m in rows)
+    est = f" (national estimate {_estimate(wrong, scale)})" if scale else ""
+    est_days = f" (national estimate {_estimate(innocent_days, scale)})" if scale else ""
+    word = "measure" if len(names) == 1 else "measures"
+    return (
+        '<p class="total" id="measures-wronged">'
+        f'<a href="#control-measures">Control {word}</a> against protesters flagged '
+        f'<strong class="wrong">{format_count(wrong)}</strong> innocent synthetic '
+        f"persons{est}: bystanders, recipients of forwarded photos and uninvolved people. "
+        f'Innocents spent <strong class="wrong">{format_count(innocent_days)}</strong> '
+        f"person-days under their restrictions{est_days}, {format_count(collateral)} of them "
+        f"uninvolved people (collateral). Summed over {word}; a person flagged by several "
+        "measures is counted once per measure.</p>"
+    )
+
+
+def _protests_paragraph(protests: Mapping[str, Any], scale: float | None) -> str:
+    def persons(key: str, label: str, text: str) -> str:
+        value = protests.get(key)
+        est = f" (national estimate {_estimate(value, scale)})" if scale else ""
+        return f"<strong>{format_count(value)}</strong> {label}{est} {text}"
+
+    n = _num(protests.get("protests"))
+    if n is None:
+        events = "Protests took place"
+    else:
+        word = "protest" if round(n) == 1 else "protests"
+        events = f"<strong>{format_count(n)}</strong> {word} took place"
+    return (
+        f'<p class="protests" id="protests">{events} in the reported days (drawn at the '
+        "scenario's national rate, so this count is not scaled). Among the synthetic persons, "
+        + persons("participants", "participants", "took part")
+        + "; "
+        + persons("bystanders", "bystanders", "were there without taking part")
+        + "; "
+        + persons("recipients", "recipients", "got protest photos forwarded")
+        + "; "
+        + f"{format_count(protests.get('uninvolved'))} were uninvolved. Only participants "
+        "are flagged rightly by a control measure.</p>"
+    )
+
+
+def _measure_table(measures: Mapping[str, Any], names: list[str], scale: float | None) -> str:
+    """All measures side by side (columns), innocents harmed first."""
+    data = [_mapping(_lookup(measures, n)) for n in names]
+    width = 1 + 2 * len(names)
+
+    head1 = ['<th rowspan="2">Per measure</th>']
+    head2 = []
+    for name, measure in zip(names, data):
+        kind = measure.get("kind")
+        detail = ""
+        if kind not in (None, ""):
+            short = str(kind).replace("_", " ") if kind in _MEASURE_KINDS else _esc(kind)
+            detail = f'<span class="detail">{short}</span>'
+        head1.append(
+            f'<th colspan="2" class="group"><span class="name">{_esc(name)}</span>{detail}</th>'
+        )
+        head2.append('<th class="num">simulated</th><th class="num">national<br>est.</th>')
+
+    rows: list[str] = []
+
+    def part(title: str) -> None:
+        rows.append(f'<tr class="part"><th colspan="{width}">{title}</th></tr>')
+
+    def label_cell(label: str, detail: str) -> str:
+        extra = f'<span class="detail">{detail}</span>' if detail else ""
+        return f'<td class="label">{label}{extra}</td>'
+
+    def count_row(
+        label: str, values: list[Any], detail: str = "", cls: str = "", wrong: bool = False
+    ) -> None:
+        cells = [label_cell(label, detail)]
+        num_cls = "num wrong" if wrong else "num"
+        for value in values:
+            cells.append(f'<td class="{num_cls}">{format_count(value)}</td>')
+            cells.append(f'<td class="num est">{_estimate(value, scale)}</td>')
+        attr = f' class="{cls}"' if cls else ""
+        rows.append(f"<tr{attr}>" + "".join(cells) + "</tr>")
+
+    def value_row(label: str, texts: list[str], detail: str = "", wrong: bool = False) -> None:
+        cells = [label_cell(label, detail)]
+        num_cls = "num wrong" if wrong else "num"
+        for text in texts:
+            cells.append(f'<td class="{num_cls}">{text}</td><td class="num est"></td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+
+    part("Flagged")
+    count_row(
+        "Innocents flagged",
+        [_innocents_flagged(m) for m in data],
+        "bystanders, recipients and uninvolved",
+        wrong=True,
+    )
+    for key, label, _color in _INNOCENT_ROLES:
+        count_row(
+            label,
+            [_lookup(_mapping(m.get("flagged_wrongly")), key) for m in data],
+            cls="sub",
+            wrong=True,
+        )
+    value_row(
+        "Innocents per participant caught",
+        [_per_caught(_measure_ratio(m, "innocent_per_participant_caught")) for m in data],
+        "innocents flagged &divide; participants flagged",
+        wrong=True,
+    )
+    count_row(
+        "Flagged rightly",
+        [m.get("flagged_rightly") for m in data],
+        "participants flagged",
+    )
+    value_row(
+        "Precision",
+        [_rate(_measure_ratio(m, "precision")) for m in data],
+        "share of the flagged who took part",
+    )
+    value_row(
+        "Recall",
+        [_rate(_measure_ratio(m, "recall")) for m in data],
+        "share of participants flagged",
+    )
+    part("Restricted (person-days)")
+    count_row(
+        "Collateral person-days",
+        [m.get("collateral_person_days") for m in data],
+        "uninvolved people restricted",
+        wrong=True,
+    )
+    count_row(
+        "Innocent restriction person-days",
+        [m.get("restriction_person_days_innocent") for m in data],
+        "bystanders, recipients and uninvolved restricted",
+        wrong=True,
+    )
+    costs = [_mapping(m.get("cost")) for m in data]
+    cost_rows = [c for c in _COSTS if any(c[0] in cost for cost in costs)]
+    if cost_rows:
+        part("Cost (&ldquo;&mdash;&rdquo;: none or not applicable)")
+        for key, label, fmt in cost_rows:
+            cells = [label_cell(label, "")]
+            for cost in costs:
+                value = cost.get(key)
+                cells.append(f'<td class="num">{_cost_text(value, fmt)}</td>')
+                cells.append(f'<td class="num est">{_cost_text(value, fmt, scale, True)}</td>')
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+
+    return "\n".join(
+        [
+            '<div class="table-wrap"><table class="measures" id="measures-table">',
+            "<thead>",
+            "<tr>" + "".join(head1) + "</tr>",
+            '<tr class="sub">' + "".join(head2) + "</tr>",
+            "</thead><tbody>",
+            *rows,
+            "</tbody></table></div>",
+        ]
+    )
+
+
+def _measures_role_figure(measures: Mapping[str, Any], names: list[str]) -> str:
+    """Stacked horizontal bars: flagged persons by truth role, one bar per measure."""
+    data = [_mapping(_lookup(measures, n)) for n in names]
+    counts: list[list[int]] = []
+    for measure in data:
+        wrongly = _mapping(measure.get("flagged_wrongly"))
+        row = [_int_or_none(measure.get("flagged_rightly")) or 0]
+        row += [_int_or_none(_lookup(wrongly, key)) or 0 for key, _l, _c in _INNOCENT_ROLES]
+        counts.append(row)
+    n = len(names)
+    # the first measure on top: bar i at y = n - 1 - i
+    ys = [n - 1 - i for i in range(n)]
+    fig = go.Figure()
+    for r, (_key, label, color) in enumerate(_ROLES):
+        values = [row[r] for row in counts]
+        fig.add_trace(
+            go.Bar(
+                x=values,
+                y=ys,
+                orientation="h",
+                name=label,
+                width=0.42,
+                marker={"color": color},
+                text=[format_count(v) if v else "" for v in values],
+                textposition="inside",
+                insidetextanchor="middle",
+                hovertext=[
+                    f"{_esc(name)}: {format_count(v)} {label}" for name, v in zip(names, values)
+                ],
+                hoverinfo="text",
+            )
+        )
+    annotations = []
+    for i, row in enumerate(counts):
+        total = sum(row)
+        if total:
+            parts = [
+                f'<span style="color:{color}">\u25a0</span> {label} {format_count(v)}'
+                for (_key, label, color), v in zip(_ROLES, row)
+            ]
+            text = f"flagged {format_count(total)}: " + " \u00b7 ".join(parts)
+        elif data[i].get("kind") == "shutdown":
+            text = "nobody flagged: a shutdown cuts everyone in the city off instead"
+        else:
+            text = "nobody flagged"
+        annotations.append(
+            {
+                "x": 0,
+                "y": ys[i] + 0.23,
+                "xref": "x",
+                "yref": "y",
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "align": "left",
+                "text": text,
+                "font": {"size": 12, "color": "#3a4254"},
+            }
+        )
+    peak = max((sum(row) for row in counts), default=0)
+    fig.update_layout(
+        **_base_layout(
+            130 + 78 * n,
+            barmode="stack",
+            annotations=annotations,
+            legend={
+                "orientation": "h",
+                "yanchor": "bottom",
+                "y": 1.02,
+                "x": 0,
+                "traceorder": "normal",
+            },
+            uniformtext={"minsize": 10, "mode": "hide"},
+            xaxis={
+                "title": {"text": "persons flagged (simulated)"},
+                "range": [0, peak * 1.02 if peak else 1],
+            },
+            yaxis={
+                "tickmode": "array",
+                "tickvals": ys,
+                "ticktext": [_esc(name) for name in names],
+                "range": [-0.6, n - 0.25],
+                "automargin": True,
+                "showgrid": False,
+            },
+            margin={"l": 60, "r": 20, "t": 30, "b": 50},
+        )
+    )
+    return _figure_html(fig, "scorelab-measures-flagged")
+
+
+def _measures_section(summary: Mapping[str, Any], scale: float | None) -> tuple[str, bool]:
+    """Protests and the control-measure comparison; '' when the summary has neither."""
+    measures = _mapping(summary.get("measures"))
+    protests = summary.get("protests")
+    names = _measure_names(measures)
+    if not names and not isinstance(protests, Mapping):
+        return "", False
+    title = "Control measures: who was flagged" if names else "Protests"
+    out = ['<section class="wronged" id="control-measures">', f"<h2>{title}</h2>"]
+    if names:
+        out.append(
+            '<p class="lead">Measures taken against protest participants: checkpoints that '
+            "search phones, scanners on phones, shutdowns that cut a city off. Each flags "
+            "or restricts synthetic persons; only participants are flagged rightly, so "
+            "<strong>innocents flagged</strong> (bystanders, recipients of forwarded photos "
+            "and uninvolved people) leads the comparison.</p>"
+        )
+    if isinstance(protests, Mapping):
+        out.append(_protests_paragraph(protests, scale))
+    figure = False
+    if names:
+        out.append(_measure_table(measures, names, scale))
+        out.append(
+            '<p class="lead after-table">Persons flagged by each measure, by what they '
+            "really did (labels give every count, so small groups stay visible).</p>"
+        )
+        out.append(_measures_role_figure(measures, names))
+        figure = True
+    else:
+        out.append(_note("No control measures in this scenario."))
+    out.append("</section>")
+    return "\n".join(out), figure
+
+
+def _measure_kinds(measures: Mapping[str, Any]) -> list[str]:
+    """Kinds of daily rows that belong to measures: the known ones and any the summary names."""
+    kinds = set(_MEASURE_KINDS)
+    for name in _measure_names(measures):
+        kind = _mapping(_lookup(measures, name)).get("kind")
+        if isinstance(kind, str) and kind:
+            kinds.add(kind)
+    return sorted(kinds)
+
+
+def _is_measure_row(daily: pl.DataFrame, measures: Mapping[str, Any]) -> pl.Expr:
+    """Rows of measures: by their kind where the frame has one, else by name."""
+    system = pl.col("system").cast(pl.Utf8, strict=False)
+    by_name = system.is_in(_measure_names(measures)).fill_null(False)
+    if "kind" not in daily.columns:
+        return by_name
+    kind = pl.col("kind").cast(pl.Utf8, strict=False)
+    return kind.is_in(_measure_kinds(measures)).fill_null(False) | (kind.is_null() & by_name)
+
+
+def _drop_measure_rows(
+    daily: pl.DataFrame | None, summary: Mapping[str, Any]
+) -> pl.DataFrame | None:
+    """Daily rows of scoring systems only (measure rows share the frame)."""
+    if daily is None or not isinstance(daily, pl.DataFrame) or "system" not in daily.columns:
+        return daily
+    measures = _mapping(summary.get("measures"))
+    measure_names = _measure_names(measures)
+    if not measure_names and "kind" not in daily.columns:
+        return daily
+    keep = ~_is_measure_row(daily, measures)
+    system_names = _sorted_keys(_mapping(summary.get("systems")))
+    if measure_names and system_names:
+        keep = keep & pl.col("system").cast(pl.Utf8, strict=False).is_in(system_names)
+    return daily.filter(keep)
+
+
+def _prepare_measure_daily(
+    daily: pl.DataFrame | None, measures: Mapping[str, Any]
+) -> dict[str, dict[str, list[Any]]]:
+    """Per measure: day and the measure columns it has (not all null)."""
+    names = _measure_names(measures)
+    if not names or daily is None or not isinstance(daily, pl.DataFrame) or daily.height == 0:
+        return {}
+    if not {"day", "system"}.issubset(daily.columns):
+        return {}
+    present = [c for c in _MEASURE_DAILY_COLUMNS if c in daily.columns]
+    if not present:
+        return {}
+    frame = (
+        daily.filter(_is_measure_row(daily, measures))
+        .select(
+            pl.col("day").cast(pl.Int64, strict=False),
+            pl.col("system").cast(pl.Utf8, strict=False),
+            *[pl.col(c).cast(pl.Int64, strict=False) for c in present],
+        )
+        .drop_nulls(["day", "system"])
+        .filter(pl.col("system").is_in(names))
+    )
+    if frame.height == 0:
+        return {}
+    aggs = []
+    for c in present:
+        aggs.append(pl.col(c).sum().alias(c))
+        aggs.append(pl.col(c).is_not_null().any().alias(f"__has_{c}"))
+    grouped = frame.group_by(["system", "day"]).agg(aggs).sort(["system", "day"])
+    out: dict[str, dict[str, list[Any]]] = {}
+    for name in sorted(grouped["system"].unique().to_list()):
+        part = grouped.filter(pl.col("system") == name)
+        columns: dict[str, list[Any]] = {"day": part["day"].to_list()}
+        for c in present:
+            if part[f"__has_{c}"].any():
+                columns[c] = part[c].to_list()
+        out[name] = columns
+    return out
+
+
+# Daily measure lines: (column, label, line style, axis, kinds that always show it).
+_MEASURE_TRACES: tuple[tuple[str, str, dict[str, Any], str, tuple[str, ...]], ...] = (
+    ("searches", "searched", {"color": "#607d8b", "width": 1.5}, "y", ("checkpoint",)),
+    ("flagged", "flagged", {"color": "#3f51b5", "width": 2}, "y", ("checkpoint", "device_scan")),
+    (
+        "flagged_wrongly",
+        "flagged wrongly",
+        {"color": "#c62828", "width": 2, "dash": "dash"},
+        "y",
+        ("checkpoint", "device_scan"),
+    ),
+    ("restricted", "restricted", {"color": "#ff9800", "width": 2}, "y", _MEASURE_KINDS),
+    (
+        "collateral",
+        "collateral (uninvolved restricted)",
+        {"color": "#8e24aa", "width": 2, "dash": "dot"},
+        "y",
+        _MEASURE_KINDS,
+    ),
+    (
+        "review_backlog",
+        "review backlog (right axis)",
+        {"color": "#8a92a3", "width": 1.5, "dash": "dot"},
+        "y2",
+        (),
+    ),
+)
+
+
+_MEASURE_CAPTIONS = {
+    "searches": "phones searched",
+    "flagged": "persons newly flagged",
+    "flagged_wrongly": "innocents among them (flagged wrongly)",
+    "restricted": "persons under the measure's restriction",
+    "collateral": "uninvolved people among them (collateral)",
+    "review_backlog": "flagged persons waiting for human review (right axis)",
+}
+
+
+def _measure_figure(
+    index: int, measure: Mapping[str, Any], data: Mapping[str, list[Any]] | None
+) -> tuple[str, bool]:
+    if not data or len(data.get("day", [])) == 0:
+        return _note("No daily data for this measure."), False
+    kind = str(measure.get("kind", ""))
+    days = data["day"]
+    traces = []
+    for column, label, line, axis, kinds in _MEASURE_TRACES:
+        if column not in data:
+            continue
+        shown = kind in kinds or any(data[column])
+        if column == "review_backlog":
+            shown = "review_backlog_max" in measure or any(data[column])
+        if kind not in _MEASURE_KINDS and column in ("flagged", "flagged_wrongly"):
+            shown = True
+        if shown:
+            traces.append((column, label, line, axis))
+    if not traces:
+        return _note("No daily data for this measure."), False
+    if not any(v for column, *_rest in traces for v in data[column]):
+        return _note(
+            "Nobody was searched, flagged or restricted by this measure on any day."
+        ), False
+    fig = go.Figure()
+    for column, label, line, axis in traces:
+        fig.add_trace(
+            go.Scatter(x=days, y=data[column], mode="lines", name=label, line=line, yaxis=axis)
+        )
+    captions = [_MEASURE_CAPTIONS[column] for column, *_rest in traces]
+    caption = '<p class="lead after-table">Each day: ' + "; ".join(captions) + ".</p>"
+
+    def counts_axis(which: str, title: str) -> dict[str, Any]:
+        values = [v for c, _l, _s, a in traces if a == which for v in data[c] if v is not None]
+        out: dict[str, Any] = {"title": {"text": title}, "rangemode": "tozero"}
+        if max(values, default=0) < 5:
+            out.update({"tickmode": "linear", "tick0": 0, "dtick": 1})
+        else:
+            out.update({"tickmode": "auto"})
+        return out
+
+    extra: dict[str, Any] = {
+        "xaxis": {"title": {"text": "day"}},
+        "yaxis": counts_axis("y", "persons (simulated)"),
+        "hovermode": "x unified",
+        "margin": {"l": 60, "r": 75, "t": 30, "b": 45},
+    }
+    if any(a == "y2" for *_rest, a in traces):
+        extra["yaxis2"] = {
+            **counts_axis("y2", "awaiting review"),
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+        }
+    fig.update_layout(**_base_layout(300, **extra))
+    return caption + "\n" + _figure_html(fig, f"scorelab-measure-{index}-daily"), True
+
+
+def _keyval_row(label: str, text: str, cls: str = "") -> str:
+    """A key-number row with a value that has no national estimate (a rate, a ratio)."""
+    attr = f' class="{cls}"' if cls else ""
+    num_cls = "num wrong" if "wrong" in cls.split() else "num"
+    return (
+        f'<tr{attr}><td>{label}</td><td class="{num_cls}">{text}</td><td class="num est"></td></tr>'
+    )
+
+
+def _measure_numbers(measure: Mapping[str, Any], scale: float | None) -> str:
+    cards: list[tuple[str, list[str]]] = []
+    rows: list[str] = []
+    kind = measure.get("kind")
+
+    def add(label: str, key: str, cls: str = "") -> None:
+        if key in measure:
+            rows.append(_keynum_row(label, measure.get(key), scale, cls))
+
+    def card(title: str) -> None:
+        nonlocal rows
+        if rows:
+            cards.append((title, rows))
+        rows = []
+
+    add("Flagged (all)", "flagged")
+    add("rightly (participants)", "flagged_rightly", "sub")
+    wrongly = _innocents_flagged(measure)
+    if wrongly is not None:
+        rows.append(_keynum_row("wrongly (innocents)", wrongly, scale, "sub wrong"))
+    by_role = _mapping(measure.get("flagged_wrongly"))
+    for key, label, _color in _INNOCENT_ROLES:
+        if key in by_role:
+            rows.append(
+                _keynum_row(f"&nbsp;&nbsp;{label}", _lookup(by_role, key), scale, "sub wrong")
+            )
+    add("Participants (all, in truth)", "participants")
+    rows.append(_keyval_row("Precision", _rate(_measure_ratio(measure, "precision"))))
+    rows.append(_keyval_row("Recall", _rate(_measure_ratio(measure, "recall"))))
+    rows.append(
+        _keyval_row(
+            "Innocents per participant caught",
+            _per_caught(_measure_ratio(measure, "innocent_per_participant_caught")),
+            "wrong",
+        )
+    )
+    card("Flagged")
+
+    if kind == "checkpoint" or "searches" in measure:
+        add("Phones searched", "searches")
+        add("Searches that found something (hits)", "search_hits")
+        card("Searches")
+
+    if kind == "device_scan" or "installed" in measure:
+        add("Phones with the scanner installed", "installed")
+        add("Images matched", "matches")
+        add("Confirmed by reviewers", "confirmed")
+        add("confirmed wrongly", "confirmed_wrongly", "sub wrong")
+        add("Largest review backlog (flagged, one day)", "review_backlog_max")
+        card("Scanning")
+
+    total = _num(measure.get("restriction_person_days"))
+    innocent = _num(measure.get("restriction_person_days_innocent"))
+    collateral = _num(measure.get("collateral_person_days"))
+    if total is not None:
+        rows.append(_keynum_row("All persons", total, scale))
+        if innocent is not None:
+            rows.append(_keynum_row("participants", max(total - innocent, 0.0), scale, "sub"))
+    if innocent is not None:
+        rows.append(_keynum_row("innocents", innocent, scale, "sub wrong"))
+        if collateral is not None:
+            rows.append(
+                _keynum_row(
+                    "&nbsp;&nbsp;bystanders and recipients",
+                    max(innocent - collateral, 0.0),
+                    scale,
+                    "sub wrong",
+                )
+            )
+    if collateral is not None:
+        label = "&nbsp;&nbsp;uninvolved (collateral)" if innocent is not None else "collateral"
+        rows.append(_keynum_row(label, collateral, scale, "sub wrong"))
+    card("Restricted (person-days)")
+
+    cost = _mapping(measure.get("cost"))
+    for key, label, fmt in _COSTS:
+        value = _num(cost.get(key))
+        if value:
+            rows.append(
+                f'<tr><td>{label}</td><td class="num">{_cost_text(value, fmt)}</td>'
+                f'<td class="num est">{_cost_text(value, fmt, scale, True)}</td></tr>'
+            )
+    if cost and not rows:
+        rows.append(
+            f'<tr><td>none counted</td><td class="num">{DASH}</td>'
+            f'<td class="num est">{DASH}</td></tr>'
+        )
+    card("Cost")
+
+    if not cards:
+        return _note("No counts for this measure in this summary.")
+    out = ['<div class="sys-cards">']
+    for title, card_rows in cards:
+        out.append(
+            '<div class="table-wrap"><table class="keynums"><thead><tr>'
+            f'<th>{title}</th><th class="num">simulated</th><th class="num">national est.</th>'
+            "</tr></thead><tbody>" + "".join(card_rows) + "</tbody></table></div>"
+        )
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _measure_sections(
+    measures: Mapping[str, Any],
+    per_measure: Mapping[str, Mapping[str, list[Any]]],
+    scale: float | None,
+) -> tuple[list[str], bool]:
+    """One section per measure, in summary order, with fixed ids ``measure-1``..."""
+    out = []
+    any_figure = False
+    for index, name in enumerate(_measure_names(measures), start=1):
+        measure = _mapping(_lookup(measures, name))
+        kind = measure.get("kind")
+        parts = [
+            f'<section class="measure" id="measure-{index}">',
+            f"<h2>Measure: {_esc(name)}</h2>",
+        ]
+        if kind not in (None, ""):
+            label = _MEASURE_KIND_LABEL.get(str(kind), _esc(kind))
+            parts.append(f'<p class="system-head"><span class="tag">kind: {label}</span></p>')
+        parts.append(_measure_numbers(measure, scale))
+        figure, drawn = _measure_figure(index, measure, per_measure.get(name))
+        any_figure = any_figure or drawn
+        parts.append(figure)
+        parts.append("</section>")
+        out.append("\n".join(parts))
+    return out, any_figure
+
+
+_HOWTO_MEASURES = (
+    (
+        "<p><strong>Protests and control measures.</strong> Protests are events in the "
+        "truth: they happen at the scenario's national rate (so the number of protests is not "
+        "scaled) and draw synthetic persons in. Each person has one truth role, the most "
+        "involved so far:</p>"
+    ),
+    "<dl>",
+    "<dt>participant</dt><dd>took part in a protest.</dd>",
+    "<dt>bystander</dt><dd>was at a protest without taking part.</dd>",
+    (
+        "<dt>recipient</dt><dd>got protest photos forwarded to their phone, without being "
+        "there.</dd>"
+    ),
+    "<dt>uninvolved</dt><dd>none of these.</dd>",
+    "</dl>",
+    (
+        "<p>A <strong>control measure</strong> (phone checkpoints, on-phone scanning, city "
+        "shutdowns) flags or restricts persons. Only participants are <strong>flagged "
+        "rightly</strong>; bystanders, recipients and uninvolved people flagged are "
+        "<strong>innocents flagged</strong>. <strong>Precision</strong> is the share of the "
+        "flagged who were participants; <strong>recall</strong> is the share of all participants "
+        "that the measure flagged; both are &ldquo;&mdash;&rdquo; when undefined (nobody "
+        "flagged). <strong>Innocents per participant caught</strong> is innocents flagged "
+        "divided by participants flagged: how many innocents the measure wrongs for each "
+        "participant it catches. A device scan flags a person when the matches on their "
+        "phone reach its threshold; where the scenario has human review, reviewers then "
+        "confirm or reject the flag.</p>"
+    ),
+    (
+        "<p><strong>Restriction person-days</strong> of a measure count persons under its "
+        "restriction, one person for one day; <strong>innocent</strong> ones are those of "
+        "non-participants, and <strong>collateral person-days</strong> those of uninvolved "
+        "people, for example everyone in a city cut off by a shutdown (a shutdown flags no one: "
+        "its harm is all person-days, nearly all of them collateral).</p>"
+    ),
+    (
+        "<p><strong>Costs</strong> (officer-hours, reviewer-hours, images scanned, device "
+        "compute, energy, data uploaded, detention days, money) are counted in synthetic units, "
+        "for the synthetic population; like every count, a national estimate is the cost "
+        "multiplied by the scale. &ldquo;&mdash;&rdquo; means none or not applicable.</p>"
+    ),
+    (
+        "<p>Detection is <strong>parametric</strong>: scorelab contains no classifier and looks "
+        "at no image. Match rates, false-match rates, review accuracy and what a search finds "
+        "are parameters of the scenario, so these numbers show the consequences of the assumed "
+        "rates, not the performance of any real system.</p>"
+    ),
+)
+
+
+def _howto_section(
+    scale: float | None, warmup_days: float | None, measures_text: bool = False
+) -> str:
     scale_text = (
         f"Here 1 synthetic person stands for {_format_scale(scale)} real people."
         if scale is not None
@@ -1392,6 +2221,7 @@ def _howto_section(scale: float | None, warmup_days: float | None) -> str:
                 "is repeated by every system that punishes jointly.</p>"
             ),
             f"<p>{warmup_text}</p>",
+            *(_HOWTO_MEASURES if measures_text else ()),
             (
                 "<p>A <strong>national estimate</strong> is the simulated count multiplied by the "
                 f"scale, rounded for reading. {scale_text} Estimates inherit every simplification "
@@ -1406,15 +2236,25 @@ def _howto_section(scale: float | None, warmup_days: float | None) -> str:
     )
 
 
-def _nav(systems: Mapping[str, Any], present: list[tuple[str, str]]) -> str:
+def _nav(
+    systems: Mapping[str, Any],
+    present: list[tuple[str, str]],
+    measures: Mapping[str, Any] | None = None,
+) -> str:
     links = [f'<a href="#{anchor}">{label}</a>' for anchor, label in present]
     system_links = [
         f'<a href="#system-{i}">{_esc(name)}</a>'
         for i, name in enumerate(_given_keys(systems), start=1)
     ]
+    measure_links = [
+        f'<a href="#measure-{i}">{_esc(name)}</a>'
+        for i, name in enumerate(_measure_names(measures or {}), start=1)
+    ]
     text = " &middot; ".join(links)
     if system_links:
         text += " &middot; Systems: " + ", ".join(system_links)
+    if measure_links:
+        text += " &middot; Measures: " + ", ".join(measure_links)
     return f'<nav class="toc">On this page: {text}</nav>'
 
 
@@ -1432,8 +2272,12 @@ def render_report(summary_in: dict[str, Any], daily: pl.DataFrame) -> str:
     systems = _mapping(summary.get("systems"))
     names = _sorted_keys(systems)
     events = _mapping(summary.get("events"))
+    measures = _mapping(summary.get("measures"))
+    has_protests = isinstance(summary.get("protests"), Mapping)
+    # measure rows share the daily frame: the per-system plots see scoring systems only
+    system_daily = _drop_measure_rows(daily, summary)
 
-    frame = _prepare_daily(daily)
+    frame = _prepare_daily(system_daily)
     daily_names = sorted(frame["system"].unique().to_list()) if frame is not None else []
     all_names = sorted(set(names) | set(daily_names))
     colors = {name: _color(i) for i, name in enumerate(all_names)}
@@ -1443,12 +2287,29 @@ def render_report(summary_in: dict[str, Any], daily: pl.DataFrame) -> str:
     events_html, events_fig = _events_section(events, scale)
     disparity_html, disparity_fig = _disparity_section(summary, scale)
     overlap_html, overlap_fig = _overlap_section(summary, scale)
-    system_html, system_fig = _system_sections(systems, _prepare_system_daily(daily), colors, scale)
-    any_figure = daily_fig or grades_fig or events_fig or disparity_fig or overlap_fig or system_fig
+    system_html, system_fig = _system_sections(
+        systems, _prepare_system_daily(system_daily), colors, scale
+    )
+    measures_html, measures_fig = _measures_section(summary, scale)
+    measure_html, measure_fig = _measure_sections(
+        measures, _prepare_measure_daily(daily, measures), scale
+    )
+    any_figure = (
+        daily_fig
+        or grades_fig
+        or events_fig
+        or disparity_fig
+        or overlap_fig
+        or system_fig
+        or measures_fig
+        or measure_fig
+    )
+    control = [("control-measures", "Control measures" if measures else "Protests")]
     nav = _nav(
         systems,
         [
             ("who-was-wronged", "Wronged"),
+            *(control if measures_html else []),
             ("over-time", "Over time"),
             ("disparity", "Disparate impact"),
             ("overlap", "Overlap"),
@@ -1457,6 +2318,7 @@ def render_report(summary_in: dict[str, Any], daily: pl.DataFrame) -> str:
             ("restrictions", "Restrictions"),
             ("how-to-read", "How to read"),
         ],
+        measures,
     )
 
     scenario = summary.get("scenario")
@@ -1471,7 +2333,7 @@ def render_report(summary_in: dict[str, Any], daily: pl.DataFrame) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{page_title}</title>",
-        f"<style>{_CSS}</style>",
+        f"<style>{_CSS + _CSS_MEASURES if measures_html else _CSS}</style>",
     ]
     if any_figure:
         head.append("<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>")
@@ -1489,14 +2351,16 @@ def render_report(summary_in: dict[str, Any], daily: pl.DataFrame) -> str:
         _header(summary, scale),
         nav,
         _headline(summary, systems, names, scale),
+        *([measures_html] if measures_html else []),
         daily_html,
         disparity_html,
         overlap_html,
         *system_html,
+        *measure_html,
         grades_html,
         events_html,
         _restrictions_section(summary, systems, names, scale),
-        _howto_section(scale, _num(summary.get("warmup_days"))),
+        _howto_section(scale, _num(summary.get("warmup_days")), bool(measures) or has_protests),
         "<footer>" + "<br>".join(footer_bits) + "</footer>",
         "</main>",
         "</body>",
