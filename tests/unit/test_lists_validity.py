@@ -302,3 +302,28 @@ def test_disparity_adds_up() -> None:
         summary["sanctioned_any"]
     # a list only in minority-heavy provinces sanctions minorities at a higher rate
     assert group["ratio_minority_to_majority"] > 3
+
+
+def test_count_rule_lists_after_k_events_within_the_window() -> None:
+    """Entry on 2 events within W days: compare the persons ever listed with an independent
+    Monte Carlo of the same Bernoulli process."""
+    persons, rate, window, days = 20_000, 0.01, 10, 60
+    text = bare(persons=persons, rate=rate, days=days) + f"""
+  repeat:
+    kind: list
+    jurisdiction: {{national: true}}
+    entry: {{event: arrested, count: 2, window: {window}}}
+    exit: {{after_days: 1}}
+    sanctions: [flights]
+"""
+    listed = run(text).summary["systems"]["repeat"]["listed"]
+    rng = np.random.default_rng(0)
+    trials = 200_000
+    events = rng.random((trials, days)) < rate
+    # listed iff two events fall at most window-1 days apart
+    hit = np.zeros(trials, dtype=bool)
+    for gap in range(1, window):
+        hit |= (events[:, gap:] & events[:, :-gap]).any(axis=1)
+    p = hit.mean()
+    sd = math.sqrt(persons * p * (1 - p) + (persons**2) * p * (1 - p) / trials)
+    assert abs(listed - persons * p) < 4 * sd, (listed, persons * p)

@@ -71,6 +71,7 @@ def estimate_bytes(scenario: Scenario) -> int:
     """Memory a run needs, from the column sizes, before any array is allocated."""
     per_person = bytes_per_person() + 2 * len(scenario.processes) + _WORKING_BYTES
     per_person += 12 * len(scenario.systems)  # worst case: every system covers everyone
+    per_person += 5 * (scenario.protests is not None) + 9 * len(scenario.measures)
     return scenario.population.persons * per_person + 200 * 2**20  # plus the interpreter
 
 
