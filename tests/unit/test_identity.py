@@ -24,7 +24,7 @@ from scorelab.population.identity import (
     valid_resident_ids,
 )
 
-WORKED_EXAMPLE = "11010519491231002X"  # GB 11643-1999 appendix (facts §3.2)
+WORKED_EXAMPLE = "11010519491231002X"  # GB 11643-1999 appendix
 
 
 def _digits(s: str) -> np.ndarray:
@@ -54,7 +54,7 @@ def test_worked_example_validates_and_check_is_x() -> None:
 
 
 def test_check_table_matches_published_mapping() -> None:
-    # r = S mod 11 -> 1 0 X 9 8 7 6 5 4 3 2 (facts §3.2); position 8 has weight 1, so S = digit.
+    # r = S mod 11 -> 1 0 X 9 8 7 6 5 4 3 2; position 8 has weight 1, so S = digit.
     body = np.zeros((11, 17), np.uint8)
     body[:, 7] = np.arange(11) % 10  # weight 1 at position 8
     body[10, 7], body[10, 6] = 0, 5  # r = 10 via weight 2 at position 7
@@ -126,7 +126,7 @@ def test_surname_table_shape_and_cumulative_shares() -> None:
     p = surname_probabilities()
     assert p.dtype == np.float64 and p.sum() == pytest.approx(1.0, abs=1e-12)
     assert np.all(np.diff(p) <= 0)  # tail continues the table downwards
-    assert p[:100].sum() == pytest.approx(0.864, abs=0.001)  # facts §1.2: top 100 = 86.4%
+    assert p[:100].sum() == pytest.approx(0.864, abs=0.001)  # published: top 100 = 86.4%
     assert p[:10].sum() == pytest.approx(0.435, abs=0.001)  # top 10 = 43.5%
     assert surname_label(0) == "王" and surname_label(100) == "S0101"
     assert all(py.isascii() and py.islower() for _, py, _ in SURNAMES if not py[1:].isdigit())
@@ -156,7 +156,7 @@ def test_given_name_codes_and_labels() -> None:
     assert first.max() < len(CHAR_POOL)
     assert np.all((second < len(CHAR_POOL)) | (second == NO_CHAR))
     single = second == NO_CHAR
-    # facts §2.4: 14% two-character full names
+    # published: 14% two-character full names
     assert single.mean() == pytest.approx(0.14, abs=0.01)
     assert all(len(given_name_label(c)) == 1 for c in g[single][:50])
     assert all(len(given_name_label(c)) == 2 for c in g[~single][:50])

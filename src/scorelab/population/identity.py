@@ -1,11 +1,11 @@
 """Synthetic Chinese identities: surnames, given names and 18-character resident IDs.
 
 Everything is drawn as columns (numpy arrays) for a synthetic population; no real person
-is represented. Figures come from /work/shared/facts/identity.md:
+is represented. Figures are published ones (sources in docs/sources.md):
 
 * Surnames (§1.2): top-100 shares from the NCIIC-derived table of 1.18 bn Han Chinese born
   1930-2008, as published in the ChineseNames R package (Bao 2021,
-  https://github.com/psychbruce/ChineseNames, data-csv/familyname.csv; CC BY-NC-SA, used as facts
+  https://github.com/psychbruce/ChineseNames, data-csv/familyname.csv; CC BY-NC-SA, used as figures
   only). The top 100 cover 86.4%; the remaining ~13.6% is spread over 1,700 further surnames.
   That tail is synthetic: labels ``S0101`` ... ``S1800`` (rank), shares ``p100 * (r/100)**-s``
   with ``s`` solved so the tail continues the table at rank 100 and sums to the remainder
@@ -60,8 +60,8 @@ __all__ = [
 
 # --------------------------------------------------------------------------- surnames
 
-#: Top 100 surnames (character, toneless pinyin, share of Han population in %), facts §1.2.
-#: 吕 is written "lyu" as in GB/T 28039-2011 (facts §5.3).
+#: Top 100 surnames (character, toneless pinyin, share of Han population in %), the published figures
+#: 吕 is written "lyu" as in GB/T 28039-2011.
 # fmt: off
 TOP_SURNAMES: tuple[tuple[str, str, float], ...] = (
     ("王", "wang", 7.486), ("李", "li", 7.370), ("张", "zhang", 7.033), ("刘", "liu", 5.306),
@@ -92,7 +92,7 @@ TOP_SURNAMES: tuple[tuple[str, str, float], ...] = (
 )
 # fmt: on
 
-#: Number of synthetic tail surnames (facts §1.2: "about 1,700 further surnames").
+#: Number of synthetic tail surnames.
 TAIL_SIZE: int = 1700
 N_SURNAMES: int = len(TOP_SURNAMES) + TAIL_SIZE
 
@@ -143,13 +143,12 @@ def draw_surnames(rng: np.random.Generator, n: int) -> npt.NDArray[np.uint16]:
 
 # --------------------------------------------------------------------------- given names
 
-#: Share of one-character given names (facts §2.4: two-character full names are 14.22% in
-#: NCIIC 2007 and 14.0% in MPS 2019).
+#: Share of one-character given names.
 SINGLE_CHAR_SHARE: float = 0.14
-_CROSS_SEX_SHARE = 0.02  # assumption: top names are used by both sexes (facts §2.1)
+_CROSS_SEX_SHARE = 0.02  # assumption: top names are used by both sexes
 _WHOLE_NAME_SHARE = 0.03  # assumption: share of two-character names taken from the whole-name list
 
-# Pools in descending frequency. Heads from facts §2.1/§2.3/§2.5; the rest and all orders after
+# Pools in descending frequency. Heads from the published figures; the rest and all orders after
 # the head are assumptions. The "second" pools double as the one-character given-name pools.
 _MALE_SECOND = (
     "伟杰勇涛军强磊斌波超刚平辉鹏明华飞鑫浩宇俊峰龙亮林东文健凯成锋兵鸿毅坤阳帅旭彬晨昊博洋宁"
@@ -235,7 +234,7 @@ def draw_given_names(
 ) -> npt.NDArray[np.uint32]:
     """Given-name codes ``first << 16 | second`` (``CHAR_POOL`` indices; second NO_CHAR if none).
 
-    ``single_share`` may be a per-person array, e.g. ~0.06 for 2010s births (facts §2.4).
+    ``single_share`` may be a per-person array, e.g. ~0.06 for 2010s births.
     """
     male_arr = np.asarray(male, dtype=bool)
     if male_arr.shape != (n,):
