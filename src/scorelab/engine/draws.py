@@ -10,27 +10,34 @@ from __future__ import annotations
 import numpy as np
 
 
-def _invert(u: np.ndarray, p0: np.ndarray, ratio, kmax: int) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Smallest k with CDF(k) > u, for a law given by P(0) and P(k+1)/P(k) = ratio(k)."""
+def _invert(u: np.ndarray, log_p0: np.ndarray, log_ratio, kmax: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Smallest k with CDF(k) > u, for a law given by log P(0) and log P(k+1)/P(k).
+
+    Probabilities are carried as logarithms, so laws whose P(0) underflows (a Poisson mean of
+    hundreds) are still inverted correctly."""
     k = np.zeros(u.shape, dtype=np.int64)
-    pk = p0.astype(np.float64).copy()
-    cdf = pk.copy()
+    log_pk = log_p0.astype(np.float64).copy()
+    cdf = np.exp(log_pk)
     todo = u >= cdf
-    for step in range(kmax):
-        if not todo.any():
-            break
-        pk = pk * ratio(step)
-        cdf = cdf + pk
-        k += todo
-        todo &= u >= cdf
+    with np.errstate(divide="ignore"):
+        for step in range(kmax):
+            if not todo.any():
+                break
+            log_pk = log_pk + log_ratio(step)
+            cdf = cdf + np.exp(log_pk)
+            k += todo
+            todo &= u >= cdf
     return k
 
 
 def poisson(u: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
     """Poisson(lam) from uniforms."""
     lam = np.broadcast_to(np.asarray(lam, dtype=np.float64), u.shape)
-    kmax = int(np.max(lam, initial=0) + 12 * np.sqrt(np.max(lam, initial=0)) + 30)
-    return _invert(u, np.exp(-lam), lambda k: lam / (k + 1), kmax)
+    top = float(np.max(lam, initial=0))
+    kmax = int(top + 12 * np.sqrt(top) + 30)
+    with np.errstate(divide="ignore"):
+        log_lam = np.log(lam)
+    return _invert(u, -lam, lambda k: log_lam - np.log(k + 1), kmax)
 
 
 def poisson_positive(u: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
@@ -47,9 +54,11 @@ def binomial(u: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
         return n.copy()
     if p <= 0:
         return np.zeros(u.shape, dtype=np.int64)
-    odds = p / (1 - p)
-    out = _invert(u, (1 - p) ** n.astype(np.float64),
-                  lambda k: np.maximum(n - k, 0) / (k + 1) * odds, int(n.max(initial=0)))
+    log_odds = np.log(p / (1 - p))
+    with np.errstate(divide="ignore"):
+        out = _invert(u, n.astype(np.float64) * np.log1p(-p),
+                      lambda k: np.log(np.maximum(n - k, 0)) - np.log(k + 1) + log_odds,
+                      int(n.max(initial=0)))
     return np.minimum(out, n)
 
 

@@ -3,7 +3,7 @@
 Global, one per system or measure: filings from all shards join in (day, person id) order,
 which does not depend on the split. ``capacity`` is in real people a day; a synthetic person
 stands for ``scale`` real ones, so the desk serves ``capacity / scale`` a day, carrying the
-fraction over (reviewers with an empty queue cannot bank their time).
+fraction over: capacity a day cannot use (nothing ripe to decide) is lost, not banked.
 """
 
 from __future__ import annotations
@@ -40,7 +40,5 @@ class Queue:
             budget -= ids.size
         decided = np.concatenate(taken) if taken else np.empty(0, dtype=np.int64)
         self.waiting -= decided.size
-        self.budget -= decided.size
-        if not self.items:
-            self.budget = min(self.budget, self.per_day)
+        self.budget -= int(self.budget + 1e-9)  # today's whole decisions: used or lost
         return decided

@@ -186,7 +186,7 @@ class _Coordinators:
             phones = sum((x[1] for x in sums), np.zeros_like(sums[0][1]))
             residents = sum((x[2] for x in sums), np.zeros_like(sums[0][2]))
             self.protests = ProtestCoordinator(scenario.protests, geo, streams, scale,
-                                               self.activism, phones, residents)
+                                               self.activism, phones, residents, self.warmup)
         self.checkpoints: dict[int, CheckpointCoordinator] = {}
         self.shutdowns: dict[int, ShutdownCoordinator] = {}
         self.reviews: dict[int, Queue] = {}
@@ -222,7 +222,10 @@ class _Coordinators:
             shard.protests.spread(day, share)
 
     def measures_phase(self, day: int) -> None:
+        """Control measures act in the reported days only (as protests do)."""
         observed = day >= self.warmup
+        if not observed:
+            return
         for i, spec in enumerate(self.scenario.measures.values()):
             states = [s.measures[i] for s in self.parts]
             if spec.kind == "shutdown":
@@ -236,8 +239,9 @@ class _Coordinators:
                     queue = self.reviews[i]
                     queue.file(day, np.concatenate([st.take_filings() for st in states]))
                     self._dispatch(day, queue.serve(day), "decide", states)
-                    if observed:
-                        self.backlog[i][day - self.warmup] = queue.waiting
+                    self.backlog[i][day - self.warmup] = queue.waiting
+                for state in states:  # after review: restrictions confirmed today count today
+                    state.count_restricted(day)
             elif spec.kind == "checkpoint":
                 coordinator = self.checkpoints[i]
                 for city, (n_present, n_large) in coordinator.quotas(day, observed).items():

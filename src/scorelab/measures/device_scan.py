@@ -25,6 +25,7 @@ from .base import MeasureState
 
 HAS_TRUE_MATCH = np.uint8(2)  # a match this window that is really on the list
 IN_REVIEW = np.uint8(4)
+FILED_REAL = np.uint8(8)  # the flag under review came with a match really on the list
 
 
 class DeviceScanState(MeasureState):
@@ -52,8 +53,8 @@ class DeviceScanState(MeasureState):
             inst = self.installed(ids)
             self.installed_count += int(inst.sum())
             if self.p_day > 0:
-                first = waiting_days(streams.uniform(f"{self._s}/start", 0, ids),
-                                     np.full(b - a, self.p_day))
+                first = warmup + waiting_days(streams.uniform(f"{self._s}/start", 0, ids),
+                                              np.full(b - a, self.p_day))
                 self.next_day[a:b] = np.where(inst, np.minimum(first, NEVER), NEVER)
 
     @staticmethod
@@ -73,7 +74,7 @@ class DeviceScanState(MeasureState):
         if rows.size == 0:
             return
         spec = self.spec
-        window = day // spec.window
+        window = (day - self.warmup) // spec.window  # consecutive windows from day 0
         stale = self.window_of[rows] != window
         self.count[rows[stale]] = 0
         self.flags[rows[stale]] &= ~HAS_TRUE_MATCH
@@ -91,7 +92,9 @@ class DeviceScanState(MeasureState):
         if spec.review is None:
             self.restrict(day, fresh, spec.action.days)
             return
+        real = (self.flags[fresh] & HAS_TRUE_MATCH) != 0
         self.flags[fresh] |= IN_REVIEW
+        self.flags[fresh[real]] |= FILED_REAL
         self.filed.append(fresh + self.pop.start)
         if spec.review.unreviewed == "act":
             self.restrict(day, fresh, spec.action.days)
@@ -99,7 +102,8 @@ class DeviceScanState(MeasureState):
     def step(self, day: int) -> None:
         spec = self.spec
         pop = self.pop
-        if day == 0 and spec.scope.items > 0 and (spec.scope.majority or spec.scope.minority):
+        if day == self.warmup and spec.scope.items > 0 and (spec.scope.majority
+                                                            or spec.scope.minority):
             self._scan_library(day)
         rows = np.flatnonzero(self.next_day == day)
         if rows.size:
@@ -126,7 +130,6 @@ class DeviceScanState(MeasureState):
             hits = draws.binomial(self.streams.uniform(f"{self._s}/true", day, ids), photos,
                                   spec.match_tpr)
             self._add(day, ids - pop.start, hits, true=True)
-        self.count_restricted(day)
 
     def _scan_library(self, day: int) -> None:
         """The first scan finds listed ordinary material on the phones of those who keep it."""
@@ -151,9 +154,9 @@ class DeviceScanState(MeasureState):
         probability ``accuracy``, false matches are rejected with the same probability."""
         assert self.spec.review is not None
         rows = ids - self.pop.start
-        self.flags[rows] &= ~IN_REVIEW
+        real = (self.flags[rows] & FILED_REAL) != 0
+        self.flags[rows] &= ~(IN_REVIEW | FILED_REAL)
         accuracy = self.spec.review.accuracy
-        real = (self.flags[rows] & HAS_TRUE_MATCH) != 0
         u = self.streams.uniform(f"{self._s}/review", day, ids)
         confirmed = np.where(real, u < accuracy, u >= accuracy)
         if self.observed(day) is not None:

@@ -39,8 +39,10 @@ class ProtestCoordinator:
     """The global part: which cities protest today, and forwarding sums."""
 
     def __init__(self, spec: ProtestSpec, geo: Geography, streams: Streams, scale: float,
-                 activism: np.ndarray, phones: np.ndarray, residents: np.ndarray) -> None:
+                 activism: np.ndarray, phones: np.ndarray, residents: np.ndarray,
+                 warmup: int = 0) -> None:
         self.spec = spec
+        self.warmup = warmup
         self.streams = streams
         self.scale = scale
         real = np.diff(geo.city_starts).astype(np.float64) * scale
@@ -61,6 +63,10 @@ class ProtestCoordinator:
                 "protests/forward", "protests/receive", "protests/delete"]
 
     def today(self, day: int) -> list[Protest]:
+        """Today's protests. Protests (and so control measures) run in the reported days
+        only: the warm-up settles scores and lists, and every role starts uninvolved."""
+        if day < self.warmup:
+            return []
         u = self.streams.uniform("protests/occur", day, self.cells)
         cities = np.flatnonzero(u < self.rate)
         if cities.size == 0:

@@ -365,7 +365,12 @@ def _check_references(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                             (f"{event!r} has no remedy rate (processes.<name>.remedies), which "
                             "remedy_days and on_remedy need")))
     lists = [n for n, sy in s.systems.items() if isinstance(sy, ListSystem)]
+    per_list: dict[str, int] = {}
     for i, link in enumerate(s.joint_punishment):
+        per_list[link.source] = per_list.get(link.source, 0) + 1
+        if per_list[link.source] == 5:
+            bad.append((("joint_punishment", i), (f"at most 4 joint-punishment links per list "
+                        f"({link.source!r} has more)")))
         if link.source not in lists:
             bad.append((("joint_punishment", i, "source"), (f"unknown list {link.source!r}"
                         f"{_did_you_mean(link.source, lists)}; lists: {', '.join(lists) or 'none'}")))

@@ -72,6 +72,7 @@ class ListState(SystemState):
         self.sanctions_anyone = bool(self.sanction_mask.any())
         self.now_listed = 0
         self.now_wrong = 0
+        self.today = 0
         self._unseen = f"system/{name}/remedy_unseen"
         self._initial = f"system/{name}/initial"
         self.links: list[tuple[str, Coverage, np.ndarray]] = []  # joint punishment
@@ -135,6 +136,7 @@ class ListState(SystemState):
                   np.full(rows.size, TRUE_RECORD, np.uint8))
 
     def step(self, day: int, events: dict[str, np.ndarray]) -> None:
+        self.today = day
         batch = self.recorder.record(day, events.get(self.spec.entry.event))
         if self.spec.entry.count > 1:
             self._count_entries(day, batch.truth_rows, batch.rows, batch.cause)
@@ -203,12 +205,17 @@ class ListState(SystemState):
 
     def _merge(self, a: np.ndarray, b: np.ndarray, rows: np.ndarray, start: np.ndarray,
                end: np.ndarray) -> np.ndarray:
-        """Merge new intervals into (a, b): overlapping or touching ones join, otherwise the
-        new one replaces a finished one. Returns which rows were merged."""
+        """Merge new intervals into (a, b): one that overlaps or touches the old one, or
+        arrives while the old one has not ended yet, joins it (one interval a person: a gap
+        between two pending listings is counted as listed, in record and truth alike);
+        otherwise it replaces a finished one. Returns which rows were merged."""
         rows, first = np.unique(rows, return_index=True)
-        start, end = start[first], end[first]
+        start = np.minimum(start[first], _NO_REMEDY)
+        end = np.minimum(end[first], _NO_REMEDY)
         old_a, old_b = a[rows].astype(np.int64), b[rows].astype(np.int64)
-        joined = (old_a != NEVER) & (start <= old_b) & (end >= old_a)
+        overlaps = (start <= old_b) & (end >= old_a)
+        pending = old_b > self.today
+        joined = (old_a != NEVER) & (overlaps | pending)
         a[rows] = np.where(joined, np.minimum(old_a, start), start)
         b[rows] = np.where(joined, np.maximum(old_b, end), end)
         self._activate(rows)
@@ -258,7 +265,8 @@ class ListState(SystemState):
         if became.any():
             b_rows = rows[became]
             self._mark_wrong(b_rows, _WRONG_CAUSE[self.cause[b_rows]], day)
-            self._file_appeals(day, b_rows, self.coverage.global_of(b_rows))
+            if self.sanctions_anyone:  # nobody appeals a wrongful reward
+                self._file_appeals(day, b_rows, self.coverage.global_of(b_rows))
         if day == self.warmup:  # the window opens: whoever is wrongly listed now counts
             now = rows[wrong & ~became]
             self._mark_wrong(now, _WRONG_CAUSE[self.cause[now]], day)

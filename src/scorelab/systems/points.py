@@ -98,15 +98,18 @@ class PointsState(SystemState):
                 self.schedule[day + delay].append((batch.rows, points, 0, expiry is not None))
         touched = []
         for rows, d_record, d_truth, lapses in self.schedule.pop(day, []):
+            # a person may hold two records of one kind on one day (a false one and a true
+            # one, a namesake's): add each, not once per person
+            rows, times = np.unique(rows, return_counts=True)
             if d_record:
-                self.score[rows] = np.clip(self.score[rows].astype(np.int32) + d_record,
+                self.score[rows] = np.clip(self.score[rows].astype(np.int32) + d_record * times,
                                            self.low, self.high)
                 self.flags[rows] |= SCORED
                 if lapses:
                     self.schedule[day + expiry].append(  # type: ignore[operator]
-                        (rows, -d_record, 0, False))
+                        (np.repeat(rows, times), -d_record, 0, False))
             if d_truth:
-                self.truth[rows] = np.clip(self.truth[rows].astype(np.int32) + d_truth,
+                self.truth[rows] = np.clip(self.truth[rows].astype(np.int32) + d_truth * times,
                                            self.low, self.high)
             touched.append(rows)
         self.became_wrong = 0
@@ -182,7 +185,29 @@ class PointsState(SystemState):
         if fixed.size:
             self.score[fixed] = self.truth[fixed]
             self.flags[fixed] &= ~(HAS_FALSE | HAS_IDENTITY)
-            self._regrade(fixed, day)
+            self._follow_truth(fixed, day)
+            newly = self._regrade(fixed, day)
+            i = self.observed(day)
+            if i is not None:
+                self.daily["newly_sanctioned"][i] += newly
+
+    def _follow_truth(self, fixed: np.ndarray, day: int) -> None:
+        """After a correction the record must move as the truth does: pending record changes
+        of the corrected persons are dropped, and the truth's pending changes (records still
+        on their way, points about to lapse) are copied to their record."""
+        for when in [d for d in self.schedule if d > day]:
+            kept = []
+            for rows, d_record, d_truth, lapses in self.schedule[when]:
+                if d_record:
+                    rows = rows[~np.isin(rows, fixed)]
+                    if rows.size:
+                        kept.append((rows, d_record, d_truth, lapses))
+                    continue
+                kept.append((rows, d_record, d_truth, lapses))
+                mirror = rows[np.isin(rows, fixed)]
+                if mirror.size:
+                    kept.append((mirror, d_truth, 0, False))
+            self.schedule[when] = kept
 
     def summary(self) -> dict[str, object]:
         """Shard totals (integers only, so shards add up exactly)."""
