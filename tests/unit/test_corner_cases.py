@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from scenario_text import WITHOUT_PRESET_SYSTEMS
 
 import scorelab
 from scorelab.engine import draws
@@ -48,13 +49,7 @@ def _points(text: str) -> PointsState:
 SYSTEM = """
 extends: china-2022
 population: {persons: 1000, block_size: 1024}
-joint_punishment: []
-systems:
-  court-list: null
-  rongcheng: null
-  hangzhou: null
-  xiamen: null
-  fuzhou: null
+""" + WITHOUT_PRESET_SYSTEMS + """\
   p:
     kind: points
     jurisdiction: {national: true}

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import polars as pl
+from scenario_text import WITHOUT_PRESET_SYSTEMS
 
 import scorelab
 from scorelab.population import build_geography
@@ -19,14 +20,7 @@ warmup_days: 0
 population: {{persons: {persons}, seed: {seed}, block_size: 4096, scale: 1}}
 processes:
   arrests: {{rate: {rate}, who: everyone, otherwise: arrested, remedies: {{arrested: {remedy}}}}}
-joint_punishment: []
-systems:
-  court-list: null
-  rongcheng: null
-  hangzhou: null
-  xiamen: null
-  fuzhou: null
-"""
+""" + WITHOUT_PRESET_SYSTEMS
 
 
 def bare(days: int = 200, persons: int = 20_000, seed: int = 1, rate: float = 0.002,

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import polars as pl
 import pytest
+from scenario_text import WITHOUT_PRESET_SYSTEMS
 
 import scorelab
 from scorelab.engine.streams import Streams
@@ -19,14 +20,7 @@ name: measures
 days: {days}
 warmup_days: 0
 population: {{persons: {persons}, seed: {seed}, block_size: 4096, scale: {scale}}}
-joint_punishment: []
-systems:
-  court-list: null
-  rongcheng: null
-  hangzhou: null
-  xiamen: null
-  fuzhou: null
-{systems}"""
+""" + WITHOUT_PRESET_SYSTEMS + "{systems}"
 
 
 def bare(days: int = 30, persons: int = 20_000, seed: int = 1, scale: float = 1.0,

@@ -55,7 +55,6 @@ class ProtestCoordinator:
         self.phones = phones
         self.residents = residents
         self.cells = np.arange(len(geo.city_names), dtype=np.int64)
-        self.count = 0  # protests in the observed window
 
     @staticmethod
     def stream_names() -> list[str]:
@@ -103,7 +102,6 @@ class ProtestState:
         self.day_present = np.full(n, NEVER, dtype=np.uint16)
         self.participants_today = np.empty(0, dtype=np.int64)
         self.present_today = np.empty(0, dtype=np.int64)
-        self.received_today = np.empty(0, dtype=np.int64)
         self._new: list[tuple[np.ndarray, np.ndarray]] = []  # today's new protest photos
 
     def city_rows(self, city: int) -> slice:
@@ -197,7 +195,6 @@ class ProtestState:
             self.photos[r] = np.minimum(self.photos[r].astype(np.int64) + n, NEVER)
             got.append(ids)
             counts.append(n)
-        self.received_today = np.concatenate(got) if got else np.empty(0, np.int64)
         self._new.extend(zip(got, counts))
         part = self.participants_today
         if part.size and spec.deletion > 0:

@@ -982,20 +982,30 @@ _SYSTEM_DAILY_COLUMNS = (
 )
 
 
-def _prepare_system_daily(daily: pl.DataFrame | None) -> dict[str, dict[str, list[Any]]]:
-    """Per system: day and the daily columns it has ('listed' only where not all null)."""
+def _daily_series(
+    daily: pl.DataFrame | None,
+    columns: tuple[str, ...],
+    measures: Mapping[str, Any] | None = None,
+) -> dict[str, dict[str, list[Any]]]:
+    """Per name (system or measure): day and those of ``columns`` it has (not all null).
+
+    With ``measures``, only the measures' rows are kept."""
     if daily is None or not isinstance(daily, pl.DataFrame) or daily.height == 0:
         return {}
     if not {"day", "system"}.issubset(daily.columns):
         return {}
-    present = [c for c in _SYSTEM_DAILY_COLUMNS if c in daily.columns]
+    present = [c for c in columns if c in daily.columns]
     if not present:
         return {}
+    if measures is not None:
+        daily = daily.filter(_is_measure_row(daily, measures))
     frame = daily.select(
         pl.col("day").cast(pl.Int64, strict=False),
         pl.col("system").cast(pl.Utf8, strict=False),
         *[pl.col(c).cast(pl.Int64, strict=False) for c in present],
     ).drop_nulls(["day", "system"])
+    if measures is not None:
+        frame = frame.filter(pl.col("system").is_in(_measure_names(measures)))
     if frame.height == 0:
         return {}
     aggs = []
@@ -1006,12 +1016,17 @@ def _prepare_system_daily(daily: pl.DataFrame | None) -> dict[str, dict[str, lis
     out: dict[str, dict[str, list[Any]]] = {}
     for name in sorted(grouped["system"].unique().to_list()):
         part = grouped.filter(pl.col("system") == name)
-        columns: dict[str, list[Any]] = {"day": part["day"].to_list()}
+        series: dict[str, list[Any]] = {"day": part["day"].to_list()}
         for c in present:
             if part[f"__has_{c}"].any():
-                columns[c] = part[c].to_list()
-        out[name] = columns
+                series[c] = part[c].to_list()
+        out[name] = series
     return out
+
+
+def _prepare_system_daily(daily: pl.DataFrame | None) -> dict[str, dict[str, list[Any]]]:
+    """Per system: day and the daily columns it has ('listed' only where not all null)."""
+    return _daily_series(daily, _SYSTEM_DAILY_COLUMNS)
 
 
 def _keynum_row(label: str, value: Any, scale: float | None, cls: str = "", extra: str = "") -> str:
@@ -1822,40 +1837,9 @@ def _prepare_measure_daily(
     daily: pl.DataFrame | None, measures: Mapping[str, Any]
 ) -> dict[str, dict[str, list[Any]]]:
     """Per measure: day and the measure columns it has (not all null)."""
-    names = _measure_names(measures)
-    if not names or daily is None or not isinstance(daily, pl.DataFrame) or daily.height == 0:
+    if not _measure_names(measures):
         return {}
-    if not {"day", "system"}.issubset(daily.columns):
-        return {}
-    present = [c for c in _MEASURE_DAILY_COLUMNS if c in daily.columns]
-    if not present:
-        return {}
-    frame = (
-        daily.filter(_is_measure_row(daily, measures))
-        .select(
-            pl.col("day").cast(pl.Int64, strict=False),
-            pl.col("system").cast(pl.Utf8, strict=False),
-            *[pl.col(c).cast(pl.Int64, strict=False) for c in present],
-        )
-        .drop_nulls(["day", "system"])
-        .filter(pl.col("system").is_in(names))
-    )
-    if frame.height == 0:
-        return {}
-    aggs = []
-    for c in present:
-        aggs.append(pl.col(c).sum().alias(c))
-        aggs.append(pl.col(c).is_not_null().any().alias(f"__has_{c}"))
-    grouped = frame.group_by(["system", "day"]).agg(aggs).sort(["system", "day"])
-    out: dict[str, dict[str, list[Any]]] = {}
-    for name in sorted(grouped["system"].unique().to_list()):
-        part = grouped.filter(pl.col("system") == name)
-        columns: dict[str, list[Any]] = {"day": part["day"].to_list()}
-        for c in present:
-            if part[f"__has_{c}"].any():
-                columns[c] = part[c].to_list()
-        out[name] = columns
-    return out
+    return _daily_series(daily, _MEASURE_DAILY_COLUMNS, measures)
 
 
 # Daily measure lines: (column, label, line style, axis, kinds that always show it).

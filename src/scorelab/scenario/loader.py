@@ -68,6 +68,8 @@ def preset_description(name: str) -> str:
 def _parse_yaml(text: str, label: str) -> Any:
     yaml = YAML(typ="rt")
     try:
+        # the round-trip loader builds only mappings, sequences and scalars: no tag can
+        # construct an object or run code
         return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -7,7 +7,7 @@ runnable plan. Every rate is a probability per person and day unless its name sa
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,15 +16,6 @@ Propensity = Literal["offending", "defaulting", "volunteering", "tax_evasion"]
 Eligibility = Literal["everyone", "adults", "borrowers"]
 
 #: Restrictions a system can impose. Shared by all systems so the ledger can add them up.
-SANCTIONS: tuple[str, ...] = (
-    "flights",
-    "high_speed_rail",
-    "loans",
-    "private_schooling",
-    "public_jobs",
-    "luxury_spending",
-    "social_media",
-)
 Sanction = Literal[
     "flights",
     "high_speed_rail",
@@ -34,15 +25,11 @@ Sanction = Literal[
     "luxury_spending",
     "social_media",
 ]
+SANCTIONS: tuple[str, ...] = get_args(Sanction)
 
 #: Benefits a system can grant (rewards of a points grade, or of a redlist).
-REWARDS: tuple[str, ...] = (
-    "deposit_free_rentals",
-    "fast_approvals",
-    "discounts",
-    "free_parking",
-)
 Reward = Literal["deposit_free_rentals", "fast_approvals", "discounts", "free_parking"]
+REWARDS: tuple[str, ...] = get_args(Reward)
 
 MAX_DAYS = 36_500  # warm-up plus days; days are stored as uint16
 

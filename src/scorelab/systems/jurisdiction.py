@@ -60,9 +60,3 @@ class Coverage:
             return np.empty(0, dtype=np.int64)
         k = np.searchsorted(self.offsets, rows, side="right") - 1
         return rows - self.offsets[k] + self.starts[k]
-
-    def global_ids(self) -> np.ndarray:
-        """Global ids of all covered persons, in order."""
-        if self.starts.size == 0:
-            return np.empty(0, dtype=np.int64)
-        return np.concatenate([np.arange(a, b) for a, b in zip(self.starts, self.stops)])

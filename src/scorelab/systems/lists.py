@@ -75,7 +75,9 @@ class ListState(SystemState):
         self.today = 0
         self._unseen = f"system/{name}/remedy_unseen"
         self._initial = f"system/{name}/initial"
-        self.links: list[tuple[str, Coverage, np.ndarray]] = []  # joint punishment
+        # joint punishment: (target, its coverage, sanctions) and daily counts per link
+        self.links: list[tuple[str, Coverage, np.ndarray]] = []
+        self.link_daily: list[dict[str, np.ndarray]] = []
         self.joint_flags = np.zeros(0, dtype=np.uint8)
         if spec.initial_share > 0:
             self._seed_initial()
@@ -306,10 +308,8 @@ class ListState(SystemState):
         self.links.append((target, cover, mask))
         if self.joint_flags.size == 0:
             self.joint_flags = np.zeros(self.coverage.size, dtype=np.uint8)
-        self.link_daily = getattr(self, "link_daily", [])
         self.link_daily.append({"sanctioned": np.zeros(days, np.int64),
                                 "sanctioned_wrongly": np.zeros(days, np.int64)})
-        self.link_wrong_persons = getattr(self, "link_wrong_persons", []) + [0]
 
     def _count_link(self, k: int, cover: Coverage, mask: np.ndarray, listed_rows: np.ndarray,
                     wrong_rows: np.ndarray, i: int) -> None:
