@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint golden clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# rewrite the golden results of every preset: commit them saying why they changed
+golden: $(STAMP)
+	$(BIN)/python tests/golden/goldens.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -1,0 +1,55 @@
+"""Golden results: every preset at a small size and a fixed seed, checked in.
+
+A number that changes must change on purpose. ``make golden`` (this module run as a script)
+rewrites the files; commit them with a message that says why they changed.
+
+For each preset, and for the test scenario ``tests/scenarios/small.yaml`` (a national point
+system that sanctions and takes appeals, which the presets rarely do at this size),
+``tests/golden/<name>/`` holds the ``summary.json`` of the run and
+``daily.csv``, the daily table as text (the same values as ``daily.parquet``, in a form
+whose bytes do not depend on the Parquet writer's version and whose diff can be read).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import scorelab
+from scorelab.report.files import summary_bytes
+from scorelab.scenario import preset_names
+
+HERE = Path(__file__).parent
+PERSONS, DAYS, SEED = 200_000, 30, 5
+SCENARIO_FILES = {"scenario-small": HERE.parent / "scenarios" / "small.yaml"}
+
+
+def golden_names() -> list[str]:
+    return [*preset_names(), *SCENARIO_FILES]
+
+
+def golden_files(name: str) -> dict[str, bytes]:
+    """The files a golden run gives today."""
+    if name in SCENARIO_FILES:
+        result = scorelab.run(SCENARIO_FILES[name], seed=SEED)
+    else:
+        result = scorelab.run(preset=name, persons=PERSONS, days=DAYS, seed=SEED)
+    return {"summary.json": summary_bytes(result.summary),
+            "daily.csv": result.daily.write_csv().encode("utf-8")}
+
+
+def regenerate() -> list[Path]:
+    written = []
+    for case in golden_names():
+        folder = HERE / case
+        folder.mkdir(exist_ok=True)
+        for name, data in golden_files(case).items():
+            (folder / name).write_bytes(data)
+            written.append(folder / name)
+    return written
+
+
+if __name__ == "__main__":
+    for path in regenerate():
+        print(path.relative_to(HERE.parents[1]))
+    sys.exit(0)
