@@ -12,7 +12,7 @@ day, and measure whom they reach and whom they wrong.
 from importlib.metadata import PackageNotFoundError, version
 
 from .api import run
-from .engine.run import Result
+from .ledger.result import Result
 from .scenario import Scenario, ScenarioError, load_scenario, preset_names
 
 try:

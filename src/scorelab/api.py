@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .engine.run import Progress, Result, run_scenario
+from .engine.loop import Progress
+from .engine.run import run_scenario
+from .ledger.result import Result
 from .scenario import Scenario, load_scenario
 
 

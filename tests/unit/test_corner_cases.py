@@ -7,11 +7,12 @@ import polars as pl
 from scenario_text import WITHOUT_PRESET_SYSTEMS
 
 import scorelab
-from scorelab.engine import draws
-from scorelab.engine.queue import Queue
-from scorelab.engine.streams import Streams
+from scorelab.core import draws
+from scorelab.core.queue import Queue
+from scorelab.core.streams import Streams
 from scorelab.population import build_geography, generate_population
 from scorelab.scenario import load_scenario
+from scorelab.scenario.plan import compile as compile_plan
 from scorelab.systems.points import PointsState
 
 
@@ -39,11 +40,10 @@ def test_draws_for_large_means() -> None:
 
 
 def _points(text: str) -> PointsState:
-    scenario = load_scenario(text=text)
-    spec = scenario.population
-    pop = generate_population(spec, build_geography(spec), Streams(spec.seed, spec.block_size))
-    return PointsState("p", scenario.systems["p"], pop, Streams(spec.seed, spec.block_size),
-                       days=60)
+    plan = compile_plan(load_scenario(text=text))
+    streams = Streams(plan.seed, plan.block_size, plan.streams)
+    pop = generate_population(plan.scenario.population, plan.geography, streams)
+    return PointsState(plan, plan.systems[plan.system_names.index("p")], pop, streams)
 
 
 SYSTEM = """

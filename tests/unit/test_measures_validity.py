@@ -10,7 +10,7 @@ import pytest
 from scenario_text import WITHOUT_PRESET_SYSTEMS
 
 import scorelab
-from scorelab.engine.streams import Streams
+from scorelab.core.streams import Streams
 from scorelab.population import build_geography, generate_population
 from scorelab.scenario import load_scenario
 
@@ -166,7 +166,7 @@ def test_checkpoint_searches_and_hits() -> None:
     pop = generate_population(spec, build_geography(spec), Streams(spec.seed, spec.block_size))
     a, b = pop.geography.city_range("Hangzhou")
     ids = np.arange(a, b)[pop.phone[a:b]]
-    holders = Streams(spec.seed).uniform("measure/check/apps", 0, ids) < apps
+    holders = Streams(spec.seed).claim("measure/check/apps").uniform(0, ids) < apps
     big_n, k = ids.size, int(holders.sum())
     n = check["searches"]
     expected = n * k / big_n

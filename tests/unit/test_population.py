@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from scorelab.engine.streams import Streams
+from scorelab.core.streams import Streams
 from scorelab.population import build_geography, generate_population
 from scorelab.population.generate import bytes_per_person
 from scorelab.population.identity import is_valid_resident_id

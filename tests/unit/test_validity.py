@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 import scorelab
-from scorelab.engine.streams import Streams
+from scorelab.core.streams import Streams
 from scorelab.population import build_geography, generate_population
 from scorelab.processes.events import waiting_days
 from scorelab.scenario import load_scenario

@@ -1,6 +1,6 @@
-"""The day loop, shards and random streams."""
+"""The engine: the day loop, shards, backends, and running a scenario."""
 
-from .run import Result, run_scenario
-from .streams import Streams
+from ..ledger.result import Result
+from .run import run_scenario
 
-__all__ = ["Result", "Streams", "run_scenario"]
+__all__ = ["Result", "run_scenario"]

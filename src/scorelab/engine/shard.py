@@ -1,8 +1,10 @@
-"""A shard: a contiguous run of population blocks with its own processes and systems.
+"""A shard: a contiguous run of population blocks with its own processes, systems and
+measures.
 
-A shard is self-contained (it builds its own persons from their block streams), so a
-distributed backend can hold one per worker; shards talk to each other only through the
-integer counters they return and the appeal desks, whose order does not depend on the split.
+A shard is self-contained (it builds its own persons from their block streams) and speaks
+plain data: one method per phase of the day, each taking and returning integers, arrays, or
+small dataclasses. Nothing outside the shard touches its attributes, so a backend may hold
+each shard in another process or on another machine.
 """
 
 from __future__ import annotations
@@ -11,62 +13,121 @@ from typing import Any
 
 import numpy as np
 
-from ..measures import MEASURE_KINDS
-from ..population.generate import Geography, generate_population
+from ..core.streams import Streams
+from ..ledger.overlap import shard_overlap
+from ..ledger.parts import MeasureTotals, ShardTotals, SystemTotals
+from ..measures.base import MeasureState
+from ..population.generate import Population, generate_population
 from ..processes import build_processes
-from ..processes.protests import Protest, ProtestState
-from ..scenario.schema import Scenario
-from ..systems import build_system
-from .streams import Streams
+from ..processes.protests import ROLES, CitySums, Protest, ProtestState
+from ..scenario.kinds import MEASURE_KINDS, SYSTEM_KINDS
+from ..scenario.plan import Plan
+from ..systems.base import System
+
+Appeals = dict[int, np.ndarray]  # system index -> global ids
+Decisions = dict[int, tuple[np.ndarray, np.ndarray]]  # system index -> (ids decided, won)
 
 
 class Shard:
     """Persons ``start .. stop-1`` and everything that happens to them."""
 
-    def __init__(self, scenario: Scenario, geo: Geography, streams: Streams,
-                 start: int, stop: int) -> None:
+    def __init__(self, plan: Plan, start: int, stop: int) -> None:
+        self.plan = plan
         self.start, self.stop = start, stop
-        self.warmup = scenario.warmup_days
-        self.population = generate_population(scenario.population, geo, streams, start, stop)
+        self.warmup = plan.warmup
+        scenario = plan.scenario
+        streams = Streams(plan.seed, plan.block_size, plan.streams)
+        self.population: Population = generate_population(
+            scenario.population, plan.geography, streams, start, stop)
         self.processes = build_processes(scenario.processes, self.population, streams)
         self.protests = (ProtestState(scenario.protests, self.population, streams)
                          if scenario.protests is not None else None)
-        self.systems = [build_system(name, scenario, self.population, streams)
-                        for name in scenario.systems]
-        self.measures = [MEASURE_KINDS[spec.kind](name, spec, self.population, self.protests,
-                                                  streams, scenario.days, scenario.warmup_days)
-                         for name, spec in scenario.measures.items()]
-        by_name = dict(zip(scenario.systems, self.systems))
-        for link in scenario.joint_punishment:
-            by_name[link.source].add_link(link.target, by_name[link.target].coverage,
-                                          list(link.sanctions), scenario.days)
-        self.event_names = [e for p in self.processes for e in p.events]
-        if self.protests is not None:
-            self.event_names += ["protest_participation", "protest_presence"]
-        self.event_counts = {e: np.zeros(scenario.days, dtype=np.int64) for e in self.event_names}
+        self.systems: list[System] = [
+            SYSTEM_KINDS.part(s.spec.kind)(plan, s, self.population, streams)
+            for s in plan.systems]
+        self.measures: list[MeasureState] = [
+            MEASURE_KINDS.part(m.spec.kind)(plan, m, self.population, self.protests, streams)
+            for m in plan.measures]
+        self.event_names = plan.events
+        self.event_counts = {e: np.zeros(plan.days, dtype=np.int64) for e in self.event_names}
+        self.events: dict[str, np.ndarray] = {}
 
-    def step(self, day: int, protests: list[Protest] | None = None,
-             activism: np.ndarray | None = None) -> dict[int, int]:
-        """One day: processes and protests (truth), then systems (records and decisions).
-        Returns how many people forward protest photos, per city."""
+    # --- phases of a day (see engine/loop.py) -------------------------------------------------
+
+    def city_sums(self) -> CitySums:
+        """Before the first day: integer sums per city cell, for the protest coordinator."""
+        return ProtestState.city_sums(self.population)
+
+    def truth(self, day: int, protests: list[Protest], activism: np.ndarray | None
+              ) -> dict[int, int]:
+        """Processes act and protesters gather (truth). Returns how many people forward
+        protest photos, per city cell."""
         events: dict[str, np.ndarray] = {}
         for process in self.processes:
             events.update(process.step(day))
         forwarders: dict[int, int] = {}
-        if self.protests is not None and protests is not None and activism is not None:
+        if self.protests is not None and activism is not None:
             forwarders = self.protests.gather(day, protests, activism)
             part = np.sort(self.protests.participants_today)
-            present = np.setdiff1d(self.protests.present_today, part)
             events["protest_participation"] = part
-            events["protest_presence"] = present
+            events["protest_presence"] = np.setdiff1d(self.protests.present_today, part)
         if day >= self.warmup:
             for name, ids in events.items():
                 self.event_counts[name][day - self.warmup] = ids.size
-        for system in self.systems:
-            system.step(day, events)
+        self.events = events
         return forwarders
 
-    def population_summary(self) -> dict[str, Any]:
+    def records(self, day: int) -> None:
+        """Systems record today's events, decide, and count."""
+        for system in self.systems:
+            system.step(day, self.events)
+        self.events = {}
+
+    def spread(self, day: int, shares: dict[int, float]) -> None:
+        """Forwarded protest photos reach residents; some participants delete theirs."""
+        if self.protests is not None:
+            self.protests.spread(day, shares)
+
+    def measure(self, index: int, method: str, *args: Any) -> Any:
+        """Call one of a measure's declared shard methods (its coordinator's messages)."""
+        part = self.measures[index]
+        if method not in part.shard_methods:
+            raise AttributeError(f"{part.kind} has no shard method {method!r}")
+        return getattr(part, method)(*args)
+
+    def appeals(self) -> Appeals:
+        """Appeals filed since the last call, by system index."""
+        return {i: system.take_filings() for i, system in enumerate(self.systems)}
+
+    def resolve_appeals(self, day: int, decisions: Decisions) -> None:
+        """Decisions of the appeal desks on this shard's persons."""
+        for i, (ids, won) in decisions.items():
+            mine = (ids >= self.start) & (ids < self.stop)
+            self.systems[i].resolve_appeals(day, ids[mine], won[mine])
+
+    # --- after the last day ---------------------------------------------------------------
+
+    def totals(self) -> ShardTotals:
+        """Everything this shard counted, as plain data for the ledger."""
+        roles = self.protests.role if self.protests is not None else None
+        systems = [SystemTotals(summary=s.summary(), daily=s.daily_columns(),
+                                links=s.link_totals(),
+                                by_role=s.sanctioned_by_role(roles) if roles is not None
+                                else None)
+                   for s in self.systems]
+        measures = [MeasureTotals(summary=m.summary(), daily=dict(m.daily))
+                    for m in self.measures]
+        return ShardTotals(
+            population=self._population_summary(),
+            events=dict(self.event_counts),
+            systems=systems,
+            measures=measures,
+            overlap=shard_overlap(self.population, self.systems, self.plan.total_days - 1),
+            roles=(np.bincount(roles, minlength=len(ROLES)).astype(np.int64)
+                   if roles is not None else None),
+        )
+
+    def _population_summary(self) -> dict[str, Any]:
         pop = self.population
         geo = pop.geography
         return {

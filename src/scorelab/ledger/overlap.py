@@ -6,29 +6,13 @@ divides, so the rates are the same for any split.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from ..systems.base import EVER_SANCTIONED, EVER_WRONG, SCORED
-
-if TYPE_CHECKING:
-    from ..engine.shard import Shard
-
-
-def sanctioned_by_role(shard: Shard, index: int) -> dict[str, int]:
-    """Persons a system sanctioned, by their protest role: the precision of a system that
-    takes protest records as events ("monitor and punish dissidents")."""
-    from ..processes.protests import ROLES
-
-    system = shard.systems[index]
-    counts = np.zeros(len(ROLES), dtype=np.int64)
-    if shard.protests is not None and system.sanctions_anyone:
-        for rows, a, b in system.coverage.segments():
-            hit = (system.flags[rows] & EVER_SANCTIONED) != 0
-            role = shard.protests.role[a - shard.start:b - shard.start]
-            counts += np.bincount(role[hit], minlength=len(ROLES))
-    return {r: int(c) for r, c in zip(ROLES, counts)}
+from ..population.generate import Population
+from ..systems.base import EVER_SANCTIONED, EVER_WRONG, SCORED, System
 
 
 def _histogram(counts: np.ndarray) -> dict[str, int]:
@@ -37,9 +21,8 @@ def _histogram(counts: np.ndarray) -> dict[str, int]:
             "3+": int(binned[3])}
 
 
-def shard_overlap(shard: Shard, last_day: int) -> dict[str, Any]:
+def shard_overlap(pop: Population, systems: Sequence[System], last_day: int) -> dict[str, Any]:
     """Integer counts over one shard's persons at the end of the run."""
-    pop = shard.population
     n, start = len(pop), pop.start
     covered = np.zeros(n, dtype=np.uint8)
     scored = np.zeros(n, dtype=np.uint8)
@@ -49,29 +32,21 @@ def shard_overlap(shard: Shard, last_day: int) -> dict[str, Any]:
     wrongly = np.zeros(n, dtype=bool)
     # whole runs of persons at a time: no per-person index arrays, so the audit at the end of
     # a run needs no more memory than the run itself
-    for system in shard.systems:
-        kind = system.kind
-        if kind == "points" and len(system.grade_names) >= 2:
-            bottom_grade = len(system.grade_names) - 1
-        for rows, a, b in system.coverage.segments():
+    for system in systems:
+        flag_column = system.flag_column()
+        for rows, a, b in system.coverage_segments():
             here = slice(a - start, b - start)
             covered[here] += 1
-            flags = system.flags[rows]
+            flags = flag_column[rows]
             scored[here] += (flags & SCORED) != 0
             if system.sanctions_anyone:
                 sanctioned[here] |= (flags & EVER_SANCTIONED) != 0
                 wrongly[here] |= (flags & EVER_WRONG) != 0
-            if kind == "points":
-                if len(system.grade_names) >= 2:
-                    grade = system.grade[rows]
-                    top[here] |= grade == 0
-                    bottom[here] |= grade == bottom_grade
-            else:
-                listed = (system.start[rows] <= last_day) & (last_day < system.end[rows])
-                if system.spec.polarity == "red":
-                    top[here] |= listed
-                else:
-                    bottom[here] |= listed
+            high, low = system.extremes(rows, last_day)
+            if high is not None:
+                top[here] |= high
+            if low is not None:
+                bottom[here] |= low
 
     def split(labels: np.ndarray, size: int) -> dict[str, list[int]]:
         return {

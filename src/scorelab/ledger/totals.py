@@ -6,22 +6,20 @@ makes the outputs byte-identical for any number of shards.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import polars as pl
 
-from ..measures import costs as measure_costs
+from ..measures.base import COSTS
 from ..measures.base import DAILY as MEASURE_DAILY
 from ..processes.protests import ROLES
 from ..scenario import scenario_digest
-from ..scenario.schema import SANCTIONS, Scenario
+from ..scenario.plan import Plan
+from ..scenario.schema import SANCTIONS
 from ..systems.base import DAILY_COLUMNS
-from .overlap import disparity, sanctioned_by_role, shard_overlap
-
-if TYPE_CHECKING:
-    from ..engine.shard import Shard
-    from ..systems.appeals import AppealDesk
+from .overlap import disparity
+from .parts import RunTotals, ShardTotals
 
 APPEAL_COLUMNS = ("appeals_filed", "appeals_won", "appeal_backlog")
 
@@ -48,75 +46,55 @@ def _total(items: list[Any]) -> Any:
     return out
 
 
-def _links(scenario: Scenario) -> list[tuple[int, int, str]]:
-    """(index of the source list, its link number, target) for each joint-punishment link."""
-    names = list(scenario.systems)
-    seen: dict[str, int] = {}
-    out = []
-    for link in scenario.joint_punishment:
-        k = seen.get(link.source, 0)
-        seen[link.source] = k + 1
-        out.append((names.index(link.source), k, link.target))
-    return out
-
-
 def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 6) if b else None
 
 
-def _measures(scenario: Scenario, parts: list[Shard], world: Any) -> dict[str, Any]:
+def _measures(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for i, (name, spec) in enumerate(scenario.measures.items()):
-        total = _total([s.measures[i].summary() for s in parts])
-        counts = total.pop("counts")
-        officer_hours = world.checkpoints[i].officer_hours if i in world.checkpoints else 0.0
+    for measure, coordinator in zip(plan.measures, run.measures):
+        total = _total([s.measures[measure.index].summary for s in shards])
+        total.pop("counts")
         wrongly = sum(total["flagged_wrongly"].values())
-        entry: dict[str, Any] = {"kind": spec.kind, **total}
+        entry: dict[str, Any] = {"kind": measure.spec.kind, **total}
         entry["flagged_wrongly_total"] = wrongly
         entry["precision"] = _ratio(total["flagged_rightly"], total["flagged"])
         entry["recall"] = _ratio(total["flagged_rightly"], total["participants"])
         entry["innocent_per_participant_caught"] = _ratio(wrongly, total["flagged_rightly"])
-        if spec.kind == "checkpoint":
-            entry["searches"] = counts["searches"]
-            entry["search_hits"] = counts["hits"]
-        if spec.kind == "device_scan":
-            entry["installed"] = counts["installed"]
-            entry["matches"] = counts["matches"]
-            if i in world.backlog:
-                entry["review_backlog_max"] = int(world.backlog[i].max(initial=0))
-        entry["cost"] = {k: round(v, 6) for k, v in
-                         measure_costs(spec, counts, scenario.days, officer_hours).items()}
-        out[name] = entry
+        entry.update(coordinator.summary)
+        entry["cost"] = {k: round(float(coordinator.costs.get(k, 0.0)), 6) for k in COSTS}
+        out[measure.name] = entry
     return out
 
 
-def _protests(parts: list[Shard], world: Any) -> dict[str, Any] | None:
-    if world.protests is None:
-        return None
+def _protests(shards: list[ShardTotals], run: RunTotals) -> dict[str, Any]:
     roles = np.zeros(len(ROLES), dtype=np.int64)
-    for s in parts:
-        assert s.protests is not None
-        roles += np.bincount(s.protests.role, minlength=len(ROLES))
-    return {"protests": world.protest_count,
+    for s in shards:
+        assert s.roles is not None
+        roles += s.roles
+    return {"protests": run.protests,
             **{f"{r}s" if r != "uninvolved" else r: int(roles[k])
                for k, r in enumerate(ROLES)}}
 
 
-def summarise(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealDesk],
-              scale: float, world: Any) -> dict[str, Any]:
-    population = _total([s.population_summary() for s in parts])
-    events = {e: int(sum(int(s.event_counts[e].sum()) for s in parts))
-              for e in parts[0].event_names}
+def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> dict[str, Any]:
+    """The run's summary (the contents of ``summary.json``) from the shards' totals."""
+    scenario = plan.scenario
+    population = _total([s.population for s in shards])
+    events = {e: int(sum(int(s.events[e].sum()) for s in shards)) for e in shards[0].events}
     systems: dict[str, Any] = {}
     restrictions: dict[str, dict[str, int]] = {s: {} for s in SANCTIONS}
-    for i, (name, spec) in enumerate(scenario.systems.items()):
-        total = _total([s.systems[i].summary() for s in parts])
+    for system in plan.systems:
+        i, name, spec = system.index, system.name, system.spec
+        total = _total([s.systems[i].summary for s in shards])
         entry: dict[str, Any] = {"kind": spec.kind, "jurisdiction": spec.jurisdiction.describe(),
                                  **total}
-        if i in desks:
-            entry.update(desks[i].summary())
+        if i in run.desks:
+            entry.update(run.desks[i].summary)
         if scenario.protests is not None:
-            by_role = _total([sanctioned_by_role(s, i) for s in parts])
+            counts = sum((s.systems[i].by_role for s in shards  # type: ignore[misc]
+                          ), np.zeros(len(ROLES), dtype=np.int64))
+            by_role = {r: int(c) for r, c in zip(ROLES, counts)}
             entry["sanctioned_by_role"] = by_role
             entry["precision_participants"] = _ratio(by_role["participant"],
                                                      sum(by_role.values()))
@@ -124,17 +102,15 @@ def summarise(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealDes
         for sanction, days in total["restriction_person_days_by_sanction"].items():
             if days:
                 restrictions[sanction][name] = days
-    for source_index, k, target in _links(scenario):
-        source = list(scenario.systems)[source_index]
-        link = _total([s.systems[source_index].link_summary(k) for s in parts])
-        link.pop("target")
-        systems[target].setdefault("joint_punishment", {})[source] = link
-        for sanction, days in link["restriction_person_days_by_sanction"].items():
+    for link in plan.links:
+        source, target = plan.systems[link.source].name, plan.systems[link.target].name
+        joint = _total([{k: v for k, v in s.systems[link.source].links[link.number].items()
+                         if k != "daily"} for s in shards])
+        systems[target].setdefault("joint_punishment", {})[source] = joint
+        for sanction, days in joint["restriction_person_days_by_sanction"].items():
             if days:
                 restrictions[sanction][f"{target} (joint: {source})"] = days
-    days = scenario.warmup_days + scenario.days - 1
-    overlap = _total([shard_overlap(s, days) for s in parts])
-    geo = parts[0].population.geography
+    overlap = _total([s.overlap for s in shards])
     return {
         "scenario": scenario.name,
         "description": scenario.description,
@@ -143,7 +119,7 @@ def summarise(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealDes
         "persons": scenario.population.persons,
         "days": scenario.days,
         "warmup_days": scenario.warmup_days,
-        "scale": round(scale, 6),
+        "scale": round(plan.scale, 6),
         "population": population,
         "events": events,
         "systems": systems,
@@ -153,54 +129,60 @@ def summarise(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealDes
         "conflicting_grades": overlap["conflicting_grades"],
         "sanctioned_any": overlap["sanctioned_any"],
         "sanctioned_wrongly_any": overlap["sanctioned_wrongly_any"],
-        "disparity": disparity(overlap, geo.province_names, scenario.population.persons),
-        **({"protests": _protests(parts, world)} if world.protests is not None else {}),
-        **({"measures": _measures(scenario, parts, world)} if scenario.measures else {}),
+        "disparity": disparity(overlap, plan.geography.province_names, plan.persons),
+        **({"protests": _protests(shards, run)} if scenario.protests is not None else {}),
+        **({"measures": _measures(plan, shards, run)} if scenario.measures else {}),
     }
 
 
-def daily_table(scenario: Scenario, parts: list[Shard], desks: dict[int, AppealDesk],
-                world: Any) -> pl.DataFrame:
-    days = np.arange(scenario.days, dtype=np.int32)
-    zeros = np.zeros(scenario.days, dtype=np.int64)
-    joint: dict[str, dict[str, np.ndarray]] = {}
-    for source_index, link_no, target in _links(scenario):
-        into = joint.setdefault(target, {"joint_sanctioned": zeros.copy(),
-                                         "joint_sanctioned_wrongly": zeros.copy()})
-        for s in parts:
-            link = s.systems[source_index].link_daily[link_no]
-            into["joint_sanctioned"] += link["sanctioned"]
-            into["joint_sanctioned_wrongly"] += link["sanctioned_wrongly"]
+def _summed(arrays: list[np.ndarray | None], days: int) -> np.ndarray | None:
+    present = [a for a in arrays if a is not None]
+    if not present:
+        return None
+    return sum(present, np.zeros(days, dtype=np.int64))
+
+
+def daily_table(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> pl.DataFrame:
+    """One row per day and system or measure (the contents of ``daily.parquet``)."""
+    n = plan.days
+    days = np.arange(n, dtype=np.int32)
+    zeros = np.zeros(n, dtype=np.int64)
+    joint: dict[int, dict[str, np.ndarray]] = {}
+    for link in plan.links:
+        into = joint.setdefault(link.target, {"joint_sanctioned": zeros.copy(),
+                                              "joint_sanctioned_wrongly": zeros.copy()})
+        for s in shards:
+            daily = s.systems[link.source].links[link.number]["daily"]
+            into["joint_sanctioned"] += daily["sanctioned"]
+            into["joint_sanctioned_wrongly"] += daily["sanctioned_wrongly"]
     frames = []
-    for i, (name, spec) in enumerate(scenario.systems.items()):
-        columns: dict[str, Any] = {
-            k: sum((s.systems[i].daily[k] for s in parts), zeros) for k in DAILY_COLUMNS}
-        if spec.kind != "list":
-            columns["listed"] = None
+    for system in plan.systems:
+        i = system.index
+        columns: dict[str, np.ndarray | None] = {
+            k: _summed([s.systems[i].daily[k] for s in shards], n) for k in DAILY_COLUMNS}
         for k in APPEAL_COLUMNS:
-            columns[k] = desks[i].daily[k] if i in desks else zeros
-        extra = joint.get(name, {})
+            columns[k] = run.desks[i].daily[k] if i in run.desks else zeros
+        extra = joint.get(i, {})
         columns["joint_sanctioned"] = extra.get("joint_sanctioned", zeros)
         columns["joint_sanctioned_wrongly"] = extra.get("joint_sanctioned_wrongly", zeros)
-        frames.append(pl.DataFrame({
-            "day": days,
-            "system": [name] * scenario.days,
-            "kind": [spec.kind] * scenario.days,
-            **{k: pl.Series(k, v, dtype=pl.Int64) if v is not None
-               else pl.Series(k, [None] * scenario.days, dtype=pl.Int64)
-               for k, v in columns.items()},
-        }))
-    for i, (name, measure) in enumerate(scenario.measures.items()):
-        columns = {k: sum((s.measures[i].daily[k] for s in parts), zeros)
+        frames.append(_frame(days, system.name, system.spec.kind, columns))
+    for measure, coordinator in zip(plan.measures, run.measures):
+        columns = {k: _summed([s.measures[measure.index].daily[k] for s in shards], n)
                    for k in MEASURE_DAILY}
-        if i in world.backlog:
-            columns["review_backlog"] = world.backlog[i]
-        frames.append(pl.DataFrame({
-            "day": days,
-            "system": [name] * scenario.days,
-            "kind": [measure.kind] * scenario.days,
-            **{k: pl.Series(k, v, dtype=pl.Int64) for k, v in columns.items()},
-        }))
+        columns.update(coordinator.daily)
+        frames.append(_frame(days, measure.name, measure.spec.kind, columns))
     if not frames:
         return pl.DataFrame(schema={"day": pl.Int32, "system": pl.Utf8, "kind": pl.Utf8})
     return pl.concat(frames, how="diagonal").sort(["day", "system"], maintain_order=True)
+
+
+def _frame(days: np.ndarray, name: str, kind: str, columns: dict[str, np.ndarray | None]
+           ) -> pl.DataFrame:
+    n = days.size
+    return pl.DataFrame({
+        "day": days,
+        "system": [name] * n,
+        "kind": [kind] * n,
+        **{k: pl.Series(k, v if v is not None else [None] * n, dtype=pl.Int64)
+           for k, v in columns.items()},
+    })

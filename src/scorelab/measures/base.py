@@ -1,14 +1,26 @@
 """What every control measure shares: who it flagged (by their true role), who it restricted
-and for how long, and what it cost. Counters are integers, added up over shards."""
+and for how long, and what it cost. Counters are integers, added up over shards.
+
+A measure kind is one module with three things: a ``Spec`` model (subclass of
+``MeasureSpec``), a shard part (subclass of ``MeasureState``: the persons of one shard) and a
+``Coordinator`` (the global part: where and when the measure acts, review desks, costs). The
+coordinator drives the shard parts only through ``Shards``: a method name and plain arguments
+in, plain results out, so the shards may live in other processes.
+"""
 
 from __future__ import annotations
 
+from typing import Any, ClassVar, Protocol
+
 import numpy as np
 
-from ..engine.streams import Streams
+from ..core.columns import Column
+from ..core.streams import Stream, Streams
 from ..population.generate import Population
 from ..processes.events import NEVER
-from ..processes.protests import PARTICIPANT, ROLES, UNINVOLVED, ProtestState
+from ..processes.protests import PARTICIPANT, ROLES, UNINVOLVED, Protest, ProtestState
+from ..scenario.plan import MeasurePlan, Plan
+from ..scenario.schema import MeasureSpec
 
 COSTS = ("officer_hours", "reviewer_hours", "images_scanned", "device_flops", "energy_kwh",
          "upload_bytes", "detention_days", "economic_usd")
@@ -19,23 +31,78 @@ COUNTS = ("searches", "hits", "matches", "reviews", "protest_images", "detention
 DAILY = ("searches", "flagged", "flagged_wrongly", "restricted", "restricted_innocent",
          "collateral", "review_backlog")
 FLAGGED = np.uint8(1)
+COLUMNS = (Column("flags", np.uint8, 0), Column("until", np.uint16, 0))  # per person
+
+
+class Shards(Protocol):
+    """How a coordinator reaches its measure's part in every shard."""
+
+    def call(self, method: str, *args: Any) -> list[Any]:
+        """Call ``method`` on the part in each shard, in shard order; their results."""
+        ...
+
+    def scatter(self, method: str, day: int, ids: np.ndarray) -> None:
+        """Call ``method(day, mine)`` on each shard with the ids it holds."""
+        ...
+
+
+class Coordinator:
+    """The global part of a measure. Hooks run in the order of the engine's day."""
+
+    def __init__(self, plan: Plan, measure: MeasurePlan, streams: Streams) -> None:
+        self.plan = plan
+        self.measure = measure
+        self.spec: Any = measure.spec
+
+    def on_protests(self, day: int, protests: list[Protest]) -> None:
+        """Today's protests are known (every day, warm-up included)."""
+
+    def forwarding(self, day: int) -> dict[int, float]:
+        """Share of photo forwarding that still gets through, per city cell, today."""
+        return {}
+
+    def act(self, day: int, shards: Shards) -> None:
+        """The measure's day (reported days only)."""
+
+    def summary(self, counts: dict[str, int]) -> dict[str, Any]:
+        """Kind-specific entries of the summary, from the shards' summed counts."""
+        return {}
+
+    def daily(self) -> dict[str, np.ndarray]:
+        """Daily columns the coordinator holds (they replace the shards' sums)."""
+        return {}
+
+    def costs(self, counts: dict[str, int]) -> dict[str, float]:
+        """Costs in synthetic units (times ``scale`` for real), from integer totals."""
+        return {}
 
 
 class MeasureState:
     """A measure over the persons of one shard."""
 
-    kind = ""
+    kind: ClassVar[str] = ""
+    Spec: ClassVar[type[MeasureSpec]]
+    Coordinator: ClassVar[type[Coordinator]] = Coordinator
+    #: what a coordinator may call on this part through ``Shards``
+    shard_methods: ClassVar[frozenset[str]] = frozenset({"count_restricted"})
 
-    def __init__(self, name: str, pop: Population, protests: ProtestState | None,
-                 streams: Streams, days: int, warmup: int) -> None:
-        self.name = name
+    @classmethod
+    def columns(cls, spec: Any) -> tuple[Column, ...]:
+        return COLUMNS
+
+    def __init__(self, plan: Plan, measure: MeasurePlan, pop: Population,
+                 protests: ProtestState | None, streams: Streams) -> None:
+        self.name = measure.name
+        self.spec = measure.spec
         self.pop = pop
         self.protests = protests
         self.streams = streams
-        self.warmup = warmup
+        self.rng: dict[str, Stream] = {role: streams.claim(name)
+                                       for role, name in measure.streams.items()}
+        self.warmup = plan.warmup
+        days = plan.days
         n = len(pop)
-        self.flags = np.zeros(n, dtype=np.uint8)
-        self.until = np.zeros(n, dtype=np.uint16)  # restricted before this day
+        self.flags, self.until = (c.allocate(n) for c in COLUMNS)  # until: restricted before
         self.active = np.empty(0, dtype=np.int64)  # rows ever restricted
         self.flagged_by_role = np.zeros(len(ROLES), dtype=np.int64)
         self.daily = {k: np.zeros(days, dtype=np.int64) for k in DAILY}
@@ -87,7 +154,7 @@ class MeasureState:
         self.daily["restricted_innocent"][i] += int(counts.sum() - counts[PARTICIPANT])
         self.daily["collateral"][i] += int(counts[UNINVOLVED])
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> dict[str, Any]:
         by = self.flagged_by_role
         participants = 0
         if self.protests is not None:

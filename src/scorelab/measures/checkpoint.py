@@ -10,35 +10,60 @@ smallest keyed draws, and the coordinator keeps the smallest overall.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar, Literal
+
 import numpy as np
+from pydantic import Field
 
-from ..engine.streams import Streams
-from ..population.generate import Geography, Population
+from ..core.streams import Streams
 from ..processes.events import NEVER
-from ..processes.protests import Protest, ProtestState
-from ..scenario.schema import CheckpointMeasure
-from .base import MeasureState
+from ..processes.protests import Protest
+from ..scenario.plan import MeasurePlan, Plan
+from ..scenario.schema import MeasureAction, MeasureSpec, Probability
+from .base import Coordinator, MeasureState, Shards
 
 
-class CheckpointCoordinator:
+class CheckpointMeasure(MeasureSpec):
+    """Police stopping people to search their phones in the days after a protest."""
+
+    after_protests: ClassVar[bool] = True
+
+    kind: Literal["checkpoint"]
+    description: str = ""
+    cities: list[str] = Field(default_factory=list)  # where (default: every city with a protest)
+    officers: int = Field(ge=0)  # per city with an active checkpoint, real people
+    shift_hours: float = Field(gt=0, le=24)
+    minutes_per_search: float = Field(gt=0)
+    days_after: int = Field(default=3, ge=1, le=365)
+    present_share: Probability = 0.5  # share of searches aimed at people present at the protest
+    find_photos: bool = True
+    find_apps: bool = True
+    app_prevalence: Probability = 0.1  # VPNs, foreign messengers among phone owners
+    action: MeasureAction = MeasureAction()
+
+    def stream_names(self, name: str) -> dict[str, str]:
+        return {"stop": f"measure/{name}/stop", "apps": f"measure/{name}/apps"}
+
+    def named_cities(self) -> list[str]:
+        return self.cities
+
+
+class CheckpointCoordinator(Coordinator):
     """The global part: where checkpoints stand today, and whom they stop."""
 
-    def __init__(self, name: str, spec: CheckpointMeasure, geo: Geography, scale: float
-                 ) -> None:
-        self.spec = spec
-        self.scale = scale
-        cells = len(geo.city_names)
-        self.allowed = np.ones(cells, dtype=bool)
-        if spec.cities:
-            self.allowed[:] = False
-            self.allowed[[geo.city_names.index(c) for c in spec.cities]] = True
+    def __init__(self, plan: Plan, measure: MeasurePlan, streams: Streams) -> None:
+        super().__init__(plan, measure, streams)
+        spec = self.spec
+        self.scale = scale = plan.scale
+        cells = len(plan.geography.city_names)
+        self.allowed = plan.cells_mask(measure.cells)
         self.last_protest = np.full(cells, -(10**9), dtype=np.int64)
         self.budget = np.zeros(cells)
         self.searches_per_day = (spec.officers * spec.shift_hours * 60.0
                                  / spec.minutes_per_search / scale)
         self.officer_hours = 0.0  # in synthetic units, like every count (x scale: real)
 
-    def update(self, day: int, protests: list[Protest]) -> None:
+    def on_protests(self, day: int, protests: list[Protest]) -> None:
         for protest in protests:
             if self.allowed[protest.city]:
                 self.last_protest[protest.city] = day
@@ -60,6 +85,24 @@ class CheckpointCoordinator:
             out[city] = (present, n - present)
         return out
 
+    def act(self, day: int, shards: Shards) -> None:
+        """Stop and search: first people present at the protest, then the city at large."""
+        for city, (n_present, n_large) in self.quotas(day, True).items():
+            none = np.empty(0, np.int64)
+            present = self.pick(shards.call("propose", day, city, True, n_present, none),
+                                n_present)
+            n_large += n_present - present.size
+            large = self.pick(shards.call("propose", day, city, False, n_large, present),
+                              n_large)
+            shards.scatter("search", day, np.concatenate([present, large]))
+        shards.call("count_restricted", day)
+
+    def summary(self, counts: dict[str, int]) -> dict[str, Any]:
+        return {"searches": counts["searches"], "search_hits": counts["hits"]}
+
+    def costs(self, counts: dict[str, int]) -> dict[str, float]:
+        return {"officer_hours": self.officer_hours}
+
     @staticmethod
     def pick(proposals: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:
         """The n persons with the smallest draws among all shards' proposals."""
@@ -72,20 +115,11 @@ class CheckpointCoordinator:
 
 
 class CheckpointState(MeasureState):
-    kind = "checkpoint"
-
-    def __init__(self, name: str, spec: CheckpointMeasure, pop: Population,
-                 protests: ProtestState | None, streams: Streams, days: int,
-                 warmup: int) -> None:
-        super().__init__(name, pop, protests, streams, days, warmup)
-        self.spec = spec
-        self._stop = f"measure/{name}/stop"
-        self._apps = f"measure/{name}/apps"
-        self.searched = np.zeros(0, dtype=np.int64)
-
-    @staticmethod
-    def stream_names(name: str) -> list[str]:
-        return [f"measure/{name}/stop", f"measure/{name}/apps"]
+    kind: ClassVar[str] = "checkpoint"
+    Spec: ClassVar[type[CheckpointMeasure]] = CheckpointMeasure
+    Coordinator: ClassVar[type[CheckpointCoordinator]] = CheckpointCoordinator
+    shard_methods = MeasureState.shard_methods | {"propose", "search"}
+    spec: CheckpointMeasure
 
     def propose(self, day: int, city: int, present: bool, n: int, exclude: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
@@ -100,7 +134,7 @@ class CheckpointState(MeasureState):
         ids = pool + self.pop.start
         if exclude.size:
             ids = ids[~np.isin(ids, exclude)]
-        keys = self.streams.uniform(self._stop, day, ids, draw=int(present))
+        keys = self.rng["stop"].uniform(day, ids, draw=int(present))
         if ids.size > n:
             keep = np.lexsort((ids, keys))[:n]
             ids, keys = ids[keep], keys[keep]
@@ -117,7 +151,7 @@ class CheckpointState(MeasureState):
         if spec.find_photos:
             found |= self.protests.photos[rows] > 0
         if spec.find_apps:
-            found |= self.streams.uniform(self._apps, 0, ids) < spec.app_prevalence
+            found |= self.rng["apps"].uniform(0, ids) < spec.app_prevalence
         i = self.observed(day)
         if i is not None:
             self.daily["searches"][i] += ids.size

@@ -13,38 +13,141 @@ on unreviewed), and confirmed flags restrict the owner.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any, ClassVar, Literal
 
-from ..engine import draws
-from ..engine.streams import Streams
-from ..population.generate import Population
+import numpy as np
+from pydantic import Field
+
+from ..core import draws
+from ..core.columns import Column
+from ..core.queue import Queue
+from ..core.streams import Streams
 from ..processes.events import NEVER, waiting_days
-from ..processes.protests import PARTICIPANT, ProtestState
-from ..scenario.schema import DeviceScanMeasure
-from .base import MeasureState
+from ..processes.protests import PARTICIPANT, ROLES
+from ..scenario.plan import MeasurePlan, Plan
+from ..scenario.schema import MAX_DAYS, MeasureAction, MeasureSpec, Probability, Strict
+from .base import COLUMNS, Coordinator, MeasureState, Shards
+
+
+class ReviewSpec(Strict):
+    """Human review of a scanner's flags."""
+
+    capacity: float = Field(ge=0)  # decisions a day, real people (divided by scale)
+    accuracy: Probability = 0.95
+    latency: int = Field(default=0, ge=0, le=3650)
+    unreviewed: Literal["wait", "act"] = "wait"
+    minutes_per_review: float = Field(default=2.0, gt=0)
+
+
+
+class ScanCost(Strict):
+    flops_per_image: float = Field(default=4.3e8, ge=0)  # MobileNetV3-Large: 217 M MACs
+    joules_per_image: float = Field(default=0.03, ge=0)
+    upload_bytes_per_match: float = Field(default=50_000, ge=0)
+
+
+class ListScope(Strict):
+    """What the target list holds beyond protest photos: ordinary religious or cultural
+    material that some people keep, by group (a share of each group holds ``items`` listed
+    files, found at the first scan)."""
+
+    majority: Probability = 0.0
+    minority: Probability = 0.0
+    items: int = Field(default=5, ge=0, le=100_000)
+
+
+
+class DeviceScanMeasure(MeasureSpec):
+    """A (hypothetical) scanner on every phone matching photos against a target list."""
+
+    kind: Literal["device_scan"]
+    description: str = ""
+    install_rate: Probability
+    photos_per_day: float = Field(ge=0, le=10_000)
+    match_tpr: Probability
+    match_fpr: Probability
+    burst_mean: float = Field(default=1.0, ge=1, le=1000)  # near-duplicates per false match
+    threshold: int = Field(ge=1, le=100_000)
+    window: int = Field(ge=1, le=MAX_DAYS)
+    scope: ListScope = ListScope()
+    review: ReviewSpec | None = None
+    action: MeasureAction = MeasureAction()
+    cost: ScanCost = ScanCost()
+
+    def stream_names(self, name: str) -> dict[str, str]:
+        return {part: f"measure/{name}/{part}" for part in
+                ("install", "start", "false", "true", "scope", "review")}
+
 
 HAS_TRUE_MATCH = np.uint8(2)  # a match this window that is really on the list
 IN_REVIEW = np.uint8(4)
 FILED_REAL = np.uint8(8)  # the flag under review came with a match really on the list
 
 
-class DeviceScanState(MeasureState):
-    kind = "device_scan"
+class ScanCoordinator(Coordinator):
+    """The global part: the human review desk, and the costs of scanning."""
 
-    def __init__(self, name: str, spec: DeviceScanMeasure, pop: Population,
-                 protests: ProtestState | None, streams: Streams, days: int,
-                 warmup: int) -> None:
-        super().__init__(name, pop, protests, streams, days, warmup)
-        self.spec = spec
-        self._s = f"measure/{name}"
+    def __init__(self, plan: Plan, measure: MeasurePlan, streams: Streams) -> None:
+        super().__init__(plan, measure, streams)
+        self.review: Queue | None = None
+        self.backlog = np.zeros(plan.days, dtype=np.int64)
+        if self.spec.review is not None:
+            self.review = Queue(self.spec.review.capacity, self.spec.review.latency, plan.scale)
+
+    def act(self, day: int, shards: Shards) -> None:
+        shards.call("step", day)
+        if self.review is not None:
+            self.review.file(day, np.concatenate(shards.call("take_filings")))
+            shards.scatter("decide", day, self.review.serve(day))
+            self.backlog[day - self.plan.warmup] = self.review.waiting
+        shards.call("count_restricted", day)  # after review: confirmed today counts today
+
+    def summary(self, counts: dict[str, int]) -> dict[str, Any]:
+        out: dict[str, Any] = {"installed": counts["installed"], "matches": counts["matches"]}
+        if self.review is not None:
+            out["review_backlog_max"] = int(self.backlog.max(initial=0))
+        return out
+
+    def daily(self) -> dict[str, np.ndarray]:
+        return {"review_backlog": self.backlog} if self.review is not None else {}
+
+    def costs(self, counts: dict[str, int]) -> dict[str, float]:
+        spec = self.spec
+        images = counts["installed"] * spec.photos_per_day * self.plan.days \
+            + counts["protest_images"]
+        out = {"images_scanned": images, "device_flops": images * spec.cost.flops_per_image,
+               "energy_kwh": images * spec.cost.joules_per_image / 3.6e6,
+               "upload_bytes": counts["matches"] * spec.cost.upload_bytes_per_match}
+        if spec.review is not None:
+            out["reviewer_hours"] = counts["reviews"] * spec.review.minutes_per_review / 60
+        return out
+
+
+class DeviceScanState(MeasureState):
+    kind: ClassVar[str] = "device_scan"
+    Spec: ClassVar[type[DeviceScanMeasure]] = DeviceScanMeasure
+    Coordinator: ClassVar[type[ScanCoordinator]] = ScanCoordinator
+    shard_methods = MeasureState.shard_methods | {"step", "take_filings", "decide"}
+    spec: DeviceScanMeasure
+
+    @classmethod
+    def columns(cls, spec: Any) -> tuple[Column, ...]:
+        # matches in the current window, which window it is, next false-match day
+        return (*COLUMNS, Column("count", np.uint16, 0), Column("window_of", np.uint16, 0),
+                Column("next_day", np.uint16, NEVER))
+
+    def __init__(self, plan: Plan, measure: MeasurePlan, pop: Any, protests: Any,
+                 streams: Streams) -> None:
+        super().__init__(plan, measure, pop, protests, streams)
+        spec = self.spec
+        warmup = plan.warmup
         n = len(pop)
-        self.count = np.zeros(n, dtype=np.uint16)  # matches in the current window
-        self.window_of = np.zeros(n, dtype=np.uint16)  # which window the count is for
+        self.count, self.window_of, self.next_day = (
+            c.allocate(n) for c in self.columns(spec)[len(COLUMNS):])
         self.lam = spec.photos_per_day * spec.match_fpr
         self.p_day = -np.expm1(-self.lam)  # chance of at least one false match in a day
-        self.next_day = np.full(n, NEVER, dtype=np.uint16)
         self.installed_count = 0
-        self.confirmed_by_role = np.zeros(4, dtype=np.int64)
+        self.confirmed_by_role = np.zeros(len(ROLES), dtype=np.int64)
         self.filed: list[np.ndarray] = []
         size = streams.block_size
         for a in range(0, n, size):  # block by block: small temporaries
@@ -53,19 +156,14 @@ class DeviceScanState(MeasureState):
             inst = self.installed(ids)
             self.installed_count += int(inst.sum())
             if self.p_day > 0:
-                first = warmup + waiting_days(streams.uniform(f"{self._s}/start", 0, ids),
+                first = warmup + waiting_days(self.rng["start"].uniform(0, ids),
                                               np.full(b - a, self.p_day))
                 self.next_day[a:b] = np.where(inst, np.minimum(first, NEVER), NEVER)
-
-    @staticmethod
-    def stream_names(name: str) -> list[str]:
-        return [f"measure/{name}/{s}" for s in
-                ("install", "start", "false", "true", "scope", "review")]
 
     def installed(self, ids: np.ndarray) -> np.ndarray:
         rows = ids - self.pop.start
         return self.pop.phone[rows] & (
-            self.streams.uniform(f"{self._s}/install", 0, ids) < self.spec.install_rate)
+            self.rng["install"].uniform(0, ids) < self.spec.install_rate)
 
     def _add(self, day: int, rows: np.ndarray, matches: np.ndarray, true: bool) -> None:
         """Add matches to the current window; flag phones that reach the threshold."""
@@ -108,16 +206,15 @@ class DeviceScanState(MeasureState):
         rows = np.flatnonzero(self.next_day == day)
         if rows.size:
             ids = rows + pop.start
-            events = draws.poisson_positive(self.streams.uniform(f"{self._s}/false", day, ids),
-                                            self.lam)
+            events = draws.poisson_positive(self.rng["false"].uniform(day, ids), self.lam)
             matches = events.copy()
             if spec.burst_mean > 1:  # each event brings a geometric burst of near-duplicates
                 matches[:] = 0
                 for j in range(int(events.max(initial=0))):
                     more = events > j
-                    u = self.streams.uniform(f"{self._s}/false", day, ids, draw=2 + j)
+                    u = self.rng["false"].uniform(day, ids, draw=2 + j)
                     matches += np.where(more, draws.geometric_positive(u, spec.burst_mean), 0)
-            gap = waiting_days(self.streams.uniform(f"{self._s}/false", day, ids, draw=1),
+            gap = waiting_days(self.rng["false"].uniform(day, ids, draw=1),
                                np.full(rows.size, self.p_day))
             self.next_day[rows] = np.minimum(day + 1 + gap, NEVER)
             self._add(day, rows, matches, true=False)
@@ -127,7 +224,7 @@ class DeviceScanState(MeasureState):
             ids, photos = ids[inst], photos[inst]
             if self.observed(day) is not None:
                 self.counts["protest_images"] += int(photos.sum())
-            hits = draws.binomial(self.streams.uniform(f"{self._s}/true", day, ids), photos,
+            hits = draws.binomial(self.rng["true"].uniform(day, ids), photos,
                                   spec.match_tpr)
             self._add(day, ids - pop.start, hits, true=True)
 
@@ -140,7 +237,7 @@ class DeviceScanState(MeasureState):
             ids = np.arange(pop.start + a, pop.start + b)
             share = np.where(pop.group[a:b] == 1, spec.scope.minority, spec.scope.majority)
             holds = self.installed(ids) & (
-                self.streams.uniform(f"{self._s}/scope", 0, ids) < share)
+                self.rng["scope"].uniform(0, ids) < share)
             rows = np.flatnonzero(holds) + a
             self._add(day, rows, np.full(rows.size, spec.scope.items, dtype=np.int64), True)
 
@@ -157,17 +254,18 @@ class DeviceScanState(MeasureState):
         real = (self.flags[rows] & FILED_REAL) != 0
         self.flags[rows] &= ~(IN_REVIEW | FILED_REAL)
         accuracy = self.spec.review.accuracy
-        u = self.streams.uniform(f"{self._s}/review", day, ids)
+        u = self.rng["review"].uniform(day, ids)
         confirmed = np.where(real, u < accuracy, u >= accuracy)
         if self.observed(day) is not None:
             self.counts["reviews"] += ids.size
-            self.confirmed_by_role += np.bincount(self.role(rows[confirmed]), minlength=4)
+            self.confirmed_by_role += np.bincount(self.role(rows[confirmed]),
+                                                  minlength=len(ROLES))
         if self.spec.review.unreviewed == "act":
             self.lift(day, rows[~confirmed])
         else:
             self.restrict(day, rows[confirmed], self.spec.action.days)
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> dict[str, Any]:
         self.counts["installed"] = self.installed_count
         out = super().summary()
         by = self.confirmed_by_role

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.streams import Streams
+from ..core.columns import Column
+from ..core.streams import Stream, Streams
 from ..population.generate import Population
 from ..scenario.schema import ProcessSpec
 
 NEVER = np.iinfo(np.uint16).max  # a next-trial day beyond any horizon
+COLUMNS = (Column("next_day", np.uint16, NEVER),)  # per person and process
 
 
 def waiting_days(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
@@ -26,14 +28,14 @@ def waiting_days(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
     return np.where(rate <= 0.0, np.inf, days)
 
 
-def remedy_days(streams: Streams, process: str, event: str, rate: float, day: int,
-                ids: np.ndarray) -> np.ndarray:
-    """The day each person remedies an ``event`` they had on ``day`` (NEVER if beyond reach).
+def remedy_days(stream: Stream, rate: float, day: int, ids: np.ndarray) -> np.ndarray:
+    """The day each person remedies an event they had on ``day`` (NEVER if beyond reach),
+    from the process's remedy stream for that event.
 
     A pure function of (seed, process, event, day, person), so every system that asks sees
     the same truth.
     """
-    u = streams.uniform(f"process/{process}/remedy/{event}", day, ids)
+    u = stream.uniform(day, ids)
     wait = waiting_days(u, np.full(ids.size, rate))
     return np.minimum(day + 1 + wait, float(NEVER)).astype(np.int64)
 
@@ -45,16 +47,16 @@ class Process:
         self.name = name
         self.spec = spec
         self.pop = pop
-        self.streams = streams
-        self._start = f"process/{name}/start"
-        self._gap = f"process/{name}/gap"
-        self._outcome = f"process/{name}/outcome"
-        self.next_day = np.empty(len(pop), dtype=np.uint16)
+        names = spec.stream_names(name)
+        self._gap = streams.claim(names["gap"])
+        self._outcome = streams.claim(names["outcome"])
+        start = streams.claim(names["start"])
+        self.next_day = COLUMNS[0].allocate(len(pop))
         # block by block, so the float64 temporaries stay small next to the population
         for a in range(0, len(pop), streams.block_size):
             b = min(a + streams.block_size, len(pop))
             ids = np.arange(pop.start + a, pop.start + b, dtype=np.int64)
-            first = waiting_days(streams.uniform(self._start, 0, ids), self._rates(slice(a, b)))
+            first = waiting_days(start.uniform(0, ids), self._rates(slice(a, b)))
             self.next_day[a:b] = np.minimum(first, NEVER)
         self.events = spec.events()
 
@@ -74,10 +76,10 @@ class Process:
         rows = np.flatnonzero(self.next_day == day)
         ids = rows + self.pop.start
         rates = self._rates(rows)
-        gap = waiting_days(self.streams.uniform(self._gap, day, ids), rates)
+        gap = waiting_days(self._gap.uniform(day, ids), rates)
         self.next_day[rows] = np.minimum(day + 1 + gap, NEVER).astype(np.uint16)
         out: dict[str, np.ndarray] = {}
-        u = self.streams.uniform(self._outcome, day, ids)
+        u = self._outcome.uniform(day, ids)
         low = np.zeros(rows.size)
         for event, base in self.spec.outcomes.items():
             p = np.full(rows.size, base)

@@ -15,15 +15,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine import draws
-from ..engine.streams import Streams
-from ..population.generate import Geography, Population
+from ..core import draws
+from ..core.columns import Column
+from ..core.streams import Streams
+from ..population.generate import Population
+from ..scenario.plan import Plan
 from ..scenario.schema import ProtestSpec
 from .events import NEVER
 
 UNINVOLVED, RECIPIENT, BYSTANDER, PARTICIPANT = 0, 1, 2, 3
 ROLES = ("uninvolved", "recipient", "bystander", "participant")
 _ACTIVISM_UNIT = float(1 << 24)  # activism summed as integers: exact in any order
+#: per person: most involved role so far, protest photos held, last day present at a protest
+COLUMNS = (Column("role", np.uint8, UNINVOLVED), Column("photos", np.uint16, 0),
+           Column("day_present", np.uint16, NEVER))
+
+
+@dataclass(frozen=True)
+class CitySums:
+    """Integer sums per city cell over some persons (they add up exactly over shards)."""
+
+    activism: np.ndarray  # activism in units of 2**-24
+    phones: np.ndarray
+    residents: np.ndarray
+
+    def __add__(self, other: CitySums) -> CitySums:
+        return CitySums(self.activism + other.activism, self.phones + other.phones,
+                        self.residents + other.residents)
 
 
 @dataclass(frozen=True)
@@ -38,40 +56,33 @@ class Protest:
 class ProtestCoordinator:
     """The global part: which cities protest today, and forwarding sums."""
 
-    def __init__(self, spec: ProtestSpec, geo: Geography, streams: Streams, scale: float,
-                 activism: np.ndarray, phones: np.ndarray, residents: np.ndarray,
-                 warmup: int = 0) -> None:
-        self.spec = spec
-        self.warmup = warmup
-        self.streams = streams
-        self.scale = scale
-        real = np.diff(geo.city_starts).astype(np.float64) * scale
-        allowed = np.ones(len(geo.city_names), dtype=bool)
-        if spec.cities:
-            allowed[:] = False
-            allowed[[geo.city_names.index(c) for c in spec.cities]] = True
+    def __init__(self, plan: Plan, streams: Streams, sums: CitySums) -> None:
+        assert plan.scenario.protests is not None
+        self.spec = spec = plan.scenario.protests
+        self.warmup = plan.warmup
+        names = spec.stream_names()
+        self._occur = streams.claim(names["occur"])
+        self._size = streams.claim(names["size"])
+        self.scale = plan.scale
+        geo = plan.geography
+        real = np.diff(geo.city_starts).astype(np.float64) * plan.scale
+        allowed = plan.cells_mask(plan.protest_cells)
         self.rate = np.minimum(spec.rate_per_million * real / 1e6, 1.0) * allowed
-        self.activism = activism / _ACTIVISM_UNIT  # summed activism per city cell
-        self.phones = phones
-        self.residents = residents
+        self.activism = sums.activism  # summed activism per city cell, in 2**-24 units
+        self.phones = sums.phones
+        self.residents = sums.residents
         self.cells = np.arange(len(geo.city_names), dtype=np.int64)
-
-    @staticmethod
-    def stream_names() -> list[str]:
-        return ["protests/occur", "protests/size", "protests/join", "protests/photos",
-                "protests/forward", "protests/receive", "protests/delete"]
 
     def today(self, day: int) -> list[Protest]:
         """Today's protests. Protests (and so control measures) run in the reported days
         only: the warm-up settles scores and lists, and every role starts uninvolved."""
         if day < self.warmup:
             return []
-        u = self.streams.uniform("protests/occur", day, self.cells)
+        u = self._occur.uniform(day, self.cells)
         cities = np.flatnonzero(u < self.rate)
         if cities.size == 0:
             return []
-        z = draws.normal(self.streams.uniform("protests/size", day, cities),
-                         self.streams.uniform("protests/size", day, cities, draw=1))
+        z = draws.normal(self._size.uniform(day, cities), self._size.uniform(day, cities, draw=1))
         size = self.spec.size_median * np.exp(self.spec.size_sigma * z) / self.scale
         residents = self.residents[cities]
         size = np.minimum(size, residents)
@@ -95,11 +106,9 @@ class ProtestState:
     def __init__(self, spec: ProtestSpec, pop: Population, streams: Streams) -> None:
         self.spec = spec
         self.pop = pop
-        self.streams = streams
+        self.rng = {role: streams.claim(name) for role, name in spec.stream_names().items()}
         n = len(pop)
-        self.role = np.zeros(n, dtype=np.uint8)
-        self.photos = np.zeros(n, dtype=np.uint16)
-        self.day_present = np.full(n, NEVER, dtype=np.uint16)
+        self.role, self.photos, self.day_present = (c.allocate(n) for c in COLUMNS)
         self.participants_today = np.empty(0, dtype=np.int64)
         self.present_today = np.empty(0, dtype=np.int64)
         self._new: list[tuple[np.ndarray, np.ndarray]] = []  # today's new protest photos
@@ -112,7 +121,7 @@ class ProtestState:
         return slice(a, max(a, b))
 
     @staticmethod
-    def city_sums(pop: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def city_sums(pop: Population) -> CitySums:
         """Integer sums per city cell over a shard: activism, phone owners, residents."""
         cells = len(pop.geography.city_names)
         activism = np.zeros(cells, dtype=np.int64)
@@ -120,13 +129,13 @@ class ProtestState:
                                                * _ACTIVISM_UNIT).astype(np.int64))
         phones = np.bincount(pop.city, weights=pop.phone, minlength=cells).astype(np.int64)
         residents = np.bincount(pop.city, minlength=cells).astype(np.int64)
-        return activism, phones, residents
+        return CitySums(activism, phones, residents)
 
     def gather(self, day: int, protests: list[Protest], activism: np.ndarray
                ) -> dict[int, int]:
         """Phase 1: who joins today's protests, who is there, who takes photos; returns the
         number of people forwarding photos per city."""
-        pop, spec, streams = self.pop, self.spec, self.streams
+        pop, spec, rng = self.pop, self.spec, self.rng
         joined, present, forwarders = [], [], {}
         self._new = []
         for protest in protests:
@@ -137,18 +146,18 @@ class ProtestState:
                 continue
             total = activism[protest.city] / _ACTIVISM_UNIT
             k = protest.participants / total if total > 0 else 0.0
-            u = streams.uniform("protests/join", day, ids)
+            u = rng["join"].uniform(day, ids)
             join = u < np.minimum(k * pop.activism[rows], 1.0)
             residents = max(int(np.diff(pop.geography.city_starts)[protest.city])
                             - protest.participants, 1.0)
-            near = ~join & (streams.uniform("protests/join", day, ids, draw=1)
+            near = ~join & (rng["join"].uniform(day, ids, draw=1)
                             < protest.bystanders / residents)
             part_ids, near_ids = ids[join], ids[near]
             self._take_photos(day, part_ids, spec.photos_participant, PARTICIPANT)
             self._take_photos(day, near_ids, spec.photos_bystander, BYSTANDER)
             holders = np.concatenate([part_ids, near_ids])
             holders = holders[self.photos[holders - pop.start] > 0]
-            sends = streams.uniform("protests/forward", day, holders) < spec.forward_share
+            sends = rng["forward"].uniform(day, holders) < spec.forward_share
             forwarders[protest.city] = int(sends.sum())
             joined.append(part_ids)
             present.append(np.concatenate([part_ids, near_ids]))
@@ -160,7 +169,7 @@ class ProtestState:
         rows = ids - self.pop.start
         self.role[rows] = np.maximum(self.role[rows], role)
         self.day_present[rows] = day
-        n = draws.poisson(self.streams.uniform("protests/photos", day, ids), mean)
+        n = draws.poisson(self.rng["photos"].uniform(day, ids), mean)
         n = n * self.pop.phone[rows]
         self.photos[rows] = np.minimum(self.photos[rows].astype(np.int64) + n, NEVER)
         self._new.append((ids, n))
@@ -177,7 +186,7 @@ class ProtestState:
     def spread(self, day: int, share: dict[int, float]) -> None:
         """Phase 2: forwarded photos reach residents with a phone; participants who delete
         their photos do so at the end of the day."""
-        pop, spec, streams = self.pop, self.spec, self.streams
+        pop, spec, rng = self.pop, self.spec, self.rng
         got, counts = [], []
         present = np.zeros(0, dtype=np.int64)
         if self.present_today.size:
@@ -185,10 +194,10 @@ class ProtestState:
         for city, q in share.items():
             rows = self.city_rows(city)
             ids = np.arange(rows.start, rows.stop) + pop.start
-            hit = (streams.uniform("protests/receive", day, ids) < q) & pop.phone[rows]
+            hit = (rng["receive"].uniform(day, ids) < q) & pop.phone[rows]
             ids = ids[hit]
             ids = ids[~np.isin(ids, present, assume_unique=False)]
-            n = 1 + draws.poisson(streams.uniform("protests/receive", day, ids, draw=1),
+            n = 1 + draws.poisson(rng["receive"].uniform(day, ids, draw=1),
                                   spec.photos_forwarded - 1)
             r = ids - pop.start
             self.role[r] = np.maximum(self.role[r], RECIPIENT)
@@ -198,5 +207,5 @@ class ProtestState:
         self._new.extend(zip(got, counts))
         part = self.participants_today
         if part.size and spec.deletion > 0:
-            gone = streams.uniform("protests/delete", day, part) < spec.deletion
+            gone = rng["delete"].uniform(day, part) < spec.deletion
             self.photos[part[gone] - pop.start] = 0

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from ..engine.run import Result
+from ..ledger.result import Result
 from ..scenario import ScenarioError, dump_scenario
 from ..scenario.errors import Problem
 

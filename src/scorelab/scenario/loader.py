@@ -10,7 +10,6 @@ round-trip loader, which builds only plain mappings, sequences and scalars.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import io
 import json
@@ -25,22 +24,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import Problem, ScenarioError
-from .schema import (
-    CheckpointMeasure,
-    DeviceScanMeasure,
-    ListSystem,
-    PointsSystem,
-    Scenario,
-    ShutdownMeasure,
-)
-
-#: the models behind each ``kind:`` of a tagged section
-_KINDS: dict[str, dict[str, type[BaseModel]]] = {
-    "systems": {"points": PointsSystem, "list": ListSystem},
-    "measures": {"checkpoint": CheckpointMeasure, "device_scan": DeviceScanMeasure,
-                 "shutdown": ShutdownMeasure},
-}
-PROTEST_EVENTS = ("protest_participation", "protest_presence")
+from .kinds import FAMILIES
+from .schema import AT_KEY, ReferenceProblems, Scenario, did_you_mean
 
 PRESET_PACKAGE = "scorelab.scenario.presets"
 
@@ -192,9 +177,7 @@ def _locate(sources: list[_Source], path: tuple[Any, ...], key: bool = False) ->
     return Problem("", first.label, 1 if first.tree is not None else None, 1)
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+_did_you_mean = did_you_mean
 
 
 def _inner_model(annotation: Any) -> Any:
@@ -220,10 +203,18 @@ class _MappingOf:
         self.model = model
 
 
-def _fields_for(path: tuple[Any, ...], tag: str | None = None) -> list[str]:
+def _kind_model(data: dict[str, Any], path: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The spec model of the kind at ``systems.<name>`` or ``measures.<name>`` in ``data``."""
+    section = data.get(path[0]) if isinstance(data, dict) else None
+    entry = section.get(path[1]) if isinstance(section, dict) else None
+    kind = entry.get("kind") if isinstance(entry, dict) else None
+    return FAMILIES[path[0]].spec(kind) if isinstance(kind, str) else None
+
+
+def _fields_for(path: tuple[Any, ...], data: dict[str, Any]) -> list[str]:
     model: Any = Scenario
-    if tag is not None and len(path) >= 2 and path[0] in _KINDS:
-        model, path = _KINDS[path[0]][tag], path[2:]
+    if len(path) >= 2 and path[0] in FAMILIES:
+        model, path = _kind_model(data, path), path[2:]
     for part in path:
         if isinstance(model, _MappingOf):
             model = model.model
@@ -240,19 +231,14 @@ def _fields_for(path: tuple[Any, ...], tag: str | None = None) -> list[str]:
     return []
 
 
-def _describe_error(err: Any) -> tuple[tuple[Any, ...], str, bool]:
+def _describe_error(err: Any, data: dict[str, Any]) -> tuple[tuple[Any, ...], str, bool]:
     """(field path, message, whether the path ends at an offending *key*)."""
     loc = tuple(err["loc"])
-    # pydantic puts the discriminator tag into loc for tagged unions: drop it
-    tag = None
-    if len(loc) >= 3 and loc[0] in _KINDS and loc[2] in _KINDS[str(loc[0])]:
-        tag = str(loc[2])
-        loc = loc[:2] + loc[3:]
     kind = err["type"]
     given = err.get("input")
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        valid = _fields_for(loc[:-1], tag)
+        valid = _fields_for(loc[:-1], data)
         hint = _did_you_mean(key, valid)
         tail = f"; valid keys: {', '.join(valid)}" if valid else ""
         return loc, f"unknown key {key!r}{hint}{tail}", True
@@ -264,7 +250,7 @@ def _describe_error(err: Any) -> tuple[tuple[Any, ...], str, bool]:
             f"unknown kind {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
         ), False
     if kind == "union_tag_not_found":
-        kinds = _KINDS.get(str(loc[0]), {}) if loc else {}
+        kinds = FAMILIES[str(loc[0])].names() if loc and loc[0] in FAMILIES else []
         return loc, f"missing 'kind' (expected one of: {', '.join(kinds)})", True
     message = err["msg"]
     if kind == "literal_error":
@@ -282,105 +268,6 @@ def _describe_error(err: Any) -> tuple[tuple[Any, ...], str, bool]:
 
 def _path_text(path: tuple[Any, ...]) -> str:
     return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
-
-
-_KEY = object()  # marks a reference problem located at a mapping key, not its value
-
-
-def _check_references(s: Scenario) -> list[tuple[tuple[Any, ...], str]]:
-    """Cross-field checks that a single field cannot make: every name must exist."""
-    bad: list[tuple[tuple[Any, ...], str]] = []
-    provinces = list(s.population.provinces)
-    cities = list(s.population.cities)
-    for city, spec in s.population.cities.items():
-        if spec.province not in s.population.provinces:
-            bad.append(((("population", "cities", city, "province")),
-                        f"unknown province {spec.province!r}{_did_you_mean(spec.province, provinces)}"))
-    per_province: dict[str, int] = {}
-    for spec in s.population.cities.values():
-        per_province[spec.province] = per_province.get(spec.province, 0) + spec.population
-    for province, total in per_province.items():
-        if province in s.population.provinces and total > s.population.provinces[province].population:
-            bad.append((("population", "cities"),
-                        (f"named cities of {province} hold {total:,} people, more than the "
-                        f"province's {s.population.provinces[province].population:,}")))
-    events: dict[str, str] = {}
-    for pname, proc in s.processes.items():
-        for event in proc.events():
-            if event in events:
-                bad.append((("processes", pname),
-                            f"event {event!r} is also produced by process {events[event]!r}"))
-            events[event] = pname
-    if s.protests is not None:
-        for event in PROTEST_EVENTS:
-            events[event] = "protests"
-        for i, city in enumerate(s.protests.cities):
-            if city not in s.population.cities:
-                bad.append((("protests", "cities", i), (f"unknown city {city!r}"
-                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}")))
-    for mname, measure in s.measures.items():
-        for i, city in enumerate(getattr(measure, "cities", [])):
-            if city not in s.population.cities:
-                bad.append((("measures", mname, "cities", i), (f"unknown city {city!r}"
-                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}")))
-        if measure.kind in ("checkpoint", "shutdown") and s.protests is None:
-            bad.append((("measures", mname, "kind"),
-                        f"a {measure.kind} acts after protests: add a protests: section"))
-    remedies = {e for proc in s.processes.values() for e in proc.remedies}
-    for pname, proc in s.processes.items():
-        for event in proc.remedies:
-            if event not in proc.events():
-                bad.append((("processes", pname, "remedies", event, _KEY),
-                            (f"{event!r} is not an outcome of this process; its outcomes: "
-                            f"{', '.join(proc.events())}")))
-    for sname, system in s.systems.items():
-        where = ("systems", sname, "jurisdiction")
-        for i, prov in enumerate(system.jurisdiction.provinces):
-            if prov not in s.population.provinces:
-                bad.append((where + ("provinces", i), (f"unknown province {prov!r}"
-                            f"{_did_you_mean(prov, provinces)}; known provinces: {', '.join(provinces)}")))
-        for i, city in enumerate(system.jurisdiction.cities):
-            if city not in s.population.cities:
-                bad.append((where + ("cities", i), (f"unknown city {city!r}"
-                            f"{_did_you_mean(city, cities)}; known cities: {', '.join(cities)}")))
-        if isinstance(system, PointsSystem):
-            for event in system.rules:
-                if event not in events:
-                    bad.append((("systems", sname, "rules", event, _KEY), (f"unknown event type "
-                                f"{event!r}{_did_you_mean(event, list(events))}; known events: "
-                                f"{', '.join(events)}")))
-            for section in ("sanctions", "rewards"):
-                for grade in getattr(system, section):
-                    if grade not in system.grades:
-                        bad.append((("systems", sname, section, grade, _KEY),
-                                    (f"unknown grade {grade!r}; grades of this system: "
-                                    f"{', '.join(system.grades)}")))
-        else:
-            event = system.entry.event
-            if event not in events:
-                bad.append((("systems", sname, "entry", "event"), (f"unknown event type "
-                            f"{event!r}{_did_you_mean(event, list(events))}; known events: "
-                            f"{', '.join(events)}")))
-            elif (system.entry.remedy_days is not None or system.exit.on_remedy) \
-                    and event not in remedies:
-                bad.append((("systems", sname, "entry", "event"),
-                            (f"{event!r} has no remedy rate (processes.<name>.remedies), which "
-                            "remedy_days and on_remedy need")))
-    lists = [n for n, sy in s.systems.items() if isinstance(sy, ListSystem)]
-    per_list: dict[str, int] = {}
-    for i, link in enumerate(s.joint_punishment):
-        per_list[link.source] = per_list.get(link.source, 0) + 1
-        if per_list[link.source] == 5:
-            bad.append((("joint_punishment", i), (f"at most 4 joint-punishment links per list "
-                        f"({link.source!r} has more)")))
-        if link.source not in lists:
-            bad.append((("joint_punishment", i, "source"), (f"unknown list {link.source!r}"
-                        f"{_did_you_mean(link.source, lists)}; lists: {', '.join(lists) or 'none'}")))
-        if link.target not in s.systems:
-            bad.append((("joint_punishment", i, "target"), (f"unknown system {link.target!r}"
-                        f"{_did_you_mean(link.target, list(s.systems))}; systems: "
-                        f"{', '.join(s.systems)}")))
-    return bad
 
 
 def load_scenario(
@@ -424,24 +311,23 @@ def validate(data: dict[str, Any], sources: list[Any] | None = None) -> Scenario
     """Validate merged scenario data, mapping each error to where it was written."""
     sources = sources or [_Source("<input>", data)]
     try:
-        scenario = Scenario.model_validate(data)
+        return Scenario.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            path, message, at_key = _describe_error(err)
+            path, message, at_key = _describe_error(err, data)
             where = _locate(sources, path, key=at_key)
             problems.append(Problem(message, where.file, where.line, where.column, _path_text(path)))
         raise ScenarioError(problems) from None
-    bad = _check_references(scenario)
-    if bad:
+    except ReferenceProblems as exc:
         problems = []
-        for path, message in bad:
-            at_key = path[-1] is _KEY
-            path = path[:-1] if at_key else path
+        for ref in exc.references:
+            at_key = bool(ref.path) and ref.path[-1] == AT_KEY
+            path = ref.path[:-1] if at_key else ref.path
             where = _locate(sources, path, key=at_key)
-            problems.append(Problem(message, where.file, where.line, where.column, _path_text(path)))
-        raise ScenarioError(problems)
-    return scenario
+            problems.append(Problem(ref.message, where.file, where.line, where.column,
+                                    _path_text(path)))
+        raise ScenarioError(problems) from None
 
 
 def dump_scenario(scenario: Scenario) -> str:

@@ -1,15 +1,33 @@
 """The scenario as validated data: pydantic models, unknown keys forbidden.
 
-The scenario knows nothing of arrays or backends; :mod:`scorelab.engine` compiles it into a
-runnable plan. Every rate is a probability per person and day unless its name says otherwise.
+The scenario knows nothing of arrays or backends; :func:`scorelab.scenario.plan.compile`
+turns it into a runnable plan. Every rate is a probability per person and day unless its name
+says otherwise. The spec models of system and measure kinds live with their kinds (a kind is
+one module); ``kind:`` picks the model through the registries of :mod:`.kinds`.
+
+Every cross-reference (a city, a province, an event, a grade, a list) is checked here, in the
+``Scenario`` model, so a scenario built in Python gets the same clear errors as a file.
 """
 
 from __future__ import annotations
 
-import itertools
-from typing import Annotated, Literal, get_args
+import difflib
+from dataclasses import dataclass, field
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .errors import Problem, ScenarioError
+from .kinds import MEASURE_KINDS, SYSTEM_KINDS, Kinds
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Propensity = Literal["offending", "defaulting", "volunteering", "tax_evasion"]
@@ -100,6 +118,9 @@ class PopulationSpec(Strict):
     provinces: dict[str, ProvinceSpec] = Field(min_length=1)
     cities: dict[str, CitySpec] = {}
 
+    def stream_names(self) -> dict[str, str]:
+        return {"population": "population"}
+
     @model_validator(mode="after")
     def _age_bands_cover(self) -> PopulationSpec:
         total = sum(b.share for b in self.age_bands)
@@ -138,6 +159,13 @@ class ProcessSpec(Strict):
         if self.otherwise is not None:
             names.append(self.otherwise)
         return names
+
+    def stream_names(self, name: str) -> dict[str, str]:
+        """The random streams of this process (the remedy streams are truth that every
+        system reading the event shares)."""
+        out = {part: f"process/{name}/{part}" for part in ("start", "gap", "outcome")}
+        out.update({f"remedy/{e}": f"process/{name}/remedy/{e}" for e in self.remedies})
+        return out
 
 
 # --- systems ------------------------------------------------------------------------------
@@ -180,12 +208,6 @@ class RecordRule(Strict):
     misattribution: Probability = 0.0
 
 
-class PointRule(RecordRule):
-    """A recorded event type and the points it is worth."""
-
-    points: int = Field(ge=-10_000, le=10_000)
-
-
 class AppealSpec(Strict):
     """Appeals by the wrongly sanctioned: who appeals, how many are decided a day, after how
     long at least, and how many succeed."""
@@ -197,94 +219,39 @@ class AppealSpec(Strict):
     success: Probability
 
 
-class PointsSystem(Strict):
-    """A local point system: everyone starts at ``base``; recorded events add points;
-    the score falls into a grade band; some grades carry sanctions."""
+def record_streams(system: str, event: str) -> dict[str, str]:
+    """The streams of a system's records of one event type (seen, false records)."""
+    return {f"record/{event}": f"system/{system}/record/{event}",
+            f"false/{event}": f"system/{system}/false/{event}"}
 
-    kind: Literal["points"]
+
+class SystemSpec(Strict):
+    """What every system kind's spec has. A kind subclasses it with ``kind: Literal[...]``."""
+
+    #: whether joint punishment may name this system as its source (lists)
+    joint_source: ClassVar[bool] = False
+
+    kind: str
     description: str = ""
     jurisdiction: Jurisdiction
-    base: int = Field(ge=-30_000, le=30_000)
-    grades: dict[str, int] = Field(min_length=1)
-    rules: dict[str, PointRule] = Field(min_length=1)
-    sanctions: dict[str, list[Sanction]] = {}
-    rewards: dict[str, list[Reward]] = {}
-    floor: int | None = Field(default=None, ge=-32_000, le=32_000)
-    ceiling: int | None = Field(default=None, ge=-32_000, le=32_000)
-    #: days after which a record's points lapse (credit repair); none: records never lapse
-    expiry_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
     appeals: AppealSpec | None = None
 
-    @model_validator(mode="after")
-    def _caps_ordered(self) -> PointsSystem:
-        if self.floor is not None and self.ceiling is not None and self.floor > self.ceiling:
-            raise ValueError(f"floor {self.floor} is above ceiling {self.ceiling}")
-        return self
+    def events(self) -> list[str]:
+        """The event types the system records."""
+        return []
 
-    @model_validator(mode="after")
-    def _grades_descending(self) -> PointsSystem:
-        floors = list(self.grades.values())
-        if any(a <= b for a, b in itertools.pairwise(floors)):
-            pairs = ", ".join(f"{k}: {v}" for k, v in self.grades.items())
-            raise ValueError(
-                f"grades must be listed from the highest floor to the lowest, got {{{pairs}}}"
-            )
-        return self
+    def stream_names(self, name: str) -> dict[str, str]:
+        """Every random stream of the system ``name``, by its role."""
+        out: dict[str, str] = {}
+        for event in self.events():
+            out.update(record_streams(name, event))
+        out["appeal/file"] = f"system/{name}/appeal/file"
+        out["appeal/decision"] = f"system/{name}/appeal/decision"
+        return out
 
-
-class ListEntry(RecordRule):
-    """When a person is put on a list: ``count`` recorded ``event``s within ``window`` days,
-    and (with ``remedy_days``) not remedied within that many days of the event."""
-
-    event: str
-    count: int = Field(default=1, ge=1, le=8)
-    window: int | None = Field(default=None, ge=1, le=MAX_DAYS)
-    remedy_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
-
-    @model_validator(mode="after")
-    def _window_for_counts(self) -> ListEntry:
-        if self.count > 1 and self.window is None:
-            raise ValueError("an entry rule with count > 1 needs a window (days)")
-        if self.count > 1 and self.remedy_days is not None:
-            raise ValueError("give either count/window or remedy_days, not both")
-        return self
-
-
-class ListExit(Strict):
-    """When a person leaves a list: once the system learns of a remedy (``on_remedy``) and
-    ``min_days`` have passed, or after ``after_days`` (a fixed term), whichever comes first."""
-
-    on_remedy: bool = False
-    remedy_delay: int = Field(default=0, ge=0, le=MAX_DAYS)
-    remedy_unseen: Probability = 0.0
-    min_days: int = Field(default=0, ge=0, le=MAX_DAYS)
-    after_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
-
-    @model_validator(mode="after")
-    def _some_way_out(self) -> ListExit:
-        if not self.on_remedy and self.after_days is None:
-            raise ValueError("a list needs an exit rule: on_remedy: true and/or after_days: N")
-        return self
-
-
-class ListSystem(Strict):
-    """A blacklist or redlist: entry and exit rules, sanctions or rewards while listed."""
-
-    kind: Literal["list"]
-    description: str = ""
-    polarity: Literal["black", "red"] = "black"
-    jurisdiction: Jurisdiction
-    entry: ListEntry
-    exit: ListExit
-    sanctions: list[Sanction] = []
-    rewards: list[Reward] = []
-    #: share of covered adults already listed on the first day (times their propensity for
-    #: the entry event), for starting a run at a published list size
-    initial_share: Probability = 0.0
-    appeals: AppealSpec | None = None
-
-
-SystemSpec = Annotated[PointsSystem | ListSystem, Field(discriminator="kind")]
+    def references(self, name: str, refs: References) -> list[Reference]:
+        """Cross-references a kind checks beyond its jurisdiction (events, grades, ...)."""
+        return []
 
 
 class JointPunishment(Strict):
@@ -316,15 +283,29 @@ class ProtestSpec(Strict):
     photos_forwarded: float = Field(default=3.0, ge=1, le=1000)  # mean photos a recipient gets
     deletion: Probability = 0.3  # share of participants who delete their photos that night
 
+    def stream_names(self) -> dict[str, str]:
+        return {part: f"protests/{part}" for part in
+                ("occur", "size", "join", "photos", "forward", "receive", "delete")}
 
-class ReviewSpec(Strict):
-    """Human review of a scanner's flags."""
 
-    capacity: float = Field(ge=0)  # decisions a day, real people (divided by scale)
-    accuracy: Probability = 0.95
-    latency: int = Field(default=0, ge=0, le=3650)
-    unreviewed: Literal["wait", "act"] = "wait"
-    minutes_per_review: float = Field(default=2.0, gt=0)
+class MeasureSpec(Strict):
+    """What every measure kind's spec has. A kind subclasses it with ``kind: Literal[...]``."""
+
+    #: whether the measure needs a protests: section (it acts after protests)
+    after_protests: ClassVar[bool] = False
+
+    kind: str
+    description: str = ""
+
+    def stream_names(self, name: str) -> dict[str, str]:
+        return {}
+
+    def named_cities(self) -> list[str]:
+        """The cities the measure names (none: every city)."""
+        return []
+
+    def references(self, name: str, refs: References) -> list[Reference]:
+        return []
 
 
 class MeasureAction(Strict):
@@ -335,72 +316,98 @@ class MeasureAction(Strict):
     detention_days: int = Field(default=0, ge=0, le=MAX_DAYS)
 
 
-class ScanCost(Strict):
-    flops_per_image: float = Field(default=4.3e8, ge=0)  # MobileNetV3-Large: 217 M MACs
-    joules_per_image: float = Field(default=0.03, ge=0)
-    upload_bytes_per_match: float = Field(default=50_000, ge=0)
+# --- kinds and cross-references ------------------------------------------------------------
 
 
-class ListScope(Strict):
-    """What the target list holds beyond protest photos: ordinary religious or cultural
-    material that some people keep, by group (a share of each group holds ``items`` listed
-    files, found at the first scan)."""
+def _dispatch(kinds: Kinds) -> Any:
+    """A validator that picks a kind's spec model by its ``kind:`` tag, as a discriminated
+    union would, from the family's registry (so a new kind needs no change here)."""
 
-    majority: Probability = 0.0
-    minority: Probability = 0.0
-    items: int = Field(default=5, ge=0, le=100_000)
+    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if isinstance(value, BaseModel):
+            value = value.model_dump()
+        if not isinstance(value, dict):
+            raise PydanticCustomError("model_type", "Input should be a mapping")
+        names = kinds.names()
+        if "kind" not in value:
+            raise PydanticCustomError(
+                "union_tag_not_found", "Unable to extract tag using discriminator 'kind'",
+                {"discriminator": "'kind'"})
+        spec = kinds.spec(str(value["kind"])) if isinstance(value["kind"], str) else None
+        if spec is None:
+            expected = ", ".join(repr(n) for n in names)
+            raise PydanticCustomError(
+                "union_tag_invalid",
+                "Input tag {tag} found using 'kind' does not match any of the expected tags: "
+                "{expected_tags}",
+                {"discriminator": "'kind'", "tag": value["kind"], "expected_tags": expected})
+        return spec.model_validate(value)
 
-
-class CheckpointMeasure(Strict):
-    """Police stopping people to search their phones in the days after a protest."""
-
-    kind: Literal["checkpoint"]
-    description: str = ""
-    cities: list[str] = []  # where (default: every city with a protest)
-    officers: int = Field(ge=0)  # per city with an active checkpoint, real people
-    shift_hours: float = Field(gt=0, le=24)
-    minutes_per_search: float = Field(gt=0)
-    days_after: int = Field(default=3, ge=1, le=365)
-    present_share: Probability = 0.5  # share of searches aimed at people present at the protest
-    find_photos: bool = True
-    find_apps: bool = True
-    app_prevalence: Probability = 0.1  # VPNs, foreign messengers among phone owners
-    action: MeasureAction = MeasureAction()
-
-
-class DeviceScanMeasure(Strict):
-    """A (hypothetical) scanner on every phone matching photos against a target list."""
-
-    kind: Literal["device_scan"]
-    description: str = ""
-    install_rate: Probability
-    photos_per_day: float = Field(ge=0, le=10_000)
-    match_tpr: Probability
-    match_fpr: Probability
-    burst_mean: float = Field(default=1.0, ge=1, le=1000)  # near-duplicates per false match
-    threshold: int = Field(ge=1, le=100_000)
-    window: int = Field(ge=1, le=MAX_DAYS)
-    scope: ListScope = ListScope()
-    review: ReviewSpec | None = None
-    action: MeasureAction = MeasureAction()
-    cost: ScanCost = ScanCost()
+    return WrapValidator(validate)
 
 
-class ShutdownMeasure(Strict):
-    """Cutting a city off (social media, or all signal) after a protest there."""
+AnySystem = Annotated[SerializeAsAny[SystemSpec], _dispatch(SYSTEM_KINDS)]
+AnyMeasure = Annotated[SerializeAsAny[MeasureSpec], _dispatch(MEASURE_KINDS)]
 
-    kind: Literal["shutdown"]
-    description: str = ""
-    cities: list[str] = []  # cities whose protests trigger a shutdown of themselves (default all)
-    duration: int = Field(ge=1, le=MAX_DAYS)
-    start_after: int = Field(default=0, ge=0, le=365)
-    cuts: Literal["social_media", "all_signal"] = "social_media"
-    forwarding_factor: Probability = 0.2  # share of forwarding that still gets through
-    cost_per_person_day: float = Field(default=2.1, ge=0)  # US$; GSMA lower anchor
+PROTEST_EVENTS = ("protest_participation", "protest_presence")
+AT_KEY = "<key>"  # ends a reference path whose problem is the mapping key, not its value
 
 
-MeasureSpec = Annotated[CheckpointMeasure | DeviceScanMeasure | ShutdownMeasure,
-                        Field(discriminator="kind")]
+@dataclass(frozen=True)
+class Reference:
+    """A name that does not resolve: where (a field path) and what is wrong."""
+
+    path: tuple[str | int, ...]
+    message: str
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+@dataclass
+class References:
+    """The names a scenario defines, for checking what refers to them."""
+
+    provinces: list[str]
+    cities: list[str]
+    events: dict[str, str]  # event type -> the process (or "protests") producing it
+    remedies: set[str]  # events with a remedy rate
+    lists: list[str] = field(default_factory=list)
+
+    def city(self, path: tuple[str | int, ...], city: str) -> list[Reference]:
+        if city in self.cities:
+            return []
+        return [Reference(path, f"unknown city {city!r}{did_you_mean(city, self.cities)}; "
+                                f"known cities: {', '.join(self.cities)}")]
+
+    def province(self, path: tuple[str | int, ...], province: str) -> list[Reference]:
+        if province in self.provinces:
+            return []
+        return [Reference(path, f"unknown province {province!r}"
+                                f"{did_you_mean(province, self.provinces)}; known provinces: "
+                                f"{', '.join(self.provinces)}")]
+
+    def event(self, path: tuple[str | int, ...], event: str) -> list[Reference]:
+        if event in self.events:
+            return []
+        known = list(self.events)
+        return [Reference(path, f"unknown event type {event!r}{did_you_mean(event, known)}; "
+                                f"known events: {', '.join(known)}")]
+
+
+class ReferenceProblems(ScenarioError):
+    """Names that do not resolve; the loader locates each path in the YAML it came from."""
+
+    def __init__(self, references: list[Reference]) -> None:
+        self.references = references
+        super().__init__([Problem(r.message, path=_path_text(r.path)) for r in references])
+
+
+def _path_text(path: tuple[str | int, ...]) -> str:
+    parts = [p for p in path if p != AT_KEY]
+    return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in parts).replace(".[", "[")
 
 
 # --- the scenario -------------------------------------------------------------------------
@@ -422,13 +429,80 @@ class Scenario(Strict):
     warmup_days: int = Field(default=0, ge=0, le=MAX_DAYS)
     population: PopulationSpec
     processes: dict[str, ProcessSpec] = {}
-    systems: dict[str, SystemSpec] = {}
+    systems: dict[str, AnySystem] = {}
     joint_punishment: list[JointPunishment] = []
     protests: ProtestSpec | None = None
-    measures: dict[str, MeasureSpec] = {}
+    measures: dict[str, AnyMeasure] = {}
 
     @model_validator(mode="after")
     def _horizon(self) -> Scenario:
         if self.days + self.warmup_days > MAX_DAYS:
             raise ValueError(f"warmup_days + days must be at most {MAX_DAYS}")
         return self
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Scenario:
+        bad = self._references()
+        if bad:
+            raise ReferenceProblems(bad)
+        return self
+
+    def _references(self) -> list[Reference]:
+        """Cross-field checks that a single field cannot make: every name must exist."""
+        pop = self.population
+        refs = References(provinces=list(pop.provinces), cities=list(pop.cities), events={},
+                          remedies=set())
+        bad: list[Reference] = []
+        for city, spec in pop.cities.items():
+            bad += refs.province(("population", "cities", city, "province"), spec.province)
+        per_province: dict[str, int] = {}
+        for spec in pop.cities.values():
+            per_province[spec.province] = per_province.get(spec.province, 0) + spec.population
+        for province, total in per_province.items():
+            if province in pop.provinces and total > pop.provinces[province].population:
+                bad.append(Reference(("population", "cities"), (
+                    f"named cities of {province} hold {total:,} people, more than the "
+                    f"province's {pop.provinces[province].population:,}")))
+        for pname, proc in self.processes.items():
+            for event in proc.events():
+                if event in refs.events:
+                    bad.append(Reference(("processes", pname), (
+                        f"event {event!r} is also produced by process {refs.events[event]!r}")))
+                refs.events[event] = pname
+            for event in proc.remedies:
+                refs.remedies.add(event)
+                if event not in proc.events():
+                    bad.append(Reference(("processes", pname, "remedies", event, AT_KEY), (
+                        f"{event!r} is not an outcome of this process; its outcomes: "
+                        f"{', '.join(proc.events())}")))
+        if self.protests is not None:
+            for event in PROTEST_EVENTS:
+                refs.events[event] = "protests"
+            for i, city in enumerate(self.protests.cities):
+                bad += refs.city(("protests", "cities", i), city)
+        refs.lists = [n for n, sy in self.systems.items() if sy.joint_source]
+        for sname, system in self.systems.items():
+            where = ("systems", sname, "jurisdiction")
+            for i, prov in enumerate(system.jurisdiction.provinces):
+                bad += refs.province(where + ("provinces", i), prov)
+            for i, city in enumerate(system.jurisdiction.cities):
+                bad += refs.city(where + ("cities", i), city)
+            bad += system.references(sname, refs)
+        for mname, measure in self.measures.items():
+            for i, city in enumerate(measure.named_cities()):
+                bad += refs.city(("measures", mname, "cities", i), city)
+            bad += measure.references(mname, refs)
+            if measure.after_protests and self.protests is None:
+                bad.append(Reference(("measures", mname, "kind"), (
+                    f"a {measure.kind} acts after protests: add a protests: section")))
+        for i, link in enumerate(self.joint_punishment):
+            if link.source not in refs.lists:
+                bad.append(Reference(("joint_punishment", i, "source"), (
+                    f"unknown list {link.source!r}{did_you_mean(link.source, refs.lists)}; "
+                    f"lists: {', '.join(refs.lists) or 'none'}")))
+            if link.target not in self.systems:
+                systems = list(self.systems)
+                bad.append(Reference(("joint_punishment", i, "target"), (
+                    f"unknown system {link.target!r}{did_you_mean(link.target, systems)}; "
+                    f"systems: {', '.join(systems)}")))
+        return bad

@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.queue import Queue
-from ..engine.streams import Streams
-from ..scenario.schema import AppealSpec
+from ..core.queue import Queue
+from ..core.streams import Streams
+from ..scenario.plan import Plan, SystemPlan
 
 
 class AppealDesk:
     """Reviewers who decide ``capacity`` appeals a day (real people), each at least
     ``latency`` days old; a share ``success`` of them win."""
 
-    def __init__(self, name: str, spec: AppealSpec, streams: Streams, days: int,
-                 warmup: int, scale: float = 1.0) -> None:
-        self.spec = spec
-        self.streams = streams
-        self.warmup = warmup
-        self.queue = Queue(spec.capacity, spec.latency, scale)
-        self._decision = f"system/{name}/appeal/decision"
+    def __init__(self, plan: Plan, system: SystemPlan, streams: Streams) -> None:
+        assert system.spec.appeals is not None
+        self.spec = spec = system.spec.appeals
+        self.warmup = plan.warmup
+        self.queue = Queue(spec.capacity, spec.latency, plan.scale)
+        self._decision = streams.claim(system.streams["appeal/decision"])
+        days = plan.days
         self.daily = {k: np.zeros(days, dtype=np.int64)
                       for k in ("appeals_filed", "appeals_decided", "appeals_won",
                                 "appeal_backlog")}
@@ -37,7 +37,7 @@ class AppealDesk:
     def serve(self, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Decide today's appeals: (ids decided, which of them won)."""
         decided = self.queue.serve(day)
-        won = self.streams.uniform(self._decision, day, decided) < self.spec.success
+        won = self._decision.uniform(day, decided) < self.spec.success
         if day >= self.warmup:
             i = day - self.warmup
             self.daily["appeals_decided"][i] = decided.size

@@ -1,21 +1,100 @@
-"""What every system kind shares: counters in preallocated daily slots, appeal filings,
-and the flags that say who was ever sanctioned, wronged or rewarded."""
+"""What every system kind shares: the ``System`` protocol, counters in preallocated daily
+slots, appeal filings, and the flags that say who was ever sanctioned, wronged or rewarded."""
 
 from __future__ import annotations
 
+import enum
+from typing import Any, ClassVar, Protocol
+
 import numpy as np
 
-from ..engine.streams import Streams
-from ..scenario.schema import REWARDS, SANCTIONS, AppealSpec
+from ..core.columns import Column, flag_dtype
+from ..core.streams import Stream, Streams
+from ..population.generate import Population
+from ..processes.protests import ROLES
+from ..scenario.plan import Plan, SystemPlan
+from ..scenario.schema import REWARDS, SANCTIONS, SystemSpec
+from .jurisdiction import Coverage
 
-# bits of a system's per-person ``flags``
+
+class SystemFlag(enum.IntFlag):
+    """Bits of a system's per-person ``flags`` column (its dtype widens with the enum)."""
+
+    SCORED = 1
+    EVER_SANCTIONED = 2
+    EVER_WRONG = 4
+    WRONG_NOW = 8
+    HAS_FALSE = 16
+    HAS_IDENTITY = 32
+    EVER_REWARDED = 64
+    IN_APPEAL = 128
+
+
+FLAGS_DTYPE = flag_dtype(SystemFlag)
 SCORED, EVER_SANCTIONED, EVER_WRONG, WRONG_NOW, HAS_FALSE, HAS_IDENTITY, EVER_REWARDED, \
-    IN_APPEAL = (np.uint8(1 << k) for k in range(8))
+    IN_APPEAL = (FLAGS_DTYPE(flag) for flag in SystemFlag)
+FLAGS_COLUMN = Column("flags", FLAGS_DTYPE, 0)
 
 WRONG_CAUSES = ("false_record", "identity", "stale_record", "incomplete_record")
 
 DAILY_COLUMNS = ("records", "listed", "sanctioned", "sanctioned_wrongly", "newly_sanctioned",
                  "newly_wronged", "restriction_person_days", "rewarded")
+
+
+class System(Protocol):
+    """A system kind over the persons of one shard: what the engine and the ledger call.
+
+    A kind is one module: a ``Spec`` model (subclass of ``SystemSpec``), a class with these
+    methods, and one line in ``systems/registry.py``.
+    """
+
+    kind: ClassVar[str]
+    Spec: ClassVar[type[SystemSpec]]
+
+    def __init__(self, plan: Plan, system: SystemPlan, pop: Population,
+                 streams: Streams) -> None: ...
+
+    @classmethod
+    def columns(cls, spec: Any) -> tuple[Column, ...]:
+        """Per covered person: for the memory estimate (and checkpoints)."""
+        ...
+
+    def step(self, day: int, events: dict[str, np.ndarray]) -> None:
+        """Record today's events, decide, count (the records phase)."""
+
+    def take_filings(self) -> np.ndarray:
+        """Global ids that filed an appeal since the last call."""
+        ...
+
+    def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None: ...
+
+    def summary(self) -> dict[str, Any]:
+        """Integer totals of this shard (they add up over shards)."""
+        ...
+
+    def daily_columns(self) -> dict[str, np.ndarray | None]:
+        """Daily counts by column of ``DAILY_COLUMNS`` (None: not this kind's)."""
+        ...
+
+    def extremes(self, rows: slice, last_day: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Who holds the top and the bottom standing on ``last_day``, over some rows of the
+        system's arrays (None: the kind has no such standing)."""
+        ...
+
+    def sanctioned_by_role(self, role: np.ndarray) -> np.ndarray:
+        """Persons ever sanctioned, counted by their protest role (``role`` per shard row)."""
+        ...
+
+    def link_totals(self) -> list[dict[str, Any]]:
+        """Joint punishment carried out through this system's links (none for most kinds)."""
+        ...
+
+    def coverage_segments(self) -> list[tuple[slice, int, int]]: ...
+
+    def flag_column(self) -> np.ndarray: ...
+
+    @property
+    def sanctions_anyone(self) -> bool: ...
 
 
 class SystemState:
@@ -25,25 +104,30 @@ class SystemState:
     ``warmup .. warmup + days - 1``, at index ``day - warmup``.
     """
 
-    kind = ""
+    kind: ClassVar[str] = ""
 
-    def __init__(self, name: str, appeals: AppealSpec | None, streams: Streams, days: int,
-                 warmup: int, n: int) -> None:
-        self.name = name
-        self.appeals = appeals
+    def __init__(self, plan: Plan, system: SystemPlan, pop: Population, streams: Streams
+                 ) -> None:
+        self.name = system.name
+        self.appeals = system.spec.appeals
         self.streams = streams
-        self.warmup = warmup
-        self.daily = {k: np.zeros(days, dtype=np.int64) for k in DAILY_COLUMNS}
-        self.flags = np.zeros(n, dtype=np.uint8)
+        self.rng: dict[str, Stream] = {role: streams.claim(name)
+                                       for role, name in system.streams.items()}
+        self.warmup = plan.warmup
+        self.pop = pop
+        self.coverage = Coverage(system.ranges, pop.start, pop.stop)
+        n = self.coverage.size
+        self.daily = {k: np.zeros(plan.days, dtype=np.int64) for k in DAILY_COLUMNS}
+        self.flags = FLAGS_COLUMN.allocate(n)
         self.person_days_by_sanction = np.zeros(len(SANCTIONS), dtype=np.int64)
         self.person_days_by_reward = np.zeros(len(REWARDS), dtype=np.int64)
         self.wrong_by_cause = np.zeros(len(WRONG_CAUSES), dtype=np.int64)
         self.filings: list[np.ndarray] = []  # global ids filing an appeal today
-        self._appeal_file = f"system/{name}/appeal/file"
+        self._sanctions_anyone = False
 
-    @staticmethod
-    def appeal_streams(name: str) -> list[str]:
-        return [f"system/{name}/appeal/file", f"system/{name}/appeal/decision"]
+    @property
+    def sanctions_anyone(self) -> bool:
+        return self._sanctions_anyone
 
     def observed(self, day: int) -> int | None:
         """Index into the daily slots, or None during the warm-up."""
@@ -55,7 +139,7 @@ class SystemState:
             return
         waiting = (self.flags[rows] & IN_APPEAL) != 0
         rows, ids = rows[~waiting], ids[~waiting]
-        filing = self.streams.uniform(self._appeal_file, day, ids) < self.appeals.rate
+        filing = self.rng["appeal/file"].uniform(day, ids) < self.appeals.rate
         self.flags[rows[filing]] |= IN_APPEAL
         self.filings.append(ids[filing])
 
@@ -72,10 +156,33 @@ class SystemState:
         self.flags[rows[first]] |= EVER_WRONG
         np.add.at(self.wrong_by_cause, causes[first], 1)
 
-    def base_summary(self, covered: int) -> dict[str, object]:
+    def coverage_segments(self) -> list[tuple[slice, int, int]]:
+        return self.coverage.segments()
+
+    def flag_column(self) -> np.ndarray:
+        return self.flags
+
+    def daily_columns(self) -> dict[str, np.ndarray | None]:
+        return dict(self.daily)
+
+    def link_totals(self) -> list[dict[str, Any]]:
+        return []
+
+    def sanctioned_by_role(self, role: np.ndarray) -> np.ndarray:
+        """Persons this system sanctioned, by their protest role: the precision of a system
+        that takes protest records as events ("monitor and punish dissidents")."""
+        counts = np.zeros(len(ROLES), dtype=np.int64)
+        if self.sanctions_anyone:
+            start = self.pop.start
+            for rows, a, b in self.coverage.segments():
+                hit = (self.flags[rows] & EVER_SANCTIONED) != 0
+                counts += np.bincount(role[a - start:b - start][hit], minlength=len(ROLES))
+        return counts
+
+    def base_summary(self) -> dict[str, Any]:
         d = self.daily
         return {
-            "covered": covered,
+            "covered": self.coverage.size,
             "scored": int(np.count_nonzero(self.flags & SCORED)),
             "records": int(d["records"].sum()),
             "sanctioned": int(np.count_nonzero(self.flags & EVER_SANCTIONED)),

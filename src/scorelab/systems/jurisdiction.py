@@ -8,32 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..population.generate import Geography
-from ..scenario.schema import Jurisdiction
+from ..scenario.plan import IdRanges
 
 
 class Coverage:
-    """The persons of one shard ``[start, stop)`` that a jurisdiction covers.
+    """The persons of one shard ``[start, stop)`` that a jurisdiction covers, from the plan's
+    global id ranges (sorted and merged).
 
     ``local(ids)`` maps global ids to rows of the system's own arrays (``-1`` if not covered).
     """
 
-    def __init__(self, jurisdiction: Jurisdiction, geo: Geography, start: int, stop: int) -> None:
-        if jurisdiction.national:
-            ranges = [(0, geo.persons)]
-        elif jurisdiction.provinces:
-            ranges = [geo.province_range(p) for p in jurisdiction.provinces]
-        else:
-            ranges = [geo.city_range(c) for c in jurisdiction.cities]
-        clipped = sorted((max(a, start), min(b, stop)) for a, b in ranges)
-        merged: list[tuple[int, int]] = []
-        for a, b in clipped:
-            if a >= b:
-                continue
-            if merged and a <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-            else:
-                merged.append((a, b))
+    def __init__(self, ranges: IdRanges, start: int, stop: int) -> None:
+        clipped = [(max(a, start), min(b, stop)) for a, b in ranges]
+        merged = [(a, b) for a, b in clipped if a < b]
         self.starts = np.array([a for a, _ in merged], dtype=np.int64)
         self.stops = np.array([b for _, b in merged], dtype=np.int64)
         sizes = self.stops - self.starts

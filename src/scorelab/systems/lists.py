@@ -14,15 +14,36 @@ the event and the person, so every system that looks sees the same one.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any, ClassVar, Literal
 
-from ..engine.streams import Streams
+import numpy as np
+from pydantic import Field, model_validator
+
+from ..core.columns import Column
+from ..core.streams import Streams
 from ..population.generate import Population
 from ..processes.events import NEVER, remedy_days, waiting_days
-from ..scenario.schema import REWARDS, SANCTIONS, ListSystem, ProcessSpec
+from ..scenario.plan import Plan, SystemPlan
+from ..scenario.schema import (
+    MAX_DAYS,
+    REWARDS,
+    SANCTIONS,
+    AppealSpec,
+    Jurisdiction,
+    Probability,
+    ProcessSpec,
+    RecordRule,
+    Reference,
+    References,
+    Reward,
+    Sanction,
+    Strict,
+    SystemSpec,
+)
 from .base import (
     EVER_REWARDED,
     EVER_SANCTIONED,
+    FLAGS_COLUMN,
     IN_APPEAL,
     SCORED,
     WRONG_NOW,
@@ -31,26 +52,107 @@ from .base import (
 from .jurisdiction import Coverage
 from .records import FALSE_RECORD, IDENTITY, TRUE_RECORD, RecordBatch, Recorder
 
+
+class ListEntry(RecordRule):
+    """When a person is put on a list: ``count`` recorded ``event``s within ``window`` days,
+    and (with ``remedy_days``) not remedied within that many days of the event."""
+
+    event: str
+    count: int = Field(default=1, ge=1, le=8)
+    window: int | None = Field(default=None, ge=1, le=MAX_DAYS)
+    remedy_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
+
+    @model_validator(mode="after")
+    def _window_for_counts(self) -> ListEntry:
+        if self.count > 1 and self.window is None:
+            raise ValueError("an entry rule with count > 1 needs a window (days)")
+        if self.count > 1 and self.remedy_days is not None:
+            raise ValueError("give either count/window or remedy_days, not both")
+        return self
+
+
+class ListExit(Strict):
+    """When a person leaves a list: once the system learns of a remedy (``on_remedy``) and
+    ``min_days`` have passed, or after ``after_days`` (a fixed term), whichever comes first."""
+
+    on_remedy: bool = False
+    remedy_delay: int = Field(default=0, ge=0, le=MAX_DAYS)
+    remedy_unseen: Probability = 0.0
+    min_days: int = Field(default=0, ge=0, le=MAX_DAYS)
+    after_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
+
+    @model_validator(mode="after")
+    def _some_way_out(self) -> ListExit:
+        if not self.on_remedy and self.after_days is None:
+            raise ValueError("a list needs an exit rule: on_remedy: true and/or after_days: N")
+        return self
+
+
+class ListSystem(SystemSpec):
+    """A blacklist or redlist: entry and exit rules, sanctions or rewards while listed."""
+
+    joint_source: ClassVar[bool] = True
+
+    kind: Literal["list"]
+    description: str = ""
+    polarity: Literal["black", "red"] = "black"
+    jurisdiction: Jurisdiction
+    entry: ListEntry
+    exit: ListExit
+    sanctions: list[Sanction] = Field(default_factory=list)
+    rewards: list[Reward] = Field(default_factory=list)
+    #: share of covered adults already listed on the first day (times their propensity for
+    #: the entry event), for starting a run at a published list size
+    initial_share: Probability = 0.0
+    appeals: AppealSpec | None = None
+
+    def events(self) -> list[str]:
+        return [self.entry.event]
+
+    def stream_names(self, name: str) -> dict[str, str]:
+        return {**super().stream_names(name),
+                "remedy_unseen": f"system/{name}/remedy_unseen",
+                "initial": f"system/{name}/initial"}
+
+    def references(self, name: str, refs: References) -> list[Reference]:
+        event = self.entry.event
+        bad = refs.event(("systems", name, "entry", "event"), event)
+        if not bad and (self.entry.remedy_days is not None or self.exit.on_remedy) \
+                and event not in refs.remedies:
+            bad.append(Reference(("systems", name, "entry", "event"), (
+                f"{event!r} has no remedy rate (processes.<name>.remedies), which "
+                "remedy_days and on_remedy need")))
+        return bad
+
+
 # record cause -> index into WRONG_CAUSES: a true record listed beyond the truth is stale
 _WRONG_CAUSE = np.zeros(3, dtype=np.int64)
 _WRONG_CAUSE[[TRUE_RECORD, FALSE_RECORD, IDENTITY]] = [2, 0, 1]
 _NO_REMEDY = np.int64(NEVER)
+JOINT_SANCTIONED, JOINT_WRONGED = np.uint8(1), np.uint8(2)
 
 
 class ListState(SystemState):
     """One list over the persons of one shard."""
 
-    kind = "list"
+    kind: ClassVar[str] = "list"
+    Spec: ClassVar[type[ListSystem]] = ListSystem
 
-    def __init__(self, name: str, spec: ListSystem, pop: Population, streams: Streams,
-                 days: int, warmup: int = 0, process: tuple[str, ProcessSpec] | None = None
+    @classmethod
+    def columns(cls, spec: Any) -> tuple[Column, ...]:
+        ring = spec.entry.count - 1  # record and truth rings of the last K-1 event days
+        return (Column("start", np.uint16, NEVER), Column("end", np.uint16, NEVER),
+                Column("tstart", np.uint16, NEVER), Column("tend", np.uint16, NEVER),
+                Column("cause", np.uint8, 0), FLAGS_COLUMN,
+                *(Column(f"ring_{k}", np.uint16, NEVER) for k in range(2 * ring)))
+
+    def __init__(self, plan: Plan, system: SystemPlan, pop: Population, streams: Streams
                  ) -> None:
-        self.spec = spec
-        self.pop = pop
-        self.coverage = Coverage(spec.jurisdiction, pop.geography, pop.start, pop.stop)
+        super().__init__(plan, system, pop, streams)
+        assert isinstance(system.spec, ListSystem)
+        self.spec = spec = system.spec
         n = self.coverage.size
-        super().__init__(name, spec.appeals, streams, days, warmup, n)
-        self.horizon = warmup + days
+        self.horizon = plan.total_days
         # record interval [start, end) and truth interval [tstart, tend); NEVER = none
         self.start = np.full(n, NEVER, dtype=np.uint16)
         self.end = np.full(n, NEVER, dtype=np.uint16)
@@ -59,39 +161,46 @@ class ListState(SystemState):
         self.cause = np.zeros(n, dtype=np.uint8)
         self.active = np.empty(0, dtype=np.int64)  # rows that ever had an interval
         entry = spec.entry
-        self.recorder = Recorder(name, entry.event, entry, self.coverage, pop, streams)
-        self.process_name: str | None = process[0] if process else None
-        self.process: ProcessSpec | None = process[1] if process else None
+        self.recorder = Recorder(entry.event, entry, self.coverage, pop, self.rng)
+        process_name = plan.event_process.get(entry.event)
+        self.process: ProcessSpec | None = plan.scenario.processes.get(process_name or "")
         self.remedy_rate = (self.process.remedies.get(entry.event, 0.0)
                             if self.process is not None else 0.0)
+        self._remedy_stream = None
+        if self.remedy_rate > 0 and process_name is not None and self.process is not None:
+            self._remedy_stream = streams.claim(
+                self.process.stream_names(process_name)[f"remedy/{entry.event}"])
         k = entry.count
         self.ring = np.full((n, k - 1), NEVER, dtype=np.uint16) if k > 1 else None
         self.truth_ring = np.full((n, k - 1), NEVER, dtype=np.uint16) if k > 1 else None
         self.sanction_mask = np.array([s in spec.sanctions for s in SANCTIONS])
         self.reward_mask = np.array([r in spec.rewards for r in REWARDS])
-        self.sanctions_anyone = bool(self.sanction_mask.any())
+        self._sanctions_anyone = bool(self.sanction_mask.any())
         self.now_listed = 0
         self.now_wrong = 0
         self.today = 0
-        self._unseen = f"system/{name}/remedy_unseen"
-        self._initial = f"system/{name}/initial"
-        # joint punishment: (target, its coverage, sanctions) and daily counts per link
+        self._unseen = self.rng["remedy_unseen"]
+        self._initial = self.rng["initial"]
+        # joint punishment: (target, its coverage here, sanctions) and daily counts per link;
+        # joint_flags holds per covered person and link JOINT_SANCTIONED | JOINT_WRONGED
         self.links: list[tuple[str, Coverage, np.ndarray]] = []
         self.link_daily: list[dict[str, np.ndarray]] = []
-        self.joint_flags = np.zeros(0, dtype=np.uint8)
+        for link in plan.links_of(system.index):
+            target = plan.systems[link.target]
+            self.links.append((target.name, Coverage(target.ranges, pop.start, pop.stop),
+                               np.array(link.sanctions)))
+            self.link_daily.append({"sanctioned": np.zeros(plan.days, np.int64),
+                                    "sanctioned_wrongly": np.zeros(plan.days, np.int64)})
+        self.joint_flags = np.zeros((n, len(self.links)), dtype=np.uint8)
         if spec.initial_share > 0:
             self._seed_initial()
-
-    @staticmethod
-    def stream_names(name: str) -> list[str]:
-        return [f"system/{name}/remedy_unseen", f"system/{name}/initial"]
 
     # --- entry and exit ------------------------------------------------------------------
 
     def _known_remedy(self, day: int, ids: np.ndarray, remedy: np.ndarray) -> np.ndarray:
         """When the system learns of each remedy (NEVER for remedies it never learns of)."""
         ex = self.spec.exit
-        unseen = self.streams.uniform(self._unseen, day, ids) < ex.remedy_unseen
+        unseen = self._unseen.uniform(day, ids) < ex.remedy_unseen
         known = remedy + ex.remedy_delay
         return np.where(unseen | (remedy >= _NO_REMEDY), _NO_REMEDY, known)
 
@@ -110,26 +219,27 @@ class ListState(SystemState):
         pop, spec = self.pop, self.spec
         chosen_rows = []
         # block by block, so the temporaries stay small next to the population
-        for a in range(0, self.coverage.size, self.streams.block_size):
-            rows = np.arange(a, min(a + self.streams.block_size, self.coverage.size))
+        size = self.streams.block_size
+        for a in range(0, self.coverage.size, size):
+            rows = np.arange(a, min(a + size, self.coverage.size))
             ids = self.coverage.global_of(rows)
             weight: np.ndarray | float = 1.0
             if self.process is not None and self.process.rate_propensity is not None:
                 weight = pop.propensity[self.process.rate_propensity][ids - pop.start]
             p = np.minimum(spec.initial_share * weight, 1.0) * pop.adult[ids - pop.start]
-            chosen_rows.append(rows[self.streams.uniform(self._initial, 0, ids) < p])
+            chosen_rows.append(rows[self._initial.uniform(0, ids) < p])
         rows = np.concatenate(chosen_rows) if chosen_rows else np.empty(0, np.int64)
         ids = self.coverage.global_of(rows)
         start = np.zeros(ids.size, dtype=np.int64)
         ex = spec.exit
         remedy = np.full(ids.size, _NO_REMEDY)
         if self.remedy_rate > 0:  # memoryless: the time left is a fresh waiting time
-            u = self.streams.uniform(self._initial, 0, ids, draw=1)
+            u = self._initial.uniform(0, ids, draw=1)
             remedy = np.minimum(waiting_days(u, np.full(ids.size, self.remedy_rate)),
                                 float(_NO_REMEDY)).astype(np.int64)
         end = self._exit_day(start - ex.min_days, self._known_remedy(0, ids, remedy))
         if ex.after_days is not None:  # the term already served is uniform
-            left = np.floor(self.streams.uniform(self._initial, 0, ids, draw=2) * ex.after_days)
+            left = np.floor(self._initial.uniform(0, ids, draw=2) * ex.after_days)
             end = np.minimum(end, 1 + left.astype(np.int64))
         true_end = self._exit_day(start - ex.min_days, remedy)
         if ex.after_days is not None:
@@ -173,10 +283,9 @@ class ListState(SystemState):
             self._merge_record(rows[listed], start[listed], end[listed], cause[listed])
 
     def _remedy(self, day: int, ids: np.ndarray) -> np.ndarray:
-        if self.remedy_rate <= 0 or self.process_name is None:
+        if self._remedy_stream is None:
             return np.full(ids.size, _NO_REMEDY)
-        return remedy_days(self.streams, self.process_name, self.spec.entry.event,
-                           self.remedy_rate, day, ids)
+        return remedy_days(self._remedy_stream, self.remedy_rate, day, ids)
 
     def _count_entries(self, day: int, truth_rows: np.ndarray, rows: np.ndarray,
                        cause: np.ndarray) -> None:
@@ -302,38 +411,31 @@ class ListState(SystemState):
 
     # --- joint punishment ------------------------------------------------------------------
 
-    def add_link(self, target: str, cover: Coverage, sanctions: list[str], days: int) -> None:
-        """Persons on this list and in ``cover`` are also sanctioned by ``target``."""
-        mask = np.array([s in sanctions for s in SANCTIONS])
-        self.links.append((target, cover, mask))
-        if self.joint_flags.size == 0:
-            self.joint_flags = np.zeros(self.coverage.size, dtype=np.uint8)
-        self.link_daily.append({"sanctioned": np.zeros(days, np.int64),
-                                "sanctioned_wrongly": np.zeros(days, np.int64)})
-
     def _count_link(self, k: int, cover: Coverage, mask: np.ndarray, listed_rows: np.ndarray,
                     wrong_rows: np.ndarray, i: int) -> None:
-        bit = np.uint8(1 << k)
-        wbit = np.uint8(1 << (k + 4))
         inside = listed_rows[cover.local(self.coverage.global_of(listed_rows)) >= 0]
         wrong_inside = wrong_rows[cover.local(self.coverage.global_of(wrong_rows)) >= 0]
-        self.joint_flags[inside] |= bit
-        fresh = wrong_inside[(self.joint_flags[wrong_inside] & wbit) == 0]
-        self.joint_flags[fresh] |= wbit
+        self.joint_flags[inside, k] |= JOINT_SANCTIONED
+        self.joint_flags[wrong_inside, k] |= JOINT_WRONGED
         self.link_daily[k]["sanctioned"][i] = inside.size
         self.link_daily[k]["sanctioned_wrongly"][i] = wrong_inside.size
 
-    def link_summary(self, k: int) -> dict[str, object]:
-        target, _, mask = self.links[k]
-        days = int(self.link_daily[k]["sanctioned"].sum())
-        return {
-            "target": target,
-            "sanctioned": int(np.count_nonzero(self.joint_flags & np.uint8(1 << k))),
-            "sanctioned_wrongly": int(np.count_nonzero(self.joint_flags & np.uint8(1 << (k + 4)))),
-            "restriction_person_days": days,
-            "restriction_person_days_by_sanction": {
-                s: days * int(m) for s, m in zip(SANCTIONS, mask)},
-        }
+    def link_totals(self) -> list[dict[str, Any]]:
+        """Per link: persons sanctioned (and wrongly) through it, person-days, and the daily
+        counts."""
+        out = []
+        for k, (_, _, mask) in enumerate(self.links):
+            days = int(self.link_daily[k]["sanctioned"].sum())
+            flags = self.joint_flags[:, k]
+            out.append({
+                "sanctioned": int(np.count_nonzero(flags & JOINT_SANCTIONED)),
+                "sanctioned_wrongly": int(np.count_nonzero(flags & JOINT_WRONGED)),
+                "restriction_person_days": days,
+                "restriction_person_days_by_sanction": {
+                    s: days * int(m) for s, m in zip(SANCTIONS, mask)},
+                "daily": dict(self.link_daily[k]),
+            })
+        return out
 
     # --- appeals and audits ---------------------------------------------------------------
 
@@ -347,8 +449,13 @@ class ListState(SystemState):
             self.end[fixed] = np.minimum(self.end[fixed], tomorrow)
             self.start[fixed] = np.minimum(self.start[fixed], self.end[fixed])
 
-    def summary(self) -> dict[str, object]:
-        base = self.base_summary(self.coverage.size)
+    def extremes(self, rows: slice, last_day: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Listed on the last day: a redlist's top standing, a blacklist's bottom."""
+        listed = (self.start[rows] <= last_day) & (last_day < self.end[rows])
+        return (listed, None) if self.spec.polarity == "red" else (None, listed)
+
+    def summary(self) -> dict[str, Any]:
+        base = self.base_summary()
         listed = int(np.count_nonzero(self.flags & EVER_SANCTIONED))
         listed_wrongly = int(self.wrong_by_cause.sum())
         if not self.sanction_mask.any():

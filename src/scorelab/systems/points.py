@@ -9,16 +9,35 @@ when the recorded grade carries it and the true grade does not.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
+from typing import Any, ClassVar, Literal
 
 import numpy as np
+from pydantic import Field, model_validator
 
-from ..engine.streams import Streams
+from ..core.columns import Column
+from ..core.streams import Streams
 from ..population.generate import Population
-from ..scenario.schema import REWARDS, SANCTIONS, PointsSystem
+from ..scenario.plan import Plan, SystemPlan
+from ..scenario.schema import (
+    AT_KEY,
+    MAX_DAYS,
+    REWARDS,
+    SANCTIONS,
+    AppealSpec,
+    Jurisdiction,
+    RecordRule,
+    Reference,
+    References,
+    Reward,
+    Sanction,
+    SystemSpec,
+)
 from .base import (
     EVER_REWARDED,
     EVER_SANCTIONED,
+    FLAGS_COLUMN,
     HAS_FALSE,
     HAS_IDENTITY,
     IN_APPEAL,
@@ -26,8 +45,65 @@ from .base import (
     WRONG_NOW,
     SystemState,
 )
-from .jurisdiction import Coverage
 from .records import FALSE_RECORD, IDENTITY, Recorder
+
+
+class PointRule(RecordRule):
+    """A recorded event type and the points it is worth."""
+
+    points: int = Field(ge=-10_000, le=10_000)
+
+
+
+class PointsSystem(SystemSpec):
+    """A local point system: everyone starts at ``base``; recorded events add points;
+    the score falls into a grade band; some grades carry sanctions."""
+
+    kind: Literal["points"]
+    description: str = ""
+    jurisdiction: Jurisdiction
+    base: int = Field(ge=-30_000, le=30_000)
+    grades: dict[str, int] = Field(min_length=1)
+    rules: dict[str, PointRule] = Field(min_length=1)
+    sanctions: dict[str, list[Sanction]] = Field(default_factory=dict)
+    rewards: dict[str, list[Reward]] = Field(default_factory=dict)
+    floor: int | None = Field(default=None, ge=-32_000, le=32_000)
+    ceiling: int | None = Field(default=None, ge=-32_000, le=32_000)
+    #: days after which a record's points lapse (credit repair); none: records never lapse
+    expiry_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
+    appeals: AppealSpec | None = None
+
+    def events(self) -> list[str]:
+        return list(self.rules)
+
+    def references(self, name: str, refs: References) -> list[Reference]:
+        bad: list[Reference] = []
+        for event in self.rules:
+            bad += refs.event(("systems", name, "rules", event, AT_KEY), event)
+        for section in ("sanctions", "rewards"):
+            for grade in getattr(self, section):
+                if grade not in self.grades:
+                    bad.append(Reference(("systems", name, section, grade, AT_KEY), (
+                        f"unknown grade {grade!r}; grades of this system: "
+                        f"{', '.join(self.grades)}")))
+        return bad
+
+    @model_validator(mode="after")
+    def _caps_ordered(self) -> PointsSystem:
+        if self.floor is not None and self.ceiling is not None and self.floor > self.ceiling:
+            raise ValueError(f"floor {self.floor} is above ceiling {self.ceiling}")
+        return self
+
+    @model_validator(mode="after")
+    def _grades_descending(self) -> PointsSystem:
+        floors = list(self.grades.values())
+        if any(a <= b for a, b in itertools.pairwise(floors)):
+            pairs = ", ".join(f"{k}: {v}" for k, v in self.grades.items())
+            raise ValueError(
+                f"grades must be listed from the highest floor to the lowest, got {{{pairs}}}"
+            )
+        return self
+
 
 SCORE_MIN, SCORE_MAX = -32_000, 32_000
 _CAUSE_FALSE, _CAUSE_IDENTITY, _CAUSE_INCOMPLETE = 0, 1, 3  # indices into WRONG_CAUSES
@@ -36,14 +112,20 @@ _CAUSE_FALSE, _CAUSE_IDENTITY, _CAUSE_INCOMPLETE = 0, 1, 3  # indices into WRONG
 class PointsState(SystemState):
     """One point system over the persons of one shard."""
 
-    kind = "points"
+    kind: ClassVar[str] = "points"
+    Spec: ClassVar[type[PointsSystem]] = PointsSystem
 
-    def __init__(self, name: str, spec: PointsSystem, pop: Population, streams: Streams,
-                 days: int, warmup: int = 0) -> None:
-        self.spec = spec
-        self.coverage = Coverage(spec.jurisdiction, pop.geography, pop.start, pop.stop)
+    @classmethod
+    def columns(cls, spec: Any) -> tuple[Column, ...]:
+        return (Column("score", np.int16, spec.base), Column("truth", np.int16, spec.base),
+                Column("grade", np.uint8, 0), FLAGS_COLUMN)
+
+    def __init__(self, plan: Plan, system: SystemPlan, pop: Population, streams: Streams
+                 ) -> None:
+        super().__init__(plan, system, pop, streams)
+        assert isinstance(system.spec, PointsSystem)
+        self.spec = spec = system.spec
         n = self.coverage.size
-        super().__init__(name, spec.appeals, streams, days, warmup, n)
         self.score = np.full(n, spec.base, dtype=np.int16)
         self.truth = np.full(n, spec.base, dtype=np.int16)
         self.low = SCORE_MIN if spec.floor is None else spec.floor
@@ -61,7 +143,7 @@ class PointsState(SystemState):
             for r in perks:
                 self.grade_rewards[self.grade_names.index(grade), REWARDS.index(r)] = True
         self.grade_sanctioned = np.asarray(self.grade_sanctions.any(axis=1), dtype=bool)
-        self.sanctions_anyone = bool(self.grade_sanctioned.any())
+        self._sanctions_anyone = bool(self.grade_sanctioned.any())
         self.grade_rewarded = np.asarray(self.grade_rewards.any(axis=1), dtype=bool)
         base_grade = int(self.grade_of(np.array([spec.base]))[0])
         self.grade = np.full(n, base_grade, dtype=np.uint8)  # recorded grade now
@@ -71,7 +153,7 @@ class PointsState(SystemState):
         self.now_wrong = 0  # truth and record agree at the start
         self.became_wrong = 0  # wrongful episodes begun today
         self.recorders = [(event, rule.points, rule.delay,
-                           Recorder(name, event, rule, self.coverage, pop, streams))
+                           Recorder(event, rule, self.coverage, pop, self.rng))
                           for event, rule in spec.rules.items()]
         # day -> pending changes (rows, record delta, truth delta, lapses later)
         self.schedule: dict[int, list[tuple[np.ndarray, int, int, bool]]] = defaultdict(list)
@@ -209,11 +291,21 @@ class PointsState(SystemState):
                     kept.append((mirror, d_truth, 0, False))
             self.schedule[when] = kept
 
-    def summary(self) -> dict[str, object]:
+    def daily_columns(self) -> dict[str, np.ndarray | None]:
+        return {**self.daily, "listed": None}
+
+    def extremes(self, rows: slice, last_day: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Top and bottom grade (a system with one grade has neither)."""
+        if len(self.grade_names) < 2:
+            return None, None
+        grade = self.grade[rows]
+        return grade == 0, grade == len(self.grade_names) - 1
+
+    def summary(self) -> dict[str, Any]:
         """Shard totals (integers only, so shards add up exactly)."""
         truth_counts = np.bincount(self.grade_of(self.truth), minlength=len(self.grade_names))
         return {
-            **self.base_summary(self.coverage.size),
+            **self.base_summary(),
             "grades": {g: int(c) for g, c in zip(self.grade_names, self.grade_counts)},
             "grades_truth": {g: int(c) for g, c in zip(self.grade_names, truth_counts)},
         }

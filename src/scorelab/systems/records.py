@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.streams import Streams
+from ..core.streams import Stream
 from ..population.generate import Population
 from ..scenario.schema import RecordRule
 from .jurisdiction import Coverage
@@ -38,15 +38,14 @@ class RecordBatch:
 class Recorder:
     """Turns one day's true events of one type into a system's records."""
 
-    def __init__(self, system: str, event: str, rule: RecordRule, coverage: Coverage,
-                 pop: Population, streams: Streams) -> None:
+    def __init__(self, event: str, rule: RecordRule, coverage: Coverage, pop: Population,
+                 rng: dict[str, Stream]) -> None:
         self.rule = rule
         self.coverage = coverage
         self.pop = pop
-        self.streams = streams
-        self._seen = f"system/{system}/record/{event}"
-        self._false = f"system/{system}/false/{event}"
-        size = streams.block_size
+        self._seen = rng[f"record/{event}"]
+        self._false = rng[f"false/{event}"]
+        size = self.block_size = self._seen.block_size
         # covered id segments of each block of this shard, for drawing false records
         self._segments: list[tuple[int, np.ndarray, np.ndarray]] = []
         if rule.false_rate > 0:
@@ -58,10 +57,6 @@ class Recorder:
                 if keep.any():
                     self._segments.append((block_start // size, a[keep], b[keep]))
 
-    @staticmethod
-    def stream_names(system: str, event: str) -> list[str]:
-        return [f"system/{system}/record/{event}", f"system/{system}/false/{event}"]
-
     def record(self, day: int, ids: np.ndarray | None) -> RecordBatch:
         empty = np.empty(0, dtype=np.int64)
         if ids is None or ids.size == 0:
@@ -71,12 +66,12 @@ class Recorder:
             inside = rows >= 0
             truth_rows, truth_ids = rows[inside], ids[inside]
         rule = self.rule
-        seen = self.streams.uniform(self._seen, day, truth_ids) < rule.coverage
+        seen = self._seen.uniform(day, truth_ids) < rule.coverage
         rec_ids = truth_ids[seen]
         source = rec_ids
         cause = np.zeros(rec_ids.size, dtype=np.uint8)
         if rule.misattribution > 0 and rec_ids.size:
-            moved = self.streams.uniform(self._seen, day, rec_ids, draw=1) < rule.misattribution
+            moved = self._seen.uniform(day, rec_ids, draw=1) < rule.misattribution
             if moved.any():
                 target = self._namesakes(day, rec_ids[moved])
                 changed = target != rec_ids[moved]
@@ -94,13 +89,13 @@ class Recorder:
 
     def _namesakes(self, day: int, ids: np.ndarray) -> np.ndarray:
         """Another person of the same city and block (the same person if none is there)."""
-        pop, geo, size = self.pop, self.pop.geography, self.streams.block_size
+        pop, geo, size = self.pop, self.pop.geography, self.block_size
         city = pop.city[ids - pop.start]
         lo = np.maximum(geo.city_starts[city], (ids // size) * size)
         hi = np.minimum(geo.city_starts[city.astype(np.int64) + 1], (ids // size + 1) * size)
         hi = np.minimum(hi, pop.stop)
         span = hi - lo
-        u = self.streams.uniform(self._seen, day, ids, draw=2)
+        u = self._seen.uniform(day, ids, draw=2)
         # draw among the span - 1 others, skipping the person themself
         pick = lo + np.floor(u * np.maximum(span - 1, 1)).astype(np.int64)
         pick = np.where(pick >= ids, pick + 1, pick)
@@ -109,7 +104,7 @@ class Recorder:
     def _false_records(self, day: int) -> np.ndarray:
         out = []
         for block, a, b in self._segments:
-            rng = self.streams.block(self._false, day, block)
+            rng = self._false.block(day, block)
             lengths = b - a
             total = int(lengths.sum())
             k = int(rng.binomial(total, self.rule.false_rate))

@@ -1,6 +1,6 @@
 """Discrete draws from keyed uniforms, by inverse CDF.
 
-Draws keyed by person (see :mod:`scorelab.engine.streams`) come as uniforms; numpy's
+Draws keyed by person (see :mod:`scorelab.core.streams`) come as uniforms; numpy's
 generators cannot be indexed by person, so the few discrete laws the model needs are inverted
 here, vectorised over persons and looping only over the value ``k``.
 """

@@ -1,0 +1,19 @@
+"""Backends: where the shards of a run live (see ``base.Backend``)."""
+
+from __future__ import annotations
+
+from .base import Backend
+from .local import LocalBackend
+
+BACKENDS: dict[str, type[Backend]] = {"local": LocalBackend}
+
+
+def get_backend(name: str) -> Backend:
+    """A new backend by name."""
+    try:
+        return BACKENDS[name]()
+    except KeyError:
+        raise ValueError(f"unknown backend {name!r}; backends: {', '.join(BACKENDS)}") from None
+
+
+__all__ = ["BACKENDS", "Backend", "LocalBackend", "get_backend"]

@@ -1,0 +1,181 @@
+"""The day loop. ``PHASES`` is the only day order, and this docstring mirrors it.
+
+Days run from ``0`` to ``warmup_days + days - 1``; the first ``warmup_days`` are simulated
+but not reported (so lists and scores start settled). Each day ``d`` runs these phases, each
+on every shard (through the backend) or in the driver (global, city-level or queue work):
+
+1. ``protests`` (driver): which city cells protest today and how big (reported days only);
+   each measure's coordinator learns of them (checkpoints arm, shutdowns are scheduled).
+2. ``truth`` (shards): persons whose next trial falls on ``d`` act, one outcome event each,
+   and draw the day of their next trial; protesters and bystanders gather and take photos.
+   Each shard returns how many people forward photos, per city.
+3. ``records`` (shards): each system turns the events its rules name into records
+   (coverage, delay, false records, misattribution), applies the records that fall due,
+   re-grades or lists and delists, and counts; persons newly wronged may file an appeal.
+4. ``spread`` (driver, then shards): the forwarders are added up per city, cut by any
+   shutdown, into the share of phone owners who receive photos; shards deliver them, and
+   participants who delete their photos do so.
+5. ``measures`` (driver and shards, reported days only): each measure's coordinator acts:
+   checkpoints stop and search, scanners scan and their review desk decides, shutdowns cut.
+6. ``appeals`` (driver and shards): each system's desk queues the day's filings from all
+   shards in (day, person id) order, decides up to its capacity, and sends each decision to
+   the shard holding the person (a won appeal takes effect from the next day).
+
+After the last day every shard hands over its totals (integers only), which the ledger adds
+up; integers add up exactly in any order, so every output is the same for any split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..core.streams import Streams
+from ..ledger.parts import CoordinatorTotals, DeskTotals, RunTotals, ShardTotals
+from ..measures.base import COSTS, Coordinator
+from ..processes.protests import Protest, ProtestCoordinator
+from ..scenario.kinds import MEASURE_KINDS
+from ..scenario.plan import Plan
+from ..systems.appeals import AppealDesk
+from .backends.base import Backend
+
+Progress = Callable[[int, int], None]
+
+
+class MeasureShards:
+    """One measure's part in every shard, reached through the backend (see
+    ``measures.base.Shards``)."""
+
+    def __init__(self, backend: Backend, index: int) -> None:
+        self.backend = backend
+        self.index = index
+
+    def call(self, method: str, *args: Any) -> list[Any]:
+        return self.backend.call("measure", self.index, method, *args)
+
+    def scatter(self, method: str, day: int, ids: np.ndarray) -> None:
+        self.backend.call_each("measure", [
+            (self.index, method, day, ids[(ids >= a) & (ids < b)])
+            for a, b in self.backend.bounds])
+
+
+@dataclass
+class Driver:
+    """The global state of a run: coordinators, desks, and today's protests."""
+
+    plan: Plan
+    backend: Backend
+    protests: ProtestCoordinator | None = None
+    activism: np.ndarray | None = None
+    coordinators: list[Coordinator] = field(default_factory=list)
+    desks: dict[int, AppealDesk] = field(default_factory=dict)
+    today: list[Protest] = field(default_factory=list)
+    forwarders: dict[int, int] = field(default_factory=dict)
+    protest_count: int = 0
+
+    @classmethod
+    def start(cls, plan: Plan, backend: Backend) -> Driver:
+        streams = Streams(plan.seed, plan.block_size, plan.streams)
+        driver = cls(plan, backend)
+        if plan.scenario.protests is not None:
+            sums = backend.call("city_sums")
+            total = sums[0]
+            for more in sums[1:]:
+                total = total + more
+            driver.protests = ProtestCoordinator(plan, streams, total)
+            driver.activism = total.activism
+        driver.coordinators = [MEASURE_KINDS.part(m.spec.kind).Coordinator(plan, m, streams)
+                               for m in plan.measures]
+        driver.desks = {s.index: AppealDesk(plan, s, streams) for s in plan.systems
+                        if s.spec.appeals is not None}
+        return driver
+
+
+def protests(run: Driver, day: int) -> None:
+    run.today = run.protests.today(day) if run.protests is not None else []
+    if day >= run.plan.warmup:
+        run.protest_count += len(run.today)
+    for coordinator in run.coordinators:
+        coordinator.on_protests(day, run.today)
+
+
+def truth(run: Driver, day: int) -> None:
+    run.forwarders = {}
+    for counts in run.backend.call("truth", day, run.today, run.activism):
+        for city, n in counts.items():
+            run.forwarders[city] = run.forwarders.get(city, 0) + n
+
+
+def records(run: Driver, day: int) -> None:
+    run.backend.call("records", day)
+
+
+def spread(run: Driver, day: int) -> None:
+    if run.protests is None:
+        return
+    factor: dict[int, float] = {}
+    for coordinator in run.coordinators:
+        for city, f in coordinator.forwarding(day).items():
+            factor[city] = min(factor.get(city, 1.0), f)
+    run.backend.call("spread", day, run.protests.recipient_share(run.forwarders, factor))
+
+
+def measures(run: Driver, day: int) -> None:
+    """Control measures act in the reported days only (as protests do)."""
+    if day < run.plan.warmup:
+        return
+    for index, coordinator in enumerate(run.coordinators):
+        coordinator.act(day, MeasureShards(run.backend, index))
+
+
+def appeals(run: Driver, day: int) -> None:
+    if not run.desks:
+        return
+    filed = run.backend.call("appeals")
+    decisions = {}
+    for i, desk in run.desks.items():
+        desk.file(day, np.concatenate([f[i] for f in filed]))
+        decisions[i] = desk.serve(day)
+    run.backend.call("resolve_appeals", day, decisions)
+
+
+PHASES: tuple[Callable[[Driver, int], None], ...] = (
+    protests, truth, records, spread, measures, appeals)
+
+
+def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
+             progress: Progress | None = None) -> tuple[list[ShardTotals], RunTotals]:
+    """Create the shards, run every day's phases, and gather the totals."""
+    backend.start(plan, bounds)
+    try:
+        driver = Driver.start(plan, backend)
+        total = plan.total_days
+        for day in range(total):
+            for phase in PHASES:
+                phase(driver, day)
+            if progress is not None:
+                progress(day + 1, total)
+        shards: list[ShardTotals] = backend.call("totals")
+    finally:
+        backend.close()
+    return shards, _run_totals(driver, shards)
+
+
+def _run_totals(run: Driver, shards: list[ShardTotals]) -> RunTotals:
+    measures = []
+    for index, coordinator in enumerate(run.coordinators):
+        counts: dict[str, int] = {}
+        for s in shards:
+            for k, v in s.measures[index].summary["counts"].items():
+                counts[k] = counts.get(k, 0) + int(v)
+        costs = {k: 0.0 for k in COSTS}
+        costs["detention_days"] = float(counts["detention_days"])
+        costs.update(coordinator.costs(counts))
+        measures.append(CoordinatorTotals(coordinator.summary(counts), coordinator.daily(),
+                                          costs))
+    desks = {i: DeskTotals(desk.summary(), desk.daily) for i, desk in run.desks.items()}
+    protest_count = run.protest_count if run.protests is not None else None
+    return RunTotals(desks=desks, protests=protest_count, measures=measures)
