@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint golden clean
+.PHONY: demo test bench lint golden schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)
 # rewrite the golden results of every preset: commit them saying why they changed
 golden: $(STAMP)
 	$(BIN)/python tests/golden/goldens.py
+
+# rewrite the JSON Schema of summary.json in docs/ (a test checks it is current)
+schema: $(STAMP)
+	$(BIN)/scorelab schema > docs/summary.schema.json
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -5,20 +5,51 @@ day, and measure whom they reach and whom they wrong.
 
 >>> import scorelab
 >>> result = scorelab.run(preset="china-2022", persons=2000, days=10)
->>> result.summary["persons"]
+>>> result.summary.persons
 2000
+
+The names below are loaded on first use, so importing a low layer (``scorelab.core``) does
+not pull in the engine.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from .api import run
-from .ledger.result import Result
-from .scenario import Scenario, ScenarioError, load_scenario, preset_names
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .api import run
+    from .ledger.result import Result
+    from .ledger.summary import Summary
+    from .scenario import Scenario, ScenarioError, load_scenario, preset_names
+    from .scenario.plan import Plan
+    from .scenario.plan import compile as compile_plan
 
 try:
     __version__ = version("scorelab")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
-__all__ = ["Result", "Scenario", "ScenarioError", "__version__", "load_scenario",
-           "preset_names", "run"]
+_EXPORTS = {
+    "run": ("api", "run"),
+    "Result": ("ledger.result", "Result"),
+    "Summary": ("ledger.summary", "Summary"),
+    "Scenario": ("scenario", "Scenario"),
+    "ScenarioError": ("scenario", "ScenarioError"),
+    "load_scenario": ("scenario", "load_scenario"),
+    "preset_names": ("scenario", "preset_names"),
+    "Plan": ("scenario.plan", "Plan"),
+    "compile_plan": ("scenario.plan", "compile"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module, attr = _EXPORTS[name]
+        return getattr(import_module(f".{module}", __name__), attr)
+    raise AttributeError(f"module 'scorelab' has no attribute {name!r}")
+
+
+__all__ = ["Plan", "Result", "Scenario", "ScenarioError", "Summary", "__version__",
+           "compile_plan", "load_scenario", "preset_names", "run"]

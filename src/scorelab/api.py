@@ -19,13 +19,16 @@ def run(
     days: int | None = None,
     seed: int | None = None,
     shards: int = 1,
+    backend: str = "local",
     out: str | Path | None = None,
     force: bool = False,
     progress: Progress | None = None,
 ) -> Result:
     """Run a scenario (a file, a loaded :class:`Scenario`, or a preset) and return its result.
 
-    With ``out``, also write the run's files there (see :mod:`scorelab.report`).
+    ``shards`` splits the population (the result does not change); ``backend`` says where the
+    shards run (``local``: in this process). With ``out``, also write the run's files there
+    (see :mod:`scorelab.report`).
 
     >>> import scorelab
     >>> result = scorelab.run(preset="china-2022", persons=2000, days=10, seed=1)
@@ -37,7 +40,7 @@ def run(
         resolved = Scenario.model_validate(_merge(scenario.model_dump(), overrides))
     else:
         resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
-    result = run_scenario(resolved, shards=shards, progress=progress)
+    result = run_scenario(resolved, shards=shards, progress=progress, backend=backend)
     if out is not None:
         from .report import write_outputs
 

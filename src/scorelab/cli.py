@@ -6,6 +6,7 @@ and no traceback).
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
+from .ledger.summary import Summary
 from .scenario import ScenarioError, load_scenario, preset_description, preset_names
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -71,28 +73,27 @@ def run_command(
     out.print(f"report: {target / 'report.html'}", soft_wrap=True)
 
 
-def _print_headline(summary: dict) -> None:
-    scale = summary["scale"]
-    table = Table(title=f"{summary['scenario']}: {summary['persons']:,} persons x "
-                        f"{summary['days']} days (1 person = {scale:,.0f} people)")
+def _print_headline(summary: Summary) -> None:
+    scale = summary.scale
+    table = Table(title=f"{summary.scenario}: {summary.persons:,} persons x "
+                        f"{summary.days} days (1 person = {scale:,.0f} people)")
     for column in ("system", "covered", "scored", "sanctioned", "sanctioned wrongly",
                    "wrongly (national est.)"):
         table.add_column(column, justify="left" if column == "system" else "right")
-    for name, s in summary["systems"].items():
-        table.add_row(name, f"{s['covered']:,}", f"{s['scored']:,}", f"{s['sanctioned']:,}",
-                      f"{s['sanctioned_wrongly']:,}", f"{s['sanctioned_wrongly'] * scale:,.0f}")
+    for name, s in summary.systems.items():
+        table.add_row(name, f"{s.covered:,}", f"{s.scored:,}", f"{s.sanctioned:,}",
+                      f"{s.sanctioned_wrongly:,}", f"{s.sanctioned_wrongly * scale:,.0f}")
     out.print(table)
-    measures = summary.get("measures", {})
-    if measures:
+    if summary.measures:
         table = Table(title="control measures")
         for column in ("measure", "flagged", "participants caught", "innocents flagged",
                        "innocents (national est.)", "collateral person-days"):
             table.add_column(column, justify="left" if column == "measure" else "right")
-        for name, m in measures.items():
-            table.add_row(name, f"{m['flagged']:,}", f"{m['flagged_rightly']:,}",
-                          f"{m['flagged_wrongly_total']:,}",
-                          f"{m['flagged_wrongly_total'] * scale:,.0f}",
-                          f"{m['collateral_person_days']:,}")
+        for name, m in summary.measures.items():
+            table.add_row(name, f"{m.flagged:,}", f"{m.flagged_rightly:,}",
+                          f"{m.flagged_wrongly_total:,}",
+                          f"{m.flagged_wrongly_total * scale:,.0f}",
+                          f"{m.collateral_person_days:,}")
         out.print(table)
 
 
@@ -105,6 +106,14 @@ def validate_command(
     out.print(f"{scenario}: valid ({resolved.name}: {resolved.population.persons:,} persons, "
               f"{resolved.days} days, {len(resolved.systems)} systems, "
               f"{len(resolved.measures)} measures)", soft_wrap=True)
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of summary.json."""
+    from .ledger.summary import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2))
 
 
 @app.command("presets")

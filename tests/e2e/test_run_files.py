@@ -10,6 +10,7 @@ import pytest
 
 import scorelab
 from scorelab.cli import main
+from scorelab.ledger.summary import Summary
 
 FILES = ("summary.json", "daily.parquet", "report.html", "scenario.yaml")
 
@@ -43,10 +44,11 @@ def test_outputs_follow_the_contract(baseline: Path) -> None:
             assert isinstance(system[key], int), (name, key)
     daily = pl.read_parquet(baseline / "daily.parquet")
     assert daily.height == 60 * len(summary["systems"])
-    assert set(daily["system"].unique()) == set(summary["systems"])
+    assert set(daily["name"].unique()) == set(summary["systems"])
+    assert set(daily["component"].unique()) == {"system"}
     # the daily table adds up to the summary
     for name, system in summary["systems"].items():
-        rows = daily.filter(pl.col("system") == name)
+        rows = daily.filter(pl.col("name") == name)
         assert rows["restriction_person_days"].sum() == system["restriction_person_days"]
         assert rows["records"].sum() == system["records"]
         assert rows["newly_sanctioned"].sum() <= system["sanctioned"]
@@ -78,7 +80,10 @@ def test_another_seed_changes_the_numbers(baseline: Path, tmp_path: Path) -> Non
 
 def test_python_api_matches_cli(baseline: Path) -> None:
     result = scorelab.run(Path(__file__).parents[1] / "scenarios" / "small.yaml")
-    assert result.summary == json.loads((baseline / "summary.json").read_text())
+    text = (baseline / "summary.json").read_text()
+    assert result.summary.as_dict() == json.loads(text)
+    # the file reads back into the typed summary it was written from
+    assert Summary.model_validate_json(text) == result.summary
     assert result.daily.equals(pl.read_parquet(baseline / "daily.parquet"))
 
 

@@ -10,7 +10,7 @@ import scorelab
 from scorelab.core import draws
 from scorelab.core.queue import Queue
 from scorelab.core.streams import Streams
-from scorelab.population import build_geography, generate_population
+from scorelab.population import generate_population
 from scorelab.scenario import load_scenario
 from scorelab.scenario.plan import compile as compile_plan
 from scorelab.systems.points import PointsState
@@ -108,5 +108,5 @@ measures:
     assert scan["flagged"] > 100 and scan["confirmed"] == scan["flagged"]
     # one day of restriction each, counted on the day of the review
     assert scan["restriction_person_days"] == scan["confirmed"]
-    daily = result.daily.filter(pl.col("system") == "scan")
+    daily = result.daily.filter(pl.col("name") == "scan")
     assert daily["restricted"][0] == scan["confirmed"]

@@ -33,7 +33,7 @@ def run(text: str) -> scorelab.Result:
 
 
 def listed_series(result: scorelab.Result, name: str) -> np.ndarray:
-    daily = result.daily.filter(pl.col("system") == name)
+    daily = result.daily.filter(pl.col("name") == name)
     return daily["listed"].to_numpy()
 
 
@@ -99,7 +99,7 @@ def test_stale_remedies_wrong_people_for_the_expected_time() -> None:
     assert causes["false_record"] == causes["identity"] == 0
     # each stale episode lasts exactly `delay` days, except those cut short by the end of the
     # run or by a new arrest (a few percent here)
-    episodes = result.daily.filter(pl.col("system") == "court")["newly_wronged"].sum()
+    episodes = result.daily.filter(pl.col("name") == "court")["newly_wronged"].sum()
     assert episodes >= court["sanctioned_wrongly"]
     assert 0.95 * delay * episodes <= court["wrongful_person_days"] <= delay * episodes
 
@@ -151,7 +151,7 @@ def _appeal_run(capacity: float, latency: int = 0) -> tuple[np.ndarray, float]:
     sanctions: [flights]
     appeals: {{rate: 1.0, capacity: {capacity}, latency: {latency}, success: 1.0}}
 """
-    daily = run(text).daily.filter(pl.col("system") == "court")
+    daily = run(text).daily.filter(pl.col("name") == "court")
     return daily["appeal_backlog"].to_numpy(), persons * false_rate
 
 
@@ -258,7 +258,7 @@ def test_caps_and_rewards() -> None:
 """
     result = run(text)
     merit = result.summary["systems"]["merit"]
-    daily = result.daily.filter(pl.col("system") == "merit")
+    daily = result.daily.filter(pl.col("name") == "merit")
     assert merit["rewarded"] > 0 and merit["sanctioned"] == 0
     assert merit["reward_person_days_by_reward"]["discounts"] == daily["rewarded"].sum()
     # two events reach the ceiling of 3, never beyond it: the top grade's floor is 3

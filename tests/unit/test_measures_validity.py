@@ -155,7 +155,7 @@ def test_checkpoint_searches_and_hits() -> None:
     scenario = load_scenario(text=text)
     result = scorelab.run(scenario)
     check = result.summary["measures"]["check"]
-    daily = result.daily.filter(pl.col("system") == "check")
+    daily = result.daily.filter(pl.col("name") == "check")
     per_day = officers * 8 * 60 / 6  # scale 1: real officers = synthetic persons
     active = daily.filter(pl.col("searches") > 0)
     assert active.height > 5
@@ -178,7 +178,7 @@ def test_checkpoint_searches_and_hits() -> None:
 def test_checkpoint_searches_are_capped_by_the_people_there() -> None:
     text = bare(persons=100_000, days=20) + protests() + checkpoint(officers=10**6)
     scenario = load_scenario(text=text)
-    daily = scorelab.run(scenario).daily.filter(pl.col("system") == "check")
+    daily = scorelab.run(scenario).daily.filter(pl.col("name") == "check")
     spec = scenario.population
     pop = generate_population(spec, build_geography(spec), Streams(spec.seed, spec.block_size))
     a, b = pop.geography.city_range("Hangzhou")
@@ -197,7 +197,7 @@ measures:
     scenario = load_scenario(text=text)
     result = scorelab.run(scenario)
     cut = result.summary["measures"]["cut"]
-    daily = result.daily.filter(pl.col("system") == "cut")
+    daily = result.daily.filter(pl.col("name") == "cut")
     geo = build_geography(scenario.population)
     a, b = geo.city_range("Hangzhou")
     residents = b - a

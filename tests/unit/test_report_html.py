@@ -71,7 +71,7 @@ def _daily() -> pl.DataFrame:
             rows.append(
                 {
                     "day": day,
-                    "system": system,
+                    "name": system,
                     "records": 10 * day,
                     "sanctioned": 2 * day if system == "rongcheng" else 0,
                     "sanctioned_wrongly": day // 2 if system == "rongcheng" else 0,
@@ -83,7 +83,7 @@ def _daily() -> pl.DataFrame:
         rows,
         schema={
             "day": pl.Int32,
-            "system": pl.Utf8,
+            "name": pl.Utf8,
             "records": pl.Int64,
             "sanctioned": pl.Int64,
             "sanctioned_wrongly": pl.Int64,
@@ -97,7 +97,7 @@ def _empty_daily() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
             "day": pl.Int32,
-            "system": pl.Utf8,
+            "name": pl.Utf8,
             "records": pl.Int64,
             "sanctioned": pl.Int64,
             "sanctioned_wrongly": pl.Int64,
@@ -281,7 +281,7 @@ def test_daily_without_count_columns_and_numpy_counts() -> None:
     summary = _summary()
     summary["systems"]["rongcheng"]["sanctioned"] = np.int64(40)
     summary["systems"]["rongcheng"]["sanctioned_wrongly"] = np.int64(10)
-    bare_daily = pl.DataFrame(schema={"day": pl.Int32, "system": pl.Utf8})
+    bare_daily = pl.DataFrame(schema={"day": pl.Int32, "name": pl.Utf8})
     out = render_report(summary, bare_daily)
     visible = _visible_html(out)
     assert "No daily data" in visible
@@ -491,7 +491,7 @@ def _new_summary() -> dict[str, Any]:
 
 _NEW_DAILY_SCHEMA = {
     "day": pl.Int32,
-    "system": pl.Utf8,
+    "name": pl.Utf8,
     "records": pl.Int64,
     "listed": pl.Int64,
     "sanctioned": pl.Int64,
@@ -516,7 +516,7 @@ def _new_daily(systems: tuple[str, ...] = ("court-list", "rongcheng", "hangzhou"
             rows.append(
                 {
                     "day": day,
-                    "system": system,
+                    "name": system,
                     "records": day,
                     "listed": 590 + day if is_list else None,
                     "sanctioned": 590 + day if is_list else 0,
@@ -826,7 +826,7 @@ def test_new_keys_are_escaped() -> None:
     provinces = summary["disparity"]["province"]
     provinces["<em>Prov</em>"] = provinces.pop("Anhui")
     summary["disparity"]["group"]["<q>g</q>"] = {"persons": 1, "sanctioned": 1}
-    daily = _new_daily().with_columns(pl.col("system").replace({"court-list": evil}))
+    daily = _new_daily().with_columns(pl.col("name").replace({"court-list": evil}))
     out = render_report(summary, daily)
     for raw in (
         evil,
@@ -1005,7 +1005,7 @@ def _measure_daily(names: tuple[str, ...] = ("cp", "scan", "cut")) -> pl.DataFra
     """System rows (with their kind, nulls in the measure columns) plus measure rows."""
     kinds = {"court-list": "list", "rongcheng": "points", "hangzhou": "points"}
     systems = _new_daily().with_columns(
-        pl.col("system").replace_strict(kinds, default=None).alias("kind"),
+        pl.col("name").replace_strict(kinds, default=None).alias("kind"),
         *[pl.lit(None, dtype=pl.Int64).alias(c) for c in MEASURE_COLUMNS],
     )
     measure_kinds = {"cp": "checkpoint", "scan": "device_scan", "cut": "shutdown"}
@@ -1016,7 +1016,7 @@ def _measure_daily(names: tuple[str, ...] = ("cp", "scan", "cut")) -> pl.DataFra
             rows.append(
                 {
                     "day": day,
-                    "system": name,
+                    "name": name,
                     "kind": kind,
                     "searches": 70 + day if kind == "checkpoint" else 0,
                     "flagged": 10 if kind != "shutdown" else 0,
@@ -1027,7 +1027,7 @@ def _measure_daily(names: tuple[str, ...] = ("cp", "scan", "cut")) -> pl.DataFra
                     "review_backlog": 80 * day if kind == "device_scan" else 0,
                 }
             )
-    keys = ("day", "system", "kind", *MEASURE_COLUMNS)
+    keys = ("day", "name", "kind", *MEASURE_COLUMNS)
     measures = pl.DataFrame(rows, schema={k: _MEASURE_DAILY_SCHEMA[k] for k in keys})
     return pl.concat([systems.select(list(_MEASURE_DAILY_SCHEMA)), measures], how="diagonal")
 
@@ -1314,7 +1314,7 @@ def test_measure_name_is_escaped() -> None:
     summary = _measure_summary()
     measures = summary["measures"]
     summary["measures"] = {evil if k == "scan" else k: v for k, v in measures.items()}
-    daily = _measure_daily().with_columns(pl.col("system").replace({"scan": evil}))
+    daily = _measure_daily().with_columns(pl.col("name").replace({"scan": evil}))
     out = render_report(summary, daily)
     assert evil not in out
     visible = _visible_html(out)
@@ -1355,7 +1355,7 @@ def test_measure_rows_found_by_kind_or_by_name() -> None:
     summary["measures"] = {
         ("hangzhou" if k == "scan" else k): v for k, v in summary["measures"].items()
     }
-    daily = _measure_daily().with_columns(pl.col("system").replace({"scan": "hangzhou"}))
+    daily = _measure_daily().with_columns(pl.col("name").replace({"scan": "hangzhou"}))
     out = render_report(summary, daily)
     assert _plot_data(out, systems_plot) == _plot_data(plain, systems_plot)
     assert '"y":[0,80,160,240]' in _plot_data(out, "scorelab-measure-2-daily")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
 from ..scenario.schema import Scenario
+from .summary import Summary
 
 
 @dataclass
@@ -21,5 +21,5 @@ class Result:
     """
 
     scenario: Scenario
-    summary: dict[str, Any]
+    summary: Summary
     daily: pl.DataFrame

@@ -20,6 +20,7 @@ from ..scenario.schema import SANCTIONS
 from ..systems.base import DAILY_COLUMNS
 from .overlap import disparity
 from .parts import RunTotals, ShardTotals
+from .summary import SCHEMA_VERSION, Summary
 
 APPEAL_COLUMNS = ("appeals_filed", "appeals_won", "appeal_backlog")
 
@@ -77,7 +78,7 @@ def _protests(shards: list[ShardTotals], run: RunTotals) -> dict[str, Any]:
                for k, r in enumerate(ROLES)}}
 
 
-def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> dict[str, Any]:
+def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> Summary:
     """The run's summary (the contents of ``summary.json``) from the shards' totals."""
     scenario = plan.scenario
     population = _total([s.population for s in shards])
@@ -111,7 +112,8 @@ def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> dict[str
             if days:
                 restrictions[sanction][f"{target} (joint: {source})"] = days
     overlap = _total([s.overlap for s in shards])
-    return {
+    return Summary.model_validate({
+        "schema_version": SCHEMA_VERSION,
         "scenario": scenario.name,
         "description": scenario.description,
         "scenario_sha256": scenario_digest(scenario),
@@ -132,7 +134,7 @@ def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> dict[str
         "disparity": disparity(overlap, plan.geography.province_names, plan.persons),
         **({"protests": _protests(shards, run)} if scenario.protests is not None else {}),
         **({"measures": _measures(plan, shards, run)} if scenario.measures else {}),
-    }
+    })
 
 
 def _summed(arrays: list[np.ndarray | None], days: int) -> np.ndarray | None:
@@ -165,23 +167,26 @@ def daily_table(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> pl.Dat
         extra = joint.get(i, {})
         columns["joint_sanctioned"] = extra.get("joint_sanctioned", zeros)
         columns["joint_sanctioned_wrongly"] = extra.get("joint_sanctioned_wrongly", zeros)
-        frames.append(_frame(days, system.name, system.spec.kind, columns))
+        frames.append(_frame(days, "system", system.name, system.spec.kind, columns))
     for measure, coordinator in zip(plan.measures, run.measures):
         columns = {k: _summed([s.measures[measure.index].daily[k] for s in shards], n)
                    for k in MEASURE_DAILY}
         columns.update(coordinator.daily)
-        frames.append(_frame(days, measure.name, measure.spec.kind, columns))
+        frames.append(_frame(days, "measure", measure.name, measure.spec.kind, columns))
     if not frames:
-        return pl.DataFrame(schema={"day": pl.Int32, "system": pl.Utf8, "kind": pl.Utf8})
-    return pl.concat(frames, how="diagonal").sort(["day", "system"], maintain_order=True)
+        return pl.DataFrame(schema={"day": pl.Int32, "component": pl.Utf8, "name": pl.Utf8,
+                                    "kind": pl.Utf8})
+    return pl.concat(frames, how="diagonal").sort(["day", "name"], maintain_order=True)
 
 
-def _frame(days: np.ndarray, name: str, kind: str, columns: dict[str, np.ndarray | None]
-           ) -> pl.DataFrame:
+def _frame(days: np.ndarray, component: str, name: str, kind: str,
+           columns: dict[str, np.ndarray | None]) -> pl.DataFrame:
+    """Rows of one system or measure (``component``), one a day."""
     n = days.size
     return pl.DataFrame({
         "day": days,
-        "system": [name] * n,
+        "component": [component] * n,
+        "name": [name] * n,
         "kind": [kind] * n,
         **{k: pl.Series(k, v if v is not None else [None] * n, dtype=pl.Int64)
            for k, v in columns.items()},

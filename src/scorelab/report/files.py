@@ -11,11 +11,11 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from ..ledger.result import Result
+from ..ledger.summary import Summary
 from ..scenario import ScenarioError, dump_scenario
 from ..scenario.errors import Problem
 
@@ -36,8 +36,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def summary_bytes(summary: dict[str, Any]) -> bytes:
-    return (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+def summary_bytes(summary: Summary) -> bytes:
+    return summary.to_json()
 
 
 def daily_bytes(daily: pl.DataFrame) -> bytes:
@@ -74,7 +74,7 @@ def write_outputs(result: Result, out: Path, force: bool = False) -> dict[str, P
     from .html import render_report
 
     out = Path(out)
-    check_out_dir(out, result.summary["scenario_sha256"], force)
+    check_out_dir(out, result.summary.scenario_sha256, force)
     # render everything before touching the folder: a failure leaves nothing behind
     contents = {
         "summary.json": summary_bytes(result.summary),

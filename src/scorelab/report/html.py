@@ -26,6 +26,8 @@ import plotly.graph_objects as go
 import plotly.offline
 import polars as pl
 
+from ..ledger.summary import Summary
+
 __all__ = ["format_count", "format_estimate", "render_report"]
 
 DASH = "\u2014"  # shown where a value is missing or undefined
@@ -494,21 +496,21 @@ def _prepare_daily(daily: pl.DataFrame | None) -> pl.DataFrame | None:
     """Normalise the daily frame; None when it cannot be plotted."""
     if daily is None or not isinstance(daily, pl.DataFrame) or daily.height == 0:
         return None
-    needed = {"day", "system", "sanctioned", "sanctioned_wrongly"}
+    needed = {"day", "name", "sanctioned", "sanctioned_wrongly"}
     if not needed.issubset(daily.columns):
         return None
     frame = daily.select(
         pl.col("day").cast(pl.Int64, strict=False),
-        pl.col("system").cast(pl.Utf8, strict=False),
+        pl.col("name").cast(pl.Utf8, strict=False),
         pl.col("sanctioned").cast(pl.Int64, strict=False).fill_null(0),
         pl.col("sanctioned_wrongly").cast(pl.Int64, strict=False).fill_null(0),
-    ).drop_nulls(["day", "system"])
+    ).drop_nulls(["day", "name"])
     if frame.height == 0:
         return None
     return (
-        frame.group_by(["system", "day"])
+        frame.group_by(["name", "day"])
         .agg(pl.col("sanctioned").sum(), pl.col("sanctioned_wrongly").sum())
-        .sort(["system", "day"])
+        .sort(["name", "day"])
     )
 
 
@@ -523,8 +525,8 @@ def _daily_section(frame: pl.DataFrame | None, colors: Mapping[str, str]) -> tup
         "solid line = all sanctioned, dashed line = sanctioned wrongly.</p>"
     )
     fig = go.Figure()
-    for name in sorted(frame["system"].unique().to_list()):
-        part = frame.filter(pl.col("system") == name)
+    for name in sorted(frame["name"].unique().to_list()):
+        part = frame.filter(pl.col("name") == name)
         days = part["day"].to_list()
         label = _esc(name)
         color = colors.get(name, _color(0))
@@ -992,7 +994,7 @@ def _daily_series(
     With ``measures``, only the measures' rows are kept."""
     if daily is None or not isinstance(daily, pl.DataFrame) or daily.height == 0:
         return {}
-    if not {"day", "system"}.issubset(daily.columns):
+    if not {"day", "name"}.issubset(daily.columns):
         return {}
     present = [c for c in columns if c in daily.columns]
     if not present:
@@ -1001,21 +1003,21 @@ def _daily_series(
         daily = daily.filter(_is_measure_row(daily, measures))
     frame = daily.select(
         pl.col("day").cast(pl.Int64, strict=False),
-        pl.col("system").cast(pl.Utf8, strict=False),
+        pl.col("name").cast(pl.Utf8, strict=False),
         *[pl.col(c).cast(pl.Int64, strict=False) for c in present],
-    ).drop_nulls(["day", "system"])
+    ).drop_nulls(["day", "name"])
     if measures is not None:
-        frame = frame.filter(pl.col("system").is_in(_measure_names(measures)))
+        frame = frame.filter(pl.col("name").is_in(_measure_names(measures)))
     if frame.height == 0:
         return {}
     aggs = []
     for c in present:
         aggs.append(pl.col(c).sum().alias(c))
         aggs.append(pl.col(c).is_not_null().any().alias(f"__has_{c}"))
-    grouped = frame.group_by(["system", "day"]).agg(aggs).sort(["system", "day"])
+    grouped = frame.group_by(["name", "day"]).agg(aggs).sort(["name", "day"])
     out: dict[str, dict[str, list[Any]]] = {}
-    for name in sorted(grouped["system"].unique().to_list()):
-        part = grouped.filter(pl.col("system") == name)
+    for name in sorted(grouped["name"].unique().to_list()):
+        part = grouped.filter(pl.col("name") == name)
         series: dict[str, list[Any]] = {"day": part["day"].to_list()}
         for c in present:
             if part[f"__has_{c}"].any():
@@ -1808,7 +1810,7 @@ def _measure_kinds(measures: Mapping[str, Any]) -> list[str]:
 
 def _is_measure_row(daily: pl.DataFrame, measures: Mapping[str, Any]) -> pl.Expr:
     """Rows of measures: by their kind where the frame has one, else by name."""
-    system = pl.col("system").cast(pl.Utf8, strict=False)
+    system = pl.col("name").cast(pl.Utf8, strict=False)
     by_name = system.is_in(_measure_names(measures)).fill_null(False)
     if "kind" not in daily.columns:
         return by_name
@@ -1820,7 +1822,7 @@ def _drop_measure_rows(
     daily: pl.DataFrame | None, summary: Mapping[str, Any]
 ) -> pl.DataFrame | None:
     """Daily rows of scoring systems only (measure rows share the frame)."""
-    if daily is None or not isinstance(daily, pl.DataFrame) or "system" not in daily.columns:
+    if daily is None or not isinstance(daily, pl.DataFrame) or "name" not in daily.columns:
         return daily
     measures = _mapping(summary.get("measures"))
     measure_names = _measure_names(measures)
@@ -1829,7 +1831,7 @@ def _drop_measure_rows(
     keep = ~_is_measure_row(daily, measures)
     system_names = _sorted_keys(_mapping(summary.get("systems")))
     if measure_names and system_names:
-        keep = keep & pl.col("system").cast(pl.Utf8, strict=False).is_in(system_names)
+        keep = keep & pl.col("name").cast(pl.Utf8, strict=False).is_in(system_names)
     return daily.filter(keep)
 
 
@@ -2247,8 +2249,11 @@ def _nav(
 # --------------------------------------------------------------------------
 
 
-def render_report(summary_in: dict[str, Any], daily: pl.DataFrame) -> str:
-    """Render one self-contained, byte-deterministic HTML page for a run."""
+def render_report(summary_in: Summary | Mapping[str, Any], daily: pl.DataFrame) -> str:
+    """Render one self-contained, byte-deterministic HTML page for a run (from its typed
+    summary, or the same in JSON form)."""
+    if isinstance(summary_in, Summary):
+        summary_in = summary_in.as_dict()
     summary = _mapping(summary_in)
     scale_value = _num(summary.get("scale"))
     scale = scale_value if scale_value is not None and scale_value > 0 else None
@@ -2262,7 +2267,7 @@ def render_report(summary_in: dict[str, Any], daily: pl.DataFrame) -> str:
     system_daily = _drop_measure_rows(daily, summary)
 
     frame = _prepare_daily(system_daily)
-    daily_names = sorted(frame["system"].unique().to_list()) if frame is not None else []
+    daily_names = sorted(frame["name"].unique().to_list()) if frame is not None else []
     all_names = sorted(set(names) | set(daily_names))
     colors = {name: _color(i) for i, name in enumerate(all_names)}
 

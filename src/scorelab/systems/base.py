@@ -109,6 +109,7 @@ class SystemState:
     def __init__(self, plan: Plan, system: SystemPlan, pop: Population, streams: Streams
                  ) -> None:
         self.name = system.name
+        self.spec: Any = system.spec
         self.appeals = system.spec.appeals
         self.streams = streams
         self.rng: dict[str, Stream] = {role: streams.claim(name)

@@ -1,0 +1,214 @@
+"""The typed summary: what ``summary.json`` holds, as pydantic models.
+
+The ledger builds a :class:`Summary`; ``summary.json`` is its JSON form, and the report and
+the tests read it back through the same models. Fields a kind does not have are left out of
+the file (not written as null); a kind may add fields of its own (they are kept as they come).
+Bump ``SCHEMA_VERSION`` when a field changes meaning or is removed. The JSON Schema is in
+``docs/outputs.md`` (``scorelab schema`` prints it).
+
+>>> import scorelab
+>>> summary = scorelab.run(preset="china-2022", persons=2000, days=5).summary
+>>> summary.schema_version, summary.systems["court-list"].kind, summary["persons"]
+(1, 'list', 2000)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+Counts = dict[str, int]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form: fields the run did not set are left out."""
+        return self.model_dump(exclude_unset=True)
+
+
+class _Open(_Model):
+    model_config = ConfigDict(extra="allow")
+
+
+class PopulationTotals(_Model):
+    persons: int
+    adults: int
+    urban: int
+    minority: int
+    phone: int
+    borrowers: int
+    provinces: Counts = Field(description="persons per province")
+
+
+class JointPunishmentTotals(_Model):
+    """Sanctions a target system imposes because a person is on another system's list."""
+
+    sanctioned: int
+    sanctioned_wrongly: int
+    restriction_person_days: int
+    restriction_person_days_by_sanction: Counts
+
+
+class SystemSummary(_Open):
+    """One scoring system. Counts are synthetic persons (times ``scale`` for real people)."""
+
+    kind: str
+    jurisdiction: str
+    covered: int = Field(description="persons in the system's jurisdiction")
+    scored: int = Field(description="persons with at least one record")
+    records: int
+    sanctioned: int = Field(description="persons ever sanctioned in the reported days")
+    sanctioned_wrongly: int = Field(
+        description="persons ever sanctioned without the truth behind it")
+    sanctioned_wrongly_by_cause: Counts
+    rewarded: int
+    restriction_person_days: int
+    wrongful_person_days: int
+    restriction_person_days_by_sanction: Counts
+    reward_person_days_by_reward: Counts
+    # points systems
+    grades: Counts | None = Field(None, description="persons per recorded grade at the end")
+    grades_truth: Counts | None = Field(None, description="persons per true grade at the end")
+    # lists
+    listed: int | None = None
+    listed_wrongly: int | None = None
+    listed_at_end: int | None = None
+    listed_wrongly_at_end: int | None = None
+    # appeals
+    appeals_filed: int | None = None
+    appeals_decided: int | None = None
+    appeals_won: int | None = None
+    appeal_backlog_max: int | None = None
+    appeal_backlog_at_end: int | None = None
+    # with protests
+    sanctioned_by_role: Counts | None = None
+    precision_participants: float | None = None
+    joint_punishment: dict[str, JointPunishmentTotals] | None = Field(
+        None, description="by source list: what its joint-punishment link imposed here")
+
+
+class RateRow(_Model):
+    persons: int
+    sanctioned: int
+    sanctioned_wrongly: int
+    rate: float | None
+    wrong_rate: float | None
+    ratio_to_national: float | None = None
+
+
+class GroupDisparity(_Model):
+    majority: RateRow
+    minority: RateRow
+    ratio_minority_to_majority: float | None
+
+
+class UrbanDisparity(_Model):
+    rural: RateRow
+    urban: RateRow
+    ratio_rural_to_urban: float | None
+
+
+class Disparity(_Model):
+    sanction_rate: float | None
+    group: GroupDisparity
+    urban: UrbanDisparity
+    province: dict[str, RateRow]
+
+
+class ProtestTotals(_Model):
+    protests: int | None
+    uninvolved: int
+    recipients: int
+    bystanders: int
+    participants: int
+
+
+class MeasureCosts(_Model):
+    """Costs in synthetic units (times ``scale`` for real)."""
+
+    officer_hours: float
+    reviewer_hours: float
+    images_scanned: float
+    device_flops: float
+    energy_kwh: float
+    upload_bytes: float
+    detention_days: float
+    economic_usd: float
+
+
+class MeasureSummary(_Open):
+    """One control measure: whom it flagged, by their true role, and at what cost."""
+
+    kind: str
+    flagged: int
+    flagged_rightly: int = Field(description="flagged protest participants")
+    flagged_wrongly: Counts = Field(description="flagged persons by true role other than "
+                                                "participant")
+    participants: int
+    restriction_person_days: int
+    restriction_person_days_innocent: int
+    collateral_person_days: int
+    # device scanning with review
+    confirmed: int | None = None
+    confirmed_wrongly: int | None = None
+    flagged_wrongly_total: int
+    precision: float | None
+    recall: float | None
+    innocent_per_participant_caught: float | None
+    # checkpoints
+    searches: int | None = None
+    search_hits: int | None = None
+    # device scanning
+    installed: int | None = None
+    matches: int | None = None
+    review_backlog_max: int | None = None
+    cost: MeasureCosts
+
+
+class Summary(_Model):
+    """Everything ``summary.json`` holds about one run.
+
+    Fields are attributes (``summary.systems["rongcheng"].sanctioned_wrongly``); indexing
+    (``summary["systems"]``) gives the JSON form, as ``json.load`` of the file would.
+    """
+
+    schema_version: int = SCHEMA_VERSION
+    scenario: str
+    description: str
+    scenario_sha256: str
+    seed: int
+    persons: int
+    days: int
+    warmup_days: int
+    scale: float = Field(description="real people per synthetic person")
+    population: PopulationTotals
+    events: Counts = Field(description="true events in the reported days, by type")
+    systems: dict[str, SystemSummary]
+    restrictions: dict[str, Counts] = Field(
+        description="restriction person-days by sanction and by system")
+    coverage_histogram: Counts = Field(description="persons by number of systems covering them")
+    scored_histogram: Counts = Field(description="persons by number of systems scoring them")
+    conflicting_grades: int = Field(description="persons at a top and a bottom standing at once")
+    sanctioned_any: int
+    sanctioned_wrongly_any: int
+    disparity: Disparity
+    protests: ProtestTotals | None = None
+    measures: dict[str, MeasureSummary] | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.as_dict()[key]
+
+    def to_json(self) -> bytes:
+        """The bytes of ``summary.json``."""
+        return (json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of ``summary.json``."""
+    return Summary.model_json_schema(mode="serialization")

@@ -1,0 +1,263 @@
+"""The shape of the code: layers, the plan, kind registries, stream claims, the backend seam,
+and the typed summary's published schema."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+import pytest
+from scenario_text import WITHOUT_PRESET_SYSTEMS
+
+import scorelab
+from scorelab.core.columns import flag_dtype
+from scorelab.core.streams import Streams, declare
+from scorelab.engine.backends import BACKENDS
+from scorelab.engine.backends.local import LocalBackend
+from scorelab.ledger.summary import json_schema
+from scorelab.report.files import daily_bytes, summary_bytes
+from scorelab.scenario import Scenario, ScenarioError, load_scenario
+from scorelab.scenario.kinds import SYSTEM_KINDS
+from scorelab.scenario.plan import compile as compile_plan
+from scorelab.scenario.schema import SystemSpec
+from scorelab.systems.base import SCORED, SystemFlag, SystemState
+
+SRC = Path(scorelab.__file__).parent
+ROOT = SRC.parents[1]
+
+#: lower numbers sit lower; a module may import its own package and anything lower
+LAYERS = {"core": 0, "scenario": 1, "population": 2, "processes": 3, "systems": 4,
+          "measures": 4, "ledger": 5, "engine": 6, "report": 7, "api": 8, "cli": 9,
+          "__init__": 10, "__main__": 10}
+
+
+def _package(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _module(path: Path, src: Path) -> str:
+    return "scorelab." + ".".join(path.relative_to(src).with_suffix("").parts)
+
+
+def _imports(path: Path, src: Path) -> list[tuple[int, str]]:
+    """(line, imported scorelab module) for every import in a source file under ``src``."""
+    module = _module(path, src).removesuffix(".__init__")
+    is_package = path.name == "__init__.py"
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".")
+                base = base[:len(base) - node.level + (1 if is_package else 0)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            names = [f"{target}.{a.name}" for a in node.names] if not node.module else [target]
+            out += [(node.lineno, n) for n in names if n.startswith("scorelab")]
+        elif isinstance(node, ast.Import):
+            out += [(node.lineno, a.name) for a in node.names if a.name.startswith("scorelab")]
+    return out
+
+
+def violations(src: Path) -> list[str]:
+    """Imports from a higher layer (or across packages of one layer) in the tree ``src``."""
+    wrong = []
+    for path in sorted(src.rglob("*.py")):
+        own = _package(_module(path, src))
+        for line, target in _imports(path, src):
+            other = _package(target)
+            if other == own or other not in LAYERS:
+                continue
+            if LAYERS[other] >= LAYERS[own]:
+                wrong.append(f"{path.relative_to(src)}:{line} imports {target}")
+    return wrong
+
+
+def test_no_module_imports_from_a_higher_layer() -> None:
+    wrong = violations(SRC)
+    assert not wrong, "imports against the layers:\n" + "\n".join(wrong)
+
+
+def test_the_layer_check_catches_an_upward_import(tmp_path: Path) -> None:
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "probe.py").write_text("from ..engine import loop\n", encoding="utf-8")
+    (tmp_path / "ledger").mkdir()
+    (tmp_path / "ledger" / "ok.py").write_text("from ..core import draws\n", encoding="utf-8")
+    (tmp_path / "systems").mkdir()
+    (tmp_path / "systems" / "side.py").write_text("import scorelab.measures.base\n",
+                                                   encoding="utf-8")
+    assert violations(tmp_path) == ["core/probe.py:1 imports scorelab.engine",
+                                    "systems/side.py:1 imports scorelab.measures.base"]
+
+
+def test_importing_the_low_layer_loads_nothing_above_it() -> None:
+    code = ("import sys, scorelab.core, scorelab.core.streams, scorelab.core.columns, "
+            "scorelab.core.draws, scorelab.core.queue\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('scorelab'))))")
+    loaded = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                            text=True).stdout.split()
+    assert all(m == "scorelab" or m.startswith("scorelab.core") for m in loaded), loaded
+
+
+# --- the plan: cross-references checked in the model -------------------------------------------
+
+
+def _scenario_data(**changes: Any) -> dict[str, Any]:
+    data = load_scenario(overrides={"population": {"persons": 2000}, "days": 3}).model_dump()
+    data.update(changes)
+    return data
+
+
+def test_unknown_city_in_a_python_built_scenario_is_a_clear_error() -> None:
+    data = _scenario_data(protests={"cities": ["Atlantis"], "rate_per_million": 1,
+                                    "size_median": 100})
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.model_validate(data)
+    message = str(caught.value)
+    assert message.startswith("protests.cities[0]: unknown city 'Atlantis'")
+    assert "known cities: Rongcheng" in message
+    data["systems"]["court-list"]["jurisdiction"] = {"cities": ["Hangzou"]}
+    with pytest.raises(ScenarioError, match=r"systems.court-list.jurisdiction.cities\[0\]: "
+                                            r"unknown city 'Hangzou' \(did you mean 'Hangzhou'"):
+        scorelab.run(Scenario.model_validate(data | {"protests": None}))
+
+
+def test_plan_resolves_names_once() -> None:
+    plan = compile_plan(load_scenario(overrides={"population": {"persons": 5000}, "days": 3}))
+    rongcheng = plan.systems[plan.system_names.index("rongcheng")]
+    start, stop = plan.geography.city_range("Rongcheng")
+    assert rongcheng.ranges == ((start, stop),)
+    court = plan.systems[plan.system_names.index("court-list")]
+    assert court.ranges == ((0, 5000),)
+    (link,) = plan.links
+    assert (link.source, link.target, link.number) == (court.index, rongcheng.index, 0)
+    assert len(set(plan.streams)) == len(plan.streams)
+    assert "system/rongcheng/record/traffic_offence" in plan.streams
+    import pickle
+
+    again = pickle.loads(pickle.dumps(plan))
+    assert again.streams == plan.streams and again.scale == plan.scale
+
+
+# --- streams: only declared names can be drawn from ----------------------------------------------
+
+
+def test_streams_draw_only_through_a_claim_on_a_declared_name() -> None:
+    streams = Streams(seed=1, names=["a/b"])
+    u = streams.claim("a/b").uniform(0, np.arange(3))
+    assert u.shape == (3,)
+    with pytest.raises(KeyError, match="random stream 'a/c' was not declared"):
+        streams.claim("a/c")
+    assert not hasattr(streams, "uniform")  # no way to draw by a bare name
+    with pytest.raises(ValueError, match="random stream 'x' is claimed twice"):
+        declare(["x", "y", "x"])
+
+
+def test_flag_columns_widen_with_their_enum() -> None:
+    assert flag_dtype(SystemFlag) is np.uint8
+    import enum
+
+    wide = enum.IntFlag("Wide", {f"F{k}": 1 << k for k in range(9)})
+    assert flag_dtype(wide) is np.uint16
+
+
+# --- a new kind: one module and one registry line ------------------------------------------------
+
+
+class TallySpec(SystemSpec):
+    """A toy kind: it counts the events of one type in its jurisdiction, sanctioning no one."""
+
+    kind: Literal["tally"]
+    event: str
+    coverage: float = 1.0
+
+    def events(self) -> list[str]:
+        return [self.event]
+
+
+class Tally(SystemState):
+    kind: ClassVar[str] = "tally"
+    Spec: ClassVar[type[TallySpec]] = TallySpec
+
+    @classmethod
+    def columns(cls, spec: Any) -> tuple[Any, ...]:
+        return ()
+
+    def step(self, day: int, events: dict[str, np.ndarray]) -> None:
+        ids = events.get(self.spec.event, np.empty(0, np.int64))
+        rows = self.coverage.local(ids)
+        rows = rows[rows >= 0]
+        self.flags[rows] |= SCORED
+        i = self.observed(day)
+        if i is not None:
+            self.daily["records"][i] = rows.size
+
+    def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
+        pass
+
+    def extremes(self, rows: slice, last_day: int) -> tuple[None, None]:
+        return None, None
+
+    def summary(self) -> dict[str, Any]:
+        return {**self.base_summary(), "tallied": int(self.daily["records"].sum())}
+
+
+def test_a_new_system_kind_needs_one_module_and_one_registry_line() -> None:
+    SYSTEM_KINDS.register(Tally)  # the registry line
+    try:
+        text = ("extends: china-2022\ndays: 5\nwarmup_days: 0\n"
+                "population: {persons: 3000, block_size: 1024}\n" + WITHOUT_PRESET_SYSTEMS
+                + "  count:\n    kind: tally\n    jurisdiction: {national: true}\n"
+                  "    event: traffic_offence\n")
+        result = scorelab.run(load_scenario(text=text))
+        tally = result.summary.systems["count"]
+        assert tally.kind == "tally"
+        assert tally.records == result.summary.events["traffic_offence"] > 0
+        assert result.summary["systems"]["count"]["tallied"] == tally.records
+        rows = result.daily.filter(result.daily["name"] == "count")
+        assert rows.height == 5 and rows["records"].sum() == tally.records
+        with pytest.raises(ScenarioError, match="unknown key 'evnt'.*valid keys: .*event"):
+            load_scenario(text=text.replace("event:", "evnt:"))
+    finally:
+        SYSTEM_KINDS.unregister("tally")
+    with pytest.raises(ScenarioError, match="unknown kind 'tally'"):
+        load_scenario(text=text)
+
+
+# --- the backend seam ------------------------------------------------------------------------
+
+
+class ReversedBackend(LocalBackend):
+    """Calls the shards last to first: a backend is free to reach shards in any order."""
+
+    name = "reversed"
+
+    def call(self, method: str, *args: Any) -> list[Any]:
+        return [getattr(s, method)(*args) for s in self.shards[::-1]][::-1]
+
+
+def test_a_new_backend_is_one_class_behind_the_seam() -> None:
+    BACKENDS["reversed"] = ReversedBackend
+    try:
+        scenario = load_scenario(preset="checkpoints-2022", overrides={
+            "population": {"persons": 20_000, "block_size": 2048}, "days": 10})
+        local = scorelab.run(scenario, shards=3)
+        other = scorelab.run(scenario, shards=3, backend="reversed")
+    finally:
+        del BACKENDS["reversed"]
+    assert summary_bytes(local.summary) == summary_bytes(other.summary)
+    assert daily_bytes(local.daily) == daily_bytes(other.daily)
+
+
+# --- the typed summary ----------------------------------------------------------------------
+
+
+def test_published_schema_matches_the_summary_model() -> None:
+    published = json.loads((ROOT / "docs" / "summary.schema.json").read_text(encoding="utf-8"))
+    assert published == json_schema(), "docs/summary.schema.json is stale: run `make schema`"
