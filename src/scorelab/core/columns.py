@@ -8,8 +8,10 @@ an object per person, never resized mid-day.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -50,10 +52,10 @@ def bytes_per_row(columns: Iterable[Column]) -> int:
     return sum(column.itemsize for column in columns)
 
 
-def flag_dtype(flags: type) -> type[np.unsignedinteger]:  # type: ignore[type-arg]
+def flag_dtype(flags: type[enum.IntFlag]) -> type[np.unsignedinteger[Any]]:
     """The narrowest unsigned dtype that holds every member of an ``enum.IntFlag``, so a
     flag added to the enum widens its column instead of overflowing it."""
-    top = max(int(member) for member in flags.__members__.values())
+    top = max(int(member) for member in flags)
     for dtype in (np.uint8, np.uint16, np.uint32, np.uint64):
         if top <= np.iinfo(dtype).max:
             return dtype

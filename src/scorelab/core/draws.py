@@ -56,10 +56,11 @@ def binomial(u: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
         return np.zeros(u.shape, dtype=np.int64)
     log_odds = np.log(p / (1 - p))
     with np.errstate(divide="ignore"):
-        out = _invert(u, n.astype(np.float64) * np.log1p(-p),
-                      lambda k: np.log(np.maximum(n - k, 0)) - np.log(k + 1) + log_odds,
-                      int(n.max(initial=0)))
-    return np.minimum(out, n)
+        k = _invert(u, n.astype(np.float64) * np.log1p(-p),
+                    lambda k: np.log(np.maximum(n - k, 0)) - np.log(k + 1) + log_odds,
+                    int(n.max(initial=0)))
+    out: np.ndarray = np.minimum(k, n)
+    return out
 
 
 def geometric_positive(u: np.ndarray, mean: float) -> np.ndarray:
@@ -67,9 +68,11 @@ def geometric_positive(u: np.ndarray, mean: float) -> np.ndarray:
     if mean <= 1:
         return np.ones(u.shape, dtype=np.int64)
     p = 1.0 / mean
-    return 1 + np.floor(np.log1p(-u) / np.log1p(-p)).astype(np.int64)
+    out: np.ndarray = 1 + np.floor(np.log1p(-u) / np.log1p(-p)).astype(np.int64)
+    return out
 
 
 def normal(u1: np.ndarray, u2: np.ndarray) -> np.ndarray:
     """Standard normals from two uniforms (Box-Muller)."""
-    return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2 * np.pi * u2)
+    out: np.ndarray = np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2 * np.pi * u2)
+    return out

@@ -93,8 +93,11 @@ def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> Summary:
         if i in run.desks:
             entry.update(run.desks[i].summary)
         if scenario.protests is not None:
-            counts = sum((s.systems[i].by_role for s in shards  # type: ignore[misc]
-                          ), np.zeros(len(ROLES), dtype=np.int64))
+            counts = np.zeros(len(ROLES), dtype=np.int64)
+            for s in shards:
+                shard_counts = s.systems[i].by_role
+                assert shard_counts is not None
+                counts += shard_counts
             by_role = {r: int(c) for r, c in zip(ROLES, counts)}
             entry["sanctioned_by_role"] = by_role
             entry["precision_participants"] = _ratio(by_role["participant"],

@@ -115,12 +115,13 @@ class MeasureState:
     def role(self, rows: np.ndarray) -> np.ndarray:
         if self.protests is None:
             return np.zeros(rows.size, dtype=np.int64)
-        return self.protests.role[rows].astype(np.int64)
+        out: np.ndarray = self.protests.role[rows].astype(np.int64)
+        return out
 
     def flag(self, day: int, rows: np.ndarray) -> np.ndarray:
         """Mark persons flagged today; return those flagged for the first time."""
         i = self.observed(day)
-        fresh = rows[(self.flags[rows] & FLAGGED) == 0]
+        fresh: np.ndarray = rows[(self.flags[rows] & FLAGGED) == 0]
         if i is None:
             return fresh
         self.flags[fresh] |= FLAGGED

@@ -162,8 +162,9 @@ class DeviceScanState(MeasureState):
 
     def installed(self, ids: np.ndarray) -> np.ndarray:
         rows = ids - self.pop.start
-        return self.pop.phone[rows] & (
+        out: np.ndarray = self.pop.phone[rows] & (
             self.rng["install"].uniform(0, ids) < self.spec.install_rate)
+        return out
 
     def _add(self, day: int, rows: np.ndarray, matches: np.ndarray, true: bool) -> None:
         """Add matches to the current window; flag phones that reach the threshold."""

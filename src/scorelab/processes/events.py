@@ -37,7 +37,8 @@ def remedy_days(stream: Stream, rate: float, day: int, ids: np.ndarray) -> np.nd
     """
     u = stream.uniform(day, ids)
     wait = waiting_days(u, np.full(ids.size, rate))
-    return np.minimum(day + 1 + wait, float(NEVER)).astype(np.int64)
+    out: np.ndarray = np.minimum(day + 1 + wait, float(NEVER)).astype(np.int64)
+    return out
 
 
 class Process:

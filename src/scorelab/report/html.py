@@ -306,12 +306,13 @@ def _base_layout(height: int, **extra: Any) -> dict[str, Any]:
 
 
 def _figure_html(fig: go.Figure, div_id: str) -> str:
-    return fig.to_html(
+    out: str = fig.to_html(
         full_html=False,
         include_plotlyjs=False,
         div_id=div_id,
         config=_PLOT_CONFIG,
     )
+    return out
 
 
 def _note(text: str) -> str:

@@ -48,7 +48,7 @@ class Geography:
 def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
     """Integer counts proportional to ``weights`` that add up to ``total`` exactly."""
     exact = weights / weights.sum() * total
-    counts = np.floor(exact).astype(np.int64)
+    counts: np.ndarray = np.floor(exact).astype(np.int64)
     short = total - int(counts.sum())
     # ties broken by position so the result is deterministic
     order = np.lexsort((np.arange(len(exact)), -(exact - counts)))

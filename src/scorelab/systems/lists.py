@@ -330,7 +330,8 @@ class ListState(SystemState):
         a[rows] = np.where(joined, np.minimum(old_a, start), start)
         b[rows] = np.where(joined, np.maximum(old_b, end), end)
         self._activate(rows)
-        return joined
+        out: np.ndarray = joined
+        return out
 
     def _merge_truth(self, rows: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
         if rows.size:
@@ -462,6 +463,6 @@ class ListState(SystemState):
             base["sanctioned"] = 0
             base["sanctioned_wrongly"] = 0
             base["sanctioned_wrongly_by_cause"] = {
-                k: 0 for k in base["sanctioned_wrongly_by_cause"]}  # type: ignore[attr-defined]
+                k: 0 for k in base["sanctioned_wrongly_by_cause"]}
         return {**base, "listed": listed, "listed_wrongly": listed_wrongly,
                 "listed_at_end": self.now_listed, "listed_wrongly_at_end": self.now_wrong}

@@ -188,7 +188,7 @@ class PointsState(SystemState):
                                            self.low, self.high)
                 self.flags[rows] |= SCORED
                 if lapses:
-                    self.schedule[day + expiry].append(  # type: ignore[operator]
+                    self.schedule[day + expiry].append(
                         (np.repeat(rows, times), -d_record, 0, False))
             if d_truth:
                 self.truth[rows] = np.clip(self.truth[rows].astype(np.int32) + d_truth * times,
