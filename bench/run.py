@@ -1,6 +1,7 @@
 """Benchmarks, side by side with the plain-numpy floor in one run (not part of the tests).
 
     python bench/run.py [--persons 1000000] [--days 365] [--floor PATH] [--memory 1000000,5000000]
+                        [--baseline OLD_CHECKOUT/src]
 
 Measures, on the installed package:
 * wall time of ``scorelab run`` (the default china-2022 preset, and the phone-scanner
@@ -11,7 +12,9 @@ Measures, on the installed package:
   population plus one system covering everyone), and the marginal bytes per person
   between the smallest and largest size (so the interpreter's fixed cost is not counted);
 * time to generate the population alone.
-Prints a Markdown table for bench/RESULTS.md.
+With ``--baseline`` (the ``src`` folder of another checkout, say of main before a change),
+that version runs too, alternating with this one and the floor, so a change is measured side
+by side on the same noisy machine. Prints a Markdown table for bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -31,20 +34,27 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_FLOOR = HERE.parents[1] / "shared" / "bench" / "floor.py"
 
 
-def timed(cmd: list[str]) -> tuple[float, int]:
+def _env(src: Path | None) -> dict[str, str] | None:
+    """The environment that runs the scorelab found in ``src`` (None: the installed one)."""
+    if src is None:
+        return None
+    return {**os.environ, "PYTHONPATH": str(src)}
+
+
+def timed(cmd: list[str], src: Path | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (bytes) of a child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=_env(src))
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, max(peak, before) * 1024
 
 
-def peak_rss(cmd: list[str]) -> int:
+def peak_rss(cmd: list[str], src: Path | None = None) -> int:
     """Peak RSS of one child, measured alone with /usr/bin/time -v when present."""
     if Path("/usr/bin/time").exists():
-        proc = subprocess.run(["/usr/bin/time", "-v", *cmd], check=True,
+        proc = subprocess.run(["/usr/bin/time", "-v", *cmd], check=True, env=_env(src),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         for line in proc.stderr.splitlines():
             if "Maximum resident set size" in line:
@@ -53,7 +63,7 @@ def peak_rss(cmd: list[str]) -> int:
             "stdout=subprocess.DEVNULL);"
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", code, *cmd], check=True, capture_output=True,
-                         text=True).stdout
+                         text=True, env=_env(src)).stdout
     return int(out.strip()) * 1024
 
 
@@ -68,7 +78,7 @@ def population_seconds(persons: int) -> float:
     code = (
         "import time;from scorelab.scenario import load_scenario;"
         "from scorelab.population import build_geography, generate_population;"
-        "from scorelab.engine.streams import Streams;"
+        "from scorelab.core.streams import Streams;"
         f"s=load_scenario(overrides={{'population':{{'persons':{persons}}}}}).population;"
         "t=time.perf_counter();generate_population(s,build_geography(s),Streams(s.seed));"
         "print(time.perf_counter()-t)")
@@ -85,6 +95,8 @@ def main() -> int:
     parser.add_argument("--floor", type=Path, default=Path(os.environ.get("SCORELAB_FLOOR",
                                                                            DEFAULT_FLOOR)))
     parser.add_argument("--memory", default="1000000,5000000")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="src folder of another checkout to run side by side")
     args = parser.parse_args()
     if not args.floor.exists():
         print(f"floor script not found: {args.floor} (set --floor or SCORELAB_FLOOR)",
@@ -93,16 +105,31 @@ def main() -> int:
     results: dict[str, object] = {"persons": args.persons, "days": args.days}
     with tempfile.TemporaryDirectory() as tmp:
         engine, floor, scanner = [], [], []
+        base_engine: list[float] = []
+        base_scanner: list[float] = []
         for _ in range(args.repeat):  # alternate so all see the same machine noise
             engine.append(timed(scorelab_cmd(args.persons, args.days, f"{tmp}/run"))[0])
             floor.append(timed([sys.executable, str(args.floor), str(args.persons),
                                 str(args.days)])[0])
             scanner.append(timed(scorelab_cmd(args.persons, args.days, f"{tmp}/scan",
                                               preset="phone-scanner"))[0])
+            if args.baseline is not None:
+                base_engine.append(timed(scorelab_cmd(args.persons, args.days, f"{tmp}/b"),
+                                         args.baseline)[0])
+                base_scanner.append(timed(scorelab_cmd(args.persons, args.days, f"{tmp}/bs",
+                                                       preset="phone-scanner"),
+                                          args.baseline)[0])
         results["phone_scanner_s"] = statistics.median(scanner)
         results["scorelab_s"] = statistics.median(engine)
         results["floor_s"] = statistics.median(floor)
         results["ratio"] = results["scorelab_s"] / results["floor_s"]  # type: ignore[operator]
+        if args.baseline is not None:
+            results["baseline_s"] = statistics.median(base_engine)
+            results["baseline_phone_scanner_s"] = statistics.median(base_scanner)
+            results["baseline_peak_rss_bytes"] = {
+                n: peak_rss(scorelab_cmd(n, 30, f"{tmp}/bmem{n}", HERE / "national.yaml"),
+                            args.baseline)
+                for n in [int(x) for x in args.memory.split(",")]}
         sizes = [int(x) for x in args.memory.split(",")]
         # memory: the population plus one system that covers everyone
         peaks = {n: peak_rss(scorelab_cmd(n, 30, f"{tmp}/mem{n}", HERE / "national.yaml"))
@@ -135,6 +162,19 @@ def main() -> int:
     print(f"| memory per person per extra national system | "
           f"{results['bytes_per_extra_system']:.1f} B |")
     print(f"| population generation, {args.persons:,} persons | {results['population_s']:.2f} s |")
+    if args.baseline is not None:
+        floor_s = results["floor_s"]
+        print(f"| baseline ({args.baseline}) ratio / floor | "
+              f"{results['baseline_s'] / floor_s:.3f} |")  # type: ignore[operator]
+        print(f"| baseline phone-scanner ratio / floor | "
+              f"{results['baseline_phone_scanner_s'] / floor_s:.3f} |")  # type: ignore[operator]
+        base_peaks = results["baseline_peak_rss_bytes"]
+        for n, peak in base_peaks.items():  # type: ignore[attr-defined]
+            print(f"| baseline peak RSS, {n:,} persons x 30 days | {peak / 2**20:.0f} MiB |")
+        lo, hi = min(base_peaks), max(base_peaks)  # type: ignore[type-var]
+        if lo != hi:
+            print(f"| baseline marginal memory per person | "
+                  f"{(base_peaks[hi] - base_peaks[lo]) / (hi - lo):.0f} B |")  # type: ignore[index]
     return 0
 
 

@@ -49,6 +49,8 @@ def run_command(
     days: Annotated[int | None, typer.Option(help="Days to simulate.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
     shards: Annotated[int, typer.Option(help="Split the population into K shards.")] = 1,
+    backend: Annotated[str, typer.Option(
+        help="Where the shards run: local (this process).")] = "local",
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Output folder (default: out/<scenario name>).")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite a folder holding another run.")] = False,
@@ -61,13 +63,13 @@ def run_command(
     resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
     target = out_dir if out_dir is not None else Path("out") / resolved.name
     if quiet:
-        result = run(resolved, shards=shards, out=target, force=force)
+        result = run(resolved, shards=shards, backend=backend, out=target, force=force)
     else:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                       TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
                       TimeElapsedColumn(), console=err, transient=True) as bar:
             task = bar.add_task(resolved.name, total=resolved.days)
-            result = run(resolved, shards=shards, out=target, force=force,
+            result = run(resolved, shards=shards, backend=backend, out=target, force=force,
                          progress=lambda done, total: bar.update(task, completed=done))
         _print_headline(result.summary)
     out.print(f"report: {target / 'report.html'}", soft_wrap=True)

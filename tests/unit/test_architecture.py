@@ -255,6 +255,17 @@ def test_a_new_backend_is_one_class_behind_the_seam() -> None:
     assert daily_bytes(local.daily) == daily_bytes(other.daily)
 
 
+def test_an_unknown_backend_is_a_clear_error(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from scorelab.cli import main
+
+    out = tmp_path / "out"
+    assert main(["run", "--persons", "2000", "--days", "2", "--backend", "ray2",
+                 "--out", str(out)]) == 2
+    assert "error: backend: unknown backend 'ray2'; backends: local" in capsys.readouterr().err
+    assert not out.exists()
+
+
 # --- the typed summary ----------------------------------------------------------------------
 
 

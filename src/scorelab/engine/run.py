@@ -79,9 +79,10 @@ def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None 
                  backend: str = "local") -> Result:
     """Run a validated scenario and return its result (no files written)."""
     check_resources(scenario, shards)
+    runner = get_backend(backend)
     plan = compile_plan(scenario)
     bounds = shard_bounds(plan.persons, plan.block_size, shards)
-    totals, run = run_days(plan, get_backend(backend), bounds, progress)
+    totals, run = run_days(plan, runner, bounds, progress)
     return Result(scenario, summarise(plan, totals, run), daily_table(plan, totals, run))
 
 

@@ -115,7 +115,7 @@ class Shard:
                                 by_role=s.sanctioned_by_role(roles) if roles is not None
                                 else None)
                    for s in self.systems]
-        measures = [MeasureTotals(summary=m.summary(), daily=dict(m.daily))
+        measures = [MeasureTotals(summary=m.summary(), daily=m.daily_columns())
                     for m in self.measures]
         return ShardTotals(
             population=self._population_summary(),

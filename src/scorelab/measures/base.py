@@ -46,6 +46,29 @@ class Shards(Protocol):
         ...
 
 
+class Measure(Protocol):
+    """A measure kind's shard part: what the engine and the ledger call (the kind's
+    ``Coordinator`` reaches the rest through ``shard_methods``)."""
+
+    kind: ClassVar[str]
+    Spec: ClassVar[type[MeasureSpec]]
+    Coordinator: ClassVar[type[Coordinator]]
+    shard_methods: ClassVar[frozenset[str]]
+
+    @classmethod
+    def columns(cls, spec: Any) -> tuple[Column, ...]:
+        """Per person: for the memory estimate (and checkpoints)."""
+        ...
+
+    def summary(self) -> dict[str, Any]:
+        """Integer totals of this shard, with the integer ``counts`` behind the costs."""
+        ...
+
+    def daily_columns(self) -> dict[str, np.ndarray]:
+        """Daily counts by column of ``DAILY``."""
+        ...
+
+
 class Coordinator:
     """The global part of a measure. Hooks run in the order of the engine's day."""
 
@@ -154,6 +177,9 @@ class MeasureState:
         self.daily["restricted"][i] += int(counts.sum())
         self.daily["restricted_innocent"][i] += int(counts.sum() - counts[PARTICIPANT])
         self.daily["collateral"][i] += int(counts[UNINVOLVED])
+
+    def daily_columns(self) -> dict[str, np.ndarray]:
+        return dict(self.daily)
 
     def summary(self) -> dict[str, Any]:
         by = self.flagged_by_role

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..core.columns import Column
+from ..core.columns import Column, allocate
 from ..core.streams import Streams
 from ..population.generate import Population
 from ..processes.events import NEVER, remedy_days, waiting_days
@@ -154,11 +154,10 @@ class ListState(SystemState):
         n = self.coverage.size
         self.horizon = plan.total_days
         # record interval [start, end) and truth interval [tstart, tend); NEVER = none
-        self.start = np.full(n, NEVER, dtype=np.uint16)
-        self.end = np.full(n, NEVER, dtype=np.uint16)
-        self.tstart = np.full(n, NEVER, dtype=np.uint16)
-        self.tend = np.full(n, NEVER, dtype=np.uint16)
-        self.cause = np.zeros(n, dtype=np.uint8)
+        columns = allocate(self.columns(spec)[:5], n)  # flags: the base; rings: below
+        self.start, self.end = columns["start"], columns["end"]
+        self.tstart, self.tend = columns["tstart"], columns["tend"]
+        self.cause = columns["cause"]
         self.active = np.empty(0, dtype=np.int64)  # rows that ever had an interval
         entry = spec.entry
         self.recorder = Recorder(entry.event, entry, self.coverage, pop, self.rng)

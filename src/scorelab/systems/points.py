@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..core.columns import Column
+from ..core.columns import Column, allocate
 from ..core.streams import Streams
 from ..population.generate import Population
 from ..scenario.plan import Plan, SystemPlan
@@ -126,8 +126,8 @@ class PointsState(SystemState):
         assert isinstance(system.spec, PointsSystem)
         self.spec = spec = system.spec
         n = self.coverage.size
-        self.score = np.full(n, spec.base, dtype=np.int16)
-        self.truth = np.full(n, spec.base, dtype=np.int16)
+        columns = allocate(self.columns(spec)[:3], n)  # flags: allocated by the base
+        self.score, self.truth = columns["score"], columns["truth"]
         self.low = SCORE_MIN if spec.floor is None else spec.floor
         self.high = SCORE_MAX if spec.ceiling is None else spec.ceiling
         self.grade_names = list(spec.grades)
@@ -146,7 +146,8 @@ class PointsState(SystemState):
         self._sanctions_anyone = bool(self.grade_sanctioned.any())
         self.grade_rewarded = np.asarray(self.grade_rewards.any(axis=1), dtype=bool)
         base_grade = int(self.grade_of(np.array([spec.base]))[0])
-        self.grade = np.full(n, base_grade, dtype=np.uint8)  # recorded grade now
+        self.grade = columns["grade"]  # recorded grade now
+        self.grade[:] = base_grade
         self.grade_counts = np.zeros(g, dtype=np.int64)
         self.grade_counts[base_grade] = n
         self.now_sanctioned = n if self.grade_sanctioned[base_grade] else 0

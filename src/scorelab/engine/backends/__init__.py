@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...scenario.errors import Problem, ScenarioError
 from .base import Backend
 from .local import LocalBackend
 
@@ -13,7 +14,8 @@ def get_backend(name: str) -> Backend:
     try:
         return BACKENDS[name]()
     except KeyError:
-        raise ValueError(f"unknown backend {name!r}; backends: {', '.join(BACKENDS)}") from None
+        raise ScenarioError(Problem(f"unknown backend {name!r}; backends: {', '.join(BACKENDS)}",
+                                    path="backend")) from None
 
 
 __all__ = ["BACKENDS", "Backend", "LocalBackend", "get_backend"]
