@@ -244,3 +244,55 @@ def test_a_system_punishing_protest_records_shows_its_precision() -> None:
     assert 0 < dissent["precision_participants"] < 1
     # records of presence are true records: by the system's own rules, nobody is wronged
     assert dissent["sanctioned_wrongly"] == 0
+
+
+WAVE = """
+protests: {cities: [Suzhou], rate_per_million: 1000, size_median: 300}
+measures:
+  check: {kind: checkpoint, cities: [Suzhou], officers: 1000, shift_hours: 8,
+          minutes_per_search: 5, days_after: 3, present_share: 0, find_photos: false,
+          app_prevalence: 0.1}
+"""
+
+
+def test_a_protest_wave_keeps_checkpoints_running() -> None:
+    """Suzhou protests every day (its daily chance is capped at 1): the checkpoint is active
+    on every day after the first, and its searches follow the formula, the fraction of a
+    search carried from day to day."""
+    days, persons = 10, 200_000
+    result = run(bare(days=days, persons=persons, seed=71, scale=7000) + WAVE)
+    assert result.summary["protests"]["protests"] == days
+    daily = result.daily.filter(pl.col("name") == "check").sort("day")
+    searches = daily["searches"].to_list()
+    per_day = 1000 * 8 * 60 / 5 / 7000
+    assert searches[0] == 0 and all(s > 0 for s in searches[1:])
+    assert sum(searches) == int((days - 1) * per_day + 1e-9)
+    assert result.summary["measures"]["check"]["cost"]["officer_hours"] == pytest.approx(
+        (days - 1) * 1000 * 8 / 7000)
+
+
+def test_checkpoints_are_active_in_the_days_after_each_protest() -> None:
+    """Exact days, on the coordinator: one protest arms a city for ``days_after`` days; a
+    wave keeps it armed until ``days_after`` days after its last protest."""
+    from scorelab.measures.checkpoint import CheckpointCoordinator
+    from scorelab.processes.protests import Protest
+    from scorelab.scenario.plan import compile as compile_plan
+
+    plan = compile_plan(load_scenario(text=bare(days=40, persons=5000) + WAVE))
+    suzhou = plan.geography.city_names.index("Suzhou")
+    other = plan.geography.city_names.index("Hangzhou")
+
+    def active_days(protest_days: set[int], city: int = suzhou) -> list[int]:
+        coordinator = CheckpointCoordinator(plan, plan.measures[0], Streams(plan.seed))
+        out = []
+        for day in range(40):
+            today = [Protest(city, 10.0, 10.0)] if day in protest_days else []
+            coordinator.on_protests(day, today)
+            if suzhou in coordinator.active(day):
+                out.append(day)
+        return out
+
+    assert active_days({5}) == [6, 7, 8]
+    assert active_days(set(range(10, 20))) == list(range(11, 23))
+    assert active_days({5, 7}) == [6, 7, 8, 9, 10]
+    assert active_days({5}, city=other) == []  # the checkpoint stands in Suzhou only

@@ -109,3 +109,15 @@ def test_restriction_person_days_add_up_by_sanction() -> None:
     assert strict["restriction_person_days"] == by["social_media"] + by["loans"]
     assert sum(strict["grades"].values()) == strict["covered"]
     assert sum(strict["grades_truth"].values()) == strict["covered"]
+
+
+def test_records_count_on_the_day_of_the_event_not_of_arrival() -> None:
+    """With full coverage and a delay longer than the run, every event is counted in the
+    daily ``records`` column on its own day, although none reaches the system in the run."""
+    text = PLAIN.format(persons=20_000, days=6, seed=4, rate=0.01, coverage=1.0).replace(
+        "points: 0}", "points: -1, delay: 30}") + "warmup_days: 0\n"
+    result = scorelab.run(load_scenario(text=text))
+    daily = result.daily.filter(result.daily["name"] == "recorder").sort("day")
+    assert daily["records"].sum() == result.summary["events"]["traffic_offence"]
+    assert (daily["records"] > 0).all()
+    assert result.summary["systems"]["recorder"]["scored"] == 0  # nothing has arrived yet

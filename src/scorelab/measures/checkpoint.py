@@ -1,10 +1,12 @@
 """Police stopping people to search their phones in the days after a protest.
 
-Each day a checkpoint is active in a city (the ``days_after`` days following a protest
-there), its officers make ``officers x shift_hours x 60 / minutes_per_search`` searches
-(officers are real people; the count is divided by ``scale``), capped by the people there:
-first among people who were present at the protest, then among the city's phone owners at
-large. Who is stopped is the same whatever the split: each shard proposes its persons with the
+A city's checkpoints are active on day ``d`` when a protest there fell in
+``[d - days_after, d - 1]`` (so a wave of daily protests keeps them running, and a single
+protest arms them for exactly ``days_after`` days). Each active day its officers make
+``officers x shift_hours x 60 / minutes_per_search`` searches (officers are real people; the
+count is divided by ``scale``), capped by the people there: first among people who were
+present at a protest in the city in ``[d - days_after, d]``, then among the city's phone
+owners at large. Who is stopped is the same whatever the split: each shard proposes its persons with the
 smallest keyed draws, and the coordinator keeps the smallest overall.
 """
 
@@ -57,7 +59,10 @@ class CheckpointCoordinator(Coordinator):
         self.scale = scale = plan.scale
         cells = len(plan.geography.city_names)
         self.allowed = plan.cells_mask(measure.cells)
+        # the last protest day of each city up to today, and the one before it: checkpoints
+        # act on the protests of the days before, whether or not the city protests again today
         self.last_protest = np.full(cells, -(10**9), dtype=np.int64)
+        self.previous_protest = np.full(cells, -(10**9), dtype=np.int64)
         self.budget = np.zeros(cells)
         self.searches_per_day = (spec.officers * spec.shift_hours * 60.0
                                  / spec.minutes_per_search / scale)
@@ -65,12 +70,16 @@ class CheckpointCoordinator(Coordinator):
 
     def on_protests(self, day: int, protests: list[Protest]) -> None:
         for protest in protests:
-            if self.allowed[protest.city]:
-                self.last_protest[protest.city] = day
+            c = protest.city
+            if self.allowed[c] and self.last_protest[c] != day:
+                self.previous_protest[c] = self.last_protest[c]
+                self.last_protest[c] = day
 
     def active(self, day: int) -> list[int]:
-        since = day - self.last_protest
-        return [int(c) for c in np.flatnonzero((since >= 1) & (since <= self.spec.days_after))]
+        """Cities with a protest in the ``days_after`` days before ``day``."""
+        before = np.where(self.last_protest < day, self.last_protest, self.previous_protest)
+        since = day - before
+        return [int(c) for c in np.flatnonzero(since <= self.spec.days_after)]
 
     def quotas(self, day: int, observed: bool) -> dict[int, tuple[int, int]]:
         """Searches per active city today: (aimed at people present, at the city at large)."""
@@ -130,7 +139,8 @@ class CheckpointState(MeasureState):
         pool = idx[self.pop.phone[rows]]
         if present:
             seen = self.protests.day_present[pool].astype(np.int64)
-            pool = pool[(seen != NEVER) & (seen >= day - self.spec.days_after) & (seen < day)]
+            # present at a protest in the window, today's included (in a wave people come back)
+            pool = pool[(seen != NEVER) & (seen >= day - self.spec.days_after) & (seen <= day)]
         ids = pool + self.pop.start
         if exclude.size:
             ids = ids[~np.isin(ids, exclude)]
