@@ -54,8 +54,8 @@ SMALL = "extends: china-2022\npopulation:\n  persons: 2000\n  block_size: 1024\n
         (("extends: china-2022\nsystems:\n  rongcheng:\n    rules:\n      jaywalking: "
          "{coverage: 0.5, points: -1}\n"),
          ["scenario.yaml:5:7:", "unknown event type 'jaywalking'"]),
-        ("extends: china-2022\nsystems:\n  rongcheng:\n    grades: {A: 10, B: 20}\n",
-         ["scenario.yaml:4:", "highest floor to the lowest"]),
+        ("extends: china-2022\nsystems:\n  rongcheng:\n    grades: {A: 10, B: 10}\n",
+         ["scenario.yaml:4:", "two grades have the same floor"]),
         ("extends: china-2022\nsystems:\n  rongcheng:\n    sanctions: {C: [jail]}\n",
          ["scenario.yaml:4:", "'jail'", "flights"]),
         ("extends: china-2022\nsystems:\n  court-list:\n    exit: {on_remedy: false}\n",

@@ -21,7 +21,7 @@ from ..core.streams import Streams
 from ..processes.events import NEVER
 from ..processes.protests import Protest
 from ..scenario.plan import MeasurePlan, Plan
-from ..scenario.schema import MeasureAction, MeasureSpec, Probability
+from ..scenario.schema import MAX_ITEMS, MeasureAction, MeasureSpec, Probability, Text
 from .base import Coordinator, MeasureState, Shards
 
 
@@ -31,8 +31,8 @@ class CheckpointMeasure(MeasureSpec):
     after_protests: ClassVar[bool] = True
 
     kind: Literal["checkpoint"]
-    description: str = ""
-    cities: list[str] = Field(default_factory=list)  # where (default: every city with a protest)
+    description: Text = ""
+    cities: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)  # where (default: every city with a protest)
     officers: int = Field(ge=0)  # per city with an active checkpoint, real people
     shift_hours: float = Field(gt=0, le=24)
     minutes_per_search: float = Field(gt=0)

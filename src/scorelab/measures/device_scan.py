@@ -25,7 +25,14 @@ from ..core.streams import Streams
 from ..processes.events import NEVER, waiting_days
 from ..processes.protests import PARTICIPANT, ROLES
 from ..scenario.plan import MeasurePlan, Plan
-from ..scenario.schema import MAX_DAYS, MeasureAction, MeasureSpec, Probability, Strict
+from ..scenario.schema import (
+    MAX_DAYS,
+    MeasureAction,
+    MeasureSpec,
+    Probability,
+    Strict,
+    Text,
+)
 from .base import COLUMNS, Coordinator, MeasureState, Shards
 
 
@@ -61,7 +68,7 @@ class DeviceScanMeasure(MeasureSpec):
     """A (hypothetical) scanner on every phone matching photos against a target list."""
 
     kind: Literal["device_scan"]
-    description: str = ""
+    description: Text = ""
     install_rate: Probability
     photos_per_day: float = Field(ge=0, le=10_000)
     match_tpr: Probability

@@ -14,7 +14,7 @@ from pydantic import Field
 from ..core.streams import Streams
 from ..processes.protests import Protest
 from ..scenario.plan import MeasurePlan, Plan
-from ..scenario.schema import MAX_DAYS, MeasureSpec, Probability
+from ..scenario.schema import MAX_DAYS, MAX_ITEMS, MeasureSpec, Probability, Text
 from .base import Coordinator, MeasureState, Shards
 
 
@@ -24,9 +24,9 @@ class ShutdownMeasure(MeasureSpec):
     after_protests: ClassVar[bool] = True
 
     kind: Literal["shutdown"]
-    description: str = ""
+    description: Text = ""
     #: cities whose protests trigger a shutdown of themselves (default all)
-    cities: list[str] = Field(default_factory=list)
+    cities: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
     duration: int = Field(ge=1, le=MAX_DAYS)
     start_after: int = Field(default=0, ge=0, le=365)
     cuts: Literal["social_media", "all_signal"] = "social_media"

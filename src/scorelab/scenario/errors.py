@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+#: at most this many problems are reported at once; at most this many characters of a value
+MAX_PROBLEMS = 20
+MAX_ECHO = 80
+
+
+def short(value: Any, limit: int = MAX_ECHO) -> str:
+    """``repr(value)`` cut to ``limit`` characters: an error never echoes a huge input back."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit - 1]}…"
 
 
 @dataclass(frozen=True)
@@ -35,5 +46,8 @@ class ScenarioError(Exception):
             problems = [Problem(problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
+        if len(problems) > MAX_PROBLEMS + 1:  # (+1: a caller's own "and N more" line)
+            more = len(problems) - MAX_PROBLEMS
+            problems = problems[:MAX_PROBLEMS] + [Problem(f"... and {more:,} more problems")]
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))

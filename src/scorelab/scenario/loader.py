@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import stat
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -22,12 +23,20 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarbool import ScalarBoolean
 
-from .errors import Problem, ScenarioError
+from .errors import MAX_PROBLEMS, Problem, ScenarioError, short
 from .kinds import FAMILIES
 from .schema import AT_KEY, ReferenceProblems, Scenario, did_you_mean
 
 PRESET_PACKAGE = "scorelab.scenario.presets"
+
+#: bounds on a scenario file: size, nesting, and values once aliases are expanded. The
+#: round-trip YAML parser reads about 70 KB a second, so 32 KiB keeps any rejection under a
+#: second; the largest preset is about 10 KB
+MAX_FILE_BYTES = 32 << 10
+MAX_DEPTH = 32
+MAX_NODES = 200_000
 
 
 @dataclass
@@ -50,12 +59,81 @@ def preset_description(name: str) -> str:
     return str(data.get("description", ""))
 
 
+def read_scenario_text(path: Path) -> str:
+    """A scenario file's text: a regular file of at most ``MAX_FILE_BYTES`` in UTF-8.
+
+    Checked before reading, so a folder, a device (``/dev/zero``) or a named pipe is refused
+    at once instead of read forever."""
+    label = str(path)
+    try:
+        info = path.stat()
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ScenarioError(Problem(f"cannot read scenario file: {reason}", label)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError(Problem("cannot read scenario file: it is a folder", label))
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(Problem("cannot read scenario file: not a regular file (a "
+                                    "device, pipe or socket)", label))
+    if info.st_size > MAX_FILE_BYTES:
+        raise ScenarioError(Problem(f"scenario file is {info.st_size:,} bytes; at most "
+                                    f"{MAX_FILE_BYTES:,} are allowed", label))
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(Problem(f"cannot read scenario file: {exc.strerror}", label)) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(Problem(f"scenario file is over {MAX_FILE_BYTES:,} bytes", label))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[:exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise ScenarioError(Problem(
+            f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded; save the file "
+            "as UTF-8", label, line, column)) from None
+
+
+def _flow_depth(text: str, label: str) -> None:
+    """Refuse brackets nested deeper than ``MAX_DEPTH`` before the parser recurses into them
+    (quoted text and comments aside)."""
+    depth, quote, line, column = 0, "", 1, 0
+    comment = False
+    for char in text:
+        column += 1
+        if char == "\n":
+            line, column, comment = line + 1, 0, False
+            continue
+        if comment:
+            continue
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ScenarioError(Problem(f"nested deeper than {MAX_DEPTH} levels", label,
+                                            line, column))
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+
+
 def _parse_yaml(text: str, label: str) -> Any:
+    _flow_depth(text, label)
     yaml = YAML(typ="rt")
     try:
         # the round-trip loader builds only mappings, sequences and scalars: no tag can
         # construct an object or run code
         return yaml.load(text)
+    except RecursionError:
+        raise ScenarioError(Problem(f"malformed YAML: nested deeper than Python can read "
+                                    f"(at most {MAX_DEPTH} levels are allowed)", label)) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -81,7 +159,7 @@ def _resolve(tree: Any, label: str, chain: list[str]) -> tuple[dict[str, Any], l
         tree = CommentedMap()
     if not isinstance(tree, dict):
         raise ScenarioError(Problem("a scenario must be a mapping of keys to values", label, 1, 1))
-    data = _plain(tree)
+    data = _plain(tree, label)
     sources = [_Source(label, tree)]
     parent = data.pop("extends", None)
     if parent is None:
@@ -89,6 +167,12 @@ def _resolve(tree: Any, label: str, chain: list[str]) -> tuple[dict[str, Any], l
     line, col = _position(tree, ("extends",), value=True)
     if not isinstance(parent, str):
         raise ScenarioError(Problem("expected a preset name", label, line, col, "extends"))
+    if parent not in preset_names():  # a name, never a path: nothing is looked up with it
+        choices = preset_names()
+        raise ScenarioError(Problem(
+            f"unknown preset {short(parent)}{_did_you_mean(parent, choices)}; available "
+            f"presets: {', '.join(choices)} (extends takes a preset's name, not a path)",
+            label, line, col, "extends"))
     if parent in chain:
         raise ScenarioError(
             Problem(f"presets extend each other in a cycle: {' -> '.join(chain + [parent])}",
@@ -100,25 +184,55 @@ def _resolve(tree: Any, label: str, chain: list[str]) -> tuple[dict[str, Any], l
         choices = preset_names()
         hint = _did_you_mean(parent, choices)
         raise ScenarioError(
-            Problem(f"unknown preset {parent!r}{hint}; available presets: {', '.join(choices)}",
+            Problem(f"unknown preset {short(parent)}{hint}; available presets: "
+                    f"{', '.join(choices)}",
                     label, line, col, "extends")
         ) from None
     return deep_merge(base, data), sources + base_sources
 
 
-def _plain(node: Any) -> Any:
-    """Round-trip YAML nodes to plain dicts, lists and scalars."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, bool) or node is None or isinstance(node, str):
-        return node if not isinstance(node, str) else str(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return node
+def _plain(tree: Any, label: str) -> Any:
+    """Round-trip YAML nodes to plain dicts, lists and scalars, within bounds: at most
+    ``MAX_DEPTH`` levels and ``MAX_NODES`` values once aliases are expanded (an alias bomb
+    is refused, not expanded)."""
+    count = 0
+
+    def convert(node: Any, depth: int, where: Any) -> Any:
+        nonlocal count
+        count += 1
+        if count > MAX_NODES:
+            line, col = _node_position(where)
+            raise ScenarioError(Problem(
+                f"the scenario expands to more than {MAX_NODES:,} values (aliases repeat what "
+                "they point to); a scenario is a description, not a data set", label, line, col))
+        if depth > MAX_DEPTH:
+            line, col = _node_position(where)
+            raise ScenarioError(Problem(f"nested deeper than {MAX_DEPTH} levels", label,
+                                        line, col))
+        if isinstance(node, dict):
+            return {str(k): convert(v, depth + 1, node) for k, v in node.items()}
+        if isinstance(node, list):
+            return [convert(v, depth + 1, node) for v in node]
+        if isinstance(node, ScalarBoolean):
+            return bool(node)
+        if isinstance(node, bool) or node is None:
+            return node
+        if isinstance(node, str):
+            return str(node)
+        if isinstance(node, int):
+            return int(node)
+        if isinstance(node, float):
+            return float(node)
+        return node
+
+    return convert(tree, 0, tree)
+
+
+def _node_position(node: Any) -> tuple[int | None, int | None]:
+    lc = getattr(node, "lc", None)
+    if lc is None or lc.line is None:
+        return None, None
+    return lc.line + 1, lc.col + 1
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -241,13 +355,13 @@ def _describe_error(err: Any, data: dict[str, Any]) -> tuple[tuple[Any, ...], st
         valid = _fields_for(loc[:-1], data)
         hint = _did_you_mean(key, valid)
         tail = f"; valid keys: {', '.join(valid)}" if valid else ""
-        return loc, f"unknown key {key!r}{hint}{tail}", True
+        return loc, f"unknown key {short(key)}{hint}{tail}", True
     if kind == "missing":
         return loc, "required field is missing", True
     if kind == "union_tag_invalid":
         ctx = err.get("ctx", {})
         return loc + ("kind",), (
-            f"unknown kind {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+            f"unknown kind {short(ctx.get('tag'))}; expected one of {ctx.get('expected_tags')}"
         ), False
     if kind == "union_tag_not_found":
         kinds = FAMILIES[str(loc[0])].names() if loc and loc[0] in FAMILIES else []
@@ -259,11 +373,11 @@ def _describe_error(err: Any, data: dict[str, Any]) -> tuple[tuple[Any, ...], st
         choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
         if isinstance(given, str):
             close = _did_you_mean(given, choices)
-        return loc, f"got {given!r}{close}; expected one of {expected}", False
+        return loc, f"got {short(given)}{close}; expected one of {expected}", False
     if kind.startswith("value_error"):
         message = message.removeprefix("Value error, ")
         return loc, message, False
-    return loc, f"{message[0].lower()}{message[1:]} (got {given!r})", False
+    return loc, f"{message[0].lower()}{message[1:]} (got {short(given)})", False
 
 
 def _path_text(path: tuple[Any, ...]) -> str:
@@ -285,21 +399,26 @@ def load_scenario(
     """
     if path is not None:
         label = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ScenarioError(Problem(f"cannot read scenario file: {exc.strerror}", label)) from None
-        tree = _parse_yaml(text, label)
+        tree = _parse_yaml(read_scenario_text(Path(path)), label)
     elif text is not None:
         label = "<text>"
+        if len(text) > MAX_FILE_BYTES:
+            raise ScenarioError(Problem(f"a scenario may be at most {MAX_FILE_BYTES:,} "
+                                        f"characters, this one has {len(text):,}", label))
         tree = _parse_yaml(text, label)
     else:
         label = "<command line>"
         tree = CommentedMap({"extends": preset or "china-2022"})
-    # an explicit --preset goes under a file that extends nothing
-    if preset is not None and path is not None and isinstance(tree, dict) \
-            and "extends" not in tree:
-        tree["extends"] = preset
+    # an explicit --preset goes under a file that extends nothing; a file that extends
+    # another preset conflicts with it
+    if preset is not None and path is not None and isinstance(tree, dict):
+        if "extends" not in tree:
+            tree["extends"] = preset
+        elif tree["extends"] != preset:
+            line, col = _position(tree, ("extends",), value=True)
+            raise ScenarioError(Problem(
+                f"this file extends {short(tree['extends'])} and --preset asks for "
+                f"{short(preset)}: give one of them", label, line, col, "extends"))
     data, sources = _resolve(tree, label, [])
     if overrides:
         data = deep_merge(data, overrides)
@@ -314,19 +433,25 @@ def validate(data: dict[str, Any], sources: list[Any] | None = None) -> Scenario
         return Scenario.model_validate(data)
     except ValidationError as exc:
         problems = []
-        for err in exc.errors():
+        errors = exc.errors()
+        for err in errors[:MAX_PROBLEMS]:  # a hundred thousand unknown keys: name a few
             path, message, at_key = _describe_error(err, data)
             where = _locate(sources, path, key=at_key)
             problems.append(Problem(message, where.file, where.line, where.column, _path_text(path)))
+        if len(errors) > MAX_PROBLEMS:
+            problems.append(Problem(f"... and {len(errors) - MAX_PROBLEMS:,} more problems"))
         raise ScenarioError(problems) from None
     except ReferenceProblems as exc:
         problems = []
-        for ref in exc.references:
+        for ref in exc.references[:MAX_PROBLEMS]:
             at_key = bool(ref.path) and ref.path[-1] == AT_KEY
             path = ref.path[:-1] if at_key else ref.path
             where = _locate(sources, path, key=at_key)
             problems.append(Problem(ref.message, where.file, where.line, where.column,
                                     _path_text(path)))
+        if len(exc.references) > MAX_PROBLEMS:
+            more = len(exc.references) - MAX_PROBLEMS
+            problems.append(Problem(f"... and {more:,} more problems"))
         raise ScenarioError(problems) from None
 
 

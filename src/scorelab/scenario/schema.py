@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .errors import Problem, ScenarioError
+from .errors import Problem, ScenarioError, short
 from .kinds import MEASURE_KINDS, SYSTEM_KINDS, Kinds
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -52,8 +52,22 @@ REWARDS: tuple[str, ...] = get_args(Reward)
 MAX_DAYS = 36_500  # warm-up plus days; days are stored as uint16
 
 
+#: bounds on what one scenario may hold (a scenario is a description, not a data set)
+MAX_PARTS = 64  # systems, measures, processes
+MAX_ITEMS = 1_000  # provinces, cities, rules, grades, list entries
+MAX_TEXT = 2_000  # characters of a description
+
+#: a scenario's name is a name, not a path: it chooses the default output folder
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Base of every scenario model: unknown keys are errors, values keep their YAML type
+    (``days: true`` or ``days: '10'`` is not a number of days), and numbers are finite."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 # --- population -------------------------------------------------------------------------
@@ -112,11 +126,11 @@ class PopulationSpec(Strict):
     phone_share: Probability = 1.0
     phone_min_age: int = Field(default=12, ge=0, le=120)
     propensity_shape: float = Field(default=1.0, gt=0)
-    age_bands: list[AgeBand] = Field(min_length=1)
+    age_bands: list[AgeBand] = Field(min_length=1, max_length=MAX_ITEMS)
     income: IncomeSpec
     activism: ActivismSpec
-    provinces: dict[str, ProvinceSpec] = Field(min_length=1)
-    cities: dict[str, CitySpec] = {}
+    provinces: dict[str, ProvinceSpec] = Field(min_length=1, max_length=MAX_ITEMS)
+    cities: dict[str, CitySpec] = Field(default_factory=dict, max_length=MAX_ITEMS)
 
     def stream_names(self) -> dict[str, str]:
         return {"population": "population"}
@@ -147,12 +161,12 @@ class ProcessSpec(Strict):
     rate: Probability
     who: Eligibility = "adults"
     rate_propensity: Propensity | None = None
-    outcomes: dict[str, Probability] = {}
+    outcomes: dict[str, Probability] = Field(default_factory=dict, max_length=MAX_ITEMS)
     outcome_propensity: Propensity | None = None
     otherwise: str | None = None
     #: daily chance that a person remedies an outcome (pays the debt, obeys the judgment)
     #: after it happened; lists that delist on remedy read it
-    remedies: dict[str, Probability] = {}
+    remedies: dict[str, Probability] = Field(default_factory=dict, max_length=MAX_ITEMS)
 
     def events(self) -> list[str]:
         names = list(self.outcomes)
@@ -175,8 +189,8 @@ class Jurisdiction(Strict):
     """Whom a system covers: the whole nation, some provinces, or some cities."""
 
     national: bool = False
-    provinces: list[str] = []
-    cities: list[str] = []
+    provinces: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
+    cities: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Jurisdiction:
@@ -232,7 +246,7 @@ class SystemSpec(Strict):
     joint_source: ClassVar[bool] = False
 
     kind: str
-    description: str = ""
+    description: Text = ""
     jurisdiction: Jurisdiction
     appeals: AppealSpec | None = None
 
@@ -272,7 +286,8 @@ class ProtestSpec(Strict):
     """
 
     rate_per_million: float = Field(ge=0, le=1000)  # protests per million residents and day
-    cities: list[str] = []  # where protests can happen (default: every city cell)
+    #: where protests can happen (default: every city cell)
+    cities: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
     size_median: float = Field(gt=0)  # participants, real people
     size_sigma: float = Field(default=1.0, ge=0, le=5)  # log-sd of the size
     bystanders_per_participant: float = Field(default=1.0, ge=0)
@@ -295,7 +310,7 @@ class MeasureSpec(Strict):
     after_protests: ClassVar[bool] = False
 
     kind: str
-    description: str = ""
+    description: Text = ""
 
     def stream_names(self, name: str) -> dict[str, str]:
         return {}
@@ -362,6 +377,8 @@ class Reference:
 
 
 def did_you_mean(word: str, choices: list[str]) -> str:
+    if len(word) > 200:
+        return ""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -379,13 +396,13 @@ class References:
     def city(self, path: tuple[str | int, ...], city: str) -> list[Reference]:
         if city in self.cities:
             return []
-        return [Reference(path, f"unknown city {city!r}{did_you_mean(city, self.cities)}; "
+        return [Reference(path, f"unknown city {short(city)}{did_you_mean(city, self.cities)}; "
                                 f"known cities: {', '.join(self.cities)}")]
 
     def province(self, path: tuple[str | int, ...], province: str) -> list[Reference]:
         if province in self.provinces:
             return []
-        return [Reference(path, f"unknown province {province!r}"
+        return [Reference(path, f"unknown province {short(province)}"
                                 f"{did_you_mean(province, self.provinces)}; known provinces: "
                                 f"{', '.join(self.provinces)}")]
 
@@ -393,7 +410,7 @@ class References:
         if event in self.events:
             return []
         known = list(self.events)
-        return [Reference(path, f"unknown event type {event!r}{did_you_mean(event, known)}; "
+        return [Reference(path, f"unknown event type {short(event)}{did_you_mean(event, known)}; "
                                 f"known events: {', '.join(known)}")]
 
 
@@ -422,22 +439,25 @@ class Scenario(Strict):
     1000
     """
 
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str = Field(pattern=NAME_PATTERN)
+    description: Text = ""
     days: int = Field(gt=0, le=MAX_DAYS)
     #: days simulated before day 0 and not reported, so lists and scores start settled
     warmup_days: int = Field(default=0, ge=0, le=MAX_DAYS)
     population: PopulationSpec
-    processes: dict[str, ProcessSpec] = {}
-    systems: dict[str, AnySystem] = {}
-    joint_punishment: list[JointPunishment] = []
+    processes: dict[str, ProcessSpec] = Field(default_factory=dict, max_length=MAX_PARTS)
+    systems: dict[str, AnySystem] = Field(default_factory=dict, max_length=MAX_PARTS)
+    joint_punishment: list[JointPunishment] = Field(default_factory=list, max_length=MAX_ITEMS)
     protests: ProtestSpec | None = None
-    measures: dict[str, AnyMeasure] = {}
+    measures: dict[str, AnyMeasure] = Field(default_factory=dict, max_length=MAX_PARTS)
 
     @model_validator(mode="after")
     def _horizon(self) -> Scenario:
         if self.days + self.warmup_days > MAX_DAYS:
-            raise ValueError(f"warmup_days + days must be at most {MAX_DAYS}")
+            raise ReferenceProblems([Reference(("days",), (
+                f"warmup_days + days must be at most {MAX_DAYS} (days are stored in 16 bits), "
+                f"got warmup_days {self.warmup_days:,} + days {self.days:,} = "
+                f"{self.warmup_days + self.days:,}; lower days or warmup_days"))])
         return self
 
     @model_validator(mode="after")
@@ -467,13 +487,13 @@ class Scenario(Strict):
             for event in proc.events():
                 if event in refs.events:
                     bad.append(Reference(("processes", pname), (
-                        f"event {event!r} is also produced by process {refs.events[event]!r}")))
+                        f"event {short(event)} is also produced by process {refs.events[event]!r}")))
                 refs.events[event] = pname
             for event in proc.remedies:
                 refs.remedies.add(event)
                 if event not in proc.events():
                     bad.append(Reference(("processes", pname, "remedies", event, AT_KEY), (
-                        f"{event!r} is not an outcome of this process; its outcomes: "
+                        f"{short(event)} is not an outcome of this process; its outcomes: "
                         f"{', '.join(proc.events())}")))
         if self.protests is not None:
             for event in PROTEST_EVENTS:
@@ -498,11 +518,11 @@ class Scenario(Strict):
         for i, link in enumerate(self.joint_punishment):
             if link.source not in refs.lists:
                 bad.append(Reference(("joint_punishment", i, "source"), (
-                    f"unknown list {link.source!r}{did_you_mean(link.source, refs.lists)}; "
+                    f"unknown list {short(link.source)}{did_you_mean(link.source, refs.lists)}; "
                     f"lists: {', '.join(refs.lists) or 'none'}")))
             if link.target not in self.systems:
                 systems = list(self.systems)
                 bad.append(Reference(("joint_punishment", i, "target"), (
-                    f"unknown system {link.target!r}{did_you_mean(link.target, systems)}; "
+                    f"unknown system {short(link.target)}{did_you_mean(link.target, systems)}; "
                     f"systems: {', '.join(systems)}")))
         return bad

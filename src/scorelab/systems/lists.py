@@ -23,6 +23,7 @@ from ..core.columns import Column, allocate
 from ..core.streams import Streams
 from ..population.generate import Population
 from ..processes.events import NEVER, remedy_days, waiting_days
+from ..scenario.errors import short
 from ..scenario.plan import Plan, SystemPlan
 from ..scenario.schema import (
     MAX_DAYS,
@@ -39,6 +40,7 @@ from ..scenario.schema import (
     Sanction,
     Strict,
     SystemSpec,
+    Text,
 )
 from .base import (
     EVER_REWARDED,
@@ -94,7 +96,7 @@ class ListSystem(SystemSpec):
     joint_source: ClassVar[bool] = True
 
     kind: Literal["list"]
-    description: str = ""
+    description: Text = ""
     polarity: Literal["black", "red"] = "black"
     jurisdiction: Jurisdiction
     entry: ListEntry
@@ -120,7 +122,7 @@ class ListSystem(SystemSpec):
         if not bad and (self.entry.remedy_days is not None or self.exit.on_remedy) \
                 and event not in refs.remedies:
             bad.append(Reference(("systems", name, "entry", "event"), (
-                f"{event!r} has no remedy rate (processes.<name>.remedies), which "
+                f"{short(event)} has no remedy rate (processes.<name>.remedies), which "
                 "remedy_days and on_remedy need")))
         return bad
 

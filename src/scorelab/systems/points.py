@@ -14,15 +14,17 @@ from collections import defaultdict
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..core.columns import Column, allocate
 from ..core.streams import Streams
 from ..population.generate import Population
+from ..scenario.errors import short
 from ..scenario.plan import Plan, SystemPlan
 from ..scenario.schema import (
     AT_KEY,
     MAX_DAYS,
+    MAX_ITEMS,
     REWARDS,
     SANCTIONS,
     AppealSpec,
@@ -33,6 +35,7 @@ from ..scenario.schema import (
     Reward,
     Sanction,
     SystemSpec,
+    Text,
 )
 from .base import (
     EVER_REWARDED,
@@ -60,13 +63,13 @@ class PointsSystem(SystemSpec):
     the score falls into a grade band; some grades carry sanctions."""
 
     kind: Literal["points"]
-    description: str = ""
+    description: Text = ""
     jurisdiction: Jurisdiction
     base: int = Field(ge=-30_000, le=30_000)
-    grades: dict[str, int] = Field(min_length=1)
-    rules: dict[str, PointRule] = Field(min_length=1)
-    sanctions: dict[str, list[Sanction]] = Field(default_factory=dict)
-    rewards: dict[str, list[Reward]] = Field(default_factory=dict)
+    grades: dict[str, int] = Field(min_length=1, max_length=MAX_ITEMS)
+    rules: dict[str, PointRule] = Field(min_length=1, max_length=MAX_ITEMS)
+    sanctions: dict[str, list[Sanction]] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    rewards: dict[str, list[Reward]] = Field(default_factory=dict, max_length=MAX_ITEMS)
     floor: int | None = Field(default=None, ge=-32_000, le=32_000)
     ceiling: int | None = Field(default=None, ge=-32_000, le=32_000)
     #: days after which a record's points lapse (credit repair); none: records never lapse
@@ -84,7 +87,7 @@ class PointsSystem(SystemSpec):
             for grade in getattr(self, section):
                 if grade not in self.grades:
                     bad.append(Reference(("systems", name, section, grade, AT_KEY), (
-                        f"unknown grade {grade!r}; grades of this system: "
+                        f"unknown grade {short(grade)}; grades of this system: "
                         f"{', '.join(self.grades)}")))
         return bad
 
@@ -94,15 +97,17 @@ class PointsSystem(SystemSpec):
             raise ValueError(f"floor {self.floor} is above ceiling {self.ceiling}")
         return self
 
-    @model_validator(mode="after")
-    def _grades_descending(self) -> PointsSystem:
-        floors = list(self.grades.values())
-        if any(a <= b for a, b in itertools.pairwise(floors)):
-            pairs = ", ".join(f"{k}: {v}" for k, v in self.grades.items())
-            raise ValueError(
-                f"grades must be listed from the highest floor to the lowest, got {{{pairs}}}"
-            )
-        return self
+    @field_validator("grades")
+    @classmethod
+    def _grades_by_floor(cls, grades: dict[str, int]) -> dict[str, int]:
+        """Grades are ordered by their floors, highest first, whatever order the keys were
+        written in (a tool that sorts keys keeps the scenario valid); floors must differ."""
+        ordered = dict(sorted(grades.items(), key=lambda item: -item[1]))
+        floors = list(ordered.values())
+        if any(a == b for a, b in itertools.pairwise(floors)):
+            pairs = ", ".join(f"{k}: {v}" for k, v in ordered.items())
+            raise ValueError(f"two grades have the same floor: {{{pairs}}}")
+        return ordered
 
 
 SCORE_MIN, SCORE_MAX = -32_000, 32_000
