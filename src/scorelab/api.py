@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from .engine.loop import Progress
-from .engine.run import run_scenario
+from .engine.run import check_resources, run_scenario
 from .ledger.result import Result
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, load_scenario, scenario_digest
 
 
 def run(
@@ -28,7 +28,8 @@ def run(
 
     ``shards`` splits the population (the result does not change); ``backend`` says where the
     shards run (``local``: in this process). With ``out``, also write the run's files there
-    (see :mod:`scorelab.report`).
+    (see :mod:`scorelab.report.files`): the folder is checked and locked before the run, and
+    its files appear together when the run ends.
 
     >>> import scorelab
     >>> result = scorelab.run(preset="china-2022", persons=2000, days=10, seed=1)
@@ -40,11 +41,16 @@ def run(
         resolved = Scenario.model_validate(_merge(scenario.model_dump(), overrides))
     else:
         resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
-    result = run_scenario(resolved, shards=shards, progress=progress, backend=backend)
-    if out is not None:
-        from .report import write_outputs
+    if out is None:
+        return run_scenario(resolved, shards=shards, progress=progress, backend=backend)
+    check_resources(resolved, shards)  # before the folder is touched
+    from .report.files import claimed, output_contents, pause_point
 
-        write_outputs(result, Path(out), force=force)
+    # the folder is checked and locked before the first day runs
+    with claimed(Path(out), scenario_digest(resolved), force) as folder:
+        pause_point("simulate")
+        result = run_scenario(resolved, shards=shards, progress=progress, backend=backend)
+        folder.publish(output_contents(result))
     return result
 
 

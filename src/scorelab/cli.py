@@ -18,7 +18,13 @@ from rich.table import Table
 
 from . import __version__
 from .ledger.summary import Summary
-from .scenario import ScenarioError, load_scenario, preset_description, preset_names
+from .scenario import (
+    ScenarioError,
+    load_scenario,
+    preset_description,
+    preset_names,
+    preset_text,
+)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="scorelab: simulate scoring and control systems on a synthetic population.")
@@ -72,6 +78,8 @@ def run_command(
             result = run(resolved, shards=shards, backend=backend, out=target, force=force,
                          progress=lambda done, total: bar.update(task, completed=done))
         _print_headline(result.summary)
+        for warning in result.summary.warnings:
+            err.print(f"warning: {warning}", markup=False, soft_wrap=True)
     out.print(f"report: {target / 'report.html'}", soft_wrap=True)
 
 
@@ -103,8 +111,11 @@ def _print_headline(summary: Summary) -> None:
 def validate_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file to check.")],
 ) -> None:
-    """Check a scenario file without running it."""
+    """Check a scenario file without running it (every check a run makes, memory included)."""
+    from .engine.run import check_resources
+
     resolved = load_scenario(scenario)
+    check_resources(resolved, 1)
     out.print(f"{scenario}: valid ({resolved.name}: {resolved.population.persons:,} persons, "
               f"{resolved.days} days, {len(resolved.systems)} systems, "
               f"{len(resolved.measures)} measures)", soft_wrap=True)
@@ -119,8 +130,14 @@ def schema_command() -> None:
 
 
 @app.command("presets")
-def presets_command() -> None:
-    """List the built-in presets."""
+def presets_command(
+    show: Annotated[str | None, typer.Option(
+        "--show", help="Print this preset's YAML (with the sources in its comments).")] = None,
+) -> None:
+    """List the built-in presets, or print one."""
+    if show is not None:
+        typer.echo(preset_text(show), nl=False)
+        return
     for name in preset_names():
         out.print(f"{name:<20} {preset_description(name)}", soft_wrap=True)
 

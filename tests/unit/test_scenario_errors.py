@@ -159,9 +159,11 @@ def test_out_dir_with_foreign_files_is_refused(tmp_path: Path,
     out = tmp_path / "out"
     out.mkdir()
     (out / "thesis.tex").write_text("precious", encoding="utf-8")
-    code, message = run_cli(capsys, "run", str(write(tmp_path, SMALL)), "--out", str(out))
-    assert code == 2 and "not empty" in message
-    assert sorted(p.name for p in out.iterdir()) == ["thesis.tex"]
+    for force in ([], ["--force"]):  # never overwritten, even with --force
+        code, message = run_cli(capsys, "run", str(write(tmp_path, SMALL)), "--out", str(out),
+                                *force)
+        assert code == 2 and "holds files scorelab did not write (thesis.tex)" in message
+        assert sorted(p.name for p in out.iterdir()) == ["thesis.tex"]
 
 
 def test_too_many_shards(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

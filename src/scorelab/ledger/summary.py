@@ -20,6 +20,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = 1
+#: a share (precision, recall, a rate ratio) computed on fewer synthetic persons than this is
+#: reported with a warning: its sampling error is too large to read it as a finding
+MIN_BASE = 30
 
 Counts = dict[str, int]
 
@@ -200,6 +203,9 @@ class Summary(_Model):
     disparity: Disparity
     protests: ProtestTotals | None = None
     measures: dict[str, MeasureSummary] | None = None
+    warnings: list[str] = Field(
+        default_factory=list,
+        description=f"figures that rest on fewer than {MIN_BASE} synthetic persons")
 
     def __getitem__(self, key: str) -> Any:
         return self.as_dict()[key]

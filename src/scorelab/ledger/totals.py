@@ -20,7 +20,7 @@ from ..scenario.schema import SANCTIONS
 from ..systems.base import DAILY_COLUMNS
 from .overlap import disparity
 from .parts import RunTotals, ShardTotals
-from .summary import SCHEMA_VERSION, Summary
+from .summary import MIN_BASE, SCHEMA_VERSION, Summary
 
 APPEAL_COLUMNS = ("appeals_filed", "appeals_won", "appeal_backlog")
 
@@ -115,6 +115,8 @@ def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> Summary:
             if days:
                 restrictions[sanction][f"{target} (joint: {source})"] = days
     overlap = _total([s.overlap for s in shards])
+    summary_disparity = disparity(overlap, plan.geography.province_names, plan.persons)
+    measures = _measures(plan, shards, run) if scenario.measures else None
     return Summary.model_validate({
         "schema_version": SCHEMA_VERSION,
         "scenario": scenario.name,
@@ -134,10 +136,47 @@ def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> Summary:
         "conflicting_grades": overlap["conflicting_grades"],
         "sanctioned_any": overlap["sanctioned_any"],
         "sanctioned_wrongly_any": overlap["sanctioned_wrongly_any"],
-        "disparity": disparity(overlap, plan.geography.province_names, plan.persons),
+        "disparity": summary_disparity,
         **({"protests": _protests(shards, run)} if scenario.protests is not None else {}),
-        **({"measures": _measures(plan, shards, run)} if scenario.measures else {}),
+        **({"measures": measures} if measures is not None else {}),
+        "warnings": small_bases(systems, summary_disparity, measures or {}),
     })
+
+
+def small_bases(systems: dict[str, Any], disparity: dict[str, Any],
+                measures: dict[str, Any]) -> list[str]:
+    """Figures that rest on fewer than ``MIN_BASE`` synthetic persons, said in words."""
+    out = []
+
+    def check(figure: str, value: Any, base: int, what: str) -> None:
+        if value is not None and base < MIN_BASE:
+            out.append(f"{figure} = {value} rests on {base} {what} (fewer than {MIN_BASE} "
+                       "synthetic persons): too few to read as a finding")
+
+    for name, system in systems.items():
+        by_role = system.get("sanctioned_by_role")
+        if by_role is not None:
+            check(f"systems.{name}.precision_participants", system["precision_participants"],
+                  sum(by_role.values()), "sanctioned persons")
+    group = disparity["group"]
+    check("disparity.group.ratio_minority_to_majority", group["ratio_minority_to_majority"],
+          min(group["minority"]["sanctioned"], group["majority"]["sanctioned"]),
+          "sanctioned persons in the smaller group")
+    urban = disparity["urban"]
+    check("disparity.urban.ratio_rural_to_urban", urban["ratio_rural_to_urban"],
+          min(urban["rural"]["sanctioned"], urban["urban"]["sanctioned"]),
+          "sanctioned persons in the smaller group")
+    thin = [p for p, row in disparity["province"].items()
+            if row["ratio_to_national"] is not None and row["sanctioned"] < MIN_BASE]
+    if thin:
+        out.append(f"disparity.province: the ratios of {len(thin)} provinces rest on fewer "
+                   f"than {MIN_BASE} sanctioned persons each (e.g. {thin[0]})")
+    for name, measure in measures.items():
+        check(f"measures.{name}.precision", measure["precision"], measure["flagged"],
+              "flagged persons")
+        check(f"measures.{name}.recall", measure["recall"], measure["participants"],
+              "protest participants")
+    return out
 
 
 def _summed(arrays: list[np.ndarray | None], days: int) -> np.ndarray | None:

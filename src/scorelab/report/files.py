@@ -1,16 +1,28 @@
-"""Writing a run's files: atomically, and never over a different run.
+"""Writing a run's files: checked before the run, locked while it runs, published whole.
 
-Each file is written to a temporary name in the output folder, flushed, then renamed over
-its final name, so a killed run leaves either the old file or the new one, never half of one.
+An output folder is claimed before the first day is simulated, so a folder that cannot be
+written, or holds another run, is refused at once. While a run holds it, a lock file beside
+it (``.<name>.lock``, with the holder's pid) turns a second writer away. The files are written
+into a temporary folder beside the target (``.<name>.<pid>.tmp``) and the folder is renamed
+into place as a whole, so a killed run leaves the old complete run, the new complete run, or
+(killed between the two renames) no folder, never a mix. Temporaries of a writer that died
+are cleaned up by the next run, which also puts back a previous run a dead writer had moved
+aside. A folder holding files that scorelab did not write is never overwritten, even with
+``--force``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
-import tempfile
+import shutil
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Self
 
 import polars as pl
 
@@ -21,19 +33,15 @@ from ..scenario.errors import Problem
 
 OUTPUT_FILES = ("summary.json", "daily.parquet", "report.html", "scenario.yaml")
 
+#: fault injection for the tests: pause (and say so on stderr) at a named point of writing
+PAUSE_ENV = "SCORELAB_PAUSE_AT"
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+def pause_point(name: str) -> None:
+    """Where the kill tests stop a run: only when ``SCORELAB_PAUSE_AT`` names this point."""
+    if os.environ.get(PAUSE_ENV) == name:
+        print(f"scorelab: paused at {name}", file=sys.stderr, flush=True)
+        time.sleep(600)
 
 
 def summary_bytes(summary: Summary) -> bytes:
@@ -46,45 +54,209 @@ def daily_bytes(daily: pl.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def check_out_dir(out: Path, digest: str, force: bool) -> None:
-    """Refuse to write into a folder holding a different run, unless forced."""
-    summary = out / "summary.json"
-    if force or not out.exists():
-        return
-    if not out.is_dir():
-        raise ScenarioError(Problem(f"output path {out} exists and is not a folder", path="out"))
-    if not summary.exists():
-        if any(out.iterdir()):
-            raise ScenarioError(Problem(
-                f"output folder {out} is not empty and holds no scorelab run; "
-                "choose another --out or pass --force", path="out"))
-        return
-    try:
-        previous = json.loads(summary.read_text(encoding="utf-8")).get("scenario_sha256")
-    except (OSError, ValueError):
-        previous = None
-    if previous != digest:
-        raise ScenarioError(Problem(
-            f"output folder {out} holds a different run (scenario {str(previous)[:12]}…, this "
-            f"run {digest[:12]}…); choose another --out or pass --force to overwrite", path="out"))
-
-
-def write_outputs(result: Result, out: Path, force: bool = False) -> dict[str, Path]:
-    """Write summary.json, daily.parquet, scenario.yaml and report.html into ``out``."""
+def output_contents(result: Result) -> dict[str, bytes]:
+    """The bytes of every output file, rendered before anything is written."""
     from .html import render_report
 
-    out = Path(out)
-    check_out_dir(out, result.summary.scenario_sha256, force)
-    # render everything before touching the folder: a failure leaves nothing behind
-    contents = {
+    return {
         "summary.json": summary_bytes(result.summary),
         "daily.parquet": daily_bytes(result.daily),
         "scenario.yaml": dump_scenario(result.scenario).encode("utf-8"),
         "report.html": render_report(result.summary, result.daily).encode("utf-8"),
     }
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for name in OUTPUT_FILES:
-        paths[name] = out / name
-        write_atomic(paths[name], contents[name])
-    return paths
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _error(message: str) -> ScenarioError:
+    return ScenarioError(Problem(message, path="out"))
+
+
+class OutputFolder:
+    """The output folder of one run (see the module docstring).
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "run"
+    >>> with OutputFolder(target, digest="abc") as folder:
+    ...     folder.publish({"summary.json": b'{"scenario_sha256": "abc"}'})
+    >>> sorted(p.name for p in target.iterdir())
+    ['summary.json']
+    """
+
+    def __init__(self, out: Path, digest: str, force: bool = False) -> None:
+        self.out = Path(out)
+        self.digest = digest
+        self.force = force
+        self.pid = os.getpid()
+        self.lock: Path | None = None
+
+    @property
+    def _parent(self) -> Path:
+        return self.out.absolute().parent
+
+    def _hidden(self, suffix: str, pid: int | None = None) -> Path:
+        middle = "" if suffix == "lock" else f".{self.pid if pid is None else pid}"
+        return self._parent / f".{self.out.absolute().name}{middle}.{suffix}"
+
+    # --- before the run ------------------------------------------------------------------
+
+    def claim(self) -> None:
+        """Check the folder, create its parent, take the lock, clean a dead writer's
+        temporaries. Raises ``ScenarioError`` (exit code 2) for anything in the way."""
+        out = self.out
+        if str(out) in ("", ".") or out.absolute() == Path.cwd():
+            raise _error("the output folder cannot be the current folder; name a new folder")
+        if out.exists() and not out.is_dir():
+            raise _error(f"output path {out} exists and is not a folder")
+        try:
+            self._parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise _error(f"cannot create output folder {out}: a part of its path is a "
+                         "file, not a folder") from None
+        except NotADirectoryError:
+            raise _error(f"cannot create output folder {out}: a part of its path is a "
+                         "file, not a folder") from None
+        except OSError as exc:
+            raise _error(f"cannot create output folder {out}: {exc.strerror}") from None
+        self._lock()
+        try:
+            self._clean_dead_writers()
+            self._check_contents()
+        except BaseException:
+            self.release()
+            raise
+
+    def _lock(self) -> None:
+        lock = self._hidden("lock")
+        for _ in range(2):
+            try:
+                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                try:
+                    holder = int(lock.read_text(encoding="ascii").strip() or "0")
+                except (OSError, ValueError):
+                    holder = 0
+                if _alive(holder) and holder != self.pid:
+                    raise _error(f"another scorelab run (pid {holder}) is writing {self.out}; "
+                                 "wait for it or choose another --out") from None
+                lock.unlink(missing_ok=True)  # its writer died: take it over
+                continue
+            except PermissionError:
+                raise _error(f"cannot write into {self._parent}: permission denied") from None
+            except OSError as exc:
+                raise _error(f"cannot write into {self._parent}: {exc.strerror}") from None
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(f"{self.pid}\n")
+            self.lock = lock
+            return
+        raise _error(f"cannot take the lock {lock}")
+
+    def _clean_dead_writers(self) -> None:
+        """Remove temporaries of writers that died; put back a run one of them moved aside."""
+        prefix = f".{self.out.absolute().name}."
+        for entry in self._parent.iterdir():
+            name = entry.name
+            if not name.startswith(prefix) or not name.endswith((".tmp", ".old")):
+                continue
+            pid_text = name[len(prefix):-4]
+            if not pid_text.isdigit() or _alive(int(pid_text)):
+                continue
+            if name.endswith(".old") and not self.out.exists():
+                entry.rename(self.out)  # killed between the two renames: the old run returns
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
+
+    def _check_contents(self) -> None:
+        out = self.out
+        if not out.exists():
+            return
+        entries = sorted(p.name for p in out.iterdir())
+        if not entries:
+            return
+        foreign = [e for e in entries if e not in OUTPUT_FILES]
+        if foreign or "summary.json" not in entries:
+            shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+            raise _error(f"output folder {out} holds files scorelab did not write "
+                         f"({shown or 'no summary.json'}); it is never overwritten, even with "
+                         "--force: choose another --out")
+        try:
+            previous = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+            digest = previous.get("scenario_sha256") if isinstance(previous, dict) else None
+        except (OSError, ValueError):
+            digest = None
+        if digest != self.digest and not self.force:
+            raise _error(f"output folder {out} holds a different run (scenario "
+                         f"{str(digest)[:12]}…, this run {self.digest[:12]}…); choose another "
+                         "--out or pass --force to overwrite")
+
+    # --- after the run -------------------------------------------------------------------
+
+    def publish(self, contents: dict[str, bytes]) -> None:
+        """Write the files into a temporary folder and rename it into place."""
+        tmp = self._hidden("tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        for name, data in contents.items():
+            pause_point(f"write:{name}")
+            with open(tmp / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        _fsync_dir(tmp)
+        if self.out.exists():
+            old = self._hidden("old")
+            os.rename(self.out, old)
+            pause_point("swap")
+            os.rename(tmp, self.out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, self.out)
+        _fsync_dir(self._parent)
+
+    def release(self) -> None:
+        """Drop the lock and any temporary folder of this writer."""
+        shutil.rmtree(self._hidden("tmp"), ignore_errors=True)
+        if self.lock is not None:
+            self.lock.unlink(missing_ok=True)
+            self.lock = None
+
+    def __enter__(self) -> Self:
+        self.claim()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def claimed(out: Path, digest: str, force: bool) -> Iterator[OutputFolder]:
+    """``with claimed(out, digest, force) as folder:`` run, then ``folder.publish(...)``."""
+    with OutputFolder(out, digest, force) as folder:
+        yield folder
+
+
+def write_outputs(result: Result, out: Path, force: bool = False) -> dict[str, Path]:
+    """Write summary.json, daily.parquet, scenario.yaml and report.html into ``out``."""
+    out = Path(out)
+    with claimed(out, result.summary.scenario_sha256, force) as folder:
+        folder.publish(output_contents(result))
+    return {name: out / name for name in OUTPUT_FILES}

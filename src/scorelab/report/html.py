@@ -68,6 +68,8 @@ body { margin: 0; background: #f6f7f9; color: #1d2330;
     + _FONT
     + """; font-size: 15px; line-height: 1.5; }
 main { max-width: 1280px; margin: 0 auto; padding: 28px 24px 48px; }
+.warnings { background: #fff7e6; border: 1px solid #e0b252; border-radius: 6px;
+  padding: 4px 16px 8px; margin: 16px 0; }
 header h1 { margin: 0 0 4px; font-size: 28px; }
 header .description { margin: 0 0 10px; font-size: 17px; color: #3a4254; }
 header .meta { margin: 0; color: #4d5566; }
@@ -2250,6 +2252,16 @@ def _nav(
 # --------------------------------------------------------------------------
 
 
+def _warnings(summary: Mapping[str, Any]) -> str:
+    """Figures resting on too few synthetic persons, named before any figure is shown."""
+    warnings = summary.get("warnings")
+    if not isinstance(warnings, list) or not warnings:
+        return ""
+    items = "".join(f"<li>{_esc(str(w))}</li>" for w in warnings)
+    return ('<section class="warnings" id="warnings"><h2>Read with care</h2>'
+            f"<p>These figures rest on too few synthetic persons:</p><ul>{items}</ul></section>")
+
+
 def render_report(summary_in: Summary | Mapping[str, Any], daily: pl.DataFrame) -> str:
     """Render one self-contained, byte-deterministic HTML page for a run (from its typed
     summary, or the same in JSON form)."""
@@ -2340,6 +2352,7 @@ def render_report(summary_in: Summary | Mapping[str, Any], daily: pl.DataFrame) 
         "<main>",
         _header(summary, scale),
         nav,
+        _warnings(summary),
         _headline(summary, systems, names, scale),
         *([measures_html] if measures_html else []),
         daily_html,

@@ -1,7 +1,14 @@
 """Scenario files: schema, loading with positions, presets."""
 
 from .errors import Problem, ScenarioError
-from .loader import dump_scenario, load_scenario, preset_description, preset_names, scenario_digest
+from .loader import (
+    dump_scenario,
+    load_scenario,
+    preset_description,
+    preset_names,
+    preset_text,
+    scenario_digest,
+)
 from .schema import SANCTIONS, Scenario
 
 __all__ = [
@@ -13,5 +20,6 @@ __all__ = [
     "load_scenario",
     "preset_description",
     "preset_names",
+    "preset_text",
     "scenario_digest",
 ]

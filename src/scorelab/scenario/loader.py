@@ -144,6 +144,15 @@ def _parse_yaml(text: str, label: str) -> Any:
         raise ScenarioError(Problem(f"malformed YAML: {exc}", label)) from None
 
 
+def preset_text(name: str) -> str:
+    """A built-in preset's YAML, as shipped (its comments name the sources)."""
+    if name not in preset_names():
+        choices = preset_names()
+        raise ScenarioError(Problem(f"unknown preset {short(name)}{_did_you_mean(name, choices)};"
+                                    f" available presets: {', '.join(choices)}", path="preset"))
+    return resources.files(PRESET_PACKAGE).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+
+
 def _read_preset(name: str, chain: list[str]) -> tuple[dict[str, Any], list[_Source]]:
     resource = resources.files(PRESET_PACKAGE).joinpath(f"{name}.yaml")
     if not resource.is_file():
