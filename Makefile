@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint golden schema clean
+.PHONY: demo test bench lint golden schema fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ golden: $(STAMP)
 # rewrite the JSON Schema of summary.json in docs/ (a test checks it is current)
 schema: $(STAMP)
 	$(BIN)/scorelab schema > docs/summary.schema.json
+
+# 2,000 fuzzed scenario files (the test suite runs a few dozen)
+fuzz: $(STAMP)
+	SCORELAB_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/properties/test_fuzz.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -131,6 +131,11 @@ def _parse_yaml(text: str, label: str) -> Any:
         # the round-trip loader builds only mappings, sequences and scalars: no tag can
         # construct an object or run code
         return yaml.load(text)
+    except TypeError:  # a mapping or a list used as a key
+        raise ScenarioError(Problem("malformed YAML: a key must be plain text or a number, "
+                                    "not a mapping or a list", label)) from None
+    except ValueError as exc:  # e.g. a date that does not exist, 2022-13-45
+        raise ScenarioError(Problem(f"malformed YAML: {short(str(exc))}", label)) from None
     except RecursionError:
         raise ScenarioError(Problem(f"malformed YAML: nested deeper than Python can read "
                                     f"(at most {MAX_DEPTH} levels are allowed)", label)) from None
@@ -219,7 +224,7 @@ def _plain(tree: Any, label: str) -> Any:
             raise ScenarioError(Problem(f"nested deeper than {MAX_DEPTH} levels", label,
                                         line, col))
         if isinstance(node, dict):
-            return {str(k): convert(v, depth + 1, node) for k, v in node.items()}
+            return {text(str(k), node): convert(v, depth + 1, node) for k, v in node.items()}
         if isinstance(node, list):
             return [convert(v, depth + 1, node) for v in node]
         if isinstance(node, ScalarBoolean):
@@ -227,12 +232,21 @@ def _plain(tree: Any, label: str) -> Any:
         if isinstance(node, bool) or node is None:
             return node
         if isinstance(node, str):
-            return str(node)
+            return text(str(node), where)
         if isinstance(node, int):
             return int(node)
         if isinstance(node, float):
             return float(node)
         return node
+
+    def text(value: str, where: Any) -> str:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # "\ud800" escapes give lone surrogates: not text
+            line, col = _node_position(where)
+            raise ScenarioError(Problem(f"{short(value)} is not valid text (it holds an "
+                                        "unpaired surrogate escape)", label, line, col)) from None
+        return value
 
     return convert(tree, 0, tree)
 
