@@ -274,3 +274,18 @@ def test_figures_on_few_persons_carry_a_warning(tmp_path: Path,
     assert recall and "protest participants (fewer than 30" in recall[0]
     assert f"warning: {recall[0]}" in err
     assert "Read with care" in (out / "report.html").read_text()
+
+
+def test_an_unwritable_place_is_refused_before_simulating(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """(Tests run as root here, who may write anywhere: the refusal is simulated.)"""
+    from scorelab.report import files
+
+    def refuse(*args: object, **kwargs: object) -> int:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(files.os, "open", refuse)
+    code, message = cli(capsys, "run", str(scenario(tmp_path)), "--out", str(tmp_path / "o"))
+    assert code == 2 and f"cannot write into {tmp_path}: permission denied" in message
+    assert "Traceback" not in message and not (tmp_path / "o").exists()
