@@ -56,7 +56,8 @@ def run_command(
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
     shards: Annotated[int, typer.Option(help="Split the population into K shards.")] = 1,
     backend: Annotated[str, typer.Option(
-        help="Where the shards run: local (this process).")] = "local",
+        help="Where the shards run: local (this process, in turn) or processes (one worker "
+             "process per shard, all cores).")] = "local",
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Output folder (default: out/<scenario name>).")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite a folder holding another run.")] = False,

@@ -266,6 +266,33 @@ def test_an_unknown_backend_is_a_clear_error(tmp_path: Path,
     assert not out.exists()
 
 
+def test_the_processes_backend_gives_the_same_bytes_from_other_processes() -> None:
+    """Shards in their own interpreters: only plain data crosses, and the result is the same
+    as the local backend's, for any shard count."""
+    scenario = load_scenario(preset="phone-scanner", overrides={
+        "population": {"persons": 30_000, "block_size": 4096}, "days": 8})
+    local = scorelab.run(scenario, shards=1)
+    for shards in (2, 3):
+        other = scorelab.run(scenario, shards=shards, backend="processes")
+        assert summary_bytes(local.summary) == summary_bytes(other.summary)
+        assert daily_bytes(local.daily) == daily_bytes(other.daily)
+
+
+def test_a_failing_shard_in_a_worker_is_reported_with_its_traceback() -> None:
+    from scorelab.engine.backends.processes import ProcessBackend, WorkerError
+
+    plan = compile_plan(load_scenario(overrides={"population": {"persons": 3000}, "days": 2}))
+    backend = ProcessBackend()
+    backend.start(plan, [(0, 3000)])
+    try:
+        with pytest.raises(WorkerError, match="(?s)shard 0 failed in its worker.*no_such_phase"):
+            backend.call("no_such_phase", 0)
+        assert backend.call("records", 0) == [None]  # the worker goes on serving
+    finally:
+        backend.close()
+    assert backend.procs == []
+
+
 # --- the typed summary ----------------------------------------------------------------------
 
 

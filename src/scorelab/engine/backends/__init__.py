@@ -5,8 +5,9 @@ from __future__ import annotations
 from ...scenario.errors import Problem, ScenarioError
 from .base import Backend
 from .local import LocalBackend
+from .processes import ProcessBackend
 
-BACKENDS: dict[str, type[Backend]] = {"local": LocalBackend}
+BACKENDS: dict[str, type[Backend]] = {"local": LocalBackend, "processes": ProcessBackend}
 
 
 def get_backend(name: str) -> Backend:
@@ -18,4 +19,4 @@ def get_backend(name: str) -> Backend:
                                     path="backend")) from None
 
 
-__all__ = ["BACKENDS", "Backend", "LocalBackend", "get_backend"]
+__all__ = ["BACKENDS", "Backend", "LocalBackend", "ProcessBackend", "get_backend"]

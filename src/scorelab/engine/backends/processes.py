@@ -1,0 +1,92 @@
+"""The processes backend: one worker process per shard, so a run uses every core.
+
+Each worker is a fresh interpreter (``python -m scorelab.engine.backends.worker``) that
+talks to the driver over its end of a socket pair, builds its shard from the plan and then answers calls, one
+message each way. The driver sends ``(method, args)`` to every worker before it waits for any
+answer, so the shards of a phase run at the same time. Only plain data crosses (the plan once,
+then day numbers, id arrays and counts), which is what the shard interface promises; the
+results are the same bytes as the local backend's, since every draw is keyed by person.
+
+Workers are started as new programs rather than through ``multiprocessing``'s spawn, which
+re-runs the caller's main script (a script without an ``if __name__ == "__main__"`` guard, or
+a notebook, would break); starting costs about a second per worker, so the backend pays off on
+large populations.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+from ...scenario.plan import Plan
+from .base import Backend, Bounds
+
+WORKER = "scorelab.engine.backends.worker"
+
+
+class WorkerError(RuntimeError):
+    """A shard raised in its worker (the message carries the worker's traceback), or a
+    worker died."""
+
+
+class ProcessBackend(Backend):
+    name = "processes"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conns: list[Connection] = []
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def _start(self, plan: Plan, bounds: list[Bounds]) -> None:
+        for a, b in bounds:
+            mine, theirs = socket.socketpair()
+            fd = theirs.fileno()
+            self.procs.append(subprocess.Popen([sys.executable, "-m", WORKER, str(fd)],
+                                               pass_fds=(fd,), stdin=subprocess.DEVNULL))
+            theirs.close()
+            conn = Connection(mine.detach())
+            self.conns.append(conn)
+            conn.send((plan, a, b))
+        self._gather()
+
+    def _gather(self) -> list[Any]:
+        results = []
+        for k, conn in enumerate(self.conns):
+            try:
+                status, value = conn.recv()
+            except (EOFError, OSError):
+                raise WorkerError(f"the worker of shard {k} died") from None
+            if status == "error":
+                raise WorkerError(f"shard {k} failed in its worker:\n{value}")
+            results.append(value)
+        return results
+
+    def call(self, method: str, *args: Any) -> list[Any]:
+        for conn in self.conns:
+            conn.send((method, args))
+        return self._gather()
+
+    def call_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+        for conn, a in zip(self.conns, args, strict=True):
+            conn.send((method, a))
+        return self._gather()
+
+    def close(self) -> None:
+        for conn in self.conns:
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for conn in self.conns:
+            conn.close()
+        self.conns, self.procs = [], []
