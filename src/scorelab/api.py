@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .engine.backends import get_backend
 from .engine.loop import Progress
 from .engine.run import check_resources, run_scenario
 from .ledger.result import Result
@@ -38,12 +39,15 @@ def run(
     """
     overrides = size_overrides(persons, days, seed)
     if isinstance(scenario, Scenario):
-        resolved = Scenario.model_validate(_merge(scenario.model_dump(), overrides))
+        from .scenario.loader import validate
+
+        resolved = validate(_merge(scenario.model_dump(), overrides))  # located errors
     else:
         resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
     if out is None:
         return run_scenario(resolved, shards=shards, progress=progress, backend=backend)
     check_resources(resolved, shards)  # before the folder is touched
+    get_backend(backend)
     from .report.files import claimed, output_contents, pause_point
 
     # the folder is checked and locked before the first day runs

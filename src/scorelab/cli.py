@@ -114,12 +114,59 @@ def validate_command(
 ) -> None:
     """Check a scenario file without running it (every check a run makes, memory included)."""
     from .engine.run import check_resources
+    from .scenario.plan import compile as compile_plan
 
     resolved = load_scenario(scenario)
     check_resources(resolved, 1)
+    compile_plan(resolved)
     out.print(f"{scenario}: valid ({resolved.name}: {resolved.population.persons:,} persons, "
               f"{resolved.days} days, {len(resolved.systems)} systems, "
               f"{len(resolved.measures)} measures)", soft_wrap=True)
+
+
+@app.command("estimate")
+def estimate_command(
+    scenario: Annotated[Path | None, typer.Argument(
+        help="Scenario YAML file (default: the china-2022 preset).")] = None,
+    preset: Annotated[str | None, typer.Option(help="A built-in preset.")] = None,
+    persons: Annotated[int | None, typer.Option(help="Synthetic persons.")] = None,
+    days: Annotated[int | None, typer.Option(help="Days to simulate.")] = None,
+    memory_per_worker: Annotated[float | None, typer.Option(
+        help="GiB of memory each worker has: how many shards the run needs.")] = None,
+    calibrate: Annotated[bool, typer.Option(
+        help="Time two short runs to estimate the wall time.")] = True,
+) -> None:
+    """Memory per person and in total, expected wall time, and the shards that fit."""
+    from .api import size_overrides
+    from .engine.estimate import FIXED_BYTES, estimate
+    from .engine.run import available_bytes
+
+    overrides = size_overrides(persons, days, None)
+    resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
+    result = estimate(resolved, calibrate=calibrate)
+    table = Table(title=f"{resolved.name}: {result.persons:,} persons x {result.days:,} days "
+                        "(warm-up included)")
+    table.add_column("part")
+    table.add_column("bytes per person", justify="right")
+    for part, size in result.per_person.items():
+        table.add_row(part, f"{size:,}")
+    table.add_row("total", f"{result.bytes_per_person:,}")
+    out.print(table)
+    out.print(f"memory: {result.total_bytes / 2**30:.2f} GiB "
+              f"({result.persons:,} x {result.bytes_per_person} B + "
+              f"{FIXED_BYTES / 2**20:.0f} MiB for the interpreter); this machine has "
+              f"{available_bytes() / 2**30:.1f} GiB available", soft_wrap=True)
+    if result.seconds is not None:
+        out.print(f"wall time: about {result.seconds:,.0f} s on one core (from two short "
+                  "calibration runs)", soft_wrap=True)
+    if memory_per_worker is not None:
+        shards = result.shards_for(int(memory_per_worker * 2**30))
+        if shards == 0:
+            out.print(f"{memory_per_worker:g} GiB per worker does not even hold the "
+                      "interpreter", soft_wrap=True)
+        else:
+            out.print(f"shards: {shards} (one per worker of {memory_per_worker:g} GiB)",
+                      soft_wrap=True)
 
 
 @app.command("schema")

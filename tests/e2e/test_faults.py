@@ -171,6 +171,33 @@ def test_killed_while_overwriting_leaves_the_old_run_or_the_new_one(
     assert assert_complete(out) != old
 
 
+def test_a_lock_is_held_by_a_live_writer_only(tmp_path: Path) -> None:
+    """The kernel's lock, not the pid in the file, decides: a leftover lock file naming a
+    live process (pid 1) does not block, and a second claim in the same process is refused."""
+    from scorelab.report.files import OutputFolder
+
+    out = tmp_path / "out"
+    (tmp_path / ".out.lock").write_text("1\n", encoding="ascii")
+    with OutputFolder(out, "d1") as first:
+        with pytest.raises(Exception, match=f"another scorelab run \\(pid {os.getpid()}\\)"):
+            OutputFolder(out, "d1").claim()
+        first.publish({"summary.json": b'{"scenario_sha256": "d1"}'})
+    assert not (tmp_path / ".out.lock").exists()
+    with OutputFolder(out, "d1") as again:  # released: the next claim succeeds
+        again.publish({"summary.json": b'{"scenario_sha256": "d1"}'})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_preset_under_a_file_without_extends(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    text = SMALL.replace("extends: china-2022\n", "")
+    out = tmp_path / "o"
+    code, message = cli(capsys, "run", str(scenario(tmp_path, text)), "--preset",
+                        "china-2022", "--out", str(out), "--quiet")
+    assert code == 0, message
+    assert_complete(out)
+
+
 # --- bad files are refused at once --------------------------------------------------------
 
 
@@ -203,6 +230,13 @@ def test_files_that_are_not_scenarios_are_refused_at_once(
     ("extends: china-2022\ndays: '10'\n", "valid integer (got '10')"),
     ("extends: china-2022\ndays: 1e3\n", "valid integer (got 1000.0)"),
     ("extends: china-2022\ndays: 36500\n", "got warmup_days 365 + days 36,500 = 36,865"),
+    ("extends: china-2022\nprocesses: {a/remedy: {rate: 0.1, otherwise: x}}\n",
+     "string should match pattern"),
+    (("extends: china-2022\nsystems: {court-list: {appeals: {rate: 1, capacity: 1e308, "
+      "success: 1}}}\n"), "less than or equal to 1000000000000"),
+    (("extends: china-2022\nmeasures: {c: {kind: shutdown, duration: 1}}\nprotests: "
+      "{rate_per_million: 1, size_median: 1e300}\n"), "less than or equal to 1000000000"),
+    ("&a extends: china-2022\n&a days: 3\n", "malformed YAML: found duplicate anchor"),
 ])
 def test_bad_values_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
                                 expected: str) -> None:

@@ -5,36 +5,20 @@ from __future__ import annotations
 
 import os
 
-from ..core.columns import bytes_per_row
 from ..ledger import daily_table, summarise
 from ..ledger.result import Result
-from ..population.generate import bytes_per_person
-from ..processes.events import COLUMNS as PROCESS_COLUMNS
-from ..processes.protests import COLUMNS as PROTEST_COLUMNS
 from ..scenario import ScenarioError
 from ..scenario.errors import Problem
-from ..scenario.kinds import MEASURE_KINDS, SYSTEM_KINDS
 from ..scenario.plan import compile as compile_plan
 from ..scenario.schema import Scenario
 from .backends import get_backend
+from .estimate import estimate
 from .loop import Progress, run_days
-
-# extra bytes a person costs beyond the columns: temporaries of the daily steps
-_WORKING_BYTES = 24
 
 
 def estimate_bytes(scenario: Scenario) -> int:
-    """Memory a run needs, from the parts' column tables, before any array is allocated.
-    Every system counts as covering everyone (the worst case)."""
-    per_person = bytes_per_person() + _WORKING_BYTES
-    per_person += bytes_per_row(PROCESS_COLUMNS) * len(scenario.processes)
-    for system in scenario.systems.values():
-        per_person += bytes_per_row(SYSTEM_KINDS.part(system.kind).columns(system))
-    if scenario.protests is not None:
-        per_person += bytes_per_row(PROTEST_COLUMNS)
-    for measure in scenario.measures.values():
-        per_person += bytes_per_row(MEASURE_KINDS.part(measure.kind).columns(measure))
-    return scenario.population.persons * per_person + 200 * 2**20  # plus the interpreter
+    """Memory a run needs, from the parts' column tables, before any array is allocated."""
+    return estimate(scenario, calibrate=False).total_bytes
 
 
 def available_bytes() -> int:

@@ -37,6 +37,8 @@ def _add(a: Any, b: Any) -> Any:
         return [_add(x, y) for x, y in zip(a, b, strict=True)]
     if isinstance(a, (int, np.integer)) and not isinstance(a, bool):
         return int(a) + int(b)
+    if a != b:  # anything else (a flag, a label) must be the same in every shard
+        raise ValueError(f"shard summaries disagree on a value that does not add: {a!r} vs {b!r}")
     return a
 
 

@@ -33,9 +33,9 @@ class CheckpointMeasure(MeasureSpec):
     kind: Literal["checkpoint"]
     description: Text = ""
     cities: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)  # where (default: every city with a protest)
-    officers: int = Field(ge=0)  # per city with an active checkpoint, real people
+    officers: int = Field(ge=0, le=10**8)  # per city with an active checkpoint, real people
     shift_hours: float = Field(gt=0, le=24)
-    minutes_per_search: float = Field(gt=0)
+    minutes_per_search: float = Field(ge=0.01, le=10_000)
     days_after: int = Field(default=3, ge=1, le=365)
     present_share: Probability = 0.5  # share of searches aimed at people present at the protest
     find_photos: bool = True
@@ -81,12 +81,11 @@ class CheckpointCoordinator(Coordinator):
         since = day - before
         return [int(c) for c in np.flatnonzero(since <= self.spec.days_after)]
 
-    def quotas(self, day: int, observed: bool) -> dict[int, tuple[int, int]]:
+    def quotas(self, day: int) -> dict[int, tuple[int, int]]:
         """Searches per active city today: (aimed at people present, at the city at large)."""
         out = {}
         for city in self.active(day):
-            if observed:
-                self.officer_hours += self.spec.officers * self.spec.shift_hours / self.scale
+            self.officer_hours += self.spec.officers * self.spec.shift_hours / self.scale
             self.budget[city] += self.searches_per_day
             n = int(self.budget[city] + 1e-9)
             self.budget[city] -= n
@@ -96,7 +95,7 @@ class CheckpointCoordinator(Coordinator):
 
     def act(self, day: int, shards: Shards) -> None:
         """Stop and search: first people present at the protest, then the city at large."""
-        for city, (n_present, n_large) in self.quotas(day, True).items():
+        for city, (n_present, n_large) in self.quotas(day).items():
             none = np.empty(0, np.int64)
             present = self.pick(shards.call("propose", day, city, True, n_present, none),
                                 n_present)

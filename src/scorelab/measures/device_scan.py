@@ -26,6 +26,7 @@ from ..processes.events import NEVER, waiting_days
 from ..processes.protests import PARTICIPANT, ROLES
 from ..scenario.plan import MeasurePlan, Plan
 from ..scenario.schema import (
+    MAX_CAPACITY,
     MAX_DAYS,
     MeasureAction,
     MeasureSpec,
@@ -39,7 +40,7 @@ from .base import COLUMNS, Coordinator, MeasureState, Shards
 class ReviewSpec(Strict):
     """Human review of a scanner's flags."""
 
-    capacity: float = Field(ge=0)  # decisions a day, real people (divided by scale)
+    capacity: float = Field(ge=0, le=MAX_CAPACITY)  # decisions a day, real people (/ scale)
     accuracy: Probability = 0.95
     latency: int = Field(default=0, ge=0, le=3650)
     unreviewed: Literal["wait", "act"] = "wait"

@@ -1,22 +1,25 @@
 """Writing a run's files: checked before the run, locked while it runs, published whole.
 
 An output folder is claimed before the first day is simulated, so a folder that cannot be
-written, or holds another run, is refused at once. While a run holds it, a lock file beside
-it (``.<name>.lock``, with the holder's pid) turns a second writer away. The files are written
-into a temporary folder beside the target (``.<name>.<pid>.tmp``) and the folder is renamed
-into place as a whole, so a killed run leaves the old complete run, the new complete run, or
-(killed between the two renames) no folder, never a mix. Temporaries of a writer that died
-are cleaned up by the next run, which also puts back a previous run a dead writer had moved
-aside. A folder holding files that scorelab did not write is never overwritten, even with
+written, or holds another run, is refused at once. While a run holds it, an advisory lock on a
+file beside it (``.<name>.lock``, holding the writer's pid for the message) turns a second
+writer away; the kernel drops the lock when its holder dies, so a killed run never blocks the
+next one. The files are written into a temporary folder beside the target
+(``.<name>.<pid>-<token>.tmp``) and the folder is renamed into place as a whole, so a killed
+run leaves the old complete run, the new complete run, or (killed between the two renames) no
+folder, never a mix. The next writer, holding the lock, removes the temporaries of writers that
+died and puts back a previous run one of them had moved aside. A folder holding files that scorelab did not write is never overwritten, even with
 ``--force``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import json
 import os
+import secrets
 import shutil
 import sys
 import time
@@ -66,18 +69,6 @@ def output_contents(result: Result) -> dict[str, bytes]:
     }
 
 
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
-
-
 def _error(message: str) -> ScenarioError:
     return ScenarioError(Problem(message, path="out"))
 
@@ -97,15 +88,16 @@ class OutputFolder:
         self.out = Path(out)
         self.digest = digest
         self.force = force
-        self.pid = os.getpid()
+        self.token = f"{os.getpid()}-{secrets.token_hex(4)}"
         self.lock: Path | None = None
+        self.lock_fd: int | None = None
 
     @property
     def _parent(self) -> Path:
         return self.out.absolute().parent
 
-    def _hidden(self, suffix: str, pid: int | None = None) -> Path:
-        middle = "" if suffix == "lock" else f".{self.pid if pid is None else pid}"
+    def _hidden(self, suffix: str) -> Path:
+        middle = "" if suffix == "lock" else f".{self.token}"
         return self._parent / f".{self.out.absolute().name}{middle}.{suffix}"
 
     # --- before the run ------------------------------------------------------------------
@@ -138,38 +130,39 @@ class OutputFolder:
 
     def _lock(self) -> None:
         lock = self._hidden("lock")
-        for _ in range(2):
+        while True:
             try:
-                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                try:
-                    holder = int(lock.read_text(encoding="ascii").strip() or "0")
-                except (OSError, ValueError):
-                    holder = 0
-                if _alive(holder) and holder != self.pid:
-                    raise _error(f"another scorelab run (pid {holder}) is writing {self.out}; "
-                                 "wait for it or choose another --out") from None
-                lock.unlink(missing_ok=True)  # its writer died: take it over
-                continue
+                fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
             except PermissionError:
                 raise _error(f"cannot write into {self._parent}: permission denied") from None
             except OSError as exc:
                 raise _error(f"cannot write into {self._parent}: {exc.strerror}") from None
-            with os.fdopen(fd, "w", encoding="ascii") as fh:
-                fh.write(f"{self.pid}\n")
-            self.lock = lock
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+                os.close(fd)
+                raise _error(f"another scorelab run (pid {holder}) is writing {self.out}; "
+                             "wait for it or choose another --out") from None
+            try:  # the file may have been removed by the writer we waited out: lock anew
+                same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if not same:
+                os.close(fd)
+                continue
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+            self.lock, self.lock_fd = lock, fd
             return
-        raise _error(f"cannot take the lock {lock}")
 
     def _clean_dead_writers(self) -> None:
-        """Remove temporaries of writers that died; put back a run one of them moved aside."""
+        """Remove the temporaries of writers that died, and put back a run one of them had
+        moved aside (only a lock holder writes here, and it holds the lock now)."""
         prefix = f".{self.out.absolute().name}."
-        for entry in self._parent.iterdir():
+        for entry in sorted(self._parent.iterdir()):
             name = entry.name
             if not name.startswith(prefix) or not name.endswith((".tmp", ".old")):
-                continue
-            pid_text = name[len(prefix):-4]
-            if not pid_text.isdigit() or _alive(int(pid_text)):
                 continue
             if name.endswith(".old") and not self.out.exists():
                 entry.rename(self.out)  # killed between the two renames: the old run returns
@@ -180,7 +173,10 @@ class OutputFolder:
         out = self.out
         if not out.exists():
             return
-        entries = sorted(p.name for p in out.iterdir())
+        try:
+            entries = sorted(p.name for p in out.iterdir())
+        except OSError as exc:
+            raise _error(f"cannot read output folder {out}: {exc.strerror}") from None
         if not entries:
             return
         foreign = [e for e in entries if e not in OUTPUT_FILES]
@@ -226,9 +222,10 @@ class OutputFolder:
     def release(self) -> None:
         """Drop the lock and any temporary folder of this writer."""
         shutil.rmtree(self._hidden("tmp"), ignore_errors=True)
-        if self.lock is not None:
-            self.lock.unlink(missing_ok=True)
-            self.lock = None
+        if self.lock is not None and self.lock_fd is not None:
+            self.lock.unlink(missing_ok=True)  # while still holding it: see _lock
+            os.close(self.lock_fd)
+            self.lock, self.lock_fd = None, None
 
     def __enter__(self) -> Self:
         self.claim()

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import stat
+import warnings
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -129,8 +130,17 @@ def _parse_yaml(text: str, label: str) -> Any:
     yaml = YAML(typ="rt")
     try:
         # the round-trip loader builds only mappings, sequences and scalars: no tag can
-        # construct an object or run code
-        return yaml.load(text)
+        # construct an object or run code. Its warnings (a reused anchor) are errors here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            return yaml.load(text)
+    except Warning as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        col = mark.column + 1 if mark is not None else None
+        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ScenarioError(Problem(f"malformed YAML: {problem[:120]}", label, line,
+                                    col)) from None
     except TypeError:  # a mapping or a list used as a key
         raise ScenarioError(Problem("malformed YAML: a key must be plain text or a number, "
                                     "not a mapping or a list", label)) from None
@@ -278,7 +288,10 @@ def _position(tree: Any, path: tuple[Any, ...], value: bool = False) -> tuple[in
     found: tuple[int | None, int | None] = (None, None)
     for part in path:
         if isinstance(node, CommentedMap) and part in node:
-            pos = node.lc.value(part) if value else node.lc.key(part)
+            try:
+                pos = node.lc.value(part) if value else node.lc.key(part)
+            except KeyError:  # a key added after parsing (--preset) has no position
+                pos = None
             if pos is not None:
                 found = (pos[0] + 1, pos[1] + 1)
             node = node[part]

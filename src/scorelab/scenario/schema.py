@@ -57,8 +57,12 @@ MAX_PARTS = 64  # systems, measures, processes
 MAX_ITEMS = 1_000  # provinces, cities, rules, grades, list entries
 MAX_TEXT = 2_000  # characters of a description
 
-#: a scenario's name is a name, not a path: it chooses the default output folder
+MAX_CAPACITY = 1e12  # decisions a day of a desk, real people
+
+#: a scenario's name is a name, not a path: it chooses the default output folder; the names of
+#: processes, events, systems and measures are names too (they make up the stream names)
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
 
@@ -115,7 +119,7 @@ class ActivismSpec(Strict):
 class PopulationSpec(Strict):
     persons: int = Field(gt=0)
     seed: int = Field(default=0, ge=0)
-    scale: float | None = Field(default=None, gt=0)
+    scale: float | None = Field(default=None, ge=1e-6, le=1e12)
     block_size: int = Field(default=65_536, ge=64, le=1 << 22)
     reference_year: int = Field(default=2022, ge=1950, le=2100)
     adult_age: int = Field(default=18, ge=0, le=120)
@@ -129,7 +133,8 @@ class PopulationSpec(Strict):
     age_bands: list[AgeBand] = Field(min_length=1, max_length=MAX_ITEMS)
     income: IncomeSpec
     activism: ActivismSpec
-    provinces: dict[str, ProvinceSpec] = Field(min_length=1, max_length=MAX_ITEMS)
+    # a person's province is stored in a byte
+    provinces: dict[str, ProvinceSpec] = Field(min_length=1, max_length=255)
     cities: dict[str, CitySpec] = Field(default_factory=dict, max_length=MAX_ITEMS)
 
     def stream_names(self) -> dict[str, str]:
@@ -161,12 +166,12 @@ class ProcessSpec(Strict):
     rate: Probability
     who: Eligibility = "adults"
     rate_propensity: Propensity | None = None
-    outcomes: dict[str, Probability] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    outcomes: dict[Name, Probability] = Field(default_factory=dict, max_length=MAX_ITEMS)
     outcome_propensity: Propensity | None = None
-    otherwise: str | None = None
+    otherwise: Name | None = None
     #: daily chance that a person remedies an outcome (pays the debt, obeys the judgment)
     #: after it happened; lists that delist on remedy read it
-    remedies: dict[str, Probability] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    remedies: dict[Name, Probability] = Field(default_factory=dict, max_length=MAX_ITEMS)
 
     def events(self) -> list[str]:
         names = list(self.outcomes)
@@ -228,7 +233,7 @@ class AppealSpec(Strict):
 
     rate: Probability
     #: decisions a day, in real people (the desk divides it by population.scale)
-    capacity: float = Field(ge=0)
+    capacity: float = Field(ge=0, le=MAX_CAPACITY)
     latency: int = Field(default=0, ge=0, le=3650)
     success: Probability
 
@@ -288,7 +293,7 @@ class ProtestSpec(Strict):
     rate_per_million: float = Field(ge=0, le=1000)  # protests per million residents and day
     #: where protests can happen (default: every city cell)
     cities: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
-    size_median: float = Field(gt=0)  # participants, real people
+    size_median: float = Field(gt=0, le=1e9)  # participants, real people
     size_sigma: float = Field(default=1.0, ge=0, le=5)  # log-sd of the size
     bystanders_per_participant: float = Field(default=1.0, ge=0)
     photos_participant: float = Field(default=10.0, ge=0, le=1000)  # mean protest photos taken
@@ -445,11 +450,11 @@ class Scenario(Strict):
     #: days simulated before day 0 and not reported, so lists and scores start settled
     warmup_days: int = Field(default=0, ge=0, le=MAX_DAYS)
     population: PopulationSpec
-    processes: dict[str, ProcessSpec] = Field(default_factory=dict, max_length=MAX_PARTS)
-    systems: dict[str, AnySystem] = Field(default_factory=dict, max_length=MAX_PARTS)
+    processes: dict[Name, ProcessSpec] = Field(default_factory=dict, max_length=MAX_PARTS)
+    systems: dict[Name, AnySystem] = Field(default_factory=dict, max_length=MAX_PARTS)
     joint_punishment: list[JointPunishment] = Field(default_factory=list, max_length=MAX_ITEMS)
     protests: ProtestSpec | None = None
-    measures: dict[str, AnyMeasure] = Field(default_factory=dict, max_length=MAX_PARTS)
+    measures: dict[Name, AnyMeasure] = Field(default_factory=dict, max_length=MAX_PARTS)
 
     @model_validator(mode="after")
     def _horizon(self) -> Scenario:

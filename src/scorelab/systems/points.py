@@ -66,7 +66,7 @@ class PointsSystem(SystemSpec):
     description: Text = ""
     jurisdiction: Jurisdiction
     base: int = Field(ge=-30_000, le=30_000)
-    grades: dict[str, int] = Field(min_length=1, max_length=MAX_ITEMS)
+    grades: dict[str, int] = Field(min_length=1, max_length=255)  # a grade is a byte
     rules: dict[str, PointRule] = Field(min_length=1, max_length=MAX_ITEMS)
     sanctions: dict[str, list[Sanction]] = Field(default_factory=dict, max_length=MAX_ITEMS)
     rewards: dict[str, list[Reward]] = Field(default_factory=dict, max_length=MAX_ITEMS)

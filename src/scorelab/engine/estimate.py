@@ -1,0 +1,94 @@
+"""What a run will cost before it runs: memory from the parts' column tables, wall time from
+two short calibration runs, and how many shards fit a given memory per worker."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from ..core.columns import bytes_per_row
+from ..population.generate import bytes_per_person
+from ..processes.events import COLUMNS as PROCESS_COLUMNS
+from ..processes.protests import COLUMNS as PROTEST_COLUMNS
+from ..scenario.kinds import MEASURE_KINDS, SYSTEM_KINDS
+from ..scenario.schema import Scenario
+
+#: bytes a person costs beyond the columns: temporaries of the daily steps
+WORKING_BYTES = 24
+#: the interpreter and its libraries (numpy, polars, pyarrow, pydantic, plotly), per process
+FIXED_BYTES = 200 * 2**20
+
+__all__ = ["FIXED_BYTES", "Estimate", "estimate", "memory_per_person"]
+
+
+def memory_per_person(scenario: Scenario) -> dict[str, int]:
+    """Bytes per person by part, from the column tables (every system counted as covering
+    everyone: the worst case)."""
+    out = {"population": bytes_per_person(), "working": WORKING_BYTES}
+    for name in scenario.processes:
+        out[f"process {name}"] = bytes_per_row(PROCESS_COLUMNS)
+    for name, system in scenario.systems.items():
+        out[f"system {name}"] = bytes_per_row(SYSTEM_KINDS.part(system.kind).columns(system))
+    if scenario.protests is not None:
+        out["protests"] = bytes_per_row(PROTEST_COLUMNS)
+    for name, measure in scenario.measures.items():
+        columns = MEASURE_KINDS.part(measure.kind).columns(measure)
+        out[f"measure {name}"] = bytes_per_row(columns)
+    return out
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Memory and time of a run of ``persons`` over ``days`` (warm-up included)."""
+
+    persons: int
+    days: int
+    per_person: dict[str, int]
+    seconds: float | None = None
+
+    @property
+    def bytes_per_person(self) -> int:
+        return sum(self.per_person.values())
+
+    @property
+    def total_bytes(self) -> int:
+        return self.persons * self.bytes_per_person + FIXED_BYTES
+
+    def shards_for(self, memory_per_worker: int) -> int:
+        """The fewest shards (one per worker) whose persons fit ``memory_per_worker`` bytes
+        each; 0 when not even a block's worth fits."""
+        room = memory_per_worker - FIXED_BYTES
+        if room <= 0:
+            return 0
+        return max(1, math.ceil(self.persons * self.bytes_per_person / room))
+
+
+def _timed(scenario: Scenario, persons: int, days: int, warmup: int) -> float:
+    from .run import run_scenario
+
+    data = scenario.model_dump()
+    data["population"]["persons"] = persons
+    data["days"], data["warmup_days"] = days, warmup
+    start = time.perf_counter()
+    run_scenario(Scenario.model_validate(data))
+    return time.perf_counter() - start
+
+
+def estimate(scenario: Scenario, calibrate: bool = True) -> Estimate:
+    """The memory estimate, and (``calibrate``) the wall time from two short runs of the same
+    scenario on fewer persons and days: time = days x (a + b x persons), fitted, then scaled."""
+    total_days = scenario.days + scenario.warmup_days
+    seconds = None
+    if calibrate:
+        days = min(scenario.days, 20)
+        warmup = min(scenario.warmup_days, 20)
+        small = min(scenario.population.persons, 20_000)
+        large = min(scenario.population.persons, 80_000)
+        t_small = _timed(scenario, small, days, warmup)
+        t_large = _timed(scenario, large, days, warmup) if large > small else t_small
+        slope = (t_large - t_small) / (large - small) if large > small else t_small / small
+        base = max(t_small - slope * small, 0.0)
+        seconds = (base + slope * scenario.population.persons) * total_days / (days + warmup)
+    return Estimate(scenario.population.persons, total_days, memory_per_person(scenario),
+                    seconds)
