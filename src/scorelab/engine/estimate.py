@@ -16,8 +16,9 @@ from ..scenario.schema import Scenario
 
 #: bytes a person costs beyond the columns: temporaries of the daily steps
 WORKING_BYTES = 24
-#: the interpreter and its libraries (numpy, polars, pyarrow, pydantic, plotly), per process
-FIXED_BYTES = 200 * 2**20
+#: the interpreter and its libraries (numpy, polars, pyarrow, pydantic, plotly), per process:
+#: measured about 90 MiB (peak RSS at 1M and 5M persons minus 90 B a person), with a margin
+FIXED_BYTES = 120 * 2**20
 
 __all__ = ["FIXED_BYTES", "Estimate", "estimate", "memory_per_person"]
 
