@@ -21,6 +21,8 @@ def run(
     seed: int | None = None,
     shards: int = 1,
     backend: str = "local",
+    address: str | None = None,
+    workers: int | None = None,
     out: str | Path | None = None,
     force: bool = False,
     progress: Progress | None = None,
@@ -28,7 +30,8 @@ def run(
     """Run a scenario (a file, a loaded :class:`Scenario`, or a preset) and return its result.
 
     ``shards`` splits the population (the result does not change); ``backend`` says where the
-    shards run (``local``: in this process). With ``out``, also write the run's files there
+    shards run (``local``: in this process, ``processes``: a worker process each, ``ray``: a
+    Ray actor each, on a local Ray with ``workers`` CPUs or the cluster at ``address``). With ``out``, also write the run's files there
     (see :mod:`scorelab.report.files`): the folder is checked and locked before the run, and
     its files appear together when the run ends.
 
@@ -44,16 +47,17 @@ def run(
         resolved = validate(_merge(scenario.model_dump(), overrides))  # located errors
     else:
         resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
+    options: dict[str, Any] = {"backend": backend, "address": address, "workers": workers}
     if out is None:
-        return run_scenario(resolved, shards=shards, progress=progress, backend=backend)
+        return run_scenario(resolved, shards=shards, progress=progress, **options)
     check_resources(resolved, shards)  # before the folder is touched
-    get_backend(backend)
+    get_backend(backend, address, workers)
     from .report.files import claimed, output_contents, pause_point
 
     # the folder is checked and locked before the first day runs
     with claimed(Path(out), scenario_digest(resolved), force) as folder:
         pause_point("simulate")
-        result = run_scenario(resolved, shards=shards, progress=progress, backend=backend)
+        result = run_scenario(resolved, shards=shards, progress=progress, **options)
         folder.publish(output_contents(result))
     return result
 

@@ -56,8 +56,12 @@ def run_command(
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
     shards: Annotated[int, typer.Option(help="Split the population into K shards.")] = 1,
     backend: Annotated[str, typer.Option(
-        help="Where the shards run: local (this process, in turn) or processes (one worker "
-             "process per shard, all cores).")] = "local",
+        help="Where the shards run: local (this process, in turn), processes (one worker "
+             "process per shard, all cores) or ray (one Ray actor per shard).")] = "local",
+    address: Annotated[str | None, typer.Option(
+        help="Ray cluster to use (default: start a local Ray).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="CPUs of the local Ray (default: all).")] = None,
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Output folder (default: out/<scenario name>).")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite a folder holding another run.")] = False,
@@ -70,13 +74,15 @@ def run_command(
     resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
     target = out_dir if out_dir is not None else Path("out") / resolved.name
     if quiet:
-        result = run(resolved, shards=shards, backend=backend, out=target, force=force)
+        result = run(resolved, shards=shards, backend=backend, address=address,
+                     workers=workers, out=target, force=force)
     else:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                       TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
                       TimeElapsedColumn(), console=err, transient=True) as bar:
             task = bar.add_task(resolved.name, total=resolved.days)
-            result = run(resolved, shards=shards, backend=backend, out=target, force=force,
+            result = run(resolved, shards=shards, backend=backend, address=address,
+                         workers=workers, out=target, force=force,
                          progress=lambda done, total: bar.update(task, completed=done))
         _print_headline(result.summary)
         for warning in result.summary.warnings:

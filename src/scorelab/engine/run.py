@@ -60,10 +60,11 @@ def shard_bounds(persons: int, block_size: int, shards: int) -> list[tuple[int, 
 
 
 def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None = None,
-                 backend: str = "local") -> Result:
+                 backend: str = "local", address: str | None = None,
+                 workers: int | None = None) -> Result:
     """Run a validated scenario and return its result (no files written)."""
     check_resources(scenario, shards)
-    runner = get_backend(backend)
+    runner = get_backend(backend, address, workers)
     plan = compile_plan(scenario)
     bounds = shard_bounds(plan.persons, plan.block_size, shards)
     totals, run = run_days(plan, runner, bounds, progress)

@@ -1,0 +1,41 @@
+"""The Ray backend on a local Ray with 2 workers: the same bytes as the local backend, for
+any number of shards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import scorelab
+from scorelab.cli import main
+from scorelab.report.files import daily_bytes, summary_bytes
+from scorelab.scenario import load_scenario
+
+pytest.importorskip("ray")
+
+
+def test_ray_gives_the_bytes_of_a_local_run(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = load_scenario(preset="phone-scanner", overrides={
+        "population": {"persons": 30_000, "block_size": 4096}, "days": 8})
+    local = scorelab.run(scenario)
+    for shards in (2, 5):  # more shards than workers too
+        other = scorelab.run(scenario, shards=shards, backend="ray", workers=2)
+        assert summary_bytes(local.summary) == summary_bytes(other.summary)
+        assert daily_bytes(local.daily) == daily_bytes(other.daily)
+    # through the real command line, into files
+    out_local, out_ray = tmp_path / "local", tmp_path / "ray"
+    args = ["run", "--preset", "checkpoints-2022", "--persons", "20000", "--days", "5",
+            "--quiet"]
+    assert main([*args, "--out", str(out_local)]) == 0
+    assert main([*args, "--shards", "1", "--backend", "ray", "--workers", "2",
+                 "--out", str(out_ray)]) == 0
+    capsys.readouterr()
+    for name in ("summary.json", "daily.parquet", "report.html", "scenario.yaml"):
+        assert (out_local / name).read_bytes() == (out_ray / name).read_bytes(), name
+
+
+def test_ray_options_belong_to_ray(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--persons", "2000", "--days", "2", "--workers", "2"]) == 2
+    assert "--address and --workers are options of --backend ray" in capsys.readouterr().err
