@@ -9,7 +9,8 @@ from .engine.backends import get_backend
 from .engine.loop import Progress
 from .engine.run import check_resources, run_scenario
 from .ledger.result import Result
-from .scenario import Scenario, load_scenario, scenario_digest
+from .scenario import Scenario, ScenarioError, dump_scenario, load_scenario, scenario_digest
+from .scenario.errors import Problem
 
 
 def run(
@@ -25,15 +26,19 @@ def run(
     workers: int | None = None,
     out: str | Path | None = None,
     force: bool = False,
+    checkpoint_every: int | None = None,
     progress: Progress | None = None,
 ) -> Result:
     """Run a scenario (a file, a loaded :class:`Scenario`, or a preset) and return its result.
 
     ``shards`` splits the population (the result does not change); ``backend`` says where the
     shards run (``local``: in this process, ``processes``: a worker process each, ``ray``: a
-    Ray actor each, on a local Ray with ``workers`` CPUs or the cluster at ``address``). With ``out``, also write the run's files there
-    (see :mod:`scorelab.report.files`): the folder is checked and locked before the run, and
-    its files appear together when the run ends.
+    Ray actor each, on a local Ray with ``workers`` CPUs or the cluster at ``address``).
+
+    With ``out``, also write the run's files there (see :mod:`scorelab.report.files`): the
+    folder is checked and locked before the run, and its files appear together when the run
+    ends. With ``checkpoint_every`` too, the run's state is saved every so many days, and
+    :func:`resume` continues a killed run from the last one.
 
     >>> import scorelab
     >>> result = scorelab.run(preset="china-2022", persons=2000, days=10, seed=1)
@@ -47,17 +52,68 @@ def run(
         resolved = validate(_merge(scenario.model_dump(), overrides))  # located errors
     else:
         resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
-    options: dict[str, Any] = {"backend": backend, "address": address, "workers": workers}
+    settings: dict[str, Any] = {"shards": shards, "backend": backend, "address": address,
+                                "workers": workers}
     if out is None:
-        return run_scenario(resolved, shards=shards, progress=progress, **options)
-    check_resources(resolved, shards)  # before the folder is touched
-    get_backend(backend, address, workers)
-    from .report.files import claimed, output_contents, pause_point
+        if checkpoint_every is not None:
+            raise ScenarioError(Problem("checkpoints need an output folder (out)",
+                                        path="checkpoint_every"))
+        return run_scenario(resolved, progress=progress, **settings)
+    if checkpoint_every is not None and checkpoint_every < 1:
+        raise ScenarioError(Problem(f"checkpoint_every must be at least 1 day, got "
+                                    f"{checkpoint_every}", path="checkpoint_every"))
+    return _run_into(resolved, Path(out), force, settings, checkpoint_every, None, progress)
 
-    # the folder is checked and locked before the first day runs
-    with claimed(Path(out), scenario_digest(resolved), force) as folder:
+
+def resume(out: str | Path, progress: Progress | None = None) -> Result | None:
+    """Continue a killed run from its last checkpoint into ``out``, to the files an
+    uninterrupted run gives. Returns None when the run in ``out`` is complete already (nothing
+    to resume)."""
+    from .engine.checkpoint import read_checkpoint
+    from .report.files import OutputFolder
+
+    out = Path(out)
+    folder = OutputFolder(out, digest="")
+    if not folder.checkpoint_dir.exists():
+        if (out / "summary.json").exists():
+            return None
+        raise ScenarioError(Problem(f"no checkpoint of a run into {out}: nothing to resume "
+                                    "(checkpoints are written with --checkpoint-every)",
+                                    path="out"))
+    checkpoint = read_checkpoint(folder.checkpoint_dir)
+    manifest = checkpoint.manifest
+    resolved = load_scenario(text=str(manifest["scenario_yaml"]))
+    if scenario_digest(resolved) != manifest.get("scenario_sha256"):
+        raise ScenarioError(Problem(
+            f"checkpoint {folder.checkpoint_dir} cannot be used: its scenario does not match "
+            "its digest (written by another version of scorelab?)", path="checkpoint"))
+    settings = {k: manifest[k] for k in ("shards", "backend", "address", "workers")}
+    return _run_into(resolved, out, bool(manifest.get("force")), settings,
+                     int(manifest["checkpoint_every"]), checkpoint, progress)
+
+
+def _run_into(resolved: Scenario, out: Path, force: bool, settings: dict[str, Any],
+              checkpoint_every: int | None, checkpoint: Any, progress: Progress | None
+              ) -> Result:
+    """Run into an output folder: checked and locked first, published whole at the end."""
+    from .core.faults import pause_point
+    from .engine.checkpoint import write_checkpoint
+    from .engine.loop import Checkpoints
+    from .report.files import claimed, output_contents
+
+    check_resources(resolved, settings["shards"])  # before the folder is touched
+    get_backend(settings["backend"], settings["address"], settings["workers"])
+    digest = scenario_digest(resolved)
+    with claimed(out, digest, force) as folder:
+        manifest = {"scenario_yaml": dump_scenario(resolved), "scenario_sha256": digest,
+                    "force": force, "checkpoint_every": checkpoint_every, **settings}
+
+        def save(day: int, driver: Any, shards: list[Any]) -> None:
+            write_checkpoint(folder.checkpoint_dir, {**manifest, "day": day}, driver, shards)
+
+        checkpoints = Checkpoints(every=checkpoint_every, save=save, resume=checkpoint)
         pause_point("simulate")
-        result = run_scenario(resolved, shards=shards, progress=progress, **options)
+        result = run_scenario(resolved, progress=progress, checkpoints=checkpoints, **settings)
         folder.publish(output_contents(result))
     return result
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -65,6 +66,9 @@ def run_command(
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Output folder (default: out/<scenario name>).")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite a folder holding another run.")] = False,
+    checkpoint_every: Annotated[int | None, typer.Option(
+        help="Save the run's state every D days; 'scorelab resume OUT' continues a killed "
+             "run.")] = None,
     quiet: Annotated[bool, typer.Option(help="Print only the report's path.")] = False,
 ) -> None:
     """Run a scenario and write summary.json, daily.parquet, scenario.yaml and report.html."""
@@ -73,17 +77,41 @@ def run_command(
     overrides = size_overrides(persons, days, seed)
     resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
     target = out_dir if out_dir is not None else Path("out") / resolved.name
+    result = _with_progress(resolved.name, quiet, lambda progress: run(
+        resolved, shards=shards, backend=backend, address=address, workers=workers,
+        out=target, force=force, checkpoint_every=checkpoint_every, progress=progress))
+    _report(result, target, quiet)
+
+
+@app.command("resume")
+def resume_command(
+    out_dir: Annotated[Path, typer.Argument(help="The output folder of a killed run.")],
+    quiet: Annotated[bool, typer.Option(help="Print only the report's path.")] = False,
+) -> None:
+    """Continue a killed run from its last checkpoint, to the files an uninterrupted run
+    gives."""
+    from .api import resume
+
+    result = _with_progress(out_dir.name, quiet, lambda progress: resume(out_dir, progress))
+    if result is None:
+        out.print(f"{out_dir}: the run is complete; nothing to resume", soft_wrap=True)
+        return
+    _report(result, out_dir, quiet)
+
+
+def _with_progress(name: str, quiet: bool, work: Callable[[Any], Any]) -> Any:
+    """Run ``work(progress)`` under a progress bar of the days (warm-up included)."""
     if quiet:
-        result = run(resolved, shards=shards, backend=backend, address=address,
-                     workers=workers, out=target, force=force)
-    else:
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                      TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
-                      TimeElapsedColumn(), console=err, transient=True) as bar:
-            task = bar.add_task(resolved.name, total=resolved.days)
-            result = run(resolved, shards=shards, backend=backend, address=address,
-                         workers=workers, out=target, force=force,
-                         progress=lambda done, total: bar.update(task, completed=done))
+        return work(None)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                  TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(name, total=1)  # the real total comes with the first day
+        return work(lambda done, total: bar.update(task, completed=done, total=total))
+
+
+def _report(result: Any, target: Path, quiet: bool) -> None:
+    if not quiet:
         _print_headline(result.summary)
         for warning in result.summary.warnings:
             err.print(f"warning: {warning}", markup=False, soft_wrap=True)

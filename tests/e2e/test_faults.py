@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from scorelab.cli import main
-from scorelab.report.files import OUTPUT_FILES, PAUSE_ENV
+from scorelab.core.faults import PAUSE_ENV
+from scorelab.report.files import OUTPUT_FILES
 
 SMALL = "extends: china-2022\nname: small\npopulation: {persons: 3000, block_size: 1024}\n" \
         "days: 3\nwarmup_days: 0\n"

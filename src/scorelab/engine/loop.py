@@ -29,10 +29,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from ..core.faults import pause_point
 from ..core.streams import Streams
 from ..ledger.parts import CoordinatorTotals, DeskTotals, RunTotals, ShardTotals
 from ..measures.base import COSTS, Coordinator
@@ -41,6 +42,7 @@ from ..scenario.kinds import MEASURE_KINDS
 from ..scenario.plan import Plan
 from ..systems.appeals import AppealDesk
 from .backends.base import Backend
+from .checkpoint import Checkpoint, State, load_into, state_of
 
 Progress = Callable[[int, int], None]
 
@@ -75,6 +77,16 @@ class Driver:
     today: list[Protest] = field(default_factory=list)
     forwarders: dict[int, int] = field(default_factory=dict)
     protest_count: int = 0
+
+    #: what changes during a run, besides the shards (today's protests and forwarding sums are
+    #: made afresh each day)
+    STATE: ClassVar[tuple[str, ...]] = ("coordinators", "desks", "protest_count")
+
+    def state(self) -> State:
+        return state_of(self, self.STATE)
+
+    def load_state(self, state: State) -> None:
+        load_into(self, state, self.STATE)
 
     @classmethod
     def start(cls, plan: Plan, backend: Backend) -> Driver:
@@ -146,18 +158,40 @@ PHASES: tuple[Callable[[Driver, int], None], ...] = (
     protests, truth, records, spread, measures, appeals)
 
 
+@dataclass
+class Checkpoints:
+    """Checkpointing of one run: save every ``every`` days through ``save(day, driver,
+    shards)``; start from ``resume`` (a checkpoint of the same plan and shards) if given."""
+
+    every: int | None = None
+    save: Callable[[int, State, list[State]], None] | None = None
+    resume: Checkpoint | None = None
+
+
 def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
-             progress: Progress | None = None) -> tuple[list[ShardTotals], RunTotals]:
+             progress: Progress | None = None, checkpoints: Checkpoints | None = None
+             ) -> tuple[list[ShardTotals], RunTotals]:
     """Create the shards, run every day's phases, and gather the totals."""
+    checkpoints = checkpoints or Checkpoints()
     backend.start(plan, bounds)
     try:
         driver = Driver.start(plan, backend)
         total = plan.total_days
-        for day in range(total):
+        first = 0
+        if checkpoints.resume is not None:
+            backend.call_each("load_state", [(s,) for s in checkpoints.resume.shards])
+            driver.load_state(checkpoints.resume.driver)
+            first = checkpoints.resume.day + 1
+        for day in range(first, total):
             for phase in PHASES:
                 phase(driver, day)
             if progress is not None:
                 progress(day + 1, total)
+            pause_point(f"day:{day}")
+            every = checkpoints.every
+            if every and checkpoints.save is not None and (day + 1) % every == 0 \
+                    and day + 1 < total:
+                checkpoints.save(day, driver.state(), backend.call("state"))
         shards: list[ShardTotals] = backend.call("totals")
     finally:
         backend.close()

@@ -13,7 +13,7 @@ from ..scenario.plan import compile as compile_plan
 from ..scenario.schema import Scenario
 from .backends import get_backend
 from .estimate import estimate
-from .loop import Progress, run_days
+from .loop import Checkpoints, Progress, run_days
 
 
 def estimate_bytes(scenario: Scenario) -> int:
@@ -61,13 +61,13 @@ def shard_bounds(persons: int, block_size: int, shards: int) -> list[tuple[int, 
 
 def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None = None,
                  backend: str = "local", address: str | None = None,
-                 workers: int | None = None) -> Result:
+                 workers: int | None = None, checkpoints: Checkpoints | None = None) -> Result:
     """Run a validated scenario and return its result (no files written)."""
     check_resources(scenario, shards)
     runner = get_backend(backend, address, workers)
     plan = compile_plan(scenario)
     bounds = shard_bounds(plan.persons, plan.block_size, shards)
-    totals, run = run_days(plan, runner, bounds, progress)
+    totals, run = run_days(plan, runner, bounds, progress, checkpoints)
     return Result(scenario, summarise(plan, totals, run), daily_table(plan, totals, run))
 
 

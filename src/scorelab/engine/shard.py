@@ -23,6 +23,7 @@ from ..processes.protests import ROLES, CitySums, Protest, ProtestState
 from ..scenario.kinds import MEASURE_KINDS, SYSTEM_KINDS
 from ..scenario.plan import Plan
 from ..systems.base import System
+from .checkpoint import State, load_into, state_of
 
 Appeals = dict[int, np.ndarray]  # system index -> global ids
 Decisions = dict[int, tuple[np.ndarray, np.ndarray]]  # system index -> (ids decided, won)
@@ -104,6 +105,18 @@ class Shard:
         for i, (ids, won) in decisions.items():
             mine = (ids >= self.start) & (ids < self.stop)
             self.systems[i].resolve_appeals(day, ids[mine], won[mine])
+
+    # --- checkpoints ---------------------------------------------------------------------
+
+    #: what changes during a run (the population and everything else comes from the plan)
+    STATE = ("processes", "protests", "systems", "measures", "event_counts")
+
+    def state(self) -> State:
+        """Everything that changed since the shard was built, as plain data."""
+        return state_of(self, self.STATE)
+
+    def load_state(self, state: State) -> None:
+        load_into(self, state, self.STATE)
 
     # --- after the last day ---------------------------------------------------------------
 

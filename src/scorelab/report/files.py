@@ -21,31 +21,19 @@ import json
 import os
 import secrets
 import shutil
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Self
 
 import polars as pl
 
+from ..core.faults import pause_point
 from ..ledger.result import Result
 from ..ledger.summary import Summary
 from ..scenario import ScenarioError, dump_scenario
 from ..scenario.errors import Problem
 
 OUTPUT_FILES = ("summary.json", "daily.parquet", "report.html", "scenario.yaml")
-
-#: fault injection for the tests: pause (and say so on stderr) at a named point of writing
-PAUSE_ENV = "SCORELAB_PAUSE_AT"
-
-
-def pause_point(name: str) -> None:
-    """Where the kill tests stop a run: only when ``SCORELAB_PAUSE_AT`` names this point."""
-    if os.environ.get(PAUSE_ENV) == name:
-        print(f"scorelab: paused at {name}", file=sys.stderr, flush=True)
-        time.sleep(600)
-
 
 def summary_bytes(summary: Summary) -> bytes:
     return summary.to_json()
@@ -218,6 +206,12 @@ class OutputFolder:
         else:
             os.rename(tmp, self.out)
         _fsync_dir(self._parent)
+        shutil.rmtree(self.checkpoint_dir, ignore_errors=True)  # the run is whole now
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        """Where a run's checkpoints go (beside the folder, until the run is published)."""
+        return self._parent / f".{self.out.absolute().name}.checkpoint"
 
     def release(self) -> None:
         """Drop the lock and any temporary folder of this writer."""

@@ -1,0 +1,107 @@
+"""Checkpoint and resume: a run killed with SIGKILL mid-way, resumed, gives the bytes of an
+uninterrupted run; a finished run has nothing to resume; a corrupt or mismatched checkpoint is
+refused with the reason."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scorelab.cli import main
+from scorelab.core.faults import PAUSE_ENV
+from scorelab.report.files import OUTPUT_FILES
+
+SCENARIO = """\
+extends: phone-scanner
+name: resumable
+days: 20
+warmup_days: 10
+population: {persons: 40000, block_size: 4096, seed: 3}
+"""
+
+
+def files(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in OUTPUT_FILES}
+
+
+def killed_at(args: list[str], point: str, cwd: Path) -> None:
+    """Run the real entry point until it pauses at ``point``, then SIGKILL it."""
+    proc = subprocess.Popen([sys.executable, "-m", "scorelab", *args], cwd=cwd,
+                            env={**os.environ, PAUSE_ENV: point}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert f"paused at {point}" in line, line
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    tmp = tmp_path_factory.mktemp("whole")
+    (tmp / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    assert main(["run", str(tmp / "s.yaml"), "--shards", "3", "--out", str(tmp / "out"),
+                 "--quiet"]) == 0
+    return files(tmp / "out")
+
+
+@pytest.mark.parametrize(("shards", "backend"), [(3, "local"), (2, "processes")])
+def test_a_killed_run_resumes_to_the_bytes_of_an_uninterrupted_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], uninterrupted: dict[str, bytes],
+        shards: int, backend: str) -> None:
+    (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    out = tmp_path / "out"
+    killed_at(["run", "s.yaml", "--shards", str(shards), "--backend", backend,
+               "--checkpoint-every", "7", "--out", "out", "--quiet"], "day:23", tmp_path)
+    assert not out.exists()
+    manifest = json.loads((tmp_path / ".out.checkpoint" / "manifest.json").read_text())
+    assert manifest["day"] == 20 and manifest["shards"] == shards  # the last of days 6, 13, 20
+    assert main(["resume", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    assert files(out) == uninterrupted
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "s.yaml"]  # checkpoint gone
+    # resuming a finished run says so and changes nothing
+    assert main(["resume", str(out)]) == 0
+    assert "the run is complete; nothing to resume" in capsys.readouterr().out
+    assert files(out) == uninterrupted
+
+
+def test_a_corrupt_or_mismatched_checkpoint_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    killed_at(["run", "s.yaml", "--checkpoint-every", "5", "--out", "out", "--quiet"],
+              "day:12", tmp_path)
+    checkpoint = tmp_path / ".out.checkpoint"
+    shard = checkpoint / "shard-0.npz"
+    original = shard.read_bytes()
+    data = bytearray(original)
+    data[len(data) // 2] ^= 0xFF
+    shard.write_bytes(bytes(data))
+    assert main(["resume", str(tmp_path / "out")]) == 2
+    assert "shard-0.npz is corrupt (its SHA-256 does not match the manifest)" in \
+        capsys.readouterr().err
+    shard.write_bytes(original)
+    manifest = json.loads((checkpoint / "manifest.json").read_text())
+    manifest["scenario_yaml"] = manifest["scenario_yaml"].replace("days: 20", "days: 21")
+    (checkpoint / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["resume", str(tmp_path / "out")]) == 2
+    assert "its scenario does not match its digest" in capsys.readouterr().err
+    (checkpoint / "manifest.json").write_text("{")
+    assert main(["resume", str(tmp_path / "out")]) == 2
+    assert "its manifest is unreadable" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_nothing_to_resume(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["resume", str(tmp_path / "never")]) == 2
+    assert "no checkpoint of a run into" in capsys.readouterr().err
+    assert main(["run", "--persons", "2000", "--days", "2", "--checkpoint-every", "0",
+                 "--out", str(tmp_path / "o")]) == 2
+    assert "checkpoint_every must be at least 1 day" in capsys.readouterr().err
