@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint golden schema fuzz clean
+.PHONY: demo test bench bench-scale lint golden schema fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# sizes 1M-16M, both cores, local vs Ray, and Mesa (several minutes)
+bench-scale: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/scale.py
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[lint]"

@@ -101,7 +101,7 @@ def _run_into(resolved: Scenario, out: Path, force: bool, settings: dict[str, An
     from .engine.loop import Checkpoints
     from .report.files import claimed, output_contents
 
-    check_resources(resolved, settings["shards"])  # before the folder is touched
+    check_resources(resolved, settings["shards"], settings["backend"])  # before the folder
     get_backend(settings["backend"], settings["address"], settings["workers"])
     digest = scenario_digest(resolved)
     with claimed(out, digest, force) as folder:

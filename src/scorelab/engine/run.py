@@ -12,7 +12,7 @@ from ..scenario.errors import Problem
 from ..scenario.plan import compile as compile_plan
 from ..scenario.schema import Scenario
 from .backends import get_backend
-from .estimate import estimate
+from .estimate import FIXED_BYTES, estimate
 from .loop import Checkpoints, Progress, run_days
 
 
@@ -33,14 +33,19 @@ def available_bytes() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
-def check_resources(scenario: Scenario, shards: int) -> None:
-    """Refuse a run that cannot fit, before allocating anything."""
+def check_resources(scenario: Scenario, shards: int, backend: str = "local") -> None:
+    """Refuse a run that cannot fit, before allocating anything: the estimate of
+    ``scorelab estimate`` (one interpreter more per worker process on the processes backend;
+    Ray's workers may be on other machines, so only the driver is counted for Ray)."""
     need, have = estimate_bytes(scenario), available_bytes()
+    if backend == "processes":
+        need += shards * FIXED_BYTES
     if need > have:
         raise ScenarioError(Problem(
             f"a population of {scenario.population.persons:,} persons needs about "
             f"{need / 2**30:.1f} GiB of memory; this machine has {have / 2**30:.1f} GiB "
-            "available. Lower population.persons (and raise population.scale).",
+            "available. Lower population.persons (and raise population.scale), or run on a "
+            "Ray cluster (scorelab estimate says how many shards fit a worker).",
             path="population.persons"))
     size = scenario.population.block_size
     blocks = -(-scenario.population.persons // size)
@@ -63,7 +68,7 @@ def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None 
                  backend: str = "local", address: str | None = None,
                  workers: int | None = None, checkpoints: Checkpoints | None = None) -> Result:
     """Run a validated scenario and return its result (no files written)."""
-    check_resources(scenario, shards)
+    check_resources(scenario, shards, backend)
     runner = get_backend(backend, address, workers)
     plan = compile_plan(scenario)
     bounds = shard_bounds(plan.persons, plan.block_size, shards)
