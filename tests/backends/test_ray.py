@@ -3,6 +3,7 @@ any number of shards."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,33 @@ from scorelab.cli import main
 from scorelab.report.files import daily_bytes, summary_bytes
 from scorelab.scenario import load_scenario
 
-pytest.importorskip("ray")
+ray = pytest.importorskip("ray")
 
 
-def test_ray_gives_the_bytes_of_a_local_run(tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[object]:
+    """One local Ray with 2 workers for the module (starting Ray takes seconds); the backend
+    uses a Ray that is already running and leaves it running."""
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+def test_the_backend_starts_and_stops_its_own_ray() -> None:
+    from scorelab.engine.backends.ray_backend import RayBackend
+    from scorelab.scenario.plan import compile as compile_plan
+
+    assert not ray.is_initialized()
+    plan = compile_plan(load_scenario(overrides={"population": {"persons": 3000}, "days": 2}))
+    backend = RayBackend(workers=2)
+    backend.start(plan, [(0, 3000)])
+    assert ray.is_initialized() and backend.call("records", 0) == [None]
+    backend.close()
+    assert not ray.is_initialized()
+
+
+def test_ray_gives_the_bytes_of_a_local_run(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            local_ray: object) -> None:
     scenario = load_scenario(preset="phone-scanner", overrides={
         "population": {"persons": 30_000, "block_size": 4096}, "days": 8})
     local = scorelab.run(scenario)
