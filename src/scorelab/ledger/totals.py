@@ -171,8 +171,10 @@ def small_bases(systems: dict[str, Any], disparity: dict[str, Any],
     thin = [p for p, row in disparity["province"].items()
             if row["ratio_to_national"] is not None and row["sanctioned"] < MIN_BASE]
     if thin:
-        out.append(f"disparity.province: the ratios of {len(thin)} provinces rest on fewer "
-                   f"than {MIN_BASE} sanctioned persons each (e.g. {thin[0]})")
+        many = len(thin) > 1
+        out.append(f"disparity.province: the ratio{'s' if many else ''} of {len(thin)} "
+                   f"province{'s' if many else ''} rest{'' if many else 's'} on fewer than "
+                   f"{MIN_BASE} sanctioned persons{' each' if many else ''} (e.g. {thin[0]})")
     for name, measure in measures.items():
         check(f"measures.{name}.precision", measure["precision"], measure["flagged"],
               "flagged persons")
