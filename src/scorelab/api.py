@@ -69,7 +69,7 @@ def resume(out: str | Path, progress: Progress | None = None) -> Result | None:
     """Continue a killed run from its last checkpoint into ``out``, to the files an
     uninterrupted run gives. Returns None when the run in ``out`` is complete already (nothing
     to resume)."""
-    from .engine.checkpoint import read_checkpoint
+    from .engine.checkpoint import StateError, read_checkpoint
     from .report.files import OutputFolder
 
     out = Path(out)
@@ -87,9 +87,13 @@ def resume(out: str | Path, progress: Progress | None = None) -> Result | None:
         raise ScenarioError(Problem(
             f"checkpoint {folder.checkpoint_dir} cannot be used: its scenario does not match "
             "its digest (written by another version of scorelab?)", path="checkpoint"))
-    settings = {k: manifest[k] for k in ("shards", "backend", "address", "workers")}
-    return _run_into(resolved, out, bool(manifest.get("force")), settings,
-                     int(manifest["checkpoint_every"]), checkpoint, progress)
+    settings = {k: manifest.get(k) for k in ("shards", "backend", "address", "workers")}
+    try:
+        return _run_into(resolved, out, bool(manifest.get("force")), settings,
+                         int(manifest["checkpoint_every"]), checkpoint, progress)
+    except StateError as exc:
+        raise ScenarioError(Problem(f"checkpoint {folder.checkpoint_dir} cannot be used: {exc}",
+                                    path="checkpoint")) from None
 
 
 def _run_into(resolved: Scenario, out: Path, force: bool, settings: dict[str, Any],

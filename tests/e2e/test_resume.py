@@ -4,6 +4,7 @@ refused with the reason."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -88,7 +89,18 @@ def test_a_corrupt_or_mismatched_checkpoint_is_refused(
     assert "shard-0.npz is corrupt (its SHA-256 does not match the manifest)" in \
         capsys.readouterr().err
     shard.write_bytes(original)
+    # consistent files (digests updated) whose state does not fit the parts rebuilt from the plan
+    tree = checkpoint / "shard-0.json"
+    good_tree = tree.read_bytes()
+    tree.write_bytes(good_tree.replace(b'"$object":"Process"', b'"$object":"Nope"', 1))
     manifest = json.loads((checkpoint / "manifest.json").read_text())
+    manifest["files"]["shard-0.json"] = hashlib.sha256(tree.read_bytes()).hexdigest()
+    (checkpoint / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["resume", str(tmp_path / "out")]) == 2
+    assert "the saved state does not fit this run" in capsys.readouterr().err
+    tree.write_bytes(good_tree)
+    manifest["files"]["shard-0.json"] = hashlib.sha256(good_tree).hexdigest()
+    (checkpoint / "manifest.json").write_text(json.dumps(manifest))
     manifest["scenario_yaml"] = manifest["scenario_yaml"].replace("days: 20", "days: 21")
     (checkpoint / "manifest.json").write_text(json.dumps(manifest))
     assert main(["resume", str(tmp_path / "out")]) == 2

@@ -84,6 +84,8 @@ def restore(obj: Any, tree: Tree, arrays: dict[str, np.ndarray]) -> Any:
             for name, child in node["attrs"].items():
                 if child == _KEEP:
                     continue
+                if not isinstance(name, str) or not name.isidentifier() or name.startswith("__"):
+                    raise StateError(f"{name!r} is not an attribute a state may set")
                 # (an attribute may first be set during the run, not when the part is built)
                 setattr(existing, name, value(getattr(existing, name, None), child))
             return existing

@@ -129,6 +129,11 @@ def read_checkpoint(folder: Path) -> Checkpoint:
         raise refuse(f"its manifest is unreadable ({exc})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise refuse(f"it is not a checkpoint of format {FORMAT}")
+    expected = {"scenario_yaml": str, "scenario_sha256": str, "day": int, "shards": int,
+                "backend": str, "checkpoint_every": int, "files": dict}
+    for key, kind in expected.items():
+        if not isinstance(manifest.get(key), kind) or isinstance(manifest.get(key), bool):
+            raise refuse(f"its manifest has no valid {key!r}")
     data: dict[str, bytes] = {}
     for name, digest in manifest.get("files", {}).items():
         try:

@@ -42,7 +42,7 @@ from ..scenario.kinds import MEASURE_KINDS
 from ..scenario.plan import Plan
 from ..systems.appeals import AppealDesk
 from .backends.base import Backend
-from .checkpoint import Checkpoint, State, load_into, state_of
+from .checkpoint import Checkpoint, State, StateError, load_into, state_of
 
 Progress = Callable[[int, int], None]
 
@@ -179,8 +179,11 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
         total = plan.total_days
         first = 0
         if checkpoints.resume is not None:
-            backend.call_each("load_state", [(s,) for s in checkpoints.resume.shards])
-            driver.load_state(checkpoints.resume.driver)
+            try:
+                backend.call_each("load_state", [(s,) for s in checkpoints.resume.shards])
+                driver.load_state(checkpoints.resume.driver)
+            except Exception as exc:  # a state that does not fit the rebuilt parts
+                raise StateError(f"the saved state does not fit this run: {exc}") from exc
             first = checkpoints.resume.day + 1
         for day in range(first, total):
             for phase in PHASES:
