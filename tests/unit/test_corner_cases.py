@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
 from scenario_text import WITHOUT_PRESET_SYSTEMS
 
 import scorelab
@@ -110,3 +112,15 @@ measures:
     assert scan["restriction_person_days"] == scan["confirmed"]
     daily = result.daily.filter(pl.col("name") == "scan")
     assert daily["restricted"][0] == scan["confirmed"]
+
+
+@given(members=st.sets(st.integers(0, 10_000), max_size=200),
+       ids=st.lists(st.integers(0, 10_000), max_size=50))
+def test_add_sorted_is_union1d(members: set[int], ids: list[int]) -> None:
+    from scorelab.core.sets import add_sorted
+
+    base = np.array(sorted(members), dtype=np.int64)
+    new = np.array(ids, dtype=np.int64)
+    got = add_sorted(base, new)
+    assert got.dtype == np.int64
+    assert np.array_equal(got, np.union1d(base, new))

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 
 from ..core.columns import Column
+from ..core.sets import add_sorted
 from ..core.streams import Stream, Streams
 from ..population.generate import Population
 from ..processes.events import NEVER
@@ -158,7 +159,7 @@ class MeasureState:
         if days <= 0 or rows.size == 0:
             return
         self.until[rows] = np.maximum(self.until[rows], min(day + days, int(NEVER)))
-        self.active = np.union1d(self.active, rows)
+        self.active = add_sorted(self.active, rows)
 
     def lift(self, day: int, rows: np.ndarray) -> None:
         self.until[rows] = np.minimum(self.until[rows], day + 1)

@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from ..core.columns import Column, allocate
+from ..core.sets import add_sorted
 from ..core.streams import Streams
 from ..population.generate import Population
 from ..processes.events import NEVER, remedy_days, waiting_days
@@ -359,7 +360,7 @@ class ListState(SystemState):
 
     def _activate(self, rows: np.ndarray) -> None:
         if rows.size:
-            self.active = np.union1d(self.active, rows)
+            self.active = add_sorted(self.active, rows)
 
     # --- counting --------------------------------------------------------------------------
 
