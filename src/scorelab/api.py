@@ -69,30 +69,31 @@ def resume(out: str | Path, progress: Progress | None = None) -> Result | None:
     """Continue a killed run from its last checkpoint into ``out``, to the files an
     uninterrupted run gives. Returns None when the run in ``out`` is complete already (nothing
     to resume)."""
-    from .engine.checkpoint import StateError, read_checkpoint
+    from .engine.checkpoint import StateError, find_checkpoint, read_checkpoint
     from .report.files import OutputFolder
 
     out = Path(out)
-    folder = OutputFolder(out, digest="")
-    if not folder.checkpoint_dir.exists():
-        if (out / "summary.json").exists():
-            return None
-        raise ScenarioError(Problem(f"no checkpoint of a run into {out}: nothing to resume "
-                                    "(checkpoints are written with --checkpoint-every)",
-                                    path="out"))
-    checkpoint = read_checkpoint(folder.checkpoint_dir)
+    with OutputFolder(out, digest="", force=True) as folder:  # read it under the lock
+        found = find_checkpoint(folder.checkpoint_dir)
+        if found is None:
+            if (out / "summary.json").exists():
+                return None
+            raise ScenarioError(Problem(f"no checkpoint of a run into {out}: nothing to "
+                                        "resume (checkpoints are written with "
+                                        "--checkpoint-every)", path="out"))
+        checkpoint = read_checkpoint(found)
     manifest = checkpoint.manifest
     resolved = load_scenario(text=str(manifest["scenario_yaml"]))
     if scenario_digest(resolved) != manifest.get("scenario_sha256"):
         raise ScenarioError(Problem(
-            f"checkpoint {folder.checkpoint_dir} cannot be used: its scenario does not match "
-            "its digest (written by another version of scorelab?)", path="checkpoint"))
+            f"checkpoint {found} cannot be used: its scenario does not match its digest "
+            "(written by another version of scorelab?)", path="checkpoint"))
     settings = {k: manifest.get(k) for k in ("shards", "backend", "address", "workers")}
     try:
         return _run_into(resolved, out, bool(manifest.get("force")), settings,
                          int(manifest["checkpoint_every"]), checkpoint, progress)
     except StateError as exc:
-        raise ScenarioError(Problem(f"checkpoint {folder.checkpoint_dir} cannot be used: {exc}",
+        raise ScenarioError(Problem(f"checkpoint {found} cannot be used: {exc}",
                                     path="checkpoint")) from None
 
 
@@ -101,14 +102,17 @@ def _run_into(resolved: Scenario, out: Path, force: bool, settings: dict[str, An
               ) -> Result:
     """Run into an output folder: checked and locked first, published whole at the end."""
     from .core.faults import pause_point
-    from .engine.checkpoint import write_checkpoint
+    from .engine.checkpoint import StateError, write_checkpoint
     from .engine.loop import Checkpoints
     from .report.files import claimed, output_contents
 
-    check_resources(resolved, settings["shards"], settings["backend"])  # before the folder
+    check_resources(resolved, settings["shards"], settings["backend"],
+                    settings["address"])  # before the folder is touched
     get_backend(settings["backend"], settings["address"], settings["workers"])
     digest = scenario_digest(resolved)
     with claimed(out, digest, force) as folder:
+        if checkpoint is None:
+            folder.remove_checkpoint()  # an older run's: never resumed into this one
         manifest = {"scenario_yaml": dump_scenario(resolved), "scenario_sha256": digest,
                     "force": force, "checkpoint_every": checkpoint_every, **settings}
 
@@ -117,7 +121,14 @@ def _run_into(resolved: Scenario, out: Path, force: bool, settings: dict[str, An
 
         checkpoints = Checkpoints(every=checkpoint_every, save=save, resume=checkpoint)
         pause_point("simulate")
-        result = run_scenario(resolved, progress=progress, checkpoints=checkpoints, **settings)
+        try:
+            result = run_scenario(resolved, progress=progress, checkpoints=checkpoints,
+                                  **settings)
+        except StateError as exc:
+            if checkpoint is not None:
+                raise
+            raise ScenarioError(Problem(f"this run cannot be checkpointed: {exc}",
+                                        path="checkpoint_every")) from None
         folder.publish(output_contents(result))
     return result
 

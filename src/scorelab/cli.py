@@ -196,8 +196,8 @@ def estimate_command(
     if memory_per_worker is not None:
         shards = result.shards_for(int(memory_per_worker * 2**30))
         if shards == 0:
-            out.print(f"{memory_per_worker:g} GiB per worker does not even hold the "
-                      "interpreter", soft_wrap=True)
+            out.print(f"{memory_per_worker:g} GiB per worker does not hold the interpreter "
+                      "and one block of persons", soft_wrap=True)
         else:
             out.print(f"shards: {shards} (one per worker of {memory_per_worker:g} GiB)",
                       soft_wrap=True)

@@ -117,3 +117,51 @@ def test_nothing_to_resume(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["run", "--persons", "2000", "--days", "2", "--checkpoint-every", "0",
                  "--out", str(tmp_path / "o")]) == 2
     assert "checkpoint_every must be at least 1 day" in capsys.readouterr().err
+
+
+def test_a_checkpoint_left_between_its_two_renames_is_found(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], uninterrupted: dict[str, bytes]
+        ) -> None:
+    (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    killed_at(["run", "s.yaml", "--shards", "3", "--checkpoint-every", "7", "--out", "out",
+               "--quiet"], "day:23", tmp_path)
+    checkpoint = tmp_path / ".out.checkpoint"
+    checkpoint.rename(tmp_path / ".out.checkpoint.previous")  # as if killed mid-write
+    assert main(["resume", str(tmp_path / "out"), "--quiet"]) == 0
+    capsys.readouterr()
+    assert files(tmp_path / "out") == uninterrupted
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "s.yaml"]
+
+
+def test_a_new_run_discards_an_older_runs_checkpoint(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    killed_at(["run", "s.yaml", "--checkpoint-every", "5", "--out", "out", "--quiet"],
+              "day:12", tmp_path)
+    assert (tmp_path / ".out.checkpoint").exists()
+    # a different run into the same folder, killed before its first checkpoint
+    killed_at(["run", "s.yaml", "--days", "3", "--out", "out", "--quiet"], "day:1", tmp_path)
+    assert not (tmp_path / ".out.checkpoint").exists()
+    assert main(["resume", str(tmp_path / "out")]) == 2
+    assert "nothing to resume" in capsys.readouterr().err
+
+
+def test_a_plugin_kind_is_checkpointed_too(tmp_path: Path) -> None:
+    """A kind registered from outside the package (the toy of test_architecture) saves and
+    resumes like the built-in ones."""
+    import scorelab
+    from scorelab.scenario import load_scenario
+    from scorelab.scenario.kinds import SYSTEM_KINDS
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
+    from test_architecture import Tally  # type: ignore[import-not-found]
+
+    SYSTEM_KINDS.register(Tally)
+    try:
+        text = SCENARIO + "systems:\n  count: {kind: tally, jurisdiction: {national: true}, " \
+                          "event: traffic_offence}\n"
+        scenario = load_scenario(text=text)
+        whole = scorelab.run(scenario, out=tmp_path / "a", checkpoint_every=4)
+        assert whole.summary.systems["count"].records > 0
+    finally:
+        SYSTEM_KINDS.unregister("tally")

@@ -6,6 +6,10 @@ shape (one built afresh from the same plan). Values of the ``skip`` types (the p
 the population, random streams: everything rebuilt from the plan) are left as they are.
 Nothing is pickled, so loading a checkpoint never runs code: arrays are read with
 ``allow_pickle=False`` and the tree is JSON.
+
+Limits, by design of a walk over attributes: a value reachable from two places comes back as
+two copies (the parts of today's kinds share none but the plan's), and an object that a part
+creates after it is built cannot be restored into (parts create arrays and plain values).
 """
 
 from __future__ import annotations
@@ -17,6 +21,19 @@ import numpy as np
 
 Tree = Any
 _KEEP = {"$keep": True}  # a value rebuilt from the plan, not saved
+_FACTORIES: dict[Any, str] = {list: "list", int: "int", dict: "dict"}
+_BY_NAME: dict[str, Any] = {name: factory for factory, name in _FACTORIES.items()}
+
+
+def _is_part(value: Any) -> bool:
+    """An instance of a plain class (a part of the model, scorelab's or a plugin kind's),
+    whose attributes are its state; a frozen dataclass cannot be restored, so it is not one."""
+    kind = type(value)
+    if isinstance(value, type) or not hasattr(value, "__dict__") \
+            or kind.__module__ in ("builtins", "types"):
+        return False
+    params = getattr(kind, "__dataclass_params__", None)
+    return params is None or not params.frozen
 
 
 class StateError(ValueError):
@@ -39,17 +56,26 @@ def capture(obj: Any, skip: tuple[type, ...]) -> tuple[Tree, dict[str, np.ndarra
         if value is None or isinstance(value, (bool, int, float, str)):
             return value
         if isinstance(value, defaultdict):
-            return {"$defaultdict": [[k, walk(v)] for k, v in value.items()]}
+            factory = _FACTORIES.get(value.default_factory)
+            if factory is None:
+                raise StateError(f"cannot save a defaultdict of {value.default_factory!r}")
+            return {"$defaultdict": factory, "items": [[dict_key(k), walk(v)]
+                                                       for k, v in value.items()]}
         if isinstance(value, dict):
-            return {"$dict": [[k, walk(v)] for k, v in value.items()]}
+            return {"$dict": [[dict_key(k), walk(v)] for k, v in value.items()]}
         if isinstance(value, deque):
-            return {"$deque": [walk(v) for v in value]}
+            return {"$deque": [walk(v) for v in value], "maxlen": value.maxlen}
         if isinstance(value, (list, tuple)):
             return {"$list" if isinstance(value, list) else "$tuple": [walk(v) for v in value]}
-        if hasattr(value, "__dict__") and type(value).__module__.startswith("scorelab."):
+        if _is_part(value):
             return {"$object": type(value).__name__,
                     "attrs": {k: walk(v) for k, v in vars(value).items()}}
         raise StateError(f"cannot save a {type(value).__name__}")
+
+    def dict_key(k: Any) -> Any:
+        if isinstance(k, bool) or not isinstance(k, (int, str)):
+            raise StateError(f"cannot save a dict key {k!r} (keys are text or whole numbers)")
+        return k
 
     return walk(obj), arrays
 
@@ -70,11 +96,23 @@ def restore(obj: Any, tree: Tree, arrays: dict[str, np.ndarray]) -> Any:
 
     def value(existing: Any, node: Tree) -> Any:
         if not isinstance(node, dict):
+            plain = (bool, int, float, str)
+            if isinstance(existing, plain) and type(node) is not type(existing) \
+                    and not (isinstance(existing, float) and type(node) is int):
+                raise StateError(f"a saved {type(node).__name__} where the run holds a "
+                                 f"{type(existing).__name__}")
             return node
         if node == _KEEP:
             return existing
         if "$array" in node:
-            return np.array(arrays[node["$array"]])
+            try:
+                array = np.array(arrays[node["$array"]])
+            except KeyError:
+                raise StateError(f"array {node['$array']!r} is missing") from None
+            if isinstance(existing, np.ndarray) and array.dtype != existing.dtype:
+                raise StateError(f"a saved array of {array.dtype} where the run holds "
+                                 f"{existing.dtype}")
+            return array
         if "$scalar" in node:
             return np.dtype(node["$scalar"]).type(node["value"])
         if "$object" in node:
@@ -90,16 +128,16 @@ def restore(obj: Any, tree: Tree, arrays: dict[str, np.ndarray]) -> Any:
                 setattr(existing, name, value(getattr(existing, name, None), child))
             return existing
         if "$dict" in node or "$defaultdict" in node:
-            items = node["$dict"] if "$dict" in node else node["$defaultdict"]
+            items = node["$dict"] if "$dict" in node else node["items"]
             old = existing if isinstance(existing, dict) else {}
             restored = {k: value(old.get(k), v) for k, v in items}
             if "$defaultdict" in node:
-                out: dict[Any, Any] = defaultdict(list)
+                out: dict[Any, Any] = defaultdict(_BY_NAME[node["$defaultdict"]])
                 out.update(restored)
                 return out
             return restored
         if "$deque" in node:
-            return deque(value(None, v) for v in node["$deque"])
+            return deque((value(None, v) for v in node["$deque"]), maxlen=node.get("maxlen"))
         kind = "$list" if "$list" in node else "$tuple"
         items = node[kind]
         if _has_keep(node):

@@ -64,7 +64,9 @@ def _digest(data: bytes) -> str:
 def _encode(state: State) -> dict[str, bytes]:
     tree, arrays = state
     buffer = io.BytesIO()
-    np.savez(buffer, **cast(dict[str, Any], arrays))
+    if any(a.dtype == object for a in arrays.values()):
+        raise StateError("an array of Python objects cannot be saved")
+    np.savez(buffer, allow_pickle=False, **cast(dict[str, Any], arrays))
     return {"json": json.dumps(tree, separators=(",", ":")).encode("utf-8"),
             "npz": buffer.getvalue()}
 
@@ -115,6 +117,32 @@ def write_checkpoint(folder: Path, manifest: dict[str, Any], driver: State,
     shutil.rmtree(old, ignore_errors=True)
 
 
+def checkpoint_folders(folder: Path) -> list[Path]:
+    """The folder and the two a write may leave if killed between its renames."""
+    return [folder, folder.with_name(folder.name + ".previous"),
+            folder.with_name(folder.name + ".writing")]
+
+
+def find_checkpoint(folder: Path) -> Path | None:
+    """The checkpoint to resume from: the folder, or the complete one a write killed
+    between its two renames left behind (the newer first)."""
+    main, previous, writing = checkpoint_folders(folder)
+    if main.exists():
+        return main
+    for candidate in (writing, previous):
+        try:
+            read_checkpoint(candidate)
+        except ScenarioError:
+            continue
+        return candidate
+    return None
+
+
+def remove_checkpoint(folder: Path) -> None:
+    for path in checkpoint_folders(folder):
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def read_checkpoint(folder: Path) -> Checkpoint:
     """Read and check a checkpoint; a corrupt or foreign one is refused with the reason."""
     def refuse(reason: str) -> ScenarioError:
@@ -151,5 +179,5 @@ def read_checkpoint(folder: Path) -> Checkpoint:
     return Checkpoint(manifest, driver, shards)
 
 
-__all__ = ["REBUILT", "Checkpoint", "State", "StateError", "load_into", "read_checkpoint",
-           "state_of", "write_checkpoint"]
+__all__ = ["REBUILT", "Checkpoint", "State", "StateError", "find_checkpoint", "load_into",
+           "read_checkpoint", "remove_checkpoint", "state_of", "write_checkpoint"]

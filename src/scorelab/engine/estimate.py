@@ -47,6 +47,7 @@ class Estimate:
     days: int
     per_person: dict[str, int]
     seconds: float | None = None
+    block_size: int = 65_536
 
     @property
     def bytes_per_person(self) -> int:
@@ -58,11 +59,14 @@ class Estimate:
 
     def shards_for(self, memory_per_worker: int) -> int:
         """The fewest shards (one per worker) whose persons fit ``memory_per_worker`` bytes
-        each; 0 when not even a block's worth fits."""
+        each; 0 when none does (shards are whole blocks, so a shard holds at least one)."""
         room = memory_per_worker - FIXED_BYTES
-        if room <= 0:
+        block = min(self.block_size, self.persons) * self.bytes_per_person
+        if room < block:
             return 0
-        return max(1, math.ceil(self.persons * self.bytes_per_person / room))
+        blocks = -(-self.persons // self.block_size)
+        per_shard = room // block  # whole blocks a worker holds
+        return max(1, math.ceil(blocks / per_shard))
 
 
 def _timed(scenario: Scenario, persons: int, days: int, warmup: int) -> float:
@@ -92,4 +96,4 @@ def estimate(scenario: Scenario, calibrate: bool = True) -> Estimate:
         base = max(t_small - slope * small, 0.0)
         seconds = (base + slope * scenario.population.persons) * total_days / (days + warmup)
     return Estimate(scenario.population.persons, total_days, memory_per_person(scenario),
-                    seconds)
+                    seconds, scenario.population.block_size)

@@ -173,8 +173,8 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
              ) -> tuple[list[ShardTotals], RunTotals]:
     """Create the shards, run every day's phases, and gather the totals."""
     checkpoints = checkpoints or Checkpoints()
-    backend.start(plan, bounds)
     try:
+        backend.start(plan, bounds)
         driver = Driver.start(plan, backend)
         total = plan.total_days
         first = 0

@@ -33,13 +33,16 @@ def available_bytes() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
-def check_resources(scenario: Scenario, shards: int, backend: str = "local") -> None:
+def check_resources(scenario: Scenario, shards: int, backend: str = "local",
+                    address: str | None = None) -> None:
     """Refuse a run that cannot fit, before allocating anything: the estimate of
     ``scorelab estimate`` (one interpreter more per worker process on the processes backend;
     Ray's workers may be on other machines, so only the driver is counted for Ray)."""
     need, have = estimate_bytes(scenario), available_bytes()
-    if backend == "processes":
-        need += shards * FIXED_BYTES
+    if backend == "ray" and address is not None:
+        need = FIXED_BYTES  # the population lives on the cluster's workers
+    elif backend in ("processes", "ray"):
+        need += shards * FIXED_BYTES  # an interpreter per worker, on this machine
     if need > have:
         raise ScenarioError(Problem(
             f"a population of {scenario.population.persons:,} persons needs about "
@@ -68,7 +71,7 @@ def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None 
                  backend: str = "local", address: str | None = None,
                  workers: int | None = None, checkpoints: Checkpoints | None = None) -> Result:
     """Run a validated scenario and return its result (no files written)."""
-    check_resources(scenario, shards, backend)
+    check_resources(scenario, shards, backend, address)
     runner = get_backend(backend, address, workers)
     plan = compile_plan(scenario)
     bounds = shard_bounds(plan.persons, plan.block_size, shards)

@@ -206,7 +206,13 @@ class OutputFolder:
         else:
             os.rename(tmp, self.out)
         _fsync_dir(self._parent)
-        shutil.rmtree(self.checkpoint_dir, ignore_errors=True)  # the run is whole now
+        self.remove_checkpoint()  # the run is whole now
+
+    def remove_checkpoint(self) -> None:
+        """Remove this folder's checkpoints (and what a killed checkpoint write left)."""
+        for suffix in ("", ".previous", ".writing"):
+            shutil.rmtree(self.checkpoint_dir.with_name(self.checkpoint_dir.name + suffix),
+                          ignore_errors=True)
 
     @property
     def checkpoint_dir(self) -> Path:

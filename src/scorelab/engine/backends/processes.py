@@ -48,10 +48,9 @@ class ProcessBackend(Backend):
             self.procs.append(subprocess.Popen([sys.executable, "-m", WORKER, str(fd)],
                                                pass_fds=(fd,), stdin=subprocess.DEVNULL))
             theirs.close()
-            conn = Connection(mine.detach())
-            self.conns.append(conn)
-            conn.send((plan, a, b))
-        self._gather()
+            self.conns.append(Connection(mine.detach()))
+            self._send(len(self.conns) - 1, (plan, a, b))
+        self._gather()  # (the engine closes the backend if this fails)
 
     def _gather(self) -> list[Any]:
         results = []
@@ -65,14 +64,20 @@ class ProcessBackend(Backend):
             results.append(value)
         return results
 
+    def _send(self, k: int, message: Any) -> None:
+        try:
+            self.conns[k].send(message)
+        except OSError:  # a broken pipe: the worker is gone
+            raise WorkerError(f"the worker of shard {k} died") from None
+
     def call(self, method: str, *args: Any) -> list[Any]:
-        for conn in self.conns:
-            conn.send((method, args))
+        for k in range(len(self.conns)):
+            self._send(k, (method, args))
         return self._gather()
 
     def call_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
-        for conn, a in zip(self.conns, args, strict=True):
-            conn.send((method, a))
+        for k, a in enumerate(args):
+            self._send(k, (method, a))
         return self._gather()
 
     def close(self) -> None:

@@ -67,7 +67,7 @@ class RayBackend(Backend):
         actor = ray.remote(num_cpus=0)(_ShardActor)
         plan_ref = ray.put(plan)
         self.actors = [actor.remote(plan_ref, a, b) for a, b in bounds]
-        ray.get([a.ready.remote() for a in self.actors])
+        ray.get([a.ready.remote() for a in self.actors])  # (closed by the engine on failure)
 
     def call(self, method: str, *args: Any) -> list[Any]:
         ray = _ray()
