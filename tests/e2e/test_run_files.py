@@ -105,3 +105,11 @@ def test_every_preset_runs(tmp_path: Path, preset: str) -> None:
         assert summary["measures"] and summary["protests"]["protests"] > 0
         daily = pl.read_parquet(out / "daily.parquet")
         assert set(daily["kind"].unique()) >= {"list", "points"}
+
+
+def test_a_result_prints_in_one_line() -> None:
+    result = scorelab.run(preset="china-2022", persons=2000, days=5, seed=1)
+    assert repr(result) == ("Result(china-2022: 2,000 persons x 5 days, seed 1; 5 systems, "
+                            f"0 measures, {len(result.summary.warnings)} warnings; .summary, "
+                            ".daily: 25 rows x 17 columns)")
+    assert repr(result.summary).startswith("Summary(china-2022: 2,000 persons")

@@ -23,3 +23,7 @@ class Result:
     scenario: Scenario
     summary: Summary
     daily: pl.DataFrame
+
+    def __repr__(self) -> str:  # a notebook shows this, not the whole summary and table
+        return (f"Result({self.summary.short()}; .summary, .daily: "
+                f"{self.daily.height:,} rows x {self.daily.width} columns)")

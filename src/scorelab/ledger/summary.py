@@ -210,6 +210,15 @@ class Summary(_Model):
     def __getitem__(self, key: str) -> Any:
         return self.as_dict()[key]
 
+    def short(self) -> str:
+        """One line: the run and what it holds."""
+        return (f"{self.scenario}: {self.persons:,} persons x {self.days:,} days, seed "
+                f"{self.seed}; {len(self.systems)} systems, {len(self.measures or {})} "
+                f"measures, {len(self.warnings)} warnings")
+
+    def __repr__(self) -> str:
+        return f"Summary({self.short()})"
+
     def to_json(self) -> bytes:
         """The bytes of ``summary.json``."""
         return (json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
