@@ -113,3 +113,31 @@ def test_a_result_prints_in_one_line() -> None:
                             f"0 measures, {len(result.summary.warnings)} warnings; .summary, "
                             ".daily: 25 rows x 17 columns)")
     assert repr(result.summary).startswith("Summary(china-2022: 2,000 persons")
+
+
+def test_a_start_date_gives_dates_and_yearly_totals(tmp_path: Path) -> None:
+    import datetime
+
+    from scorelab.scenario import load_scenario
+
+    text = ("extends: phone-scanner\nstart_date: 2022-12-20\nwarmup_days: 5\ndays: 30\n"
+            "population: {persons: 20000, block_size: 4096}\n")
+    result = scorelab.run(load_scenario(text=text), out=tmp_path / "a")
+    daily = result.daily
+    assert daily.columns[:3] == ["day", "date", "component"]
+    start = datetime.date(2022, 12, 20)
+    assert all(d == start + datetime.timedelta(days=n)
+               for n, d in zip(daily["day"].to_list(), daily["date"].to_list()))
+    yearly = result.summary.yearly
+    assert yearly is not None and list(yearly) == ["2022", "2023"]
+    for name, column in (("court-list", "newly_sanctioned"), ("scanner", "flagged")):
+        rows = daily.filter(pl.col("name") == name)
+        first = rows.filter(pl.col("date") < datetime.date(2023, 1, 1))[column].sum()
+        assert yearly["2022"][name][column] == first  # the 12 days of 2022
+        assert yearly["2022"][name][column] + yearly["2023"][name][column] == rows[column].sum()
+    assert result.summary.start_date == "2022-12-20"
+    # the resolved scenario keeps the date (as ISO text) and repeats the run byte for byte
+    again = scorelab.run(tmp_path / "a" / "scenario.yaml", out=tmp_path / "b")
+    for name in FILES:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert again.summary.yearly == yearly

@@ -206,6 +206,10 @@ class Summary(_Model):
     warnings: list[str] = Field(
         default_factory=list,
         description=f"figures that rest on fewer than {MIN_BASE} synthetic persons")
+    start_date: str | None = Field(None, description="the date of reported day 0 (ISO)")
+    yearly: dict[str, dict[str, Counts]] | None = Field(
+        None, description="with a start date: sums of the daily flows (records, newly "
+                          "sanctioned, person-days, flags...) by year, then system or measure")
 
     def __getitem__(self, key: str) -> Any:
         return self.as_dict()[key]

@@ -80,8 +80,36 @@ def _protests(shards: list[ShardTotals], run: RunTotals) -> dict[str, Any]:
                for k, r in enumerate(ROLES)}}
 
 
-def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> Summary:
-    """The run's summary (the contents of ``summary.json``) from the shards' totals."""
+#: daily columns summed by calendar year, by component (flows and person-days, not stocks)
+YEARLY_COLUMNS = {
+    "system": ("records", "newly_sanctioned", "newly_wronged", "restriction_person_days",
+               "appeals_filed", "appeals_won"),
+    "measure": ("searches", "flagged", "flagged_wrongly", "restricted", "collateral"),
+}
+
+
+def yearly_totals(daily: pl.DataFrame) -> dict[str, dict[str, dict[str, int]]]:
+    """Sums of the daily flows by calendar year, then system or measure (needs ``date``)."""
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    if "date" not in daily.columns:
+        return out
+    years = daily.with_columns(pl.col("date").dt.year().alias("year"))
+    for component, columns in YEARLY_COLUMNS.items():
+        part = years.filter(pl.col("component") == component)
+        if part.height == 0:
+            continue
+        sums = (part.group_by(["year", "name"], maintain_order=True)
+                .agg([pl.col(c).sum() for c in columns]))
+        for row in sums.iter_rows(named=True):
+            out.setdefault(str(row["year"]), {})[str(row["name"])] = {
+                c: int(row[c]) for c in columns}
+    return {year: dict(sorted(names.items())) for year, names in sorted(out.items())}
+
+
+def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals,
+              daily: pl.DataFrame | None = None) -> Summary:
+    """The run's summary (the contents of ``summary.json``) from the shards' totals (and,
+    with a start date, the yearly totals of the daily table)."""
     scenario = plan.scenario
     population = _total([s.population for s in shards])
     events = {e: int(sum(int(s.events[e].sum()) for s in shards)) for e in shards[0].events}
@@ -142,6 +170,9 @@ def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> Summary:
         **({"protests": _protests(shards, run)} if scenario.protests is not None else {}),
         **({"measures": measures} if measures is not None else {}),
         "warnings": small_bases(systems, summary_disparity, measures or {}),
+        **({"start_date": scenario.start_date.isoformat(),
+            "yearly": yearly_totals(daily) if daily is not None else {}}
+           if scenario.start_date is not None else {}),
     })
 
 
@@ -220,9 +251,15 @@ def daily_table(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> pl.Dat
         columns.update(coordinator.daily)
         frames.append(_frame(days, "measure", measure.name, measure.spec.kind, columns))
     if not frames:
-        return pl.DataFrame(schema={"day": pl.Int32, "component": pl.Utf8, "name": pl.Utf8,
-                                    "kind": pl.Utf8})
-    return pl.concat(frames, how="diagonal").sort(["day", "name"], maintain_order=True)
+        table = pl.DataFrame(schema={"day": pl.Int32, "component": pl.Utf8, "name": pl.Utf8,
+                                     "kind": pl.Utf8})
+    else:
+        table = pl.concat(frames, how="diagonal").sort(["day", "name"], maintain_order=True)
+    start = plan.scenario.start_date
+    if start is not None:  # the calendar date of each reported day, beside its number
+        dates = pl.lit(start, dtype=pl.Date) + pl.duration(days=pl.col("day"))
+        table = table.insert_column(1, table.select(dates.alias("date")).to_series())
+    return table
 
 
 def _frame(days: np.ndarray, component: str, name: str, kind: str,

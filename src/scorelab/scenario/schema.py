@@ -11,6 +11,7 @@ Every cross-reference (a city, a province, an event, a grade, a list) is checked
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal, get_args
@@ -22,6 +23,7 @@ from pydantic import (
     SerializeAsAny,
     ValidatorFunctionWrapHandler,
     WrapValidator,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -449,12 +451,27 @@ class Scenario(Strict):
     days: int = Field(gt=0, le=MAX_DAYS)
     #: days simulated before day 0 and not reported, so lists and scores start settled
     warmup_days: int = Field(default=0, ge=0, le=MAX_DAYS)
+    #: the calendar date of reported day 0: with it, outputs carry dates and yearly totals
+    start_date: datetime.date | None = None
     population: PopulationSpec
     processes: dict[Name, ProcessSpec] = Field(default_factory=dict, max_length=MAX_PARTS)
     systems: dict[Name, AnySystem] = Field(default_factory=dict, max_length=MAX_PARTS)
     joint_punishment: list[JointPunishment] = Field(default_factory=list, max_length=MAX_ITEMS)
     protests: ProtestSpec | None = None
     measures: dict[Name, AnyMeasure] = Field(default_factory=dict, max_length=MAX_PARTS)
+
+    @field_validator("start_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        """A date written as YAML's date, or as ISO text (as scenario.yaml writes it)."""
+        if isinstance(value, datetime.datetime):
+            raise ValueError("give a date (YYYY-MM-DD), not a date and time")  # noqa: TRY004
+        if isinstance(value, str):
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"expected a date YYYY-MM-DD, got {short(value)}") from None
+        return value
 
     @model_validator(mode="after")
     def _horizon(self) -> Scenario:
