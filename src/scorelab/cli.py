@@ -62,7 +62,8 @@ def run_command(
     address: Annotated[str | None, typer.Option(
         help="Ray cluster to use (default: start a local Ray).")] = None,
     workers: Annotated[int | None, typer.Option(
-        help="CPUs of the local Ray (default: all).")] = None,
+        help="Ray workers holding the shards, so at most W run at once (default: one per "
+             "shard); also the CPUs of a local Ray.")] = None,
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Output folder (default: out/<scenario name>).")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite a folder holding another run.")] = False,

@@ -30,10 +30,13 @@ def test_the_backend_starts_and_stops_its_own_ray() -> None:
     from scorelab.scenario.plan import compile as compile_plan
 
     assert not ray.is_initialized()
-    plan = compile_plan(load_scenario(overrides={"population": {"persons": 3000}, "days": 2}))
+    plan = compile_plan(load_scenario(overrides={
+        "population": {"persons": 3000, "block_size": 1024}, "days": 2}))
     backend = RayBackend(workers=2)
-    backend.start(plan, [(0, 3000)])
-    assert ray.is_initialized() and backend.call("records", 0) == [None]
+    backend.start(plan, [(0, 1024), (1024, 2048), (2048, 3000)])
+    assert ray.is_initialized() and len(backend.actors) == 2  # 3 shards on 2 workers
+    totals = backend.call("totals")
+    assert [t.population["persons"] for t in totals] == [1024, 1024, 952]  # in shard order
     backend.close()
     assert not ray.is_initialized()
 

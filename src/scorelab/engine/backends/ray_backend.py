@@ -1,8 +1,9 @@
-"""The Ray backend: one Ray actor per shard, on a local Ray or an existing cluster.
+"""The Ray backend: Ray actors holding the shards, on a local Ray or an existing cluster.
 
-Each actor builds its shard from the plan (sent once, through Ray's object store) and answers
-calls; only per-day aggregates, city-level draws, appeal filings and decisions cross between
-actors and the driver. Results are the same bytes as the local backend's, whatever the number
+There are ``workers`` actors (default: one per shard); each holds its share of the shards,
+built from the plan (sent once, through Ray's object store), and answers calls for them in
+turn, so ``--workers W`` runs at most W shards at once. Only per-day aggregates, city-level
+draws, appeal filings and decisions cross between actors and the driver. Results are the same bytes as the local backend's, whatever the number
 of shards or workers, since every draw is keyed by person.
 
 Ray is optional (``pip install 'scorelab[ray]'``); it is imported only when this backend
@@ -19,19 +20,19 @@ from ...scenario.plan import Plan
 from .base import Backend, Bounds
 
 
-class _ShardActor:
-    """Holds one shard in a Ray worker and calls its phase methods."""
+class _ShardGroup:
+    """Holds some shards in a Ray worker and calls their phase methods, one after another."""
 
-    def __init__(self, plan: Plan, start: int, stop: int) -> None:
+    def __init__(self, plan: Plan, bounds: list[Bounds]) -> None:
         from ..shard import Shard
 
-        self.shard = Shard(plan, start, stop)
+        self.shards = [Shard(plan, a, b) for a, b in bounds]
 
     def ready(self) -> bool:
         return True
 
-    def call(self, method: str, *args: Any) -> Any:
-        return getattr(self.shard, method)(*args)
+    def call(self, method: str, args: list[tuple[Any, ...]]) -> list[Any]:
+        return [getattr(shard, method)(*a) for shard, a in zip(self.shards, args, strict=True)]
 
 
 def _ray() -> Any:
@@ -52,6 +53,7 @@ class RayBackend(Backend):
         self.address = address
         self.workers = workers
         self.actors: list[Any] = []
+        self.groups: list[list[int]] = []
         self._started_ray = False
 
     def _start(self, plan: Plan, bounds: list[Bounds]) -> None:
@@ -62,21 +64,28 @@ class RayBackend(Backend):
             else:
                 ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False)
             self._started_ray = True
-        # actors hold state and spend most of their time waiting for the driver: they claim
-        # no CPU, so any number of shards fits any number of workers
-        actor = ray.remote(num_cpus=0)(_ShardActor)
+        # actors hold state and spend much of their time waiting for the driver: they claim
+        # no CPU from Ray's scheduler; their number is what bounds the work done at once
+        groups = min(self.workers or len(bounds), len(bounds))
+        self.groups = [list(range(k, len(bounds), groups)) for k in range(groups)]
+        actor = ray.remote(num_cpus=0)(_ShardGroup)
         plan_ref = ray.put(plan)
-        self.actors = [actor.remote(plan_ref, a, b) for a, b in bounds]
+        self.actors = [actor.remote(plan_ref, [bounds[i] for i in group])
+                       for group in self.groups]
         ray.get([a.ready.remote() for a in self.actors])  # (closed by the engine on failure)
 
     def call(self, method: str, *args: Any) -> list[Any]:
-        ray = _ray()
-        return list(ray.get([a.call.remote(method, *args) for a in self.actors]))
+        return self.call_each(method, [args] * len(self.bounds))
 
     def call_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
         ray = _ray()
-        return list(ray.get([a.call.remote(method, *x)
-                             for a, x in zip(self.actors, args, strict=True)]))
+        answers = ray.get([a.call.remote(method, [args[i] for i in group])
+                           for a, group in zip(self.actors, self.groups, strict=True)])
+        results: list[Any] = [None] * len(self.bounds)
+        for group, values in zip(self.groups, answers, strict=True):
+            for i, value in zip(group, values, strict=True):
+                results[i] = value
+        return results
 
     def close(self) -> None:
         if not self.actors and not self._started_ray:
