@@ -136,6 +136,9 @@ def test_a_start_date_gives_dates_and_yearly_totals(tmp_path: Path) -> None:
         assert yearly["2022"][name][column] == first  # the 12 days of 2022
         assert yearly["2022"][name][column] + yearly["2023"][name][column] == rows[column].sum()
     assert result.summary.start_date == "2022-12-20"
+    report = (tmp_path / "a" / "report.html").read_text(encoding="utf-8")
+    assert '"title":{"text":"date"}' in report and '"2023-01-18"' in report  # the last day
+    assert '"title":{"text":"day"}' not in report
     # the resolved scenario keeps the date (as ISO text) and repeats the run byte for byte
     again = scorelab.run(tmp_path / "a" / "scenario.yaml", out=tmp_path / "b")
     for name in FILES:

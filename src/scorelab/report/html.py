@@ -20,6 +20,8 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
@@ -530,7 +532,7 @@ def _daily_section(frame: pl.DataFrame | None, colors: Mapping[str, str]) -> tup
     fig = go.Figure()
     for name in sorted(frame["name"].unique().to_list()):
         part = frame.filter(pl.col("name") == name)
-        days = part["day"].to_list()
+        days = _days().axis(part["day"].to_list())
         label = _esc(name)
         color = colors.get(name, _color(0))
         fig.add_trace(
@@ -556,7 +558,7 @@ def _daily_section(frame: pl.DataFrame | None, colors: Mapping[str, str]) -> tup
     fig.update_layout(
         **_base_layout(
             420,
-            xaxis={"title": {"text": "day"}},
+            xaxis={"title": {"text": _days().title}},
             yaxis={"title": {"text": "persons (simulated)"}, "rangemode": "tozero"},
             hovermode="x unified",
         )
@@ -1143,7 +1145,7 @@ def _system_figure(
 ) -> tuple[str, bool]:
     if not data or len(data.get("day", [])) == 0:
         return _note("No daily data for this system."), False
-    days = data["day"]
+    days = _days().axis(data["day"])
     is_list = system.get("kind") == "list" or ("listed" in data and "kind" not in system)
     traces: list[tuple[str, str, dict[str, Any], str]] = []
     if is_list and "listed" in data:
@@ -1207,7 +1209,7 @@ def _system_figure(
         return out
 
     extra: dict[str, Any] = {
-        "xaxis": {"title": {"text": "day"}},
+        "xaxis": {"title": {"text": _days().title}},
         "yaxis": counts_axis("y", "persons (simulated)"),
         "hovermode": "x unified",
         "margin": {"l": 60, "r": 60, "t": 30, "b": 45},
@@ -1892,7 +1894,7 @@ def _measure_figure(
     if not data or len(data.get("day", [])) == 0:
         return _note("No daily data for this measure."), False
     kind = str(measure.get("kind", ""))
-    days = data["day"]
+    days = _days().axis(data["day"])
     traces = []
     for column, label, line, axis, kinds in _MEASURE_TRACES:
         if column not in data:
@@ -1928,7 +1930,7 @@ def _measure_figure(
         return out
 
     extra: dict[str, Any] = {
-        "xaxis": {"title": {"text": "day"}},
+        "xaxis": {"title": {"text": _days().title}},
         "yaxis": counts_axis("y", "persons (simulated)"),
         "hovermode": "x unified",
         "margin": {"l": 60, "r": 75, "t": 30, "b": 45},
@@ -2252,6 +2254,37 @@ def _nav(
 # --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _DayAxis:
+    """The time axis of the charts: day numbers, or dates when the run has a start date."""
+
+    dates: dict[int, str] | None = None
+
+    @property
+    def title(self) -> str:
+        return "date" if self.dates else "day"
+
+    def axis(self, days: list[Any]) -> list[Any]:
+        if not self.dates:
+            return list(days)
+        return [self.dates.get(int(d), d) if d is not None else d for d in days]
+
+    @classmethod
+    def of(cls, daily: pl.DataFrame | None) -> _DayAxis:
+        if not isinstance(daily, pl.DataFrame) or not {"day", "date"} <= set(daily.columns):
+            return cls()
+        pairs = daily.select(["day", "date"]).unique(subset="day").sort("day")
+        return cls({int(d): str(t) for d, t in pairs.iter_rows() if d is not None})
+
+
+_DAYS: ContextVar[_DayAxis | None] = ContextVar("scorelab_report_days", default=None)
+
+
+def _days() -> _DayAxis:
+    """The time axis of the report being rendered."""
+    return _DAYS.get() or _DayAxis()
+
+
 def _warnings(summary: Mapping[str, Any]) -> str:
     """Figures resting on too few synthetic persons, named before any figure is shown."""
     warnings = summary.get("warnings")
@@ -2267,6 +2300,14 @@ def render_report(summary_in: Summary | Mapping[str, Any], daily: pl.DataFrame) 
     summary, or the same in JSON form)."""
     if isinstance(summary_in, Summary):
         summary_in = summary_in.as_dict()
+    token = _DAYS.set(_DayAxis.of(daily))
+    try:
+        return _render(summary_in, daily)
+    finally:
+        _DAYS.reset(token)
+
+
+def _render(summary_in: Mapping[str, Any], daily: pl.DataFrame) -> str:
     summary = _mapping(summary_in)
     scale_value = _num(summary.get("scale"))
     scale = scale_value if scale_value is not None and scale_value > 0 else None
