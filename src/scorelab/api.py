@@ -104,13 +104,13 @@ def _run_into(resolved: Scenario, out: Path, force: bool, settings: dict[str, An
     from .core.faults import pause_point
     from .engine.checkpoint import StateError, write_checkpoint
     from .engine.loop import Checkpoints
-    from .report.files import claimed, output_contents
+    from .report.files import OutputFolder, output_contents
 
     check_resources(resolved, settings["shards"], settings["backend"],
                     settings["address"])  # before the folder is touched
     get_backend(settings["backend"], settings["address"], settings["workers"])
     digest = scenario_digest(resolved)
-    with claimed(out, digest, force) as folder:
+    with OutputFolder(out, digest, force) as folder:
         if checkpoint is None:
             folder.remove_checkpoint()  # an older run's: never resumed into this one
         manifest = {"scenario_yaml": dump_scenario(resolved), "scenario_sha256": digest,

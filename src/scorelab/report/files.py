@@ -21,7 +21,6 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Self
 
@@ -244,16 +243,9 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-@contextlib.contextmanager
-def claimed(out: Path, digest: str, force: bool) -> Iterator[OutputFolder]:
-    """``with claimed(out, digest, force) as folder:`` run, then ``folder.publish(...)``."""
-    with OutputFolder(out, digest, force) as folder:
-        yield folder
-
-
 def write_outputs(result: Result, out: Path, force: bool = False) -> dict[str, Path]:
     """Write summary.json, daily.parquet, scenario.yaml and report.html into ``out``."""
     out = Path(out)
-    with claimed(out, result.summary.scenario_sha256, force) as folder:
+    with OutputFolder(out, result.summary.scenario_sha256, force) as folder:
         folder.publish(output_contents(result))
     return {name: out / name for name in OUTPUT_FILES}

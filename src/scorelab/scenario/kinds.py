@@ -13,16 +13,9 @@ loads each family's registry module by name the first time a kind is looked up.
 from __future__ import annotations
 
 import importlib
-from typing import Any, ClassVar, Protocol
+from typing import Any
 
 from pydantic import BaseModel
-
-
-class Part(Protocol):
-    """What the scenario layer needs of a kind: its name and its spec model."""
-
-    kind: ClassVar[str]
-    Spec: ClassVar[type[BaseModel]]
 
 
 class Kinds:

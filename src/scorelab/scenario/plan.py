@@ -103,8 +103,7 @@ class Plan:
     @property
     def events(self) -> list[str]:
         """Every event type, in the order processes (then protests) produce them."""
-        events = list(self.event_process)
-        return events
+        return list(self.event_process)
 
     def links_of(self, source: int) -> list[LinkPlan]:
         return [link for link in self.links if link.source == source]
