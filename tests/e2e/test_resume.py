@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from killing import killed_at
 
 from scorelab.cli import main
-from scorelab.core.faults import PAUSE_ENV
 from scorelab.report.files import OUTPUT_FILES
 
 SCENARIO = """\
@@ -29,19 +26,6 @@ population: {persons: 40000, block_size: 4096, seed: 3}
 
 def files(out: Path) -> dict[str, bytes]:
     return {name: (out / name).read_bytes() for name in OUTPUT_FILES}
-
-
-def killed_at(args: list[str], point: str, cwd: Path) -> None:
-    """Run the real entry point until it pauses at ``point``, then SIGKILL it."""
-    proc = subprocess.Popen([sys.executable, "-m", "scorelab", *args], cwd=cwd,
-                            env={**os.environ, PAUSE_ENV: point}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    line = proc.stderr.readline()
-    assert f"paused at {point}" in line, line
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    proc.stderr.close()
 
 
 @pytest.fixture(scope="module")

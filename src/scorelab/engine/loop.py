@@ -4,6 +4,8 @@ Days run from ``0`` to ``warmup_days + days - 1``; the first ``warmup_days`` are
 but not reported (so lists and scores start settled). Each day ``d`` runs these phases, each
 on every shard (through the backend) or in the driver (global, city-level or queue work):
 
+0. ``retune`` (driver and shards, on scheduled days only): each part a scheduled change
+   touches takes its new spec and brings its state up to date (``core.tunable``).
 1. ``protests`` (driver): which city cells protest today and how big (reported days only);
    each measure's coordinator learns of them (checkpoints arm, shutdowns are scheduled).
 2. ``truth`` (shards): persons whose next trial falls on ``d`` act, one outcome event each,
@@ -29,17 +31,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 
 from ..core.faults import pause_point
 from ..core.streams import Streams
+from ..core.tunable import Tunable
 from ..ledger.parts import CoordinatorTotals, DeskTotals, RunTotals, ShardTotals
 from ..measures.base import COSTS, Coordinator
 from ..processes.protests import Protest, ProtestCoordinator
 from ..scenario.kinds import MEASURE_KINDS
 from ..scenario.plan import Plan
+from ..scenario.schedule import Step
+from ..scenario.schema import SystemSpec
 from ..systems.appeals import AppealDesk
 from .backends.base import Backend
 from .checkpoint import Checkpoint, State, StateError, load_into, state_of
@@ -85,8 +90,31 @@ class Driver:
     def state(self) -> State:
         return state_of(self, self.STATE)
 
-    def load_state(self, state: State) -> None:
+    def load_state(self, state: State, day: int) -> None:
+        """Restore the state saved after ``day``; the parts take the specs then in force."""
         load_into(self, state, self.STATE)
+        for step in self.plan.steps_until(day):
+            for part, spec in self._parts_of(step):
+                part.configure(spec)
+
+    def retune(self, day: int) -> None:
+        for part, spec in self._parts_of(self.plan.steps[day]):
+            part.retune(day, spec)
+
+    def _parts_of(self, step: Step) -> list[tuple[Tunable, Any]]:
+        """The global parts a step touches: coordinators, appeal desks, protests."""
+        out: list[tuple[Tunable, Any]] = []
+        for (section, name), spec in step.parts.items():
+            if section == "measures":
+                index = [m.name for m in self.plan.measures].index(name)
+                out.append((self.coordinators[index], spec))
+            elif section == "systems":
+                index = self.plan.system_names.index(name)
+                if index in self.desks:
+                    out.append((self.desks[index], cast(SystemSpec, spec).appeals))
+            elif section == "protests" and self.protests is not None:
+                out.append((self.protests, spec))
+        return out
 
     @classmethod
     def start(cls, plan: Plan, backend: Backend) -> Driver:
@@ -104,6 +132,13 @@ class Driver:
         driver.desks = {s.index: AppealDesk(plan, s, streams) for s in plan.systems
                         if s.spec.appeals is not None}
         return driver
+
+
+def retune(run: Driver, day: int) -> None:
+    """Scheduled changes take effect before the day runs, in the driver and every shard."""
+    if day in run.plan.steps:
+        run.retune(day)
+        run.backend.call("retune", day)
 
 
 def protests(run: Driver, day: int) -> None:
@@ -155,7 +190,7 @@ def appeals(run: Driver, day: int) -> None:
 
 
 PHASES: tuple[Callable[[Driver, int], None], ...] = (
-    protests, truth, records, spread, measures, appeals)
+    retune, protests, truth, records, spread, measures, appeals)
 
 
 @dataclass
@@ -180,8 +215,9 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
         first = 0
         if checkpoints.resume is not None:
             try:
-                backend.call_each("load_state", [(s,) for s in checkpoints.resume.shards])
-                driver.load_state(checkpoints.resume.driver)
+                day = checkpoints.resume.day
+                backend.call_each("load_state", [(s, day) for s in checkpoints.resume.shards])
+                driver.load_state(checkpoints.resume.driver, day)
             except Exception as exc:  # a state that does not fit the rebuilt parts
                 raise StateError(f"the saved state does not fit this run: {exc}") from exc
             first = checkpoints.resume.day + 1

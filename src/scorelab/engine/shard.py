@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..core.streams import Streams
+from ..core.tunable import Tunable
 from ..ledger.overlap import shard_overlap
 from ..ledger.parts import MeasureTotals, ShardTotals, SystemTotals
 from ..measures.base import MeasureState
@@ -22,6 +23,7 @@ from ..processes import build_processes
 from ..processes.protests import ROLES, CitySums, Protest, ProtestState
 from ..scenario.kinds import MEASURE_KINDS, SYSTEM_KINDS
 from ..scenario.plan import Plan
+from ..scenario.schedule import Step
 from ..systems.base import System
 from .checkpoint import State, load_into, state_of
 
@@ -54,6 +56,26 @@ class Shard:
         self.events: dict[str, np.ndarray] = {}
 
     # --- phases of a day (see engine/loop.py) -------------------------------------------------
+
+    def retune(self, day: int) -> None:
+        """Scheduled changes before ``day``: each part touched takes its new spec."""
+        for part, spec in self._parts_of(self.plan.steps[day]):
+            part.retune(day, spec)
+
+    def _parts_of(self, step: Step) -> list[tuple[Tunable, Any]]:
+        out: list[tuple[Tunable, Any]] = []
+        plan = self.plan
+        for (section, name), spec in step.parts.items():
+            if section == "processes":
+                out.append((self.processes[list(plan.scenario.processes).index(name)], spec))
+            elif section == "systems":
+                out.append((self.systems[plan.system_names.index(name)], spec))  # type: ignore[arg-type]
+            elif section == "measures":
+                index = [m.name for m in plan.measures].index(name)
+                out.append((self.measures[index], spec))
+            elif self.protests is not None:
+                out.append((self.protests, spec))
+        return out
 
     def city_sums(self) -> CitySums:
         """Before the first day: integer sums per city cell, for the protest coordinator."""
@@ -115,8 +137,12 @@ class Shard:
         """Everything that changed since the shard was built, as plain data."""
         return state_of(self, self.STATE)
 
-    def load_state(self, state: State) -> None:
+    def load_state(self, state: State, day: int) -> None:
+        """Restore the state saved after ``day``; the parts take the specs then in force."""
         load_into(self, state, self.STATE)
+        for step in self.plan.steps_until(day):
+            for part, spec in self._parts_of(step):
+                part.configure(spec)
 
     # --- after the last day ---------------------------------------------------------------
 

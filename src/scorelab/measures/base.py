@@ -17,6 +17,7 @@ import numpy as np
 from ..core.columns import Column
 from ..core.sets import add_sorted
 from ..core.streams import Stream, Streams
+from ..core.tunable import Tunable
 from ..population.generate import Population
 from ..processes.events import NEVER
 from ..processes.protests import PARTICIPANT, ROLES, UNINVOLVED, Protest, ProtestState
@@ -70,7 +71,7 @@ class Measure(Protocol):
         ...
 
 
-class Coordinator:
+class Coordinator(Tunable):
     """The global part of a measure. Hooks run in the order of the engine's day."""
 
     def __init__(self, plan: Plan, measure: MeasurePlan, streams: Streams) -> None:
@@ -101,7 +102,7 @@ class Coordinator:
         return {}
 
 
-class MeasureState:
+class MeasureState(Tunable):
     """A measure over the persons of one shard."""
 
     kind: ClassVar[str] = ""

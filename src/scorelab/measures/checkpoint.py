@@ -56,7 +56,7 @@ class CheckpointCoordinator(Coordinator):
     def __init__(self, plan: Plan, measure: MeasurePlan, streams: Streams) -> None:
         super().__init__(plan, measure, streams)
         spec = self.spec
-        self.scale = scale = plan.scale
+        self.scale = plan.scale
         cells = len(plan.geography.city_names)
         self.allowed = plan.cells_mask(measure.cells)
         # the last protest day of each city up to today, and the one before it: checkpoints
@@ -64,9 +64,13 @@ class CheckpointCoordinator(Coordinator):
         self.last_protest = np.full(cells, -(10**9), dtype=np.int64)
         self.previous_protest = np.full(cells, -(10**9), dtype=np.int64)
         self.budget = np.zeros(cells)
-        self.searches_per_day = (spec.officers * spec.shift_hours * 60.0
-                                 / spec.minutes_per_search / scale)
+        self.configure(spec)
         self.officer_hours = 0.0  # in synthetic units, like every count (x scale: real)
+
+    def configure(self, spec: CheckpointMeasure) -> None:
+        self.spec = spec
+        self.searches_per_day = (spec.officers * spec.shift_hours * 60.0
+                                 / spec.minutes_per_search / self.scale)
 
     def on_protests(self, day: int, protests: list[Protest]) -> None:
         for protest in protests:

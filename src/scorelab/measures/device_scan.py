@@ -86,6 +86,10 @@ class DeviceScanMeasure(MeasureSpec):
         return {part: f"measure/{name}/{part}" for part in
                 ("install", "start", "false", "true", "scope", "review")}
 
+    def fixed_shape(self) -> tuple[Any, ...]:
+        """A review desk exists for the whole run or not at all (its settings may change)."""
+        return (self.review is None,)
+
 
 HAS_TRUE_MATCH = np.uint8(2)  # a match this window that is really on the list
 IN_REVIEW = np.uint8(4)
@@ -101,6 +105,13 @@ class ScanCoordinator(Coordinator):
         self.backlog = np.zeros(plan.days, dtype=np.int64)
         if self.spec.review is not None:
             self.review = Queue(self.spec.review.capacity, self.spec.review.latency, plan.scale)
+
+    def configure(self, spec: DeviceScanMeasure) -> None:
+        """New review capacity or latency; the desk keeps who is waiting."""
+        self.spec = spec
+        if self.review is not None and spec.review is not None:
+            self.review.per_day = spec.review.capacity / self.plan.scale
+            self.review.latency = spec.review.latency
 
     def act(self, day: int, shards: Shards) -> None:
         shards.call("step", day)
@@ -152,20 +163,42 @@ class DeviceScanState(MeasureState):
         n = len(pop)
         self.count, self.window_of, self.next_day = (
             c.allocate(n) for c in self.columns(spec)[len(COLUMNS):])
-        self.lam = spec.photos_per_day * spec.match_fpr
-        self.p_day = -np.expm1(-self.lam)  # chance of at least one false match in a day
+        self.configure(spec)
         self.installed_count = 0
         self.confirmed_by_role = np.zeros(len(ROLES), dtype=np.int64)
         self.filed: list[np.ndarray] = []
-        size = streams.block_size
-        for a in range(0, n, size):  # block by block: small temporaries
+        self._install(warmup, 0)
+
+    def configure(self, spec: DeviceScanMeasure) -> None:
+        self.spec = spec
+        self.lam = spec.photos_per_day * spec.match_fpr
+        self.p_day = -np.expm1(-self.lam)  # chance of at least one false match in a day
+
+    def reconcile(self, day: int, old: DeviceScanMeasure) -> None:
+        """A new install rate or false-match rate: phones are installed afresh (the same
+        draws, so a higher rate adds phones and a lower one removes some) and every next
+        false match is drawn anew from ``day`` (memoryless). The install count behind the
+        scanning costs becomes the new one."""
+        spec = self.spec
+        if (old.install_rate, old.photos_per_day, old.match_fpr) != (
+                spec.install_rate, spec.photos_per_day, spec.match_fpr):
+            self._install(max(day, self.warmup), day)
+
+    def _install(self, first_day: int, stream_day: int) -> None:
+        """Which phones run the scanner, and the day of each one's next false match on or
+        after ``first_day`` (block by block: small temporaries)."""
+        pop, n = self.pop, len(self.pop)
+        self.installed_count = 0
+        size = self.streams.block_size
+        for a in range(0, n, size):
             b = min(a + size, n)
             ids = np.arange(pop.start + a, pop.start + b)
             inst = self.installed(ids)
             self.installed_count += int(inst.sum())
+            self.next_day[a:b] = NEVER
             if self.p_day > 0:
-                first = warmup + waiting_days(self.rng["start"].uniform(0, ids),
-                                              np.full(b - a, self.p_day))
+                first = first_day + waiting_days(self.rng["start"].uniform(stream_day, ids),
+                                                 np.full(b - a, self.p_day))
                 self.next_day[a:b] = np.where(inst, np.minimum(first, NEVER), NEVER)
 
     def installed(self, ids: np.ndarray) -> np.ndarray:

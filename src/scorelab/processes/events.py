@@ -13,6 +13,7 @@ import numpy as np
 
 from ..core.columns import Column
 from ..core.streams import Stream, Streams
+from ..core.tunable import Tunable
 from ..population.generate import Population
 from ..scenario.schema import ProcessSpec
 
@@ -41,25 +42,42 @@ def remedy_days(stream: Stream, rate: float, day: int, ids: np.ndarray) -> np.nd
     return out
 
 
-class Process:
+class Process(Tunable):
     """One process of a shard: the next-trial day of each of its persons."""
 
     def __init__(self, name: str, spec: ProcessSpec, pop: Population, streams: Streams) -> None:
         self.name = name
-        self.spec = spec
+        self.configure(spec)
         self.pop = pop
         names = spec.stream_names(name)
         self._gap = streams.claim(names["gap"])
         self._outcome = streams.claim(names["outcome"])
-        start = streams.claim(names["start"])
+        self._start = streams.claim(names["start"])
+        self.block_size = streams.block_size
         self.next_day = COLUMNS[0].allocate(len(pop))
-        # block by block, so the float64 temporaries stay small next to the population
-        for a in range(0, len(pop), streams.block_size):
-            b = min(a + streams.block_size, len(pop))
-            ids = np.arange(pop.start + a, pop.start + b, dtype=np.int64)
-            first = waiting_days(start.uniform(0, ids), self._rates(slice(a, b)))
-            self.next_day[a:b] = np.minimum(first, NEVER)
+        self._draw_next(0)
+
+    def configure(self, spec: ProcessSpec) -> None:
+        self.spec = spec
         self.events = spec.events()
+
+    def reconcile(self, day: int, old: ProcessSpec) -> None:
+        """A new trial rate: every person's next trial is drawn afresh from ``day`` (waiting
+        times are memoryless, so this is the exact law of the new daily rate)."""
+        spec = self.spec
+        if (old.rate, old.rate_propensity, old.who) != (spec.rate, spec.rate_propensity,
+                                                         spec.who):
+            self._draw_next(day)
+
+    def _draw_next(self, day: int) -> None:
+        """Each person's next trial day on or after ``day``, from the start stream of ``day``
+        (block by block, so the float64 temporaries stay small next to the population)."""
+        pop = self.pop
+        for a in range(0, len(pop), self.block_size):
+            b = min(a + self.block_size, len(pop))
+            ids = np.arange(pop.start + a, pop.start + b, dtype=np.int64)
+            first = day + waiting_days(self._start.uniform(day, ids), self._rates(slice(a, b)))
+            self.next_day[a:b] = np.minimum(first, NEVER)
 
     def _rates(self, rows: np.ndarray | slice) -> np.ndarray:
         spec, pop = self.spec, self.pop

@@ -18,6 +18,7 @@ import numpy as np
 from ..core import draws
 from ..core.columns import Column
 from ..core.streams import Streams
+from ..core.tunable import Tunable
 from ..population.generate import Population
 from ..scenario.plan import Plan
 from ..scenario.schema import ProtestSpec
@@ -53,25 +54,29 @@ class Protest:
     bystanders: float
 
 
-class ProtestCoordinator:
+class ProtestCoordinator(Tunable):
     """The global part: which cities protest today, and forwarding sums."""
 
     def __init__(self, plan: Plan, streams: Streams, sums: CitySums) -> None:
         assert plan.scenario.protests is not None
-        self.spec = spec = plan.scenario.protests
+        spec = plan.scenario.protests
         self.warmup = plan.warmup
         names = spec.stream_names()
         self._occur = streams.claim(names["occur"])
         self._size = streams.claim(names["size"])
         self.scale = plan.scale
         geo = plan.geography
-        real = np.diff(geo.city_starts).astype(np.float64) * plan.scale
-        allowed = plan.cells_mask(plan.protest_cells)
-        self.rate = np.minimum(spec.rate_per_million * real / 1e6, 1.0) * allowed
+        self.real = np.diff(geo.city_starts).astype(np.float64) * plan.scale
+        self.allowed = plan.cells_mask(plan.protest_cells)
+        self.configure(spec)
         self.activism = sums.activism  # summed activism per city cell, in 2**-24 units
         self.phones = sums.phones
         self.residents = sums.residents
         self.cells = np.arange(len(geo.city_names), dtype=np.int64)
+
+    def configure(self, spec: ProtestSpec) -> None:
+        self.spec = spec
+        self.rate = np.minimum(spec.rate_per_million * self.real / 1e6, 1.0) * self.allowed
 
     def today(self, day: int) -> list[Protest]:
         """Today's protests. Protests (and so control measures) run in the reported days
@@ -100,7 +105,7 @@ class ProtestCoordinator:
         return out
 
 
-class ProtestState:
+class ProtestState(Tunable):
     """The persons of one shard: their role, protest photos on their phone, last presence."""
 
     def __init__(self, spec: ProtestSpec, pop: Population, streams: Streams) -> None:

@@ -491,17 +491,26 @@ def validate(data: dict[str, Any], sources: list[Any] | None = None) -> Scenario
         raise ScenarioError(problems) from None
 
 
+def _document(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as JSON-able data; an empty schedule is left out (a scenario without one
+    is the same scenario as before schedules existed, with the same digest)."""
+    data = scenario.model_dump(mode="json")
+    if not data.get("schedule"):
+        data.pop("schedule", None)
+    return data
+
+
 def dump_scenario(scenario: Scenario) -> str:
     """The fully resolved scenario as YAML: running it again repeats the run exactly."""
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # keep order
     buffer = io.StringIO()
-    yaml.dump(scenario.model_dump(mode="json"), buffer)
+    yaml.dump(_document(scenario), buffer)
     return buffer.getvalue()
 
 
 def scenario_digest(scenario: Scenario) -> str:
     """SHA-256 of the resolved scenario, identifying a run's inputs."""
-    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(_document(scenario), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

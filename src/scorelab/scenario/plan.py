@@ -13,13 +13,14 @@ backends and sweeps take a ``Plan``; none of them looks a name up again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..core.streams import declare
 from .geography import Geography, build_geography
 from .kinds import MEASURE_KINDS, SYSTEM_KINDS
+from .schedule import Step, resolve
 from .schema import SANCTIONS, MeasureSpec, Scenario, SystemSpec
 
 IdRanges = tuple[tuple[int, int], ...]
@@ -71,6 +72,8 @@ class Plan:
     measures: tuple[MeasurePlan, ...]
     protest_cells: tuple[int, ...]  # city cells where protests can happen (all when empty)
     streams: tuple[str, ...]
+    #: scheduled changes: internal day -> the part specs that change before it runs
+    steps: dict[int, Step] = field(default_factory=dict)
 
     @property
     def persons(self) -> int:
@@ -104,6 +107,10 @@ class Plan:
     def events(self) -> list[str]:
         """Every event type, in the order processes (then protests) produce them."""
         return list(self.event_process)
+
+    def steps_until(self, day: int) -> list[Step]:
+        """The scheduled steps of days up to ``day``, in order (to catch up on resume)."""
+        return [self.steps[d] for d in sorted(self.steps) if d <= day]
 
     def links_of(self, source: int) -> list[LinkPlan]:
         return [link for link in self.links if link.source == source]
@@ -174,9 +181,11 @@ def compile(scenario: Scenario) -> Plan:
         cells = _cells(geo, measure.named_cities())
         measures.append(MeasurePlan(i, name, measure, cells, streams))
     protest_cells = _cells(geo, scenario.protests.cities) if scenario.protests else ()
+    _, steps = resolve(scenario)  # (the scenario validated, so it has no problems)
     return Plan(scenario=scenario, geography=geo, scale=scale, event_process=events,
                 systems=tuple(systems), links=tuple(links), measures=tuple(measures),
-                protest_cells=protest_cells, streams=tuple(declare(names)))
+                protest_cells=protest_cells, streams=tuple(declare(names)),
+                steps={step.day: step for step in steps})
 
 
 def _cells(geo: Geography, cities: list[str]) -> tuple[int, ...]:

@@ -18,6 +18,7 @@ from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SerializeAsAny,
@@ -175,6 +176,9 @@ class ProcessSpec(Strict):
     #: after it happened; lists that delist on remedy read it
     remedies: dict[Name, Probability] = Field(default_factory=dict, max_length=MAX_ITEMS)
 
+    #: lists read remedy rates when an event happens, so they are fixed for the run
+    FIXED: ClassVar[tuple[str, ...]] = ("remedies",)
+
     def events(self) -> list[str]:
         names = list(self.outcomes)
         if self.otherwise is not None:
@@ -251,6 +255,8 @@ class SystemSpec(Strict):
 
     #: whether joint punishment may name this system as its source (lists)
     joint_source: ClassVar[bool] = False
+    #: fields a schedule may not change: they are read once, when the run is built
+    FIXED: ClassVar[tuple[str, ...]] = ("jurisdiction",)
 
     kind: str
     description: Text = ""
@@ -273,6 +279,10 @@ class SystemSpec(Strict):
     def references(self, name: str, refs: References) -> list[Reference]:
         """Cross-references a kind checks beyond its jurisdiction (events, grades, ...)."""
         return []
+
+    def fixed_shape(self) -> tuple[Any, ...]:
+        """What a schedule must leave as it is, beyond the streams and columns (grade names)."""
+        return ()
 
 
 class JointPunishment(Strict):
@@ -305,6 +315,8 @@ class ProtestSpec(Strict):
     photos_forwarded: float = Field(default=3.0, ge=1, le=1000)  # mean photos a recipient gets
     deletion: Probability = 0.3  # share of participants who delete their photos that night
 
+    FIXED: ClassVar[tuple[str, ...]] = ("cities",)
+
     def stream_names(self) -> dict[str, str]:
         return {part: f"protests/{part}" for part in
                 ("occur", "size", "join", "photos", "forward", "receive", "delete")}
@@ -315,6 +327,8 @@ class MeasureSpec(Strict):
 
     #: whether the measure needs a protests: section (it acts after protests)
     after_protests: ClassVar[bool] = False
+    #: fields a schedule may not change: they are read once, when the run is built
+    FIXED: ClassVar[tuple[str, ...]] = ("cities",)
 
     kind: str
     description: Text = ""
@@ -328,6 +342,10 @@ class MeasureSpec(Strict):
 
     def references(self, name: str, refs: References) -> list[Reference]:
         return []
+
+    def fixed_shape(self) -> tuple[Any, ...]:
+        """What a schedule must leave as it is, beyond the streams and columns."""
+        return ()
 
 
 class MeasureAction(Strict):
@@ -434,6 +452,37 @@ def _path_text(path: tuple[str | int, ...]) -> str:
     return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in parts).replace(".[", "[")
 
 
+# --- schedules ------------------------------------------------------------------------------
+
+
+def iso_date(value: Any, expected: str = "a date YYYY-MM-DD") -> Any:
+    """A date written as YAML's date, or as ISO text (as scenario.yaml writes it); anything
+    else is left for the field's type to judge."""
+    if isinstance(value, datetime.datetime):
+        raise ValueError(f"expected {expected}, not a date and time")  # noqa: TRY004
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expected {expected}, got {short(value)}") from None
+    return value
+
+
+DayOrDate = Annotated[int | datetime.date, BeforeValidator(
+    lambda value: iso_date(value, "a day number or a date YYYY-MM-DD"))]
+
+
+class Change(Strict):
+    """One dated change: ``set`` the parameter at a dotted path ``to`` a value before day
+    ``at`` runs, or (with ``until``) ramp it linearly to that value by day ``until``. Days are
+    reported days (0 is the first) or dates, with ``start_date`` (see ``scenario.schedule``)."""
+
+    at: DayOrDate
+    until: DayOrDate | None = None
+    set: str = Field(min_length=1, max_length=500)
+    to: Any
+
+
 # --- the scenario -------------------------------------------------------------------------
 
 
@@ -459,19 +508,13 @@ class Scenario(Strict):
     joint_punishment: list[JointPunishment] = Field(default_factory=list, max_length=MAX_ITEMS)
     protests: ProtestSpec | None = None
     measures: dict[Name, AnyMeasure] = Field(default_factory=dict, max_length=MAX_PARTS)
+    #: dated changes of parameters during the run (see ``scenario.schedule``)
+    schedule: list[Change] = Field(default_factory=list, max_length=MAX_ITEMS)
 
     @field_validator("start_date", mode="before")
     @classmethod
     def _iso_date(cls, value: Any) -> Any:
-        """A date written as YAML's date, or as ISO text (as scenario.yaml writes it)."""
-        if isinstance(value, datetime.datetime):
-            raise ValueError("give a date (YYYY-MM-DD), not a date and time")  # noqa: TRY004
-        if isinstance(value, str):
-            try:
-                return datetime.date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"expected a date YYYY-MM-DD, got {short(value)}") from None
-        return value
+        return iso_date(value)
 
     @model_validator(mode="after")
     def _horizon(self) -> Scenario:
@@ -485,6 +528,10 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _references_resolve(self) -> Scenario:
         bad = self._references()
+        if not bad and self.schedule:
+            from .schedule import resolve
+
+            bad, _ = resolve(self)
         if bad:
             raise ReferenceProblems(bad)
         return self

@@ -11,10 +11,12 @@ import numpy as np
 
 from ..core.queue import Queue
 from ..core.streams import Streams
+from ..core.tunable import Tunable
 from ..scenario.plan import Plan, SystemPlan
+from ..scenario.schema import AppealSpec
 
 
-class AppealDesk:
+class AppealDesk(Tunable):
     """Reviewers who decide ``capacity`` appeals a day (real people), each at least
     ``latency`` days old; a share ``success`` of them win."""
 
@@ -23,11 +25,18 @@ class AppealDesk:
         self.spec = spec = system.spec.appeals
         self.warmup = plan.warmup
         self.queue = Queue(spec.capacity, spec.latency, plan.scale)
+        self.scale = plan.scale
         self._decision = streams.claim(system.streams["appeal/decision"])
         days = plan.days
         self.daily = {k: np.zeros(days, dtype=np.int64)
                       for k in ("appeals_filed", "appeals_decided", "appeals_won",
                                 "appeal_backlog")}
+
+    def configure(self, spec: AppealSpec) -> None:
+        """New capacity, latency or success rate; the queue keeps who is waiting."""
+        self.spec = spec
+        self.queue.per_day = spec.capacity / self.scale
+        self.queue.latency = spec.latency
 
     def file(self, day: int, ids: np.ndarray) -> None:
         self.queue.file(day, ids)

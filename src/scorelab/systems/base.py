@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core.columns import Column, flag_dtype
 from ..core.streams import Stream, Streams
+from ..core.tunable import Tunable
 from ..population.generate import Population
 from ..processes.protests import ROLES
 from ..scenario.plan import Plan, SystemPlan
@@ -62,6 +63,12 @@ class System(Protocol):
     def step(self, day: int, events: dict[str, np.ndarray]) -> None:
         """Record today's events, decide, count (the records phase)."""
 
+    def retune(self, day: int, spec: Any) -> None:
+        """A scheduled change of the spec, before ``day`` runs (``core.tunable``)."""
+
+    def configure(self, spec: Any) -> None:
+        """Take the spec in force again, state untouched (on resume from a checkpoint)."""
+
     def take_filings(self) -> np.ndarray:
         """Global ids that filed an appeal since the last call."""
         ...
@@ -97,7 +104,7 @@ class System(Protocol):
     def sanctions_anyone(self) -> bool: ...
 
 
-class SystemState:
+class SystemState(Tunable):
     """Base of a system over the persons of one shard.
 
     Days are internal days (warm-up included); counters are written only for observed days
@@ -109,8 +116,7 @@ class SystemState:
     def __init__(self, plan: Plan, system: SystemPlan, pop: Population, streams: Streams
                  ) -> None:
         self.name = system.name
-        self.spec: Any = system.spec
-        self.appeals = system.spec.appeals
+        SystemState.configure(self, system.spec)
         self.streams = streams
         self.rng: dict[str, Stream] = {role: streams.claim(name)
                                        for role, name in system.streams.items()}
@@ -125,6 +131,11 @@ class SystemState:
         self.wrong_by_cause = np.zeros(len(WRONG_CAUSES), dtype=np.int64)
         self.filings: list[np.ndarray] = []  # global ids filing an appeal today
         self._sanctions_anyone = False
+
+    def configure(self, spec: Any) -> None:
+        """What every kind reads of its spec; a kind extends it with what it derives."""
+        self.spec = spec
+        self.appeals = spec.appeals
 
     @property
     def sanctions_anyone(self) -> bool:

@@ -109,6 +109,9 @@ class ListSystem(SystemSpec):
     initial_share: Probability = 0.0
     appeals: AppealSpec | None = None
 
+    #: the initial share is listed on the first day only
+    FIXED: ClassVar[tuple[str, ...]] = ("jurisdiction", "initial_share")
+
     def events(self) -> list[str]:
         return [self.entry.event]
 
@@ -163,7 +166,7 @@ class ListState(SystemState):
         self.cause = columns["cause"]
         self.active = np.empty(0, dtype=np.int64)  # rows that ever had an interval
         entry = spec.entry
-        self.recorder = Recorder(entry.event, entry, self.coverage, pop, self.rng)
+        self.configure(spec)
         process_name = plan.event_process.get(entry.event)
         self.process: ProcessSpec | None = plan.scenario.processes.get(process_name or "")
         self.remedy_rate = (self.process.remedies.get(entry.event, 0.0)
@@ -175,9 +178,6 @@ class ListState(SystemState):
         k = entry.count
         self.ring = np.full((n, k - 1), NEVER, dtype=np.uint16) if k > 1 else None
         self.truth_ring = np.full((n, k - 1), NEVER, dtype=np.uint16) if k > 1 else None
-        self.sanction_mask = np.array([s in spec.sanctions for s in SANCTIONS])
-        self.reward_mask = np.array([r in spec.rewards for r in REWARDS])
-        self._sanctions_anyone = bool(self.sanction_mask.any())
         self.now_listed = 0
         self.now_wrong = 0
         self.today = 0
@@ -196,6 +196,17 @@ class ListState(SystemState):
         self.joint_flags = np.zeros((n, len(self.links)), dtype=np.uint8)
         if spec.initial_share > 0:
             self._seed_initial()
+
+    def configure(self, spec: ListSystem) -> None:
+        """The recorder of the entry event and the sanctions and rewards of being listed.
+        A scheduled change of the entry or exit rules acts on listings made from then on;
+        new sanctions or rewards act at once on everyone listed."""
+        super().configure(spec)
+        self.recorder = Recorder(spec.entry.event, spec.entry, self.coverage, self.pop,
+                                 self.rng)
+        self.sanction_mask = np.array([s in spec.sanctions for s in SANCTIONS])
+        self.reward_mask = np.array([r in spec.rewards for r in REWARDS])
+        self._sanctions_anyone = bool(self.sanction_mask.any())
 
     # --- entry and exit ------------------------------------------------------------------
 

@@ -76,8 +76,14 @@ class PointsSystem(SystemSpec):
     expiry_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
     appeals: AppealSpec | None = None
 
+    #: the base is every score's start; grade names (and their order) fix the grade arrays
+    FIXED: ClassVar[tuple[str, ...]] = ("jurisdiction", "base")
+
     def events(self) -> list[str]:
         return list(self.rules)
+
+    def fixed_shape(self) -> tuple[Any, ...]:
+        return tuple(self.grades)
 
     def references(self, name: str, refs: References) -> list[Reference]:
         bad: list[Reference] = []
@@ -129,10 +135,27 @@ class PointsState(SystemState):
                  ) -> None:
         super().__init__(plan, system, pop, streams)
         assert isinstance(system.spec, PointsSystem)
-        self.spec = spec = system.spec
+        spec = system.spec
         n = self.coverage.size
         columns = allocate(self.columns(spec)[:3], n)  # flags: allocated by the base
         self.score, self.truth = columns["score"], columns["truth"]
+        self.configure(spec)
+        base_grade = int(self.grade_of(np.array([spec.base]))[0])
+        self.grade = columns["grade"]  # recorded grade now
+        self.grade[:] = base_grade
+        self.grade_counts = np.zeros(len(self.grade_names), dtype=np.int64)
+        self.grade_counts[base_grade] = n
+        self.now_sanctioned = n if self.grade_sanctioned[base_grade] else 0
+        self.now_wrong = 0  # truth and record agree at the start
+        self.became_wrong = 0  # wrongful episodes begun today
+        # first sanctioned, and wrongful episodes begun, today by a scheduled change
+        self.newly_retuned = self.became_retuned = 0
+        # day -> pending changes (rows, record delta, truth delta, days until it lapses or 0)
+        self.schedule: dict[int, list[tuple[np.ndarray, int, int, int]]] = defaultdict(list)
+
+    def configure(self, spec: PointsSystem) -> None:
+        """Caps, grade tables and the recorders of each rule, from the spec."""
+        super().configure(spec)
         self.low = SCORE_MIN if spec.floor is None else spec.floor
         self.high = SCORE_MAX if spec.ceiling is None else spec.ceiling
         self.grade_names = list(spec.grades)
@@ -150,19 +173,25 @@ class PointsState(SystemState):
         self.grade_sanctioned = np.asarray(self.grade_sanctions.any(axis=1), dtype=bool)
         self._sanctions_anyone = bool(self.grade_sanctioned.any())
         self.grade_rewarded = np.asarray(self.grade_rewards.any(axis=1), dtype=bool)
-        base_grade = int(self.grade_of(np.array([spec.base]))[0])
-        self.grade = columns["grade"]  # recorded grade now
-        self.grade[:] = base_grade
-        self.grade_counts = np.zeros(g, dtype=np.int64)
-        self.grade_counts[base_grade] = n
-        self.now_sanctioned = n if self.grade_sanctioned[base_grade] else 0
-        self.now_wrong = 0  # truth and record agree at the start
-        self.became_wrong = 0  # wrongful episodes begun today
         self.recorders = [(event, rule.points, rule.delay,
-                           Recorder(event, rule, self.coverage, pop, self.rng))
+                           Recorder(event, rule, self.coverage, self.pop, self.rng))
                           for event, rule in spec.rules.items()]
-        # day -> pending changes (rows, record delta, truth delta, lapses later)
-        self.schedule: dict[int, list[tuple[np.ndarray, int, int, bool]]] = defaultdict(list)
+
+    def reconcile(self, day: int, old: PointsSystem) -> None:
+        """New grade floors, caps, sanctions or rewards act at once: every covered person is
+        clipped to the caps and regraded. New rules, points, delays and expiry act on the
+        records made from ``day`` on."""
+        spec = self.spec
+        if (old.grades, old.sanctions, old.rewards, old.floor, old.ceiling) == (
+                spec.grades, spec.sanctions, spec.rewards, spec.floor, spec.ceiling):
+            return
+        np.clip(self.score, self.low, self.high, out=self.score)
+        np.clip(self.truth, self.low, self.high, out=self.truth)
+        # count who is sanctioned now under the new tables, then move them between grades
+        self.now_sanctioned = int(self.grade_sanctioned[self.grade].sum())
+        before = self.became_wrong
+        self.newly_retuned += self._regrade(np.arange(self.coverage.size), day)
+        self.became_retuned += self.became_wrong - before
 
     def grade_of(self, score: np.ndarray) -> np.ndarray:
         """Grade index (0 = top grade) for each score; below the lowest floor is the bottom."""
@@ -176,14 +205,14 @@ class PointsState(SystemState):
         for event, points, delay, recorder in self.recorders:
             batch = recorder.record(day, events.get(event))
             if batch.truth_rows.size:
-                self.schedule[day].append((batch.truth_rows, 0, points, False))
+                self.schedule[day].append((batch.truth_rows, 0, points, 0))
                 if expiry is not None:
-                    self.schedule[day + expiry].append((batch.truth_rows, 0, -points, False))
+                    self.schedule[day + expiry].append((batch.truth_rows, 0, -points, 0))
             if batch.rows.size:
                 records += batch.rows.size
                 self.flags[batch.rows[batch.cause == FALSE_RECORD]] |= HAS_FALSE
                 self.flags[batch.rows[batch.cause == IDENTITY]] |= HAS_IDENTITY
-                self.schedule[day + delay].append((batch.rows, points, 0, expiry is not None))
+                self.schedule[day + delay].append((batch.rows, points, 0, expiry or 0))
         touched = []
         for rows, d_record, d_truth, lapses in self.schedule.pop(day, []):
             # a person may hold two records of one kind on one day (a false one and a true
@@ -193,15 +222,16 @@ class PointsState(SystemState):
                 self.score[rows] = np.clip(self.score[rows].astype(np.int32) + d_record * times,
                                            self.low, self.high)
                 self.flags[rows] |= SCORED
-                if lapses:
-                    self.schedule[day + expiry].append(
-                        (np.repeat(rows, times), -d_record, 0, False))
+                if lapses:  # the expiry in force when the record was made
+                    self.schedule[day + lapses].append(
+                        (np.repeat(rows, times), -d_record, 0, 0))
             if d_truth:
                 self.truth[rows] = np.clip(self.truth[rows].astype(np.int32) + d_truth * times,
                                            self.low, self.high)
             touched.append(rows)
-        self.became_wrong = 0
+        self.became_wrong, self.became_retuned = self.became_retuned, 0
         newly = self._regrade(np.unique(np.concatenate(touched)), day) if touched else 0
+        newly, self.newly_retuned = newly + self.newly_retuned, 0
         if day == self.warmup:
             newly = self._open_window(day)
         self._count(day, records, newly)
@@ -294,7 +324,7 @@ class PointsState(SystemState):
                 kept.append((rows, d_record, d_truth, lapses))
                 mirror = rows[np.isin(rows, fixed)]
                 if mirror.size:
-                    kept.append((mirror, d_truth, 0, False))
+                    kept.append((mirror, d_truth, 0, 0))
             self.schedule[when] = kept
 
     def daily_columns(self) -> dict[str, np.ndarray | None]:
