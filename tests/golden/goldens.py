@@ -22,6 +22,8 @@ from scorelab.scenario import preset_names
 HERE = Path(__file__).parent
 PERSONS, DAYS, SEED = 200_000, 30, 5
 SCENARIO_FILES = {"scenario-small": HERE.parent / "scenarios" / "small.yaml"}
+#: presets whose schedule spans their whole run: their own days, fewer persons
+FULL_LENGTH = {"plan-2014": 20_000}
 
 
 def golden_names() -> list[str]:
@@ -32,15 +34,17 @@ def golden_files(name: str) -> dict[str, bytes]:
     """The files a golden run gives today."""
     if name in SCENARIO_FILES:
         result = scorelab.run(SCENARIO_FILES[name], seed=SEED)
+    elif name in FULL_LENGTH:
+        result = scorelab.run(preset=name, persons=FULL_LENGTH[name], seed=SEED)
     else:
         result = scorelab.run(preset=name, persons=PERSONS, days=DAYS, seed=SEED)
     return {"summary.json": summary_bytes(result.summary),
             "daily.csv": result.daily.write_csv().encode("utf-8")}
 
 
-def regenerate() -> list[Path]:
+def regenerate(cases: list[str] | None = None) -> list[Path]:
     written = []
-    for case in golden_names():
+    for case in cases or golden_names():
         folder = HERE / case
         folder.mkdir(exist_ok=True)
         for name, data in golden_files(case).items():
@@ -50,6 +54,7 @@ def regenerate() -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in regenerate():
+    # ``goldens.py NAME ...`` rewrites only those cases
+    for path in regenerate(sys.argv[1:] or None):
         print(path.relative_to(HERE.parents[1]))
     sys.exit(0)
