@@ -174,6 +174,27 @@ class MeasureSummary(_Open):
     cost: MeasureCosts
 
 
+class Interval(_Model):
+    """One headline figure over replicates: where runs fall, and how sure the mean is."""
+
+    median: float
+    low: float = Field(description="2.5th percentile of the replicates (95% of runs above)")
+    high: float = Field(description="97.5th percentile of the replicates")
+    mean: float
+    mean_low: float = Field(description="95% confidence interval of the mean (Student t)")
+    mean_high: float
+
+
+class Replicates(_Model):
+    """The same scenario run with several seeds (derived from the base seed); every other
+    figure of the summary is the first replicate's."""
+
+    count: int
+    seeds: list[int]
+    intervals: dict[str, Interval] = Field(
+        description="headline figures by dotted path (systems.court-list.sanctioned_wrongly)")
+
+
 class Summary(_Model):
     """Everything ``summary.json`` holds about one run.
 
