@@ -11,8 +11,8 @@ published frequencies, and no real person is represented. Sources (docs/sources.
 * First names: the Census Bureau's 1990 first-name tables (``dist.male.first``,
   ``dist.female.first``: share of men or women with the name, in %). The top 100 below hold
   59.53% of men and 43.09% of women; the tables' 1,219 male and 4,275 female names hold
-  90.04% and 90.02%, which anchor the tails. The 1990 tables are the only Census first-name
-  tables for the whole population (later SSA tables count births by year).
+  90.04% and 90.02%, which anchor the tails. They describe the whole population of 1990;
+  the Social Security Administration's tables count births by year instead.
 
 Assumptions (no published figure): the tails' labels and their power-law shape beyond the
 anchors; first names independent of surname, birth cohort and region.
