@@ -18,7 +18,7 @@ from ..core.columns import Column, allocate, bytes_per_row
 from ..core.streams import Streams
 from ..scenario.geography import Geography, build_geography
 from ..scenario.schema import PopulationSpec
-from . import identity
+from .schemes import scheme
 
 __all__ = ["COLUMNS", "PROPENSITIES", "Geography", "Population", "build_geography",
            "bytes_per_person", "generate_population"]
@@ -35,7 +35,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("age", np.uint8),  # years at the reference date
     Column("male", np.bool_),
     Column("group", np.uint8),  # 0 majority, 1 minority (for disparate-impact audits)
-    Column("income", np.float32),  # yuan a year
+    Column("income", np.float32),  # a year, in the country's currency
     *(Column(f"propensity_{p}", np.float32, 1.0) for p in PROPENSITIES),  # mean 1
     Column("activism", np.float32),
     Column("phone", np.bool_),
@@ -102,9 +102,15 @@ class Population:
         return sum(a.nbytes for a in self.columns().values())
 
     def resident_ids(self, rows: np.ndarray) -> np.ndarray:
-        """18-character resident IDs (bytes) for some rows, computed on demand."""
-        return identity.resident_ids(self.address_code[rows], self.birth[rows],
-                                     self.id_sequence[rows])
+        """National ID numbers (bytes; 18-character resident IDs for china) for some rows,
+        computed on demand; ValueError where the identity scheme has no ID number."""
+        return scheme(self.geography.identity).ids(self.address_code[rows], self.birth[rows],
+                                                   self.id_sequence[rows])
+
+    def names(self, rows: np.ndarray) -> list[str]:
+        """Full names of some rows, as text (for the few persons a report shows)."""
+        return scheme(self.geography.identity).render(self.surname[rows],
+                                                      self.given_name[rows])
 
 
 def bytes_per_person() -> int:
@@ -134,19 +140,14 @@ def _draw_block(spec: PopulationSpec, geo: Geography, rng: np.random.Generator,
     adult = age >= spec.adult_age
     phone = (age >= spec.phone_min_age) & (rng.random(n) < spec.phone_share)
     borrower = adult & (rng.random(n) < spec.borrower_share)
-    surname = identity.draw_surnames(rng, n)
-    given = identity.draw_given_names(rng, n, male)
+    names = scheme(geo.identity)
+    surname = names.draw_surnames(rng, n)
+    given = names.draw_given_names(rng, n, male)
     year = spec.reference_year - 1 - age.astype(np.uint32)
     month = rng.integers(1, 13, n, dtype=np.uint32)
     day = rng.integers(1, 29, n, dtype=np.uint32)
     birth = year * 10_000 + month * 100 + day
-    pick = rng.random(n)
-    address = np.empty(n, dtype=np.uint32)
-    for c in np.unique(city):
-        rows = np.flatnonzero(city == c)
-        codes = np.asarray(geo.city_county_codes[c], dtype=np.uint32)
-        address[rows] = codes[(pick[rows] * codes.size).astype(np.int64)]
-    sequence = identity.sequence_codes(rng, male)
+    address, sequence = names.draw_id_parts(rng, city, geo, male)
     return {"urban": urban, "age": age, "male": male, "group": group, "income": income,
                 **propensity, "activism": activism, "adult": adult, "phone": phone,
                 "borrower": borrower, "surname": surname, "given_name": given, "birth": birth,

@@ -20,7 +20,7 @@ class Geography:
     """Provinces and cities of a scenario, and how many persons each cell holds."""
 
     province_names: tuple[str, ...]
-    province_codes: np.ndarray  # uint8, ID-card province code
+    province_codes: np.ndarray  # uint8, the region's ID code (0 where the scheme has none)
     city_names: tuple[str, ...]  # named cities, then "<province> (rest)" per province
     city_province: np.ndarray  # uint8 province index per city
     city_urban: np.ndarray  # float64 urban share per city
@@ -28,6 +28,8 @@ class Geography:
     city_county_codes: tuple[tuple[int, ...], ...]
     city_starts: np.ndarray  # int64: first person id of each city cell (len = cities + 1)
     real_population: int
+    #: the identity scheme (``population.identity``): which names and ID format persons get
+    identity: str = "china"
 
     @property
     def persons(self) -> int:
@@ -45,7 +47,7 @@ class Geography:
         return int(self.city_starts[cities[0]]), int(self.city_starts[cities[-1] + 1])
 
 
-def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
+def largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
     """Integer counts proportional to ``weights`` that add up to ``total`` exactly."""
     exact = weights / weights.sum() * total
     counts: np.ndarray = np.floor(exact).astype(np.int64)
@@ -86,13 +88,15 @@ def build_geography(spec: PopulationSpec) -> Geography:
         # the remainder's urban share keeps the province's total as published
         urban.append(float(np.clip(urban_people / rest, 0.0, 1.0)) if rest > 0 else prov_urban)
         minority.append(prov_minority)
-        counties.append(tuple(prov.code * 10_000 + 100 + k for k in range(1, 11)))
+        # the remainder's synthetic county codes, where the scheme's IDs carry a region code
+        counties.append(() if prov.code is None else
+                        tuple(prov.code * 10_000 + 100 + k for k in range(1, 11)))
         real.append(rest)
-    counts = _largest_remainder(np.asarray(real, dtype=np.float64), spec.persons)
+    counts = largest_remainder(np.asarray(real, dtype=np.float64), spec.persons)
     starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     return Geography(
         province_names=province_names,
-        province_codes=np.array([p.code for p in spec.provinces.values()], dtype=np.uint8),
+        province_codes=np.array([p.code or 0 for p in spec.provinces.values()], dtype=np.uint8),
         city_names=tuple(names),
         city_province=np.asarray(provinces, dtype=np.uint8),
         city_urban=np.asarray(urban),
@@ -100,4 +104,5 @@ def build_geography(spec: PopulationSpec) -> Geography:
         city_county_codes=tuple(counties),
         city_starts=starts,
         real_population=int(sum(real)),
+        identity=spec.identity_scheme,
     )

@@ -26,6 +26,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarbool import ScalarBoolean
 
+from . import regions as region_csv
 from .errors import MAX_PROBLEMS, Problem, ScenarioError, short
 from .kinds import FAMILIES
 from .schema import AT_KEY, ReferenceProblems, Scenario, did_you_mean
@@ -40,12 +41,18 @@ MAX_DEPTH = 32
 MAX_NODES = 200_000
 
 
+#: where a region table's CSV path points in a scenario
+REGIONS_PATH = ("population", "regions")
+
+
 @dataclass
 class _Source:
-    """One YAML document and where it came from, kept for locating errors."""
+    """One YAML document and where it came from, kept for locating errors (and the CSV
+    region table it named, whose cells are located in that file)."""
 
     label: str
     tree: Any
+    table: region_csv.RegionTable | None = None
 
 
 def preset_names() -> list[str]:
@@ -174,17 +181,58 @@ def _read_preset(name: str, chain: list[str]) -> tuple[dict[str, Any], list[_Sou
         raise KeyError(name)
     label = f"<preset {name}>"
     tree = _parse_yaml(resource.read_text(encoding="utf-8"), label)
-    return _resolve(tree, label, chain + [name])
+    return _resolve(tree, label, chain + [name], preset=True)
 
 
-def _resolve(tree: Any, label: str, chain: list[str]) -> tuple[dict[str, Any], list[_Source]]:
-    """Plain dict for one document with its ``extends`` chain merged underneath."""
+def _region_table(data: dict[str, Any], tree: Any, label: str, folder: Path | None,
+                  preset: bool) -> region_csv.RegionTable | None:
+    """Read the CSV file that ``population.regions`` names (if it names one) into rows in
+    ``data``: relative to the scenario file's folder (the current one for text), or for a
+    preset the presets folder. Returns the table, for locating errors in its cells."""
+    population = data.get("population")
+    if not isinstance(population, dict) or not isinstance(population.get("regions"), str):
+        return None
+    name = population["regions"]
+    line, col = _position(tree, REGIONS_PATH, value=True)
+    where = ".".join(REGIONS_PATH)
+    if not name.endswith(".csv"):
+        raise ScenarioError(Problem(f"regions {short(name)}: expected a list of regions or "
+                                    "the path of a .csv file", label, line, col, where))
+    if preset:
+        if Path(name).name != name:
+            raise ScenarioError(Problem(f"a preset's region table is a file of the presets "
+                                        f"folder, not the path {short(name)}", label, line, col,
+                                        where))
+        resource = resources.files(PRESET_PACKAGE).joinpath(name)
+        csv_label = f"<preset {name}>"
+        if not resource.is_file():
+            raise ScenarioError(Problem(f"no region table {short(name)} among the presets",
+                                        label, line, col, where))
+        text = resource.read_text(encoding="utf-8-sig")
+    else:
+        path = Path(name) if folder is None else folder / name
+        csv_label = str(path)
+        if not path.is_file():
+            raise ScenarioError(Problem(
+                f"cannot read region table {short(name)}: no such file (looked for {path})",
+                label, line, col, where))
+        text = region_csv.read_text(path, csv_label)
+    table = region_csv.parse(text, csv_label, where)
+    population["regions"] = table.rows
+    return table
+
+
+def _resolve(tree: Any, label: str, chain: list[str], *, folder: Path | None = None,
+             preset: bool = False) -> tuple[dict[str, Any], list[_Source]]:
+    """Plain dict for one document with its ``extends`` chain merged underneath; a region
+    table it names in a CSV file is read relative to ``folder`` (or the presets folder)."""
     if tree is None:
         tree = CommentedMap()
     if not isinstance(tree, dict):
         raise ScenarioError(Problem("a scenario must be a mapping of keys to values", label, 1, 1))
     data = _plain(tree, label)
-    sources = [_Source(label, tree)]
+    table = _region_table(data, tree, label, folder, preset)
+    sources = [_Source(label, tree, table)]
     parent = data.pop("extends", None)
     if parent is None:
         return data, sources
@@ -316,7 +364,18 @@ def _has_path(tree: Any, path: tuple[Any, ...]) -> bool:
 
 
 def _locate(sources: list[_Source], path: tuple[Any, ...], key: bool = False) -> Problem:
-    """Find where a field was written: the first document (user file first) that holds it."""
+    """Find where a field was written: the first document (user file first) that holds it;
+    a field of a region table read from CSV is in that file's row and column."""
+    if path[:len(REGIONS_PATH)] == REGIONS_PATH:
+        origin = next((s for s in sources if _has_path(s.tree, REGIONS_PATH)), None)
+        if origin is not None and origin.table is not None:
+            table = origin.table
+            rest = path[len(REGIONS_PATH):]
+            if rest and isinstance(rest[0], int) and 0 <= rest[0] < len(table.rows):
+                field = str(rest[1]) if len(rest) > 1 else None
+                row_line, row_col = table.where(rest[0], field)
+                return Problem("", table.label, row_line, row_col)
+            return Problem("", table.label, 1, 1)
     for depth in range(len(path), 0, -1):
         prefix = path[:depth]
         for source in sources:
@@ -455,7 +514,8 @@ def load_scenario(
             raise ScenarioError(Problem(
                 f"this file extends {short(tree['extends'])} and --preset asks for "
                 f"{short(preset)}: give one of them", label, line, col, "extends"))
-    data, sources = _resolve(tree, label, [])
+    folder = Path(path).parent if path is not None else None
+    data, sources = _resolve(tree, label, [], folder=folder)
     if overrides:
         data = deep_merge(data, overrides)
         sources = [_Source("<command line>", overrides)] + sources
