@@ -19,7 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .api import run
+    from .api import resume, run, sensitivity, sweep
     from .ledger.result import Result
     from .ledger.summary import Summary
     from .scenario import Scenario, ScenarioError, load_scenario, preset_names
@@ -33,6 +33,9 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 _EXPORTS = {
     "run": ("api", "run"),
+    "resume": ("api", "resume"),
+    "sweep": ("api", "sweep"),
+    "sensitivity": ("api", "sensitivity"),
     "Result": ("ledger.result", "Result"),
     "Summary": ("ledger.summary", "Summary"),
     "Scenario": ("scenario", "Scenario"),
@@ -52,4 +55,5 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["Plan", "Result", "Scenario", "ScenarioError", "Summary", "__version__",
-           "compile_plan", "load_scenario", "preset_names", "run"]
+           "compile_plan", "load_scenario", "preset_names", "resume", "run", "sensitivity",
+           "sweep"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .engine.backends import get_backend
 from .engine.loop import Progress
@@ -11,6 +11,10 @@ from .engine.run import check_resources, run_scenario
 from .ledger.result import Result
 from .scenario import Scenario, ScenarioError, dump_scenario, load_scenario, scenario_digest
 from .scenario.errors import Problem
+
+if TYPE_CHECKING:
+    from .experiments.sensitivity import Indices
+    from .experiments.sweep import SweepResult
 
 
 def run(
@@ -27,6 +31,7 @@ def run(
     out: str | Path | None = None,
     force: bool = False,
     checkpoint_every: int | None = None,
+    replicates: int | None = None,
     progress: Progress | None = None,
 ) -> Result:
     """Run a scenario (a file, a loaded :class:`Scenario`, or a preset) and return its result.
@@ -39,6 +44,12 @@ def run(
     folder is checked and locked before the run, and its files appear together when the run
     ends. With ``checkpoint_every`` too, the run's state is saved every so many days, and
     :func:`resume` continues a killed run from the last one.
+
+    With ``replicates`` R (2 or more), the scenario runs R times with seeds derived from its
+    own (replicate 0 is the plain run), spread over the backend's workers (each run whole):
+    the summary gains a ``replicates`` section (each headline figure's median, 95% range and
+    mean with its interval) and the daily table holds every replicate, with ``replicate``
+    and ``seed`` columns (see :mod:`scorelab.experiments.replicates`).
 
     >>> import scorelab
     >>> result = scorelab.run(preset="china-2022", persons=2000, days=10, seed=1)
@@ -54,6 +65,9 @@ def run(
         resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
     settings: dict[str, Any] = {"shards": shards, "backend": backend, "address": address,
                                 "workers": workers}
+    if replicates is not None and replicates != 1:
+        return _replicates(resolved, replicates, settings, out, force, checkpoint_every,
+                           progress)
     if out is None:
         if checkpoint_every is not None:
             raise ScenarioError(Problem("checkpoints need an output folder (out)",
@@ -63,6 +77,28 @@ def run(
         raise ScenarioError(Problem(f"checkpoint_every must be at least 1 day, got "
                                     f"{checkpoint_every}", path="checkpoint_every"))
     return _run_into(resolved, Path(out), force, settings, checkpoint_every, None, progress)
+
+
+def _replicates(resolved: Scenario, count: int, settings: dict[str, Any],
+                out: str | Path | None, force: bool, checkpoint_every: int | None,
+                progress: Progress | None) -> Result:
+    from .experiments.replicates import run_replicates
+    from .report.files import OutputFolder, output_contents
+
+    if checkpoint_every is not None:
+        raise ScenarioError(Problem("replicates are not checkpointed: each is a whole run "
+                                    "(leave out checkpoint_every)", path="checkpoint_every"))
+    if settings["shards"] != 1:
+        raise ScenarioError(Problem("with replicates, whole runs are spread over the "
+                                    "backend's workers: leave out shards", path="shards"))
+    backend, workers, address = settings["backend"], settings["workers"], settings["address"]
+    check_resources(resolved, 1)
+    if out is None:
+        return run_replicates(resolved, count, backend, workers, address, progress)
+    with OutputFolder(Path(out), scenario_digest(resolved), force) as folder:
+        result = run_replicates(resolved, count, backend, workers, address, progress)
+        folder.publish(output_contents(result))
+    return result
 
 
 def resume(out: str | Path, progress: Progress | None = None) -> Result | None:
@@ -131,6 +167,43 @@ def _run_into(resolved: Scenario, out: Path, force: bool, settings: dict[str, An
                                         path="checkpoint_every")) from None
         folder.publish(output_contents(result))
     return result
+
+
+def sweep(scenario: Scenario | str | Path, params: list[str], *, replicates: int = 1,
+          out: str | Path, backend: str = "local", workers: int | None = None,
+          address: str | None = None, force: bool = False,
+          progress: Progress | None = None) -> SweepResult:
+    """Run a grid of parameter values (``["PATH=V1,V2", ...]``) with ``replicates`` runs a
+    point into ``out``; one row a run in ``out/sweep.parquet``. Finished runs of an
+    interrupted sweep are skipped (see :mod:`scorelab.experiments.sweep`)."""
+    from .experiments.params import parse_values
+    from .experiments.sweep import run_sweep
+
+    resolved = _loaded(scenario)
+    parsed = [parse_values(resolved, text) for text in params]
+    return run_sweep(resolved, parsed, replicates, Path(out), backend, workers, address,
+                     force, progress)
+
+
+def sensitivity(scenario: Scenario | str | Path, params: list[str], *, method: str = "sobol",
+                outputs: list[str] | None = None, samples: int = 64, out: str | Path,
+                backend: str = "local", workers: int | None = None,
+                address: str | None = None, force: bool = False,
+                progress: Progress | None = None) -> list[Indices]:
+    """Sobol or Morris indices of summary figures (``outputs``, dotted paths) over parameter
+    ranges (``["PATH=LOW:HIGH", ...]``), written to ``out/sensitivity.json`` (see
+    :mod:`scorelab.experiments.sensitivity`)."""
+    from .experiments.params import parse_range
+    from .experiments.sensitivity import run_sensitivity
+
+    resolved = _loaded(scenario)
+    parsed = [parse_range(resolved, text) for text in params]
+    return run_sensitivity(resolved, method, parsed, outputs or ["sanctioned_wrongly_any"],
+                           Path(out), samples, backend, workers, address, force, progress)
+
+
+def _loaded(scenario: Scenario | str | Path) -> Scenario:
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
 
 
 def size_overrides(persons: int | None, days: int | None, seed: int | None

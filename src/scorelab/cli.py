@@ -70,6 +70,10 @@ def run_command(
     checkpoint_every: Annotated[int | None, typer.Option(
         help="Save the run's state every D days; 'scorelab resume OUT' continues a killed "
              "run.")] = None,
+    replicates: Annotated[int | None, typer.Option(
+        help="Run R times with seeds derived from the scenario's: every headline figure "
+             "with its median and 95% interval; runs spread over the backend's workers.")
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="Print only the report's path.")] = False,
 ) -> None:
     """Run a scenario and write summary.json, daily.parquet, scenario.yaml and report.html."""
@@ -78,9 +82,11 @@ def run_command(
     overrides = size_overrides(persons, days, seed)
     resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
     target = out_dir if out_dir is not None else Path("out") / resolved.name
+    unit = "run" if replicates not in (None, 1) else "day"
     result = _with_progress(resolved.name, quiet, lambda progress: run(
         resolved, shards=shards, backend=backend, address=address, workers=workers,
-        out=target, force=force, checkpoint_every=checkpoint_every, progress=progress))
+        out=target, force=force, checkpoint_every=checkpoint_every, replicates=replicates,
+        progress=progress), unit)
     _report(result, target, quiet)
 
 
@@ -100,12 +106,14 @@ def resume_command(
     _report(result, out_dir, quiet)
 
 
-def _with_progress(name: str, quiet: bool, work: Callable[[Any], Any]) -> Any:
-    """Run ``work(progress)`` under a progress bar of the days (warm-up included)."""
+def _with_progress(name: str, quiet: bool, work: Callable[[Any], Any], unit: str = "day"
+                   ) -> Any:
+    """Run ``work(progress)`` under a progress bar of the days (warm-up included) or of an
+    experiment's runs."""
     if quiet:
         return work(None)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                  TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
+                  TextColumn(unit + " {task.completed:.0f}/{task.total:.0f}"),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task(name, total=1)  # the real total comes with the first day
         return work(lambda done, total: bar.update(task, completed=done, total=total))
@@ -202,6 +210,108 @@ def estimate_command(
         else:
             out.print(f"shards: {shards} (one per worker of {memory_per_worker:g} GiB)",
                       soft_wrap=True)
+
+
+def _experiment_scenario(scenario: Path | None, preset: str | None, persons: int | None,
+                         days: int | None, seed: int | None) -> Any:
+    from .api import size_overrides
+
+    overrides = size_overrides(persons, days, seed)
+    return load_scenario(scenario, preset=preset, overrides=overrides or None)
+
+
+Backend = Annotated[str, typer.Option(
+    help="Where the runs go: local (one after another), processes (a pool of worker "
+         "processes) or ray (Ray tasks).")]
+Workers = Annotated[int | None, typer.Option(
+    help="Runs at once (default: one per core; for ray, the CPUs of a local Ray).")]
+Address = Annotated[str | None, typer.Option(help="Ray cluster to use.")]
+
+
+@app.command("sweep")
+def sweep_command(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file.")] = None,
+    param: Annotated[list[str] | None, typer.Option(
+        help="PATH=V1,V2,...: a scenario parameter and its values (repeat for a grid).")
+    ] = None,
+    replicates: Annotated[int, typer.Option(help="Runs per grid point.")] = 1,
+    preset: Annotated[str | None, typer.Option(help="Sweep a built-in preset.")] = None,
+    persons: Annotated[int | None, typer.Option(help="Synthetic persons.")] = None,
+    days: Annotated[int | None, typer.Option(help="Days to simulate.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Base seed.")] = None,
+    backend: Backend = "local",
+    workers: Workers = None,
+    address: Address = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Output folder (default: out/<scenario name>-sweep).")] = None,
+    force: Annotated[bool, typer.Option(help="Start afresh in a folder of another sweep.")
+                     ] = False,
+    quiet: Annotated[bool, typer.Option(help="Print only the table's path.")] = False,
+) -> None:
+    """Run a grid of parameter values with replicates; one row per run in sweep.parquet.
+    An interrupted sweep run again with the same options skips the runs it finished."""
+    from .api import sweep
+
+    resolved = _experiment_scenario(scenario, preset, persons, days, seed)
+    if not param:
+        raise ScenarioError("give at least one --param PATH=V1,V2,...")
+    target = out_dir if out_dir is not None else Path("out") / f"{resolved.name}-sweep"
+    result = _with_progress(resolved.name, quiet, lambda progress: sweep(
+        resolved, param, replicates=replicates, out=target, backend=backend,
+        workers=workers, address=address, force=force, progress=progress), "run")
+    if not quiet:
+        out.print(f"{result.runs:,} runs ({result.ran:,} now, "
+                  f"{result.runs - result.ran:,} done before)", soft_wrap=True)
+    out.print(f"table: {result.table}", soft_wrap=True)
+
+
+@app.command("sensitivity")
+def sensitivity_command(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file.")] = None,
+    param: Annotated[list[str] | None, typer.Option(
+        help="PATH=LOW:HIGH: a scenario parameter and its range (repeat).")] = None,
+    method: Annotated[str, typer.Option(help="sobol or morris.")] = "sobol",
+    output: Annotated[list[str] | None, typer.Option(
+        help="Summary figure to explain, by dotted path (default: sanctioned_wrongly_any).")
+    ] = None,
+    samples: Annotated[int, typer.Option(
+        help="Base samples (sobol: runs = samples x (params + 2), a power of 2; morris: "
+             "trajectories, runs = samples x (params + 1)).")] = 64,
+    preset: Annotated[str | None, typer.Option(help="A built-in preset.")] = None,
+    persons: Annotated[int | None, typer.Option(help="Synthetic persons.")] = None,
+    days: Annotated[int | None, typer.Option(help="Days to simulate.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of every run.")] = None,
+    backend: Backend = "local",
+    workers: Workers = None,
+    address: Address = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Output folder (default: out/<scenario name>-sensitivity).")] = None,
+    force: Annotated[bool, typer.Option(help="Start afresh in a folder of another analysis.")
+                     ] = False,
+    quiet: Annotated[bool, typer.Option(help="Print only the results' path.")] = False,
+) -> None:
+    """Which parameters move a figure: Sobol indices (S1, ST) or Morris effects (mu*), with
+    confidence bounds, written to sensitivity.json and sensitivity.html."""
+    from .api import sensitivity
+
+    resolved = _experiment_scenario(scenario, preset, persons, days, seed)
+    if not param:
+        raise ScenarioError("give at least one --param PATH=LOW:HIGH")
+    target = out_dir if out_dir is not None else Path("out") / f"{resolved.name}-sensitivity"
+    found = _with_progress(resolved.name, quiet, lambda progress: sensitivity(
+        resolved, param, method=method, outputs=output or ["sanctioned_wrongly_any"],
+        samples=samples, out=target, backend=backend, workers=workers, address=address,
+        force=force, progress=progress), "run")
+    if not quiet:
+        for indices in found:
+            table = Table(title=f"{method}: {indices.output}")
+            table.add_column("parameter")
+            for key in indices.values:
+                table.add_column(key, justify="right")
+            for i, name in enumerate(indices.params):
+                table.add_row(name, *(f"{v[i]:.3g}" for v in indices.values.values()))
+            out.print(table)
+    out.print(f"results: {target / 'sensitivity.json'}", soft_wrap=True)
 
 
 @app.command("schema")

@@ -231,6 +231,8 @@ class Summary(_Model):
     yearly: dict[str, dict[str, Counts]] | None = Field(
         None, description="with a start date: sums of the daily flows (records, newly "
                           "sanctioned, person-days, flags...) by year, then system or measure")
+    replicates: Replicates | None = Field(
+        None, description="with --replicates R: the headline figures over R seeds")
 
     def __getitem__(self, key: str) -> Any:
         return self.as_dict()[key]

@@ -1,0 +1,149 @@
+"""Global sensitivity analysis with SALib: which parameters move a headline figure.
+
+``sobol`` samples Saltelli's design (``samples`` x (parameters + 2) runs) and reports the
+first-order (S1) and total (ST) indices with their 95% confidence bounds; ``morris`` samples
+``samples`` trajectories ((parameters + 1) runs each) and reports the elementary effects
+(mu*, with its bound, and sigma). Every sample point runs with the scenario's own seed
+(common random numbers), so the indices measure the parameters and not the noise between
+seeds. A parameter whose scenario value is a whole number is sampled as whole numbers.
+Runs go through the experiment table, so an interrupted analysis resumes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..scenario.errors import Problem, ScenarioError
+from ..scenario.loader import scenario_digest
+from ..scenario.schema import Scenario
+from .batch import run_many
+from .headline import headline
+from .params import Param, apply
+from .table import RunTable
+
+METHODS = ("sobol", "morris")
+MAX_RUNS = 100_000
+
+
+@dataclass(frozen=True)
+class Indices:
+    """The indices of one output figure, per parameter (in the order given)."""
+
+    output: str
+    params: list[str]
+    values: dict[str, list[float]]  # S1, S1_conf, ST, ST_conf or mu_star, mu_star_conf, sigma
+
+
+def _problem(params: list[Param]) -> dict[str, Any]:
+    return {"num_vars": len(params), "names": [p.text for p in params],
+            "bounds": [[p.low, p.high] for p in params]}
+
+
+def sample(method: str, params: list[Param], samples: int, seed: int) -> np.ndarray:
+    """The design: one row per run, one column per parameter."""
+    problem = _problem(params)
+    if method == "sobol":
+        from SALib.sample import sobol
+
+        design: np.ndarray = sobol.sample(problem, samples, calc_second_order=False, seed=seed)
+    else:
+        from SALib.sample import morris
+
+        design = morris.sample(problem, samples, num_levels=4, seed=seed)
+    return design
+
+
+def analyse(method: str, params: list[Param], design: np.ndarray, y: np.ndarray,
+            seed: int) -> dict[str, list[float]]:
+    problem = _problem(params)
+    if method == "sobol":
+        from SALib.analyze import sobol
+
+        found = sobol.analyze(problem, y, calc_second_order=False, seed=seed)
+        keys: tuple[str, ...] = ("S1", "S1_conf", "ST", "ST_conf")
+    else:
+        from SALib.analyze import morris
+
+        found = morris.analyze(problem, design, y, seed=seed)
+        keys = ("mu_star", "mu_star_conf", "sigma")
+    return {k: [float(v) for v in np.asarray(found[k], dtype=np.float64)] for k in keys}
+
+
+def run_sensitivity(scenario: Scenario, method: str, params: list[Param], outputs: list[str],
+                    out: Path, samples: int = 64, backend: str = "local",
+                    workers: int | None = None, address: str | None = None,
+                    force: bool = False, progress: Callable[[int, int], None] | None = None
+                    ) -> list[Indices]:
+    """Sample, run what is not done yet, analyse; write ``sensitivity.json``."""
+    if method not in METHODS:
+        raise ScenarioError(Problem(f"unknown method {method!r}; methods: "
+                                    f"{', '.join(METHODS)}", path="--method"))
+    if not params:
+        raise ScenarioError(Problem("give at least one --param PATH=LOW:HIGH", path="--param"))
+    if samples < 2:
+        raise ScenarioError(Problem(f"--samples must be at least 2, got {samples}",
+                                    path="--samples"))
+    seed = scenario.population.seed
+    design = sample(method, params, samples, seed)
+    if design.shape[0] > MAX_RUNS:
+        raise ScenarioError(Problem(f"{design.shape[0]:,} runs: at most {MAX_RUNS:,}",
+                                    path="--samples"))
+    values = [[round(x) if p.whole else float(x) for p, x in zip(params, row, strict=True)]
+              for row in design]
+    manifest = {"kind": f"sensitivity/{method}", "scenario_sha256": scenario_digest(scenario),
+                "params": {p.text: [p.low, p.high] for p in params}, "samples": samples}
+    table = RunTable(out, manifest, force)
+    todo = [(i, apply(scenario, dict(zip(params, row, strict=True))))
+            for i, row in enumerate(values) if not table.done(f"s{i:06d}")]
+    done = len(values) - len(todo)
+    for i, result in run_many(todo, backend, workers, address):
+        figures = headline(result.summary)
+        _check_outputs(outputs, figures)  # at the first run, not after them all
+        table.add(f"s{i:06d}", {"sample": i, **{f"param.{p.text}": v for p, v in
+                                                zip(params, values[i], strict=True)},
+                                **figures})
+        done += 1
+        if progress is not None:
+            progress(done, len(values))
+    rows = table.finish("runs.parquet", ["sample"]).resolve()
+    import polars as pl
+
+    frame = pl.read_parquet(rows)
+    found = []
+    _check_outputs(outputs, {c: 0.0 for c in frame.columns
+                             if not c.startswith("param.") and c != "sample"})
+    for output in outputs:
+        y = frame[output].to_numpy().astype(np.float64)
+        found.append(Indices(output, [p.text for p in params],
+                             analyse(method, params, np.asarray(values, dtype=np.float64), y,
+                                     seed)))
+    _write_json(out / "sensitivity.json", {
+        "method": method, "samples": samples, "runs": len(values),
+        "indices": [{"output": f.output, "params": f.params, **f.values} for f in found]})
+    return found
+
+
+def _check_outputs(outputs: list[str], figures: dict[str, float]) -> None:
+    from ..scenario.schema import did_you_mean
+
+    for output in outputs:
+        if output not in figures:
+            known = sorted(figures)
+            raise ScenarioError(Problem(
+                f"no figure {output!r} in this scenario's summary"
+                f"{did_you_mean(output, known)}; figures: {', '.join(known[:30])}"
+                f"{' ...' if len(known) > 30 else ''}", path="--output"))
+
+
+def _write_json(path: Path, data: Any) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path)

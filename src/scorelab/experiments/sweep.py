@@ -1,0 +1,91 @@
+"""Sweeps: a scenario over a grid of parameter values, each point with replicates.
+
+Grid points are the product of the ``--param`` value lists, numbered in that order; the run
+of point p and replicate r uses ``derive_seed(seed, p, r)``. Each run adds one row to the
+experiment's table (its point, replicate, seed, parameter values and every headline figure):
+an interrupted sweep resumes where it stopped, and the rows end in ``sweep.parquet``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..scenario.loader import scenario_digest
+from ..scenario.schema import Scenario
+from .batch import run_many
+from .headline import headline
+from .params import Param, apply
+from .replicates import with_seed
+from .seeds import derive_seed
+from .table import RunTable
+
+MAX_RUNS = 100_000
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    table: Path  # sweep.parquet
+    runs: int  # runs in the grid
+    ran: int  # runs made now (the others were done before)
+
+
+def param_column(param: Param) -> str:
+    return f"param.{param.text}"
+
+
+def run_sweep(scenario: Scenario, params: list[Param], replicates: int, out: Path,
+              backend: str = "local", workers: int | None = None,
+              address: str | None = None, force: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> SweepResult:
+    """Run every (grid point, replicate) not done yet; write ``sweep.parquet``."""
+    from ..scenario.errors import Problem, ScenarioError
+
+    points = list(itertools.product(*(p.values for p in params)))
+    total = len(points) * replicates
+    if replicates < 1 or total > MAX_RUNS:
+        raise ScenarioError(Problem(
+            f"a sweep runs grid points x replicates = {len(points):,} x {replicates:,}; "
+            f"give at least 1 replicate and at most {MAX_RUNS:,} runs", path="--replicates"))
+    manifest: dict[str, Any] = {
+        "kind": "sweep", "scenario_sha256": scenario_digest(scenario),
+        "params": {p.text: [repr(v) for v in p.values] for p in params},
+        "replicates": replicates}
+    table = RunTable(out, manifest, force)
+    base = scenario.population.seed
+    todo: list[tuple[tuple[int, int], Scenario]] = []
+    for p, values in enumerate(points):
+        point = apply(scenario, dict(zip(params, values, strict=True)))
+        for r in range(replicates):
+            if not table.done(_key(p, r)):
+                todo.append(((p, r), with_seed(point, derive_seed(base, p, r))))
+    done = total - len(todo)
+    for (p, r), result in run_many(todo, backend, workers, address):
+        row: dict[str, Any] = {"point": p, "replicate": r,
+                               "seed": result.summary.seed}
+        for param, value in zip(params, points[p], strict=True):
+            row[param_column(param)] = _cell(param, value)
+        row.update(headline(result.summary))
+        table.add(_key(p, r), row)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    return SweepResult(table.finish("sweep.parquet", ["point", "replicate"]), total, len(todo))
+
+
+def _key(point: int, replicate: int) -> str:
+    return f"p{point:06d}-r{replicate:05d}"
+
+
+def _cell(param: Param, value: Any) -> Any:
+    """One column type per parameter: numbers as floats when any value is fractional, text
+    for anything that is not a plain number, flag or text."""
+    values = param.values
+    if all(isinstance(v, bool) for v in values) or all(isinstance(v, str) for v in values):
+        return value
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return value if all(isinstance(v, int) for v in values) else float(value)
+    return repr(value)

@@ -1,0 +1,202 @@
+"""Experiments: replicates and their intervals, sweeps on disk, sensitivity indices."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+import scorelab
+from scorelab.cli import main
+from scorelab.experiments.headline import headline
+from scorelab.experiments.replicates import run_replicates
+from scorelab.experiments.seeds import derive_seed
+from scorelab.scenario import ScenarioError, load_scenario
+
+TINY = """
+extends: china-2022
+name: tiny
+days: {days}
+warmup_days: 0
+population: {{persons: {persons}, seed: {seed}, block_size: 1024}}
+processes:
+  driving: {{rate: {rate}, who: everyone, otherwise: traffic_offence}}
+systems:
+  court-list: null
+  rongcheng: null
+  hangzhou: null
+  xiamen: null
+  fuzhou: null
+  recorder:
+    kind: points
+    jurisdiction: {{national: true}}
+    base: 0
+    grades: {{all: -32000}}
+    rules:
+      traffic_offence: {{coverage: 0.5, points: 0}}
+joint_punishment: []
+"""
+
+
+def tiny(persons: int = 1000, days: int = 10, seed: int = 1, rate: float = 0.01) -> str:
+    return TINY.format(persons=persons, days=days, seed=seed, rate=rate)
+
+
+def test_replicate_zero_is_the_plain_run_and_the_others_differ() -> None:
+    scenario = load_scenario(text=tiny())
+    plain = scorelab.run(scenario)
+    result = scorelab.run(scenario, replicates=3)
+    replicated = result.summary.as_dict()
+    replicates = replicated.pop("replicates")
+    assert replicated == plain.summary.as_dict()
+    assert replicates["seeds"] == [1, derive_seed(1, 1), derive_seed(1, 2)]
+    assert len(set(replicates["seeds"])) == 3
+    first = result.daily.filter(pl.col("replicate") == 0).drop(["replicate", "seed"])
+    assert first.equals(plain.daily)
+    events = [r["events.traffic_offence"] for r in
+              (headline(scorelab.run(scenario.model_copy(update={
+                  "population": scenario.population.model_copy(update={"seed": s})})).summary)
+               for s in replicates["seeds"])]
+    interval = replicates["intervals"]["events.traffic_offence"]
+    assert interval["median"] == float(np.median(events))
+    assert interval["low"] <= interval["median"] <= interval["high"]
+
+
+def test_replicates_give_the_same_numbers_on_every_backend() -> None:
+    scenario = load_scenario(text=tiny(days=5))
+    local = scorelab.run(scenario, replicates=3)
+    pooled = scorelab.run(scenario, replicates=3, backend="processes", workers=2)
+    assert local.summary.as_dict() == pooled.summary.as_dict()
+    assert local.daily.sort(["replicate", "day"]).equals(pooled.daily.sort(["replicate", "day"]))
+
+
+def test_mean_intervals_cover_the_closed_form_mean_at_the_nominal_rate() -> None:
+    """Trials are daily Bernoulli(rate) for everyone, so events ~ Binomial(persons x days,
+    rate): 100 experiments of 5 replicates; their 95% intervals of the mean must cover
+    persons x days x rate at least 90 times (an exact 95% procedure fails that about once in
+    200 sets of 100)."""
+    persons, days, rate = 500, 8, 0.02
+    truth = persons * days * rate
+    covered = 0
+    for base in range(100):
+        result = run_replicates(load_scenario(text=tiny(persons, days, base, rate)), 5)
+        assert result.summary.replicates is not None
+        found = result.summary.replicates.intervals["events.traffic_offence"]
+        covered += found.mean_low <= truth <= found.mean_high
+    assert covered >= 90, covered
+
+
+def test_replicates_bad_settings_are_clear_errors() -> None:
+    scenario = load_scenario(text=tiny())
+    with pytest.raises(ScenarioError, match="between 2 and"):
+        scorelab.run(scenario, replicates=0)
+    with pytest.raises(ScenarioError, match="leave out shards"):
+        scorelab.run(scenario, replicates=2, shards=2)
+
+
+# --- sweeps ----------------------------------------------------------------------------
+
+
+def test_a_sweep_writes_one_row_per_run_and_resumes(tmp_path: Path) -> None:
+    scenario = load_scenario(text=tiny(days=5))
+    params = ["processes.driving.rate=0.01,0.03",
+              "systems.recorder.rules.traffic_offence.coverage=0.2,0.8"]
+    first = scorelab.sweep(scenario, params, replicates=2, out=tmp_path / "s")
+    assert (first.runs, first.ran) == (8, 8)
+    table = pl.read_parquet(first.table)
+    assert table.height == 8
+    assert table["point"].to_list() == [0, 0, 1, 1, 2, 2, 3, 3]
+    assert table["seed"].to_list()[:2] == [1, derive_seed(1, 0, 1)]
+    assert table["seed"][2] == derive_seed(1, 1, 0)
+    rows = table.filter(pl.col("point") == 3)
+    assert set(rows["param.processes.driving.rate"]) == {0.03}
+    assert set(rows["param.systems.recorder.rules.traffic_offence.coverage"]) == {0.8}
+    # records follow rate x coverage: 0.002 (point 0) < 0.006 (2) < 0.008 (1) < 0.024 (3)
+    means = table.group_by("point").agg(pl.col("systems.recorder.records").mean())
+    assert means.sort("systems.recorder.records")["point"].to_list() == [0, 2, 1, 3]
+    # interrupted: three parts lost; run again, only they run, to the same table
+    for part in sorted((tmp_path / "s" / "runs").glob("*.parquet"))[:3]:
+        part.unlink()
+    again = scorelab.sweep(scenario, params, replicates=2, out=tmp_path / "s")
+    assert again.ran == 3
+    assert pl.read_parquet(again.table).equals(table)
+
+
+def test_a_folder_of_another_sweep_is_refused(tmp_path: Path) -> None:
+    scenario = load_scenario(text=tiny(days=3))
+    scorelab.sweep(scenario, ["processes.driving.rate=0.01"], out=tmp_path / "s")
+    with pytest.raises(ScenarioError, match="another experiment"):
+        scorelab.sweep(scenario, ["processes.driving.rate=0.02"], out=tmp_path / "s")
+
+
+@pytest.mark.parametrize(("param", "message"), [
+    ("processes.driving.rte=0.1", "did you mean 'rate'"),
+    ("processes.driving.rate=fast", "valid number"),
+    ("processes.driving.rate=0.1,2", "less than or equal to 1"),
+    ("processes.driving.rate", "expected PATH=V1,V2"),
+])
+def test_bad_sweep_params_exit_2(tmp_path: Path, param: str, message: str,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(tiny(days=3))
+    code = main(["sweep", str(path), "--param", param, "--out", str(tmp_path / "o"),
+                 "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+# --- sensitivity -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["sobol", "morris"])
+def test_sensitivity_recovers_which_parameter_matters(tmp_path: Path, method: str) -> None:
+    """Records of traffic offences depend on the recorder's coverage and not at all on the
+    tax-filing rate (another process, other streams): the indices must say so."""
+    scenario = load_scenario(text=tiny(persons=2000, days=10, rate=0.02))
+    found = scorelab.sensitivity(
+        scenario, ["systems.recorder.rules.traffic_offence.coverage=0.1:0.9",
+                   "processes.tax_filing.rate=0.001:0.01"],
+        method=method, outputs=["systems.recorder.records"], samples=16,
+        out=tmp_path / method)
+    values = found[0].values
+    if method == "sobol":
+        assert values["ST"][0] > 0.8 and abs(values["ST"][1]) < 0.05, values
+        assert values["S1"][0] > values["S1"][1] + values["S1_conf"][1]
+    else:
+        assert values["mu_star"][0] > 10 * max(values["mu_star"][1], 1e-9), values
+    written = json.loads((tmp_path / method / "sensitivity.json").read_text())
+    assert written["indices"][0]["output"] == "systems.recorder.records"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--param", "processes.driving.rate=0.5:0.1"], "LOW must be below HIGH"),
+    (["--param", "processes.driving.rate=a:b"], "must be numbers"),
+    (["--param", "processes.nothing.rate=0.1:0.2"], "no such parameter"),
+    (["--param", "processes.driving.rate=0.1:0.2", "--method", "fast"], "unknown method"),
+    (["--param", "processes.driving.rate=0.1:0.2", "--output", "systems.recorder.recods",
+      "--samples", "2"], "did you mean 'systems.recorder.records'"),
+])
+def test_bad_sensitivity_input_exits_2(tmp_path: Path, args: list[str], message: str,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(tiny(days=3, persons=200))
+    code = main(["sensitivity", str(path), *args, "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and "Traceback" not in err
+
+
+def test_run_with_replicates_through_the_cli(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(tiny(days=3, persons=300))
+    assert main(["run", str(path), "--replicates", "3", "--out", str(tmp_path / "o"),
+                 "--quiet"]) == 0
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["replicates"]["count"] == 3
+    daily = pl.read_parquet(tmp_path / "o" / "daily.parquet")
+    assert sorted(daily["replicate"].unique().to_list()) == [0, 1, 2]
