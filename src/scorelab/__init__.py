@@ -19,8 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .api import resume, run, sensitivity, sweep
-    from .ledger.result import Result
+    from .api import Result, resume, run, sensitivity, sweep
     from .ledger.summary import Summary
     from .scenario import Scenario, ScenarioError, load_scenario, preset_names
     from .scenario.plan import Plan
@@ -36,7 +35,7 @@ _EXPORTS = {
     "resume": ("api", "resume"),
     "sweep": ("api", "sweep"),
     "sensitivity": ("api", "sensitivity"),
-    "Result": ("ledger.result", "Result"),
+    "Result": ("api", "Result"),
     "Summary": ("ledger.summary", "Summary"),
     "Scenario": ("scenario", "Scenario"),
     "ScenarioError": ("scenario", "ScenarioError"),

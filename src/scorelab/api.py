@@ -8,13 +8,28 @@ from typing import TYPE_CHECKING, Any
 from .engine.backends import get_backend
 from .engine.loop import Progress
 from .engine.run import check_resources, run_scenario
-from .ledger.result import Result
+from .ledger.result import Result as _Result
 from .scenario import Scenario, ScenarioError, dump_scenario, load_scenario, scenario_digest
 from .scenario.errors import Problem
 
 if TYPE_CHECKING:
     from .experiments.sensitivity import Indices
     from .experiments.sweep import SweepResult
+
+
+class Result(_Result):
+    """What a run produced (see :class:`scorelab.ledger.result.Result`), and ``write``."""
+
+    def write(self, out: str | Path, force: bool = False) -> dict[str, Path]:
+        """Write the run's files (summary.json, daily.parquet, scenario.yaml, report.html)
+        into the folder ``out``, as ``scorelab run --out`` does."""
+        from .report.files import write_outputs
+
+        return write_outputs(self, Path(out), force)
+
+
+def _public(result: _Result) -> Result:
+    return Result(result.scenario, result.summary, result.daily)
 
 
 def run(
@@ -72,7 +87,7 @@ def run(
         if checkpoint_every is not None:
             raise ScenarioError(Problem("checkpoints need an output folder (out)",
                                         path="checkpoint_every"))
-        return run_scenario(resolved, progress=progress, **settings)
+        return _public(run_scenario(resolved, progress=progress, **settings))
     if checkpoint_every is not None and checkpoint_every < 1:
         raise ScenarioError(Problem(f"checkpoint_every must be at least 1 day, got "
                                     f"{checkpoint_every}", path="checkpoint_every"))
@@ -94,11 +109,11 @@ def _replicates(resolved: Scenario, count: int, settings: dict[str, Any],
     backend, workers, address = settings["backend"], settings["workers"], settings["address"]
     check_resources(resolved, 1)
     if out is None:
-        return run_replicates(resolved, count, backend, workers, address, progress)
+        return _public(run_replicates(resolved, count, backend, workers, address, progress))
     with OutputFolder(Path(out), scenario_digest(resolved), force) as folder:
         result = run_replicates(resolved, count, backend, workers, address, progress)
         folder.publish(output_contents(result))
-    return result
+    return _public(result)
 
 
 def resume(out: str | Path, progress: Progress | None = None) -> Result | None:
@@ -166,7 +181,7 @@ def _run_into(resolved: Scenario, out: Path, force: bool, settings: dict[str, An
             raise ScenarioError(Problem(f"this run cannot be checkpointed: {exc}",
                                         path="checkpoint_every")) from None
         folder.publish(output_contents(result))
-    return result
+    return _public(result)
 
 
 def sweep(scenario: Scenario | str | Path, params: list[str], *, replicates: int = 1,

@@ -30,7 +30,9 @@ from .scenario import (
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="scorelab: simulate scoring and control systems on a synthetic population.")
 err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+# piped into a file or another program, tables keep their natural width instead of being
+# cut to 80 columns
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 1_000)
 
 
 def _version(value: bool) -> None:
@@ -116,7 +118,13 @@ def _with_progress(name: str, quiet: bool, work: Callable[[Any], Any], unit: str
                   TextColumn(unit + " {task.completed:.0f}/{task.total:.0f}"),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task(name, total=1)  # the real total comes with the first day
-        return work(lambda done, total: bar.update(task, completed=done, total=total))
+
+        def update(done: int, total: int) -> None:
+            # after the last day (or run) the summary is added up and the files written
+            bar.update(task, completed=done, total=total,
+                       description="writing report" if done >= total else name)
+
+        return work(update)
 
 
 def _report(result: Any, target: Path, quiet: bool) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -27,3 +29,43 @@ class Result:
     def __repr__(self) -> str:  # a notebook shows this, not the whole summary and table
         return (f"Result({self.summary.short()}; .summary, .daily: "
                 f"{self.daily.height:,} rows x {self.daily.width} columns)")
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the run in one line and who each system sanctioned."""
+        s = self.summary
+        rows = "".join(
+            f"<tr><td>{html.escape(name)}</td><td>{x.covered:,}</td><td>{x.sanctioned:,}</td>"
+            f"<td>{x.sanctioned_wrongly:,}</td><td>{x.sanctioned_wrongly * s.scale:,.0f}</td>"
+            "</tr>" for name, x in s.systems.items())
+        return (f"<p><b>{html.escape(s.scenario)}</b>: {html.escape(s.short())}</p>"
+                "<table><thead><tr><th>system</th><th>covered</th><th>sanctioned</th>"
+                "<th>sanctioned wrongly</th><th>wrongly (national est.)</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table>")
+
+    def plot(self, column: str = "sanctioned") -> Any:
+        """A plotly figure of one daily column, a line per system and measure (with
+        replicates: the median a day, in a 2.5-97.5% band)."""
+        import plotly.graph_objects as go
+
+        if column not in self.daily.columns:
+            raise ValueError(f"no daily column {column!r}; columns: "
+                             f"{', '.join(self.daily.columns)}")
+        x = "date" if "date" in self.daily.columns else "day"
+        frame = self.daily.filter(pl.col(column).is_not_null())
+        figure = go.Figure()
+        for (name,), rows in frame.group_by(["name"], maintain_order=True):
+            by_day = rows.group_by(x, maintain_order=True).agg(
+                pl.col(column).median().alias("mid"),
+                pl.col(column).quantile(0.025, "linear").alias("low"),
+                pl.col(column).quantile(0.975, "linear").alias("high")).sort(x)
+            if "replicate" in rows.columns and rows["replicate"].n_unique() > 1:
+                days = by_day[x].to_list()
+                figure.add_trace(go.Scatter(
+                    x=days + days[::-1], y=by_day["high"].to_list() + by_day["low"].to_list()[::-1],
+                    fill="toself", line={"width": 0}, opacity=0.2, showlegend=False,
+                    hoverinfo="skip", name=f"{name} 95%"))
+            figure.add_trace(go.Scatter(x=by_day[x].to_list(), y=by_day["mid"].to_list(),
+                                        mode="lines", name=str(name)))
+        figure.update_layout(title=f"{self.summary.scenario}: {column} a day",
+                             xaxis_title=x, yaxis_title=f"{column} (synthetic persons)")
+        return figure
