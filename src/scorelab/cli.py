@@ -137,6 +137,9 @@ def _report(result: Any, target: Path, quiet: bool) -> None:
 
 def _print_headline(summary: Summary) -> None:
     scale = summary.scale
+    if not summary.systems:
+        out.print(f"{summary.scenario}: {summary.persons:,} persons x {summary.days} days "
+                  f"(1 person = {scale:,.0f} people); no scoring system", soft_wrap=True)
     table = Table(title=f"{summary.scenario}: {summary.persons:,} persons x "
                         f"{summary.days} days (1 person = {scale:,.0f} people)")
     for column in ("system", "covered", "scored", "sanctioned", "sanctioned wrongly",
@@ -145,7 +148,8 @@ def _print_headline(summary: Summary) -> None:
     for name, s in summary.systems.items():
         table.add_row(name, f"{s.covered:,}", f"{s.scored:,}", f"{s.sanctioned:,}",
                       f"{s.sanctioned_wrongly:,}", f"{s.sanctioned_wrongly * scale:,.0f}")
-    out.print(table)
+    if summary.systems:
+        out.print(table)
     if summary.measures:
         table = Table(title="control measures")
         for column in ("measure", "flagged", "participants caught", "innocents flagged",
