@@ -19,6 +19,7 @@ from rich.table import Table
 
 from . import __version__
 from .ledger.summary import Summary
+from .report.numbers import format_count, format_estimate, format_scale
 from .scenario import (
     ScenarioError,
     load_scenario,
@@ -122,13 +123,14 @@ def _report(result: Any, target: Path, quiet: bool) -> None:
 def _print_headline(summary: Summary) -> None:
     scale = summary.scale
     table = Table(title=f"{summary.scenario}: {summary.persons:,} persons x "
-                        f"{summary.days} days (1 person = {scale:,.0f} people)")
+                        f"{summary.days} days (1 person = {format_scale(scale)} people)")
     for column in ("system", "covered", "scored", "sanctioned", "sanctioned wrongly",
                    "wrongly (national est.)"):
         table.add_column(column, justify="left" if column == "system" else "right")
     for name, s in summary.systems.items():
-        table.add_row(name, f"{s.covered:,}", f"{s.scored:,}", f"{s.sanctioned:,}",
-                      f"{s.sanctioned_wrongly:,}", f"{s.sanctioned_wrongly * scale:,.0f}")
+        table.add_row(name, format_count(s.covered), format_count(s.scored),
+                      format_count(s.sanctioned), format_count(s.sanctioned_wrongly),
+                      format_estimate(s.sanctioned_wrongly * scale))
     out.print(table)
     if summary.measures:
         table = Table(title="control measures")
@@ -136,10 +138,10 @@ def _print_headline(summary: Summary) -> None:
                        "innocents (national est.)", "collateral person-days"):
             table.add_column(column, justify="left" if column == "measure" else "right")
         for name, m in summary.measures.items():
-            table.add_row(name, f"{m.flagged:,}", f"{m.flagged_rightly:,}",
-                          f"{m.flagged_wrongly_total:,}",
-                          f"{m.flagged_wrongly_total * scale:,.0f}",
-                          f"{m.collateral_person_days:,}")
+            table.add_row(name, format_count(m.flagged), format_count(m.flagged_rightly),
+                          format_count(m.flagged_wrongly_total),
+                          format_estimate(m.flagged_wrongly_total * scale),
+                          format_count(m.collateral_person_days))
         out.print(table)
 
 
