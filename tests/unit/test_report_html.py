@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,8 @@ import pytest
 
 from scorelab import __version__, cli
 from scorelab.ledger.summary import MIN_BASE, Interval, Replicates, Summary
-from scorelab.report import numbers, render_report
+from scorelab.report import numbers, render_comparison, render_report
+from scorelab.report.compare import build_comparison, difference
 from scorelab.report.daily import DailySeries, Series
 from scorelab.report.figures import Line, line_chart
 from scorelab.report.html import static
@@ -256,3 +258,36 @@ def test_report_accepts_the_json_form() -> None:
     summary, daily = golden("scenario-small")
     assert render_report(summary.as_dict(), daily) == render_report(summary, daily)
 
+
+def test_comparison_by_equality() -> None:
+    summary, daily = golden("scenario-small")
+    name = next(iter(summary.systems))
+    other = with_system(summary, sanctioned_wrongly=summary.systems[name].sanctioned_wrongly + 5)
+    page = build_comparison([("base", summary, daily), ("more", other, daily)])
+    table = page.sections[1].tables[0]
+    assert [c.label for c in table.columns] == ["system", "figure", "simulated", "simulated",
+                                                "vs base"]
+    wrong = next(r for r in table.rows
+                 if r.cells[0].text == name and r.cells[1].text == "sanctioned wrongly")
+    first = summary.systems[name].sanctioned_wrongly
+    assert wrong.cells[2:] == (
+        Cell(f"{first:,}", first, "num", key=f"systems.{name}.sanctioned_wrongly"),
+        Cell(f"{first + 5:,}", first + 5, "num", key=f"systems.{name}.sanctioned_wrongly"),
+        difference(first + 5, first))
+    assert difference(15, 10) == Cell("+5 (+50.0%)", 5, "num diff")
+    assert difference(3, 0) == Cell("+3", 3, "num diff")
+    charts = page.figures
+    assert charts and all(len([t for t in c.data if t.get("name")]) == 2 for c in charts)
+
+
+def test_comparison_page_with_replicates() -> None:
+    summary, _daily = golden("scenario-small")
+    name = next(iter(summary.systems))
+    interval = Interval(median=3, low=1, high=6, mean=3.2, mean_low=2, mean_high=4)
+    replicated = summary.model_copy(update={"replicates": Replicates(
+        count=5, seeds=[1, 2, 3, 4, 5], intervals={f"systems.{name}.sanctioned": interval})})
+    daily = replicate_daily().with_columns(pl.lit(name).alias("name"))
+    html = render_comparison([("one", summary, daily.filter(pl.col("replicate") == 0)
+                               .drop("replicate")), ("five", replicated, daily)])
+    assert "3 [1\u20136]" in html
+    assert re.search(r'"fill": ?"tonexty"', html)
