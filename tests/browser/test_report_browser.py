@@ -67,7 +67,7 @@ def charts(page: Any) -> list[tuple[str, int, int]]:
     result: list[tuple[str, int, int]] = page.evaluate("""() =>
         Array.from(document.querySelectorAll('.chart')).map(el => [el.id,
             (el.data || []).length,
-            Math.max(0, ...(el.data || []).map(t => (t.x || []).length))])""")
+            Math.max(0, ...(el.data || []).map(t => (t.y || []).length))])""")
     return result
 
 

@@ -14,7 +14,7 @@ from scorelab.ledger.summary import MIN_BASE, Interval, Replicates, Summary
 from scorelab.report import numbers, render_comparison, render_report
 from scorelab.report.compare import build_comparison, difference
 from scorelab.report.daily import DailySeries, Series
-from scorelab.report.figures import Line, line_chart
+from scorelab.report.figures import Line, line_chart, x_values
 from scorelab.report.html import static
 from scorelab.report.measures import control_section, measure_sections
 from scorelab.report.numbers import format_estimate, too_few
@@ -203,11 +203,19 @@ def test_time_axes_show_dates_when_the_run_has_them() -> None:
     page = build_page(summary, daily)
     chart = next(f for f in page.figures if f.id == "scorelab-daily-sanctioned")
     assert chart.layout["xaxis"]["title"]["text"] == "date"
-    assert chart.data[0]["x"][0] == str(summary.start_date)
+    assert chart.layout["xaxis"]["type"] == "date"
+    assert (chart.data[0]["x0"], chart.data[0]["dx"]) == (str(summary.start_date), 86_400_000)
     summary, daily = golden("scenario-small")
     chart = next(f for f in build_page(summary, daily).figures
                  if f.id == "scorelab-daily-sanctioned")
     assert chart.layout["xaxis"]["title"]["text"] == f"day (of {summary.days})"
+    assert (chart.data[0]["x0"], chart.data[0]["dx"]) == (0, 1)
+
+
+def test_days_with_gaps_keep_their_list() -> None:
+    assert x_values([0, 1, 3]) == {"x": [0, 1, 3]}
+    assert x_values(["2022-12-31", "2023-01-01"]) == {"x0": "2022-12-31", "dx": 86_400_000}
+    assert x_values(["2022-12-30", "2023-01-01"]) == {"x": ["2022-12-30", "2023-01-01"]}
 
 
 def test_table_csv_and_its_link() -> None:

@@ -4,7 +4,7 @@ median per day with the 2.5-97.5 percentile band (where 95% of runs fall).
 >>> import polars as pl
 >>> frame = pl.DataFrame({"day": [0, 1], "name": ["a", "a"], "sanctioned": [3, 4]})
 >>> DailySeries.of(frame).series("a", "sanctioned")
-Series(x=[0, 1], y=[3.0, 4.0], low=None, high=None)
+Series(x=[0, 1], y=[3, 4], low=None, high=None)
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class DailySeries:
         rows = self.frame.filter(pl.col("name") == name)
         if not self.replicates:
             per_day = rows.group_by(keys).agg(pl.col(column).fill_null(0).sum()).sort("day")
-            return Series(self._x(per_day), [float(v) for v in per_day[column]])
+            return Series(self._x(per_day), per_day[column].to_list())
         per_run = rows.group_by([*keys, "replicate"]).agg(pl.col(column).fill_null(0).sum())
         per_day = per_run.group_by(keys).agg(
             pl.col(column).cast(pl.Float64).median().alias("y"),

@@ -11,6 +11,7 @@ bar traces are used, which plotly's basic bundle draws.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from .daily import Series
@@ -76,21 +77,42 @@ class Line:
     group: str = field(default="")
 
 
+DAY_MS = 86_400_000
+
+
+def x_values(x: list[Any]) -> dict[str, Any]:
+    """The x of a daily trace: a start and a step where the days follow each other (a run of
+    thousands of days would otherwise repeat every date in every trace), else the list."""
+    if not x:
+        return {"x": x}
+    if all(isinstance(v, int) for v in x) and x == list(range(x[0], x[0] + len(x))):
+        return {"x0": x[0], "dx": 1}
+    if all(isinstance(v, str) for v in x):
+        try:
+            days = [date.fromisoformat(v).toordinal() for v in x]
+        except ValueError:
+            return {"x": x}
+        if days == list(range(days[0], days[0] + len(days))):
+            return {"x0": x[0], "dx": DAY_MS}
+    return {"x": x}
+
+
 def _line_traces(line: Line) -> list[dict[str, Any]]:
     style = {"color": line.color, "width": line.width, "dash": line.dash}
     group = line.group or line.label
     traces: list[dict[str, Any]] = []
     s = line.series
+    x = x_values(s.x)
     if s.low is not None and s.high is not None:
-        traces.append({"type": "scatter", "mode": "lines", "x": s.x, "y": s.low,
+        traces.append({"type": "scatter", "mode": "lines", **x, "y": s.low,
                        "line": {"width": 0, "color": line.color}, "hoverinfo": "skip",
                        "showlegend": False, "legendgroup": group, "yaxis": line.axis})
-        traces.append({"type": "scatter", "mode": "lines", "x": s.x, "y": s.high,
+        traces.append({"type": "scatter", "mode": "lines", **x, "y": s.high,
                        "fill": "tonexty", "fillcolor": _translucent(line.color),
                        "line": {"width": 0, "color": line.color}, "hoverinfo": "skip",
                        "showlegend": False, "legendgroup": group, "yaxis": line.axis})
     name = f"{line.label} (median)" if s.low is not None else line.label
-    traces.append({"type": "scatter", "mode": "lines", "x": s.x, "y": s.y, "name": name,
+    traces.append({"type": "scatter", "mode": "lines", **x, "y": s.y, "name": name,
                    "line": style, "legendgroup": group, "yaxis": line.axis})
     return traces
 
@@ -121,7 +143,12 @@ def line_chart(id: str, lines: list[Line], x_title: str, y_title: str, y2_title:
                   for v in (line.series.high or line.series.y) if v is not None]
         return max(values, default=0.0)
 
-    extra: dict[str, Any] = {"xaxis": {"title": {"text": x_title}},
+    dated = any(isinstance(v, str) for line in shown for v in line.series.x[:1])
+    ends = [v for line in shown if line.series.x for v in (line.series.x[0], line.series.x[-1])]
+    # the axis spans the reported days, first to last (named, as traces give only a start)
+    span = {"range": [min(ends), max(ends)]} if ends and min(ends) != max(ends) else {}
+    extra: dict[str, Any] = {"xaxis": {"title": {"text": x_title}, **span,
+                                       **({"type": "date"} if dated else {})},
                              "yaxis": _counts_axis(y_title, peak("y")),
                              "hovermode": "x unified"}
     if any(line.axis == "y2" for line in shown):
