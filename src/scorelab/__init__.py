@@ -19,7 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .api import Result, resume, run, sensitivity, sweep
+    from .api import Result, compare, resume, run, sensitivity, sweep
     from .ledger.summary import Summary
     from .scenario import Scenario, ScenarioError, load_scenario, preset_names
     from .scenario.plan import Plan
@@ -35,6 +35,7 @@ _EXPORTS = {
     "resume": ("api", "resume"),
     "sweep": ("api", "sweep"),
     "sensitivity": ("api", "sensitivity"),
+    "compare": ("api", "compare"),
     "Result": ("api", "Result"),
     "Summary": ("ledger.summary", "Summary"),
     "Scenario": ("scenario", "Scenario"),
@@ -53,6 +54,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'scorelab' has no attribute {name!r}")
 
 
-__all__ = ["Plan", "Result", "Scenario", "ScenarioError", "Summary", "__version__",
+__all__ = ["Plan", "Result", "Scenario", "ScenarioError", "Summary", "__version__", "compare",
            "compile_plan", "load_scenario", "preset_names", "resume", "run", "sensitivity",
            "sweep"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from .scenario import Scenario, ScenarioError, dump_scenario, load_scenario, sce
 from .scenario.errors import Problem
 
 if TYPE_CHECKING:
+    from .experiments.compare import Difference, Run
     from .experiments.sensitivity import Indices
     from .experiments.sweep import SweepResult
 
@@ -215,6 +217,20 @@ def sensitivity(scenario: Scenario | str | Path, params: list[str], *, method: s
     parsed = [parse_range(resolved, text) for text in params]
     return run_sensitivity(resolved, method, parsed, outputs or ["sanctioned_wrongly_any"],
                            Path(out), samples, backend, workers, address, force, progress)
+
+
+def compare(folders: Sequence[str | Path], out: str | Path | None = None
+            ) -> tuple[list[Run], list[Difference]]:
+    """Read finished runs' folders, check they are of one population, and set their headline
+    figures side by side (with ``out``, also write the comparison report there)."""
+    from .experiments.compare import compare_runs
+
+    runs, found = compare_runs([Path(f) for f in folders])
+    if out is not None:
+        from .report.files import write_comparison
+
+        write_comparison(runs, Path(out))
+    return runs, found
 
 
 def _loaded(scenario: Scenario | str | Path) -> Scenario:

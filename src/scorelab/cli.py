@@ -19,6 +19,7 @@ from rich.table import Table
 
 from . import __version__
 from .ledger.summary import Summary
+from .report.numbers import format_count, format_estimate, format_scale
 from .scenario import (
     ScenarioError,
     load_scenario,
@@ -141,13 +142,14 @@ def _print_headline(summary: Summary) -> None:
         out.print(f"{summary.scenario}: {summary.persons:,} persons x {summary.days} days "
                   f"(1 person = {scale:,.0f} people); no scoring system", soft_wrap=True)
     table = Table(title=f"{summary.scenario}: {summary.persons:,} persons x "
-                        f"{summary.days} days (1 person = {scale:,.0f} people)")
+                        f"{summary.days} days (1 person = {format_scale(scale)} people)")
     for column in ("system", "covered", "scored", "sanctioned", "sanctioned wrongly",
                    "wrongly (national est.)"):
         table.add_column(column, justify="left" if column == "system" else "right")
     for name, s in summary.systems.items():
-        table.add_row(name, f"{s.covered:,}", f"{s.scored:,}", f"{s.sanctioned:,}",
-                      f"{s.sanctioned_wrongly:,}", f"{s.sanctioned_wrongly * scale:,.0f}")
+        table.add_row(name, format_count(s.covered), format_count(s.scored),
+                      format_count(s.sanctioned), format_count(s.sanctioned_wrongly),
+                      format_estimate(s.sanctioned_wrongly * scale))
     if summary.systems:
         out.print(table)
     if summary.measures:
@@ -156,10 +158,10 @@ def _print_headline(summary: Summary) -> None:
                        "innocents (national est.)", "collateral person-days"):
             table.add_column(column, justify="left" if column == "measure" else "right")
         for name, m in summary.measures.items():
-            table.add_row(name, f"{m.flagged:,}", f"{m.flagged_rightly:,}",
-                          f"{m.flagged_wrongly_total:,}",
-                          f"{m.flagged_wrongly_total * scale:,.0f}",
-                          f"{m.collateral_person_days:,}")
+            table.add_row(name, format_count(m.flagged), format_count(m.flagged_rightly),
+                          format_count(m.flagged_wrongly_total),
+                          format_estimate(m.flagged_wrongly_total * scale),
+                          format_count(m.collateral_person_days))
         out.print(table)
 
 
@@ -324,6 +326,62 @@ def sensitivity_command(
                 table.add_row(name, *(f"{v[i]:.3g}" for v in indices.values.values()))
             out.print(table)
     out.print(f"results: {target / 'sensitivity.json'}", soft_wrap=True)
+
+
+@app.command("compare")
+def compare_command(
+    folders: Annotated[list[Path], typer.Argument(help="Output folders of finished runs.")],
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="The comparison report (default: compare.html).")] = None,
+    quiet: Annotated[bool, typer.Option(help="Print only the report's path.")] = False,
+) -> None:
+    """Set finished runs of one population side by side, with their differences from the
+    first (and intervals where they have replicates)."""
+    from .api import compare
+
+    target = out_file if out_file is not None else Path("compare.html")
+    runs, found = compare(folders, out=target)
+    if not quiet:
+        _print_comparison(runs, found)
+    out.print(f"report: {target}", soft_wrap=True)
+
+
+#: the figures the comparison table in the terminal shows (the report has them all)
+_COMPARED = ("sanctioned", "sanctioned_wrongly", "wrongful_person_days", "flagged",
+             "flagged_rightly", "flagged_wrongly_total", "restriction_person_days_innocent")
+
+
+def _print_comparison(runs: list[Any], found: list[Any]) -> None:
+    table = Table(title="comparison (differences from the first run)")
+    table.add_column("figure")
+    for run in runs:
+        table.add_column(run.label, justify="right")
+    for row in found:
+        parts = row.path.split(".")
+        top = len(parts) == 1 and row.path.endswith("_any")
+        if not top and (len(parts) != 3 or parts[2] not in _COMPARED):
+            continue
+        if not any(row.values):  # zero (or missing) in every run
+            continue
+        cells = []
+        for i, (value, change) in enumerate(zip(row.values, row.changes, strict=True)):
+            if value is None:
+                cells.append("-")
+                continue
+            text = _count_cell(value, row.intervals[i])
+            if i > 0 and change:
+                text += f" ({'+' if change > 0 else '-'}{format_count(abs(change))})"
+            cells.append(text)
+        table.add_row(row.path, *cells)
+    out.print(table)
+
+
+def _count_cell(value: float, interval: Any = None) -> str:
+    """A count as the report shows it; with an interval, the median and its 95% range."""
+    if interval is not None:
+        return (f"{format_count(interval.median)} [{format_count(interval.low)}-"
+                f"{format_count(interval.high)}]")
+    return format_count(value)
 
 
 @app.command("schema")

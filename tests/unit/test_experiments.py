@@ -171,6 +171,15 @@ def test_sensitivity_recovers_which_parameter_matters(tmp_path: Path, method: st
         assert values["mu_star"][0] > 10 * max(values["mu_star"][1], 1e-9), values
     written = json.loads((tmp_path / method / "sensitivity.json").read_text())
     assert written["indices"][0]["output"] == "systems.recorder.records"
+    assert "systems.recorder.records" in (tmp_path / method / "sensitivity.html").read_text()
+
+
+def test_a_figure_no_parameter_moves_has_zero_indices(tmp_path: Path) -> None:
+    scenario = load_scenario(text=tiny(persons=300, days=3))
+    found = scorelab.sensitivity(scenario, ["processes.tax_filing.rate=0.001:0.01"],
+                                 outputs=["systems.recorder.records"], samples=4,
+                                 out=tmp_path / "s")
+    assert found[0].values["ST"] == [0.0] and found[0].values["S1"] == [0.0]
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -200,3 +209,50 @@ def test_run_with_replicates_through_the_cli(tmp_path: Path) -> None:
     assert summary["replicates"]["count"] == 3
     daily = pl.read_parquet(tmp_path / "o" / "daily.parquet")
     assert sorted(daily["replicate"].unique().to_list()) == [0, 1, 2]
+
+
+# --- compare ---------------------------------------------------------------------------
+
+
+def test_compare_sets_runs_side_by_side_and_writes_the_page(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(tiny(days=5, persons=2000))
+    assert main(["run", str(path), "--out", str(tmp_path / "a"), "--quiet"]) == 0
+    assert main(["run", str(path), "--out", str(tmp_path / "b"), "--quiet",
+                 "--replicates", "3"]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out",
+                 str(tmp_path / "c.html")]) == 0
+    printed = capsys.readouterr().out
+    assert "systems.recorder.sanctioned" not in printed  # zero in both runs: left out
+    page = (tmp_path / "c.html").read_text()
+    assert "a vs b" in page
+    _, found = scorelab.compare([tmp_path / "a", tmp_path / "b"])
+    by_path = {d.path: d for d in found}
+    records = by_path["systems.recorder.records"]
+    assert records.values[0] == records.values[1]  # replicate 0 is the plain run
+    assert records.changes == [0.0, 0.0]
+    assert records.intervals[0] is None and records.intervals[1] is not None
+
+
+def test_compare_refuses_runs_of_other_populations(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    for name, persons in (("a", 2000), ("b", 3000)):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(tiny(days=3, persons=persons))
+        assert main(["run", str(path), "--out", str(tmp_path / name), "--quiet"]) == 0
+    (tmp_path / "old").mkdir()
+    summary = json.loads((tmp_path / "a" / "summary.json").read_text())
+    (tmp_path / "old" / "summary.json").write_text(json.dumps({**summary, "schema_version": 0}))
+    (tmp_path / "old" / "daily.parquet").write_bytes((tmp_path / "a" / "daily.parquet")
+                                                    .read_bytes())
+    capsys.readouterr()
+    for folders, message in (([tmp_path / "a", tmp_path / "b"], "not of the population"),
+                             ([tmp_path / "a", tmp_path / "old"], "schema version 0"),
+                             ([tmp_path / "a", tmp_path / "nothing"], "not a run's output"),
+                             ([tmp_path / "a"], "at least two")):
+        code = main(["compare", *map(str, folders), "--out", str(tmp_path / "c.html")])
+        err = capsys.readouterr().err
+        assert code == 2 and message in err and "Traceback" not in err, err
+    assert not (tmp_path / "c.html").exists()

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..report.sensitivity import render_sensitivity
 from ..scenario.errors import Problem, ScenarioError
 from ..scenario.loader import scenario_digest
 from ..scenario.schema import Scenario
@@ -63,6 +64,10 @@ def sample(method: str, params: list[Param], samples: int, seed: int) -> np.ndar
 def analyse(method: str, params: list[Param], design: np.ndarray, y: np.ndarray,
             seed: int) -> dict[str, list[float]]:
     problem = _problem(params)
+    if np.ptp(y) == 0:  # no parameter moves the figure: every index is 0 (SALib divides by 0)
+        keys0 = ("S1", "S1_conf", "ST", "ST_conf") if method == "sobol" else (
+            "mu_star", "mu_star_conf", "sigma")
+        return {k: [0.0] * len(params) for k in keys0}
     if method == "sobol":
         from SALib.analyze import sobol
 
@@ -124,9 +129,11 @@ def run_sensitivity(scenario: Scenario, method: str, params: list[Param], output
         found.append(Indices(output, [p.text for p in params],
                              analyse(method, params, np.asarray(values, dtype=np.float64), y,
                                      seed)))
-    _write_json(out / "sensitivity.json", {
-        "method": method, "samples": samples, "runs": len(values),
-        "indices": [{"output": f.output, "params": f.params, **f.values} for f in found]})
+    results = {"method": method, "samples": samples, "runs": len(values),
+               "indices": [{"output": f.output, "params": f.params, **f.values}
+                           for f in found]}
+    _write(out / "sensitivity.json", (json.dumps(results, indent=2) + "\n").encode("utf-8"))
+    _write(out / "sensitivity.html", render_sensitivity(results).encode("utf-8"))
     return found
 
 
@@ -142,8 +149,8 @@ def _check_outputs(outputs: list[str], figures: dict[str, float]) -> None:
                 f"{' ...' if len(known) > 30 else ''}", path="--output"))
 
 
-def _write_json(path: Path, data: Any) -> None:
+def _write(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    temporary.write_bytes(data)
     os.chmod(temporary, 0o644)
     os.replace(temporary, path)

@@ -21,8 +21,9 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import polars as pl
 
@@ -249,3 +250,19 @@ def write_outputs(result: Result, out: Path, force: bool = False) -> dict[str, P
     with OutputFolder(out, result.summary.scenario_sha256, force) as folder:
         folder.publish(output_contents(result))
     return {name: out / name for name in OUTPUT_FILES}
+
+
+def write_comparison(runs: Sequence[Any], out: Path) -> Path:
+    """Write the page comparing ``runs`` (each with ``label``, ``summary``, ``daily``) to the
+    file ``out``, whole or not at all."""
+    from .compare import render_comparison
+
+    out = Path(out)
+    if out.is_dir():
+        raise _error(f"--out {out} is a folder: give the comparison page's file name")
+    page = render_comparison([(r.label, r.summary, r.daily) for r in runs])
+    temporary = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    temporary.write_text(page, encoding="utf-8")
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, out)
+    return out
