@@ -216,3 +216,25 @@ def test_the_cli_says_where_and_exits_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"{path}:" in done.stderr and "schedule[0].to" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_summary_and_the_report_list_the_schedule() -> None:
+    from scorelab.report.view import build_page
+
+    result = scorelab.run(load_scenario(text=twin(days=90, schedule=RAMP + "\n"
+                          "  - {at: 2020-02-15, set: systems.ramped.sanctions.watch, "
+                          "to: [flights]}")))
+    assert result.summary["schedule"] == [
+        {"set": "systems.ramped.rules.traffic_offence.coverage", "to": 0.9, "at": 10,
+         "until": 70, "at_date": "2020-01-11", "until_date": "2020-03-11"},
+        {"set": "systems.ramped.sanctions.watch", "to": ["flights"], "at": 45,
+         "at_date": "2020-02-15"}]
+    page = build_page(result.summary, result.daily)
+    section = next(s for s in page.sections if s.id == "schedule")
+    rows = [[c.text for c in row.cells] for row in section.tables[0].rows]
+    assert rows == [["2020-01-11 to 2020-03-11", "systems.ramped.rules.traffic_offence.coverage",
+                     "ramped linearly to", "0.9"],
+                    ["2020-02-15", "systems.ramped.sanctions.watch", "set to", "flights"]]
+    plain = scorelab.run(load_scenario(text=twin(days=5, schedule="  []")))
+    assert "schedule" not in plain.summary.as_dict()
+    assert all(s.id != "schedule" for s in build_page(plain.summary, plain.daily).sections)

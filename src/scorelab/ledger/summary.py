@@ -174,6 +174,17 @@ class MeasureSummary(_Open):
     cost: MeasureCosts
 
 
+class ScheduledChange(_Model):
+    """One change of the scenario's schedule, as it took effect."""
+
+    set: str = Field(description="the parameter's dotted path in the scenario")
+    to: Any
+    at: int = Field(description="reported day it takes effect (a ramp: the day it starts)")
+    until: int | None = Field(None, description="a ramp: the day it reaches its value")
+    at_date: str | None = None
+    until_date: str | None = None
+
+
 class Interval(_Model):
     """One headline figure over replicates: where runs fall, and how sure the mean is."""
 
@@ -231,6 +242,8 @@ class Summary(_Model):
     yearly: dict[str, dict[str, Counts]] | None = Field(
         None, description="with a start date: sums of the daily flows (records, newly "
                           "sanctioned, person-days, flags...) by year, then system or measure")
+    schedule: list[ScheduledChange] | None = Field(
+        None, description="the scenario's scheduled changes, in date order")
     replicates: Replicates | None = Field(
         None, description="with --replicates R: the headline figures over R seeds")
 

@@ -6,6 +6,7 @@ makes the outputs byte-identical for any number of shards.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,8 @@ from ..measures.base import DAILY as MEASURE_DAILY
 from ..processes.protests import ROLES
 from ..scenario import scenario_digest
 from ..scenario.plan import Plan
-from ..scenario.schema import SANCTIONS
+from ..scenario.schedule import day_number
+from ..scenario.schema import SANCTIONS, Scenario
 from ..systems.base import DAILY_COLUMNS
 from .overlap import disparity
 from .parts import RunTotals, ShardTotals
@@ -173,7 +175,26 @@ def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals,
         **({"start_date": scenario.start_date.isoformat(),
             "yearly": yearly_totals(daily) if daily is not None else {}}
            if scenario.start_date is not None else {}),
+        **({"schedule": scheduled_changes(scenario)} if scenario.schedule else {}),
     })
+
+
+def scheduled_changes(scenario: Scenario) -> list[dict[str, Any]]:
+    """The schedule as it took effect: reported days, and dates with a start date."""
+    start = scenario.start_date
+    out = []
+    for change in scenario.schedule:
+        at = day_number(change.at, start, "at")
+        until = None if change.until is None else day_number(change.until, start, "until")
+        row: dict[str, Any] = {"set": change.set, "to": change.to, "at": at}
+        if until is not None:
+            row["until"] = until
+        if start is not None:
+            row["at_date"] = (start + datetime.timedelta(days=at)).isoformat()
+            if until is not None:
+                row["until_date"] = (start + datetime.timedelta(days=until)).isoformat()
+        out.append(row)
+    return out
 
 
 def small_bases(systems: dict[str, Any], disparity: dict[str, Any],

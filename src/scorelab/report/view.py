@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -190,8 +191,10 @@ def build_page(summary: Summary, daily: pl.DataFrame | None) -> Page:
     control = control_section(summary, numbers)
     if control is not None:
         sections.append(control)
+    schedule = schedule_section(summary)
     sections += [
         over_time_section(summary, series, colors, x_title),
+        *([schedule] if schedule is not None else []),
         disparity_section(summary, numbers),
         overlap_section(summary, numbers),
         *system_sections(summary, numbers, series, colors, x_title),
@@ -203,7 +206,10 @@ def build_page(summary: Summary, daily: pl.DataFrame | None) -> Page:
     nav = [("who-was-wronged", "Wronged")]
     if control is not None:
         nav.append(("control-measures", "Control measures" if measures else "Protests"))
-    nav += [("over-time", "Over time"), ("disparity", "Disparate impact"),
+    nav += [("over-time", "Over time")]
+    if schedule is not None:
+        nav.append(("schedule", "Schedule"))
+    nav += [("disparity", "Disparate impact"),
             ("overlap", "Overlap"), ("grades", "Grades"), ("events", "Events"),
             ("restrictions", "Restrictions"), ("how-to-read", "How to read"),
             ("methods", "Methods")]
@@ -558,6 +564,35 @@ def grades_section(summary: Summary) -> Section:
                    lead="For each system, the grade distribution on the record next to the "
                         "distribution the same persons would get from their true conduct "
                         "(simulated persons).", figures=(chart,))
+
+
+def schedule_section(summary: Summary) -> Section | None:
+    """The scenario's scheduled changes, when it has any: when, what, to which value."""
+    if not summary.schedule:
+        return None
+    rows = []
+    for change in summary.schedule:
+        when = change.at_date or f"day {change.at}"
+        if change.until is not None:
+            when += f" to {change.until_date or f'day {change.until}'}"
+        how = "ramped linearly to" if change.until is not None else "set to"
+        rows.append(Row((Cell(when, cls="label"), Cell(change.set), Cell(how),
+                         Cell(_value_text(change.to)))))
+    table = Table("schedule-table", (Column("When"), Column("Parameter"), Column("Change"),
+                                     Column("Value")), tuple(rows))
+    return Section("schedule", "Scheduled changes",
+                   lead="Parameters the scenario changes during the run, in date order. A "
+                        "ramp moves one step a day from the value in force when it starts; "
+                        "the charts show each change's effect day by day.",
+                   tables=(table,))
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_value_text(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_value_text(v) for v in value)
+    return str(value)
 
 
 def events_section(summary: Summary, numbers: Numbers) -> Section:
