@@ -65,3 +65,12 @@ def test_ray_gives_the_bytes_of_a_local_run(tmp_path: Path, capsys: pytest.Captu
 def test_ray_options_belong_to_ray(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--persons", "2000", "--days", "2", "--workers", "2"]) == 2
     assert "--address and --workers are options of --backend ray" in capsys.readouterr().err
+
+
+def test_replicates_as_ray_tasks_give_the_local_numbers(local_ray: object) -> None:
+    scenario = load_scenario(overrides={"population": {"persons": 3000, "block_size": 1024},
+                                        "days": 3, "warmup_days": 0})
+    local = scorelab.run(scenario, replicates=3)
+    on_ray = scorelab.run(scenario, replicates=3, backend="ray")
+    assert summary_bytes(local.summary) == summary_bytes(on_ray.summary)
+    assert daily_bytes(local.daily) == daily_bytes(on_ray.daily)  # in replicate order
