@@ -78,6 +78,9 @@ class SystemSummary(_Open):
     # points systems
     grades: Counts | None = Field(None, description="persons per recorded grade at the end")
     grades_truth: Counts | None = Field(None, description="persons per true grade at the end")
+    # financial scores
+    files: int | None = Field(None, description="persons with a credit file (bureau, "
+                              "commercial); the others are graded no_file")
     # lists
     listed: int | None = None
     listed_wrongly: int | None = None
