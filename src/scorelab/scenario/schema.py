@@ -377,6 +377,20 @@ class AppealSpec(Strict):
     success: Probability
 
 
+class IdentityNoise(Strict):
+    """How a source writes the identity it saw: each a share of its records (a record may
+    carry several errors). ``typo``: one character of the given name wrong; ``pinyin``: the
+    surname in another romanisation (LYU/LU/LV, Wade-Giles, Hong Kong); ``swap_day_month``:
+    day and month of the birth date swapped (where both could be a month); ``id_digit``: one
+    digit of the ID number wrong; ``missing``: each field left empty, independently."""
+
+    typo: Probability = 0.0
+    pinyin: Probability = 0.0
+    swap_day_month: Probability = 0.0
+    id_digit: Probability = 0.0
+    missing: Probability = 0.0
+
+
 def record_streams(system: str, event: str) -> dict[str, str]:
     """The streams of a system's records of one event type (seen, false records)."""
     return {f"record/{event}": f"system/{system}/record/{event}",
