@@ -452,6 +452,12 @@ class CreditState(PointsState):
         if i is not None:
             self.daily["newly_sanctioned"][i] += newly
 
+    def holdings(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """File holders, standing by recorded score across the range."""
+        rows = np.flatnonzero(self.has_file)
+        standing = (self.score[rows].astype(np.float64) - self.low) / (self.high - self.low)
+        return self.coverage.global_of(rows), np.clip(standing, 0.0, 1.0)
+
     def extremes(self, rows: slice, last_day: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Top and bottom band among file holders (no file is neither)."""
         bands = len(self.grade_names) - 1

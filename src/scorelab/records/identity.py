@@ -112,6 +112,8 @@ def _labels(codes: np.ndarray, label: Callable[[int], str]) -> np.ndarray:
 
 def birth_text(birth: np.ndarray) -> np.ndarray:
     """``YYYYMMDD`` integers as ``YYYY-MM-DD``."""
+    if birth.size == 0:
+        return np.empty(0, dtype="U10")
     text = np.char.zfill(birth.astype("U8"), 8)
     codes = text.view(np.uint32).reshape(-1, 8)
     out = np.full((birth.size, 10), ord("-"), dtype=np.uint32)

@@ -336,6 +336,12 @@ class PointsState(SystemState):
     def daily_columns(self) -> dict[str, np.ndarray | None]:
         return {**self.daily, "listed": None}
 
+    def holdings(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Persons with a record, standing by recorded grade: top 1, bottom 0."""
+        rows = np.flatnonzero(self.flags & SCORED)
+        bands = max(self._floors_ascending.size, 1)
+        return self.coverage.global_of(rows), 1.0 - self.grade[rows] / bands
+
     def extremes(self, rows: slice, last_day: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Top and bottom grade (a system with one grade has neither)."""
         if len(self.grade_names) < 2:
