@@ -37,8 +37,7 @@ def _table(records: IdentityRecords) -> pa.Table:
                                TRUE_PERSON: pa.array(records.person)}
     for name in ("surname", "given", "birth", "id_number", "city"):
         text = getattr(records, name)
-        columns[name] = pa.array(text.astype(object), type=pa.string(),
-                                 mask=np.char.str_len(text) == 0)
+        columns[name] = pa.array(text, type=pa.string(), mask=np.char.str_len(text) == 0)
     return pa.table(columns)
 
 
@@ -105,17 +104,14 @@ def link(records: IdentityRecords, spec: LinkageSpec, seed: int,
             f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0])
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
             predictions, threshold_match_probability=spec.threshold)
-        rows = con.execute(
-            f"SELECT unique_id, cluster_id FROM {clusters.physical_name} ORDER BY unique_id"
-        ).fetchall()
+        # number clusters by their first record, so labels do not depend on splink's naming
+        numbered = con.execute(
+            "SELECT unique_id, dense_rank() OVER (ORDER BY first) - 1 AS cluster FROM ("
+            "SELECT unique_id, min(unique_id) OVER (PARTITION BY cluster_id) AS first "
+            f"FROM {clusters.physical_name})").fetchnumpy()
     finally:
         con.close()
         splink_log.setLevel(level)
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    labels = np.array([str(r[1]) for r in rows])
-    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
-    # number clusters by their first record, so labels do not depend on splink's naming
-    order = np.argsort(np.argsort(ids[first]))
     cluster = np.empty(n, dtype=np.int64)
-    cluster[ids] = order[inverse]
+    cluster[np.asarray(numbered["unique_id"], dtype=np.int64)] = numbered["cluster"]
     return Clusters(cluster, pairs)
