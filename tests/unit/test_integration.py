@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import scorelab
 from scorelab.cli import main
@@ -79,15 +81,30 @@ def test_clean_unique_identities_link_exactly() -> None:
     assert (precision, recall, merges) == (1.0, 1.0, 0)
 
 
+NAMES_ONLY = LinkageSpec(blocking_rules=[["surname", "given"], ["surname", "birth"]],
+                         em_blocking_rules=[["surname", "given"], ["birth"]],
+                         comparisons=LinkageSpec().comparisons[:3])
+
+
 def test_precision_falls_as_namesakes_crowd_the_surname_table() -> None:
     """No ID numbers, so names, birth date and city carry the linkage: the more concentrated
     the surname table, the more pairs of different persons agree on all of them."""
-    spec = LinkageSpec(blocking_rules=[["surname", "given"], ["surname", "birth"]],
-                       em_blocking_rules=[["surname", "given"], ["birth"]],
-                       comparisons=LinkageSpec().comparisons[:3])
-    precisions = [accuracy(records(4000, c, 0.0, ids=False), spec)[0] for c in (0.0, 1.0, 2.0)]
+    precisions = [accuracy(records(4000, c, 0.0, ids=False), NAMES_ONLY)[0]
+                  for c in (0.0, 1.0, 2.0)]
     assert precisions[0] >= precisions[1] >= precisions[2]
     assert precisions[2] < precisions[0]
+
+
+@settings(max_examples=4, deadline=None, derandomize=True)
+@given(low=st.floats(0.0, 0.5), high=st.floats(2.0, 3.0), seed=st.integers(0, 1000))
+def test_precision_is_lower_for_any_more_concentrated_surname_table(
+        low: float, high: float, seed: int) -> None:
+    """The same property over drawn concentrations and populations (fixed examples, so the
+    suite does not vary from run to run)."""
+    sparse = accuracy(records(2000, low, 0.0, seed=seed, ids=False), NAMES_ONLY)
+    crowded = accuracy(records(2000, high, 0.0, seed=seed, ids=False), NAMES_ONLY)
+    assert crowded[0] < sparse[0]
+    assert crowded[2] > sparse[2]  # more clusters holding two or more persons
 
 
 def test_precision_falls_as_id_numbers_get_wrong_digits() -> None:
