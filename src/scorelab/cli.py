@@ -163,6 +163,36 @@ def _print_headline(summary: Summary) -> None:
                           format_estimate(m.flagged_wrongly_total * scale),
                           format_count(m.collateral_person_days))
         out.print(table)
+    if summary.integration is not None:
+        _print_integration(summary)
+
+
+def _print_integration(summary: Summary) -> None:
+    """The integrated score against its linkage's truth, and against the separate systems."""
+    i = summary.integration
+    assert i is not None
+
+    def share(x: float | None) -> str:
+        return "-" if x is None else f"{x:.4f}"
+
+    def count(x: int | None) -> str:
+        return "-" if x is None else f"{x:,}"
+
+    table = Table(title="integrated score (hypothetical): last linkage")
+    for column in ("records", "clusters", "precision", "recall", "f1", "wrongful merges",
+                   "split persons"):
+        table.add_column(column, justify="right")
+    table.add_row(count(i.records), count(i.clusters), share(i.precision), share(i.recall),
+                  share(i.f1), count(i.wrongful_merges), count(i.split_persons))
+    out.print(table)
+    table = Table(title="sanctioned: integrated vs fragmented")
+    for column in ("integrated now", "with perfect linkage", "by wrong merges",
+                   "by splits", "escaped by splits", "any separate system"):
+        table.add_column(column, justify="right")
+    table.add_row(count(i.sanctioned), count(i.sanctioned_with_perfect_linkage),
+                  count(i.sanctioned_by_merge), count(i.sanctioned_by_split),
+                  count(i.escaped_by_split), f"{i.fragmented_sanctioned_any:,}")
+    out.print(table)
 
 
 @app.command("validate")

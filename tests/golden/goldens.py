@@ -24,6 +24,8 @@ PERSONS, DAYS, SEED = 200_000, 30, 5
 SCENARIO_FILES = {"scenario-small": HERE.parent / "scenarios" / "small.yaml"}
 #: presets whose schedule spans their whole run: their own days, fewer persons
 FULL_LENGTH = {"plan-2014": 20_000}
+#: presets that link records with splink: fewer persons, so the suite stays quick
+LINKED = {"integrated": 20_000}
 
 
 def golden_names() -> list[str]:
@@ -34,6 +36,8 @@ def golden_files(name: str) -> dict[str, bytes]:
     """The files a golden run gives today."""
     if name in SCENARIO_FILES:
         result = scorelab.run(SCENARIO_FILES[name], seed=SEED)
+    elif name in LINKED:
+        result = scorelab.run(preset=name, persons=LINKED[name], days=DAYS, seed=SEED)
     elif name in FULL_LENGTH:
         result = scorelab.run(preset=name, persons=FULL_LENGTH[name], seed=SEED)
     else:

@@ -31,9 +31,9 @@ SRC = Path(scorelab.__file__).parent
 ROOT = SRC.parents[1]
 
 #: lower numbers sit lower; a module may import its own package and anything lower
-LAYERS = {"core": 0, "scenario": 1, "population": 2, "processes": 3, "systems": 4,
-          "measures": 4, "ledger": 5, "engine": 6, "report": 7, "experiments": 8, "api": 9,
-          "cli": 10, "__init__": 11, "__main__": 11}
+LAYERS = {"core": 0, "scenario": 1, "population": 2, "processes": 3, "records": 3,
+          "systems": 4, "measures": 4, "finance": 5, "integration": 5, "ledger": 6, "engine": 7,
+          "report": 8, "experiments": 9, "api": 10, "cli": 11, "__init__": 12, "__main__": 12}
 
 
 def _package(module: str) -> str:

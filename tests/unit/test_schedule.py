@@ -91,6 +91,7 @@ def _outputs(out: Path) -> tuple[bytes, dict[str, object]]:
 
     summary = json.loads((out / "summary.json").read_text())
     summary.pop("scenario_sha256")
+    summary.pop("schedule", None)  # the scenario's own words, not a figure of the run
     return (out / "daily.parquet").read_bytes(), summary
 
 

@@ -22,6 +22,10 @@ on every shard (through the backend) or in the driver (global, city-level or que
 6. ``appeals`` (driver and shards): each system's desk queues the day's filings from all
    shards in (day, person id) order, decides up to its capacity, and sends each decision to
    the shard holding the person (a won appeal takes effect from the next day).
+7. ``integration`` (shards, then driver; with an ``integration:`` section): on linkage days
+   the shards hand over their sources' identity records and standings, the driver links
+   them with splink, scores each cluster and holds the composite's sanctions until the next
+   linkage; every reported day counts their restriction person-days.
 
 After the last day every shard hands over its totals (integers only), which the ledger adds
 up; integers add up exactly in any order, so every output is the same for any split.
@@ -38,6 +42,7 @@ import numpy as np
 from ..core.faults import pause_point
 from ..core.streams import Streams
 from ..core.tunable import Tunable
+from ..integration.integrator import Integrator
 from ..ledger.parts import CoordinatorTotals, DeskTotals, RunTotals, ShardTotals
 from ..measures.base import COSTS, Coordinator
 from ..processes.protests import Protest, ProtestCoordinator
@@ -79,13 +84,14 @@ class Driver:
     activism: np.ndarray | None = None
     coordinators: list[Coordinator] = field(default_factory=list)
     desks: dict[int, AppealDesk] = field(default_factory=dict)
+    integrator: Integrator | None = None
     today: list[Protest] = field(default_factory=list)
     forwarders: dict[int, int] = field(default_factory=dict)
     protest_count: int = 0
 
     #: what changes during a run, besides the shards (today's protests and forwarding sums are
     #: made afresh each day)
-    STATE: ClassVar[tuple[str, ...]] = ("coordinators", "desks", "protest_count")
+    STATE: ClassVar[tuple[str, ...]] = ("coordinators", "desks", "protest_count", "integrator")
 
     def state(self) -> State:
         return state_of(self, self.STATE)
@@ -131,6 +137,8 @@ class Driver:
                                for m in plan.measures]
         driver.desks = {s.index: AppealDesk(plan, s, streams) for s in plan.systems
                         if s.spec.appeals is not None}
+        if plan.scenario.integration is not None:
+            driver.integrator = Integrator(plan)
         return driver
 
 
@@ -189,8 +197,17 @@ def appeals(run: Driver, day: int) -> None:
     run.backend.call("resolve_appeals", day, decisions)
 
 
+def integration(run: Driver, day: int) -> None:
+    integrator = run.integrator
+    if integrator is None:
+        return
+    if integrator.due(day):
+        integrator.link(day, run.backend.call("identity_records", day))
+    integrator.count(day)
+
+
 PHASES: tuple[Callable[[Driver, int], None], ...] = (
-    retune, protests, truth, records, spread, measures, appeals)
+    retune, protests, truth, records, spread, measures, appeals, integration)
 
 
 @dataclass
@@ -251,4 +268,6 @@ def _run_totals(run: Driver, shards: list[ShardTotals]) -> RunTotals:
                                           costs))
     desks = {i: DeskTotals(desk.summary(), desk.daily) for i, desk in run.desks.items()}
     protest_count = run.protest_count if run.protests is not None else None
-    return RunTotals(desks=desks, protests=protest_count, measures=measures)
+    integration = run.integrator.summary() if run.integrator is not None else None
+    return RunTotals(desks=desks, protests=protest_count, measures=measures,
+                     integration=integration)

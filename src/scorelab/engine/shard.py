@@ -19,8 +19,10 @@ from ..ledger.overlap import shard_overlap
 from ..ledger.parts import MeasureTotals, ShardTotals, SystemTotals
 from ..measures.base import MeasureState
 from ..population.generate import Population, generate_population
+from ..population.schemes import scheme
 from ..processes import build_processes
 from ..processes.protests import ROLES, CitySums, Protest, ProtestState
+from ..records.identity import IdentityRecords, write_identities
 from ..scenario.kinds import MEASURE_KINDS, SYSTEM_KINDS
 from ..scenario.plan import Plan
 from ..scenario.schedule import Step
@@ -51,6 +53,10 @@ class Shard:
         self.measures: list[MeasureState] = [
             MEASURE_KINDS.part(m.spec.kind)(plan, m, self.population, self.protests, streams)
             for m in plan.measures]
+        integration = scenario.integration
+        self.identity_streams = ([streams.claim(f"integration/identity/{name}")
+                                  for name in integration.sources]
+                                 if integration is not None else [])
         self.event_names = plan.events
         self.event_counts = {e: np.zeros(plan.days, dtype=np.int64) for e in self.event_names}
         self.events: dict[str, np.ndarray] = {}
@@ -117,6 +123,21 @@ class Shard:
         if method not in part.shard_methods:
             raise AttributeError(f"{part.kind} has no shard method {method!r}")
         return getattr(part, method)(*args)
+
+    def identity_records(self, day: int) -> tuple[IdentityRecords, np.ndarray]:
+        """Every integration source's identity records of this shard's persons, and its
+        standing of each (a linkage day's global phase gathers them)."""
+        spec = self.plan.scenario.integration
+        assert spec is not None
+        ident = scheme(self.plan.scenario.population.identity_scheme)
+        parts, standings = [], []
+        for k, (name, noise) in enumerate(spec.sources.items()):
+            system = self.systems[self.plan.system_names.index(name)]
+            ids, standing = system.holdings(day)
+            parts.append(write_identities(self.population, ident, ids, k, noise,
+                                          self.identity_streams[k], day))
+            standings.append(standing)
+        return IdentityRecords.concat(parts), np.concatenate(standings)
 
     def appeals(self) -> Appeals:
         """Appeals filed since the last call, by system index."""

@@ -66,3 +66,5 @@ class RunTotals:
     desks: dict[int, DeskTotals] = field(default_factory=dict)
     protests: int | None = None
     measures: list[CoordinatorTotals] = field(default_factory=list)
+    #: the integrated score's figures (with an integration: section)
+    integration: dict[str, Any] | None = None

@@ -171,6 +171,9 @@ def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals,
         "disparity": summary_disparity,
         **({"protests": _protests(shards, run)} if scenario.protests is not None else {}),
         **({"measures": measures} if measures is not None else {}),
+        **({"integration": {**run.integration,
+                            "fragmented_sanctioned_any": overlap["sanctioned_any"]}}
+           if run.integration is not None else {}),
         "warnings": small_bases(systems, summary_disparity, measures or {}),
         **({"start_date": scenario.start_date.isoformat(),
             "yearly": yearly_totals(daily) if daily is not None else {}}

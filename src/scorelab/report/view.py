@@ -192,6 +192,9 @@ def build_page(summary: Summary, daily: pl.DataFrame | None) -> Page:
     if control is not None:
         sections.append(control)
     schedule = schedule_section(summary)
+    integration = integration_section(summary, numbers)
+    if integration is not None:
+        sections.append(integration)
     sections += [
         over_time_section(summary, series, colors, x_title),
         *([schedule] if schedule is not None else []),
@@ -206,6 +209,8 @@ def build_page(summary: Summary, daily: pl.DataFrame | None) -> Page:
     nav = [("who-was-wronged", "Wronged")]
     if control is not None:
         nav.append(("control-measures", "Control measures" if measures else "Protests"))
+    if integration is not None:
+        nav.append(("integration", "Integration"))
     nav += [("over-time", "Over time")]
     if schedule is not None:
         nav.append(("schedule", "Schedule"))
@@ -564,6 +569,56 @@ def grades_section(summary: Summary) -> Section:
                    lead="For each system, the grade distribution on the record next to the "
                         "distribution the same persons would get from their true conduct "
                         "(simulated persons).", figures=(chart,))
+
+
+def integration_section(summary: Summary, numbers: Numbers) -> Section | None:
+    """The hypothetical integrated score: how well its linkage matched records to persons,
+    and whom its sanctions reached that separate systems would not have."""
+    found = summary.integration
+    if found is None:
+        return None
+    key = "integration."
+    linkage = Table("integration-linkage", (Column("Linkage (last run)"),
+                                            Column("value", "num")), tuple(
+        Row((Cell(label, cls="label"), cell)) for label, cell in (
+            ("identity records linked", Cell(format_count(found.records), found.records, "num",
+                                             key=key + "records")),
+            ("true persons behind them", Cell(format_count(found.persons), found.persons,
+                                              "num", key=key + "persons")),
+            ("clusters made", Cell(format_count(found.clusters), found.clusters, "num",
+                                   key=key + "clusters")),
+            ("pairwise precision (linked pairs that are one person)",
+             share_cell(found.true_positive_pairs, found.predicted_pairs, "linked pairs")),
+            ("pairwise recall (same-person pairs linked)",
+             share_cell(found.true_positive_pairs, found.true_pairs, "same-person pairs")),
+            ("wrong merges (clusters of two or more persons)",
+             Cell(format_count(found.wrongful_merges), found.wrongful_merges, "num wrong",
+                  key=key + "wrongful_merges")),
+            ("persons split over two or more clusters",
+             Cell(format_count(found.split_persons), found.split_persons, "num wrong",
+                  key=key + "split_persons")))), "Linkage")
+    effects = keynums("integration-effects", "Sanctioned", [
+        keyrow(numbers, "by the integrated score now", found.sanctioned, key + "sanctioned"),
+        keyrow(numbers, "by it with a perfect linkage", found.sanctioned_with_perfect_linkage,
+               key + "sanctioned_with_perfect_linkage"),
+        keyrow(numbers, "by any separate system (the same run, not integrated)",
+               found.fragmented_sanctioned_any, key + "fragmented_sanctioned_any"),
+        keyrow(numbers, "only because a wrong merge joined them to another's records",
+               found.sanctioned_by_merge, key + "sanctioned_by_merge", wrong=True),
+        keyrow(numbers, "only because a split left part of their records alone",
+               found.sanctioned_by_split, key + "sanctioned_by_split", wrong=True),
+        keyrow(numbers, "escaped the sanction a perfect linkage would give, by a split",
+               found.escaped_by_split, key + "escaped_by_split", wrong=True),
+    ])
+    return Section("integration", "Integration: the hypothetical national score",
+                   lead="HYPOTHETICAL: no integrated national score exists. Here every "
+                        "source's identity records are linked to persons by a real "
+                        "record-linkage engine (splink, Fellegi-Sunter, on DuckDB) and one "
+                        "composite score grades and sanctions each linked cluster, so the "
+                        "linkage's own errors carry sanctions to the wrong persons. "
+                        f"{format_count(found.linkages)} linkage runs; the figures are the "
+                        "last one's.",
+                   tables=(linkage, effects), cls="wronged")
 
 
 def schedule_section(summary: Summary) -> Section | None:

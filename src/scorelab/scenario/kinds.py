@@ -2,7 +2,7 @@
 
 A kind is one module (its spec model, its shard part, and for measures its global
 coordinator) plus one line in its family's registry (``systems/registry.py``,
-``measures/registry.py``). The registry feeds the scenario schema (``kind:`` picks the spec
+``finance/registry.py``, ``measures/registry.py``). The registry feeds the scenario schema (``kind:`` picks the spec
 model), the loader's error messages (valid keys and kinds), the plan (stream names) and, through
 the part, the engine and the ledger.
 
@@ -21,9 +21,9 @@ from pydantic import BaseModel
 class Kinds:
     """The kinds of one family (``systems`` or ``measures``)."""
 
-    def __init__(self, family: str, registry_module: str) -> None:
+    def __init__(self, family: str, *registry_modules: str) -> None:
         self.family = family
-        self.registry_module = registry_module
+        self.registry_modules = registry_modules
         self._parts: dict[str, Any] = {}
         self._loaded = False
 
@@ -45,7 +45,8 @@ class Kinds:
     def _load(self) -> None:
         if not self._loaded:
             self._loaded = True
-            importlib.import_module(self.registry_module)
+            for module in self.registry_modules:
+                importlib.import_module(module)
 
     def names(self) -> list[str]:
         self._load()
@@ -62,6 +63,7 @@ class Kinds:
         return part.Spec if part is not None else None
 
 
-SYSTEM_KINDS = Kinds("systems", "scorelab.systems.registry")
+#: financial scores are system kinds that live in their own layer above the systems
+SYSTEM_KINDS = Kinds("systems", "scorelab.systems.registry", "scorelab.finance.registry")
 MEASURE_KINDS = Kinds("measures", "scorelab.measures.registry")
 FAMILIES = {"systems": SYSTEM_KINDS, "measures": MEASURE_KINDS}

@@ -180,6 +180,8 @@ def compile(scenario: Scenario) -> Plan:
         names += streams.values()
         cells = _cells(geo, measure.named_cities())
         measures.append(MeasurePlan(i, name, measure, cells, streams))
+    if scenario.integration is not None:
+        names += scenario.integration.stream_names().values()
     protest_cells = _cells(geo, scenario.protests.cities) if scenario.protests else ()
     _, steps = resolve(scenario)  # (the scenario validated, so it has no problems)
     return Plan(scenario=scenario, geography=geo, scale=scale, event_process=events,

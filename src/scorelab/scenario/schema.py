@@ -377,6 +377,20 @@ class AppealSpec(Strict):
     success: Probability
 
 
+class IdentityNoise(Strict):
+    """How a source writes the identity it saw: each a share of its records (a record may
+    carry several errors). ``typo``: one character of the given name wrong; ``pinyin``: the
+    surname in another romanisation (LYU/LU/LV, Wade-Giles, Hong Kong); ``swap_day_month``:
+    day and month of the birth date swapped (where both could be a month); ``id_digit``: one
+    digit of the ID number wrong; ``missing``: each field left empty, independently."""
+
+    typo: Probability = 0.0
+    pinyin: Probability = 0.0
+    swap_day_month: Probability = 0.0
+    id_digit: Probability = 0.0
+    missing: Probability = 0.0
+
+
 def record_streams(system: str, event: str) -> dict[str, str]:
     """The streams of a system's records of one event type (seen, false records)."""
     return {f"record/{event}": f"system/{system}/record/{event}",
@@ -487,6 +501,97 @@ class MeasureAction(Strict):
     restrict: list[Sanction] = []
     days: int = Field(default=0, ge=0, le=MAX_DAYS)
     detention_days: int = Field(default=0, ge=0, le=MAX_DAYS)
+
+
+# --- integration: linkage and the composite score --------------------------------------------
+
+#: the fields of an identity record (``records.identity``)
+RECORD_FIELDS = ("surname", "given", "birth", "id_number", "city")
+#: record fields that stay empty under an identity scheme without ID numbers
+ID_FIELDS = ("id_number",)
+
+
+class Comparison(Strict):
+    """How splink compares one field: ``exact``, ``jaro_winkler`` (similarity thresholds,
+    default 0.92 and 0.8), ``levenshtein`` (Damerau-Levenshtein distances, default 1 and 2)
+    or ``date`` (a date of birth written ``YYYY-MM-DD``); optional term-frequency adjustment."""
+
+    field: str
+    method: Literal["exact", "jaro_winkler", "levenshtein", "date"]
+    thresholds: list[Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=list,
+                                                                    max_length=5)
+    term_frequency: bool = False
+
+
+def _default_comparisons() -> list[Comparison]:
+    return [Comparison(field="surname", method="jaro_winkler", term_frequency=True),
+            Comparison(field="given", method="jaro_winkler", term_frequency=True),
+            Comparison(field="birth", method="date"),
+            Comparison(field="id_number", method="levenshtein"),
+            Comparison(field="city", method="exact", term_frequency=True)]
+
+
+class LinkageSpec(Strict):
+    """splink's settings: blocking rules (each a list of fields that must agree), EM training
+    blocks, comparisons, and the match probability at which records join one cluster."""
+
+    blocking_rules: list[list[str]] = Field(
+        default_factory=lambda: [["id_number"], ["surname", "given"], ["surname", "birth"],
+                                 ["given", "birth"]], min_length=1, max_length=20)
+    em_blocking_rules: list[list[str]] = Field(
+        default_factory=lambda: [["id_number"], ["surname", "given"]], min_length=1,
+        max_length=20)
+    comparisons: list[Comparison] = Field(default_factory=_default_comparisons, min_length=1,
+                                          max_length=20)
+    threshold: float = Field(default=0.95, gt=0.0, lt=1.0)
+    #: recall assumed of the blocking rules when estimating the prior match probability
+    recall: float = Field(default=0.95, gt=0.0, le=1.0)
+    u_max_pairs: int = Field(default=1_000_000, ge=1_000, le=10**9)
+
+    def fields_used(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """(path, field) of every field the settings name."""
+        out: list[tuple[tuple[str | int, ...], str]] = []
+        for section in ("blocking_rules", "em_blocking_rules"):
+            for i, rule in enumerate(getattr(self, section)):
+                out += [((section, i, j), f) for j, f in enumerate(rule)]
+        out += [(("comparisons", i, "field"), c.field) for i, c in enumerate(self.comparisons)]
+        return out
+
+
+class IntegrationSpec(Strict):
+    """The hypothetical national score: every ``every_days`` days (or once, on the last day),
+    the identity records of every source are linked to persons; each cluster gets a composite
+    of its sources' standings (``weights``, a positive sum), graded into ``grades`` (floors on
+    0-1000) whose ``sanctions`` hold every person whose records are in the cluster."""
+
+    description: Text = ""
+    every_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
+    sources: dict[str, IdentityNoise] = Field(min_length=1, max_length=MAX_PARTS)
+    weights: dict[str, Annotated[float, Field(ge=0, le=1e6)]] = Field(min_length=1,
+                                                                      max_length=MAX_PARTS)
+    linkage: LinkageSpec = Field(default_factory=LinkageSpec)
+    grades: dict[str, Annotated[int, Field(ge=0, le=1000)]] = Field(min_length=1,
+                                                                     max_length=254)
+    sanctions: dict[str, list[Sanction]] = Field(default_factory=dict, max_length=MAX_ITEMS)
+
+    def stream_names(self) -> dict[str, str]:
+        return {f"identity/{s}": f"integration/identity/{s}" for s in self.sources}
+
+    @field_validator("weights")
+    @classmethod
+    def _weights_positive(cls, weights: dict[str, float]) -> dict[str, float]:
+        total = sum(weights.values())
+        if not total > 0:
+            raise ValueError(f"weights must add up to a positive number, got {total:g}")
+        return weights
+
+    @field_validator("grades")
+    @classmethod
+    def _grades_by_floor(cls, grades: dict[str, int]) -> dict[str, int]:
+        ordered = dict(sorted(grades.items(), key=lambda item: -item[1]))
+        if len(set(ordered.values())) < len(ordered):
+            raise ValueError("two grades have the same floor")
+        return ordered
 
 
 # --- kinds and cross-references ------------------------------------------------------------
@@ -643,6 +748,16 @@ class Scenario(Strict):
     measures: dict[Name, AnyMeasure] = Field(default_factory=dict, max_length=MAX_PARTS)
     #: dated changes of parameters during the run (see ``scenario.schedule``)
     schedule: list[Change] = Field(default_factory=list, max_length=MAX_ITEMS)
+    #: the hypothetical integrated national score (none: the systems stay apart)
+    integration: IntegrationSpec | None = None
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``integration`` only when there is one (scenarios without it dump unchanged)."""
+        data: dict[str, Any] = handler(self)
+        if self.integration is None:
+            data.pop("integration", None)
+        return data
 
     @field_validator("start_date", mode="before")
     @classmethod
@@ -668,6 +783,40 @@ class Scenario(Strict):
         if bad:
             raise ReferenceProblems(bad)
         return self
+
+    def _integration_references(self) -> list[Reference]:
+        """Sources are systems; weights name sources; linkage names record fields the
+        records carry; sanctions name grades."""
+        spec = self.integration
+        assert spec is not None
+        bad: list[Reference] = []
+        systems = list(self.systems)
+        for source in spec.sources:
+            if source not in self.systems:
+                bad.append(Reference(("integration", "sources", source, AT_KEY), (
+                    f"unknown source system {short(source)}{did_you_mean(source, systems)}; "
+                    f"systems: {', '.join(systems) or 'none'}")))
+        for source in spec.weights:
+            if source not in spec.sources:
+                bad.append(Reference(("integration", "weights", source, AT_KEY), (
+                    f"{short(source)} is not a source; sources: {', '.join(spec.sources)}")))
+        scheme = self.population.identity_scheme
+        has_ids = IDENTITY_SCHEMES[scheme].region_codes is not None
+        for path, name in spec.linkage.fields_used():
+            where = ("integration", "linkage", *path)
+            if name not in RECORD_FIELDS:
+                bad.append(Reference(where, (
+                    f"unknown record field {short(name)}{did_you_mean(name, list(RECORD_FIELDS))}"
+                    f"; record fields: {', '.join(RECORD_FIELDS)}")))
+            elif name in ID_FIELDS and not has_ids:
+                bad.append(Reference(where, (
+                    f"the records carry no {name}: the {scheme} identity scheme has no ID "
+                    "number")))
+        for grade in spec.sanctions:
+            if grade not in spec.grades:
+                bad.append(Reference(("integration", "sanctions", grade, AT_KEY), (
+                    f"unknown grade {short(grade)}; grades: {', '.join(spec.grades)}")))
+        return bad
 
     def _references(self) -> list[Reference]:
         """Cross-field checks that a single field cannot make: every name must exist."""
@@ -717,6 +866,8 @@ class Scenario(Strict):
             if measure.after_protests and self.protests is None:
                 bad.append(Reference(("measures", mname, "kind"), (
                     f"a {measure.kind} acts after protests: add a protests: section")))
+        if self.integration is not None:
+            bad += self._integration_references()
         for i, link in enumerate(self.joint_punishment):
             if link.source not in refs.lists:
                 bad.append(Reference(("joint_punishment", i, "source"), (

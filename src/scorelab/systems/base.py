@@ -100,6 +100,11 @@ class System(Protocol):
 
     def flag_column(self) -> np.ndarray: ...
 
+    def holdings(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Global ids (sorted) of the persons the system holds records on, and its standing
+        of each on the record in [0, 1], 1 best (what an integrated score reads)."""
+        ...
+
     @property
     def sanctions_anyone(self) -> bool: ...
 
@@ -173,6 +178,11 @@ class SystemState(Tunable):
 
     def flag_column(self) -> np.ndarray:
         return self.flags
+
+    def holdings(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Persons with at least one record; a kind with a standing says what it is."""
+        rows = np.flatnonzero(self.flags & SCORED)
+        return self.coverage.global_of(rows), np.ones(rows.size)
 
     def daily_columns(self) -> dict[str, np.ndarray | None]:
         return dict(self.daily)

@@ -463,6 +463,15 @@ class ListState(SystemState):
             self.end[fixed] = np.minimum(self.end[fixed], tomorrow)
             self.start[fixed] = np.minimum(self.start[fixed], self.end[fixed])
 
+    def holdings(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Persons with a record or a listing; listed on it today: 0 on a blacklist, 1 on a redlist (not
+        listed: 1 and 0.5)."""
+        rows = np.union1d(np.flatnonzero(self.flags & SCORED), self.active)  # listed at start too
+        listed = (self.start[rows] <= day) & (day < self.end[rows])
+        if self.spec.polarity == "red":
+            return self.coverage.global_of(rows), np.where(listed, 1.0, 0.5)
+        return self.coverage.global_of(rows), np.where(listed, 0.0, 1.0)
+
     def extremes(self, rows: slice, last_day: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Listed on the last day: a redlist's top standing, a blacklist's bottom."""
         listed = (self.start[rows] <= last_day) & (last_day < self.end[rows])

@@ -158,24 +158,30 @@ class PointsState(SystemState):
         super().configure(spec)
         self.low = SCORE_MIN if spec.floor is None else spec.floor
         self.high = SCORE_MAX if spec.ceiling is None else spec.ceiling
-        self.grade_names = list(spec.grades)
-        floors = np.array(list(spec.grades.values()), dtype=np.int64)
+        self.configure_grades(spec.grades, spec.sanctions, spec.rewards)
+        self.recorders = [(event, rule.points, rule.delay,
+                           Recorder(event, rule, self.coverage, self.pop, self.rng))
+                          for event, rule in spec.rules.items()]
+
+    def configure_grades(self, grades: dict[str, int], sanctions: dict[str, list[Sanction]],
+                         rewards: dict[str, list[Reward]], extra: tuple[str, ...] = ()) -> None:
+        """Grade floors (highest first) and what each grade carries; ``extra`` grades sit
+        below the floors, carry nothing, and are given by a kind's own ``grade_of``."""
+        self.grade_names = [*grades, *extra]
+        floors = np.array(list(grades.values()), dtype=np.int64)
         self._floors_ascending = floors[::-1][1:]
         g = len(self.grade_names)
         self.grade_sanctions = np.zeros((g, len(SANCTIONS)), dtype=bool)
-        for grade, kinds in spec.sanctions.items():
+        for grade, kinds in sanctions.items():
             for s in kinds:
                 self.grade_sanctions[self.grade_names.index(grade), SANCTIONS.index(s)] = True
         self.grade_rewards = np.zeros((g, len(REWARDS)), dtype=bool)
-        for grade, perks in spec.rewards.items():
+        for grade, perks in rewards.items():
             for r in perks:
                 self.grade_rewards[self.grade_names.index(grade), REWARDS.index(r)] = True
         self.grade_sanctioned = np.asarray(self.grade_sanctions.any(axis=1), dtype=bool)
         self._sanctions_anyone = bool(self.grade_sanctioned.any())
         self.grade_rewarded = np.asarray(self.grade_rewards.any(axis=1), dtype=bool)
-        self.recorders = [(event, rule.points, rule.delay,
-                           Recorder(event, rule, self.coverage, self.pop, self.rng))
-                          for event, rule in spec.rules.items()]
 
     def reconcile(self, day: int, old: PointsSystem) -> None:
         """New grade floors, caps, sanctions or rewards act at once: every covered person is
@@ -195,7 +201,7 @@ class PointsState(SystemState):
 
     def grade_of(self, score: np.ndarray) -> np.ndarray:
         """Grade index (0 = top grade) for each score; below the lowest floor is the bottom."""
-        return (len(self.grade_names) - 1
+        return (self._floors_ascending.size
                 - np.searchsorted(self._floors_ascending, score, side="right"))
 
     def step(self, day: int, events: dict[str, np.ndarray]) -> None:
@@ -329,6 +335,12 @@ class PointsState(SystemState):
 
     def daily_columns(self) -> dict[str, np.ndarray | None]:
         return {**self.daily, "listed": None}
+
+    def holdings(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Persons with a record, standing by recorded grade: top 1, bottom 0."""
+        rows = np.flatnonzero(self.flags & SCORED)
+        bands = max(self._floors_ascending.size, 1)
+        return self.coverage.global_of(rows), 1.0 - self.grade[rows] / bands
 
     def extremes(self, rows: slice, last_day: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Top and bottom grade (a system with one grade has neither)."""

@@ -1,0 +1,180 @@
+"""Linkage benchmark: scorelab's linkage step against a direct splink run on the same records
+(not part of the tests).
+
+    python bench/linkage.py [--persons 1000000] [--repeat 2]
+
+Writes the identity records of an ``integrated`` run of ``--persons`` persons (every source's
+records on day 0: bureau file holders, the court list, Rongcheng) to Parquet once, then in
+fresh processes, alternating ``--repeat`` times:
+* ``scorelab``: ``scorelab.integration.linkage.link`` on those records (what a linkage day
+  runs: Arrow table, splink training, predict, clustering, cluster numbering);
+* ``splink``: the same settings written directly with splink's API, reading the Parquet file.
+Each prints wall time, peak resident memory (``ru_maxrss``) and the pairwise precision and
+recall of its clusters; the ratio of median wall times is the seam's overhead. Prints a Markdown table
+for bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def write_records(persons: int, path: Path) -> int:
+    """The records of an integrated run's first day, as a linkage day would gather them."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scorelab.engine.shard import Shard
+    from scorelab.scenario import load_scenario
+    from scorelab.scenario.plan import compile as compile_plan
+
+    plan = compile_plan(load_scenario(preset="integrated", overrides={
+        "population": {"persons": persons}, "days": 1, "warmup_days": 0}))
+    records, _ = Shard(plan, 0, persons).identity_records(0)
+    order = np.lexsort((records.person, records.source))
+    table = pa.table({name: getattr(records, name)[order] for name in
+                      ("person", "source", "surname", "given", "birth", "id_number", "city")})
+    pq.write_table(table, path)
+    return int(table.num_rows)
+
+
+def _pairs(cluster: np.ndarray, person: np.ndarray) -> tuple[float, float]:
+    from scorelab.integration.composite import assess
+
+    result = assess(person, np.zeros(person.size, np.int64), np.ones(person.size), cluster,
+                    np.ones(1), np.array([0]), np.array([False]))
+    return float(result.precision or 0.0), float(result.recall or 0.0)
+
+
+def run_scorelab(path: Path) -> dict[str, float]:
+    import pyarrow.parquet as pq
+
+    from scorelab.integration.linkage import link
+    from scorelab.records.identity import IdentityRecords
+    from scorelab.scenario.schema import LinkageSpec
+
+    table = pq.read_table(path)
+    records = IdentityRecords(**{name: np.asarray(table[name].to_numpy(zero_copy_only=False))
+                                 .astype(np.int64 if name == "person" else
+                                         np.uint8 if name == "source" else str)
+                                 for name in table.column_names})
+    start = time.perf_counter()
+    clusters = link(records, LinkageSpec(), seed=7)
+    wall = time.perf_counter() - start
+    precision, recall = _pairs(clusters.cluster, records.person)
+    return {"wall_s": wall, "precision": precision, "recall": recall}
+
+
+def run_splink(path: Path) -> dict[str, float]:
+    """The same settings with splink's API only (scorelab's defaults, written out)."""
+    import duckdb
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    start = time.perf_counter()
+    con = duckdb.connect(config={"threads": os.cpu_count() or 1})
+    con.execute(
+        "CREATE TABLE records AS SELECT row_number() OVER () - 1 AS unique_id, person, "
+        + ", ".join(f"NULLIF({c}, '') AS {c}" for c in
+                    ("surname", "given", "birth", "id_number", "city"))
+        + f" FROM read_parquet('{path}')").fetchall()
+    sdf = DuckDBAPI(con).register("records", dataset_display_name="records")
+    rules = [["id_number"], ["surname", "given"], ["surname", "birth"], ["given", "birth"]]
+    settings = SettingsCreator(
+        link_type="dedupe_only", unique_id_column_name="unique_id",
+        comparisons=[
+            cl.JaroWinklerAtThresholds("surname", [0.92, 0.8]).configure(
+                term_frequency_adjustments=True),
+            cl.JaroWinklerAtThresholds("given", [0.92, 0.8]).configure(
+                term_frequency_adjustments=True),
+            cl.DateOfBirthComparison("birth", input_is_string=True, datetime_format="%Y-%m-%d"),
+            cl.DamerauLevenshteinAtThresholds("id_number", [1, 2]),
+            cl.ExactMatch("city").configure(term_frequency_adjustments=True)],
+        blocking_rules_to_generate_predictions=[block_on(*r) for r in rules],
+        additional_columns_to_retain=["person"],
+        retain_intermediate_calculation_columns=False, retain_matching_columns=False)
+    linker = Linker(sdf, settings, log_level=None)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on(*r) for r in rules], recall=0.95)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1_000_000, seed=7)
+    for rule in (["id_number"], ["surname", "given"]):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(*rule), estimate_without_term_frequencies=True)
+    predictions = linker.inference.predict(threshold_match_probability=0.95)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=0.95)
+    rows = con.execute(f"SELECT cluster_id, person FROM {clusters.physical_name} "
+                       "ORDER BY unique_id").fetchall()
+    wall = time.perf_counter() - start
+    labels = np.unique(np.array([str(r[0]) for r in rows]), return_inverse=True)[1]
+    precision, recall = _pairs(labels.astype(np.int64), np.array([r[1] for r in rows]))
+    return {"wall_s": wall, "precision": precision, "recall": recall}
+
+
+def _child(which: str, path: Path) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", which, "--records", str(path)],
+                         check=True, capture_output=True, text=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--child", choices=["scorelab", "splink"])
+    parser.add_argument("--records", type=Path)
+    args = parser.parse_args()
+    if args.child:
+        logging_off()
+        result = (run_scorelab if args.child == "scorelab" else run_splink)(args.records)
+        result["peak_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+        print(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "records.parquet"
+        start = time.perf_counter()
+        n = write_records(args.persons, path)
+        made = time.perf_counter() - start
+        runs: dict[str, list[dict[str, float]]] = {"scorelab": [], "splink": []}
+        for _ in range(args.repeat):  # alternate, so a busy spell of the machine hits both
+            for which, results in runs.items():
+                results.append(_child(which, path))
+        ours, theirs = (_median(runs[w]) for w in ("scorelab", "splink"))
+    print(f"persons {args.persons:,}, records {n:,} (written in {made:.0f} s), "
+          f"{os.cpu_count()} cores\n")
+    print("| run | wall (s) | peak RSS (GiB) | precision | recall |")
+    print("|---|---|---|---|---|")
+    for name, r in (("scorelab link()", ours), ("splink directly", theirs)):
+        print(f"| {name} | {r['wall_s']:.1f} | {r['peak_gib']:.2f} | {r['precision']:.5f} | "
+              f"{r['recall']:.5f} |")
+    print(f"\nratio scorelab / splink (medians of {args.repeat}): "
+          f"{ours['wall_s'] / theirs['wall_s']:.2f}; walls: "
+          + "; ".join(f"{w} " + ", ".join(f"{r['wall_s']:.1f}" for r in rs)
+                      for w, rs in runs.items()))
+
+
+def _median(results: list[dict[str, float]]) -> dict[str, float]:
+    """Median wall time; the largest peak; accuracy (the same in every run)."""
+    walls = sorted(r["wall_s"] for r in results)
+    return {**results[0], "wall_s": float(np.median(walls)),
+            "peak_gib": max(r["peak_gib"] for r in results)}
+
+
+def logging_off() -> None:
+    import logging
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+
+
+if __name__ == "__main__":
+    main()

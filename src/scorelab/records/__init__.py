@@ -1,0 +1,1 @@
+"""What sources write down about persons: here, the identities they saw (for linkage)."""

@@ -1,0 +1,264 @@
+"""The integrated score: splink links exactly when identities are clean and unique, loses
+precision as namesakes and ID errors grow, and the composite's sanctions move with the
+linkage's errors; a run gives the same bytes on any split and backend; bad settings are
+located errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import scorelab
+from scorelab.cli import main
+from scorelab.integration.composite import assess
+from scorelab.integration.linkage import link
+from scorelab.records.identity import IdentityRecords, birth_text
+from scorelab.report.files import daily_bytes, summary_bytes
+from scorelab.scenario import load_scenario
+from scorelab.scenario.schema import LinkageSpec
+
+ALPHABET = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+
+
+def _names(codes: np.ndarray, prefix: str) -> np.ndarray:
+    """Distinct pronounceable-free labels per code (letters only, so string metrics work)."""
+    out = np.full(codes.size, prefix, dtype="U12")
+    rest = codes.copy()
+    for _ in range(5):
+        out = np.char.add(out, ALPHABET[rest % 26])
+        rest //= 26
+    return out
+
+
+def records(persons: int, concentration: float, id_noise: float, seed: int = 1,
+            ids: bool = True, unique: bool = False) -> IdentityRecords:
+    """Each person in one to three sources; surnames drawn from a Zipf table of exponent
+    ``concentration`` (unique per person when ``unique``), births within two years."""
+    rng = np.random.default_rng(seed)
+    if unique:
+        surname_code = np.arange(persons)
+        given_code = np.arange(persons)
+    else:
+        ranks = np.arange(1, 201, dtype=np.float64)
+        p = ranks ** -concentration
+        surname_code = rng.choice(200, persons, p=p / p.sum())
+        given_code = rng.integers(0, 300, persons)
+    birth = 19_900_101 + rng.integers(0, 2, persons) * 10_000 + rng.integers(0, 12, persons) \
+        * 100 + rng.integers(0, 28, persons)
+    id_number = np.char.zfill(np.arange(persons).astype("U18"), 18) if ids else \
+        np.full(persons, "", dtype="U18")
+    copies = rng.integers(1, 4, persons)
+    person = np.repeat(np.arange(persons), copies)
+    source = np.concatenate([np.arange(c) for c in copies]).astype(np.uint8)
+    idn = id_number[person]
+    if ids and id_noise > 0:
+        wrong = rng.random(person.size) < id_noise
+        digits = idn.view(np.uint32).reshape(-1, 18).copy()
+        at = rng.integers(0, 18, person.size)
+        digits[wrong, at[wrong]] = ord("0") + (digits[wrong, at[wrong]] - ord("0") + 1) % 10
+        idn = digits.view("U18").reshape(-1)
+    return IdentityRecords(person=person.astype(np.int64), source=source,
+                           surname=_names(surname_code, "s")[person],
+                           given=_names(given_code, "g")[person],
+                           birth=birth_text(birth)[person], id_number=idn,
+                           city=np.full(person.size, "here"))
+
+
+def accuracy(rec: IdentityRecords, spec: LinkageSpec | None = None) -> tuple[float, float, int]:
+    clusters = link(rec, spec or LinkageSpec(), seed=1, threads=1)
+    result = assess(rec.person, rec.source.astype(np.int64), np.ones(len(rec)),
+                    clusters.cluster, np.ones(3), np.array([0]), np.array([False]))
+    assert result.precision is not None and result.recall is not None
+    return result.precision, result.recall, result.counts["wrongful_merges"]
+
+
+def test_clean_unique_identities_link_exactly() -> None:
+    precision, recall, merges = accuracy(records(3000, 1.0, 0.0, unique=True))
+    assert (precision, recall, merges) == (1.0, 1.0, 0)
+
+
+NAMES_ONLY = LinkageSpec(blocking_rules=[["surname", "given"], ["surname", "birth"]],
+                         em_blocking_rules=[["surname", "given"], ["birth"]],
+                         comparisons=LinkageSpec().comparisons[:3])
+
+
+def test_precision_falls_as_namesakes_crowd_the_surname_table() -> None:
+    """No ID numbers, so names, birth date and city carry the linkage: the more concentrated
+    the surname table, the more pairs of different persons agree on all of them."""
+    precisions = [accuracy(records(4000, c, 0.0, ids=False), NAMES_ONLY)[0]
+                  for c in (0.0, 1.0, 2.0)]
+    assert precisions[0] >= precisions[1] >= precisions[2]
+    assert precisions[2] < precisions[0]
+
+
+@settings(max_examples=4, deadline=None, derandomize=True)
+@given(low=st.floats(0.0, 0.5), high=st.floats(2.0, 3.0), seed=st.integers(0, 1000))
+def test_precision_is_lower_for_any_more_concentrated_surname_table(
+        low: float, high: float, seed: int) -> None:
+    """The same property over drawn concentrations and populations (fixed examples, so the
+    suite does not vary from run to run)."""
+    sparse = accuracy(records(2000, low, 0.0, seed=seed, ids=False), NAMES_ONLY)
+    crowded = accuracy(records(2000, high, 0.0, seed=seed, ids=False), NAMES_ONLY)
+    assert crowded[0] < sparse[0]
+    assert crowded[2] > sparse[2]  # more clusters holding two or more persons
+
+
+def test_precision_falls_as_id_numbers_get_wrong_digits() -> None:
+    precisions = [accuracy(records(4000, 1.5, noise))[0] for noise in (0.0, 0.3)]
+    assert precisions[1] < precisions[0]
+
+
+# --- the composite and its sanctions -----------------------------------------------------------
+
+
+def test_a_wrong_merge_carries_one_persons_sanction_to_another() -> None:
+    # persons 0 and 1 in sources 0 and 1; person 0 is bad in source 0
+    person = np.array([0, 0, 1, 1])
+    source = np.array([0, 1, 0, 1])
+    standing = np.array([0.0, 1.0, 1.0, 1.0])
+    floors, sanctioned = np.array([600, 0]), np.array([False, True])
+    right = assess(person, source, standing, np.array([0, 0, 1, 1]), np.ones(2), floors,
+                   sanctioned)
+    assert right.counts["wrongful_merges"] == 0 and right.counts["sanctioned_by_merge"] == 0
+    assert right.sanctioned_ids.tolist() == [0] and right.precision == right.recall == 1.0
+    merged = assess(person, source, standing, np.array([0, 0, 0, 0]), np.ones(2), floors,
+                    sanctioned)
+    assert merged.counts["wrongful_merges"] == 1 and merged.counts["sanctioned_by_merge"] == 1
+    assert merged.sanctioned_ids.tolist() == [0, 1]
+    assert merged.precision == pytest.approx(2 / 6) and merged.recall == 1.0
+    split = assess(person, source, standing, np.array([0, 1, 2, 3]), np.ones(2), floors,
+                   sanctioned)
+    assert split.counts["split_persons"] == 2 and split.recall == 0.0
+    assert split.counts["sanctioned"] == 1  # the bad record alone still grades D
+
+
+def test_a_missed_link_lets_a_sanction_lapse() -> None:
+    # the bad record is one of three for person 0: linked, the mean is 1/3 (sanctioned at
+    # floor 400); split off, ... it stays alone and grades 0, but the rest grade 1000
+    person = np.array([0, 0, 0])
+    source = np.array([0, 1, 2])
+    standing = np.array([0.0, 0.2, 0.2])
+    floors, sanctioned = np.array([400, 0]), np.array([False, True])
+    weights = np.array([0.1, 1.0, 1.0])
+    whole = assess(person, source, standing, np.array([0, 0, 0]), weights, floors, sanctioned)
+    assert whole.counts["sanctioned"] == 1
+    apart = assess(person, source, np.array([0.0, 0.2, 0.9]), np.array([0, 0, 1]), weights,
+                   floors, sanctioned)
+    perfect = assess(person, source, np.array([0.0, 0.2, 0.9]), np.array([0, 0, 0]), weights,
+                     floors, sanctioned)
+    assert perfect.counts["sanctioned"] == 0 and apart.counts["sanctioned"] == 1
+    assert apart.counts["sanctioned_by_split"] == 1
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+
+def small(**changes: object) -> scorelab.Scenario:
+    return load_scenario(preset="integrated", overrides={
+        "population": {"persons": 12_000, "block_size": 2048}, "days": 12, "warmup_days": 20,
+        **changes})
+
+
+def test_integration_gives_the_same_bytes_for_any_split_and_backend() -> None:
+    scenario = small()
+    one = scorelab.run(scenario)
+    assert one.summary.integration is not None and one.summary.integration.linkages == 1
+    for shards, backend in ((3, "local"), (2, "processes")):
+        other = scorelab.run(scenario, shards=shards, backend=backend)
+        assert summary_bytes(one.summary) == summary_bytes(other.summary)
+        assert daily_bytes(one.daily) == daily_bytes(other.daily)
+
+
+def test_the_summary_compares_integrated_and_fragmented_sanctions() -> None:
+    summary = scorelab.run(small(integration={"every_days": 4})).summary
+    integration = summary.integration
+    assert integration is not None and integration.linkages == 3
+    assert integration.fragmented_sanctioned_any == summary.sanctioned_any
+    assert integration.records and integration.persons and integration.clusters
+    assert integration.sanctioned is not None and integration.restriction_person_days >= \
+        integration.sanctioned
+    assert "integration" not in scorelab.run(preset="credit-bureau", persons=2000,
+                                             days=2).summary.as_dict()
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("tail", "expected"), [
+    ("  sources:\n    courtlist: {}\n",
+     ["scenario.yaml:5:", "integration.sources.courtlist", "unknown source system 'courtlist'",
+      "did you mean 'court-list'"]),
+    ("  linkage: {threshold: 1.0}\n", ["scenario.yaml:4:", "integration.linkage.threshold",
+                                       "less than 1"]),
+    ("  linkage: {threshold: 0}\n", ["scenario.yaml:4:", "greater than 0"]),
+    ("  weights: {court-list: 0, rongcheng: 0, pboc-bureau: 0}\n",
+     ["scenario.yaml:4:", "integration.weights", "weights must add up to a positive number"]),
+    ("  linkage:\n    blocking_rules: [[surname, postcode]]\n",
+     ["scenario.yaml:5:", "integration.linkage.blocking_rules[0][1]",
+      "unknown record field 'postcode'", "record fields: surname"]),
+    ("  linkage:\n    comparisons: [{field: phone, method: exact}]\n",
+     ["scenario.yaml:5:", "integration.linkage.comparisons[0].field",
+      "unknown record field 'phone'"]),
+])
+def test_bad_integration_settings_are_located_errors(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], tail: str,
+        expected: list[str]) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.write_text("extends: integrated\ndays: 2\nintegration:\n" + tail, encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    for part in expected:
+        assert part in err, (part, err)
+
+
+def test_a_comparison_on_a_field_the_records_lack_is_an_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """United States records carry no ID number: linking on one is refused."""
+    path = tmp_path / "scenario.yaml"
+    path.write_text(
+        "extends: united-states-2020\ndays: 2\nsystems:\n  bureau:\n    kind: bureau\n"
+        "    jurisdiction: {national: true}\n    file_coverage: {no_file: 0.027}\n"
+        "    payments: {loan_late: {counts_as: late}}\n    grades: {ok: 580, poor: 300}\n"
+        "integration:\n  sources: {bureau: {}}\n  weights: {bureau: 1}\n"
+        "  grades: {A: 500, B: 0}\n  linkage:\n"
+        "    comparisons: [{field: id_number, method: exact}]\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "scenario.yaml:15:" in err
+    assert "the records carry no id_number: the united-states identity scheme has no ID" in err
+
+
+def test_the_report_shows_the_integration_and_its_errors() -> None:
+    """The report's integration section, as a view model: the linkage against the truth and
+    whom the composite's sanctions reached (simulated and national estimates)."""
+    from scorelab.ledger.summary import IntegrationSummary
+    from scorelab.report.view import build_page
+
+    result = scorelab.run(preset="credit-bureau", persons=3000, days=3)
+    assert all(s.id != "integration" for s in build_page(result.summary, result.daily).sections)
+    found = IntegrationSummary(
+        linkages=2, records=1000, persons=900, clusters=905, pairs_matched=120, true_pairs=110,
+        predicted_pairs=120, true_positive_pairs=100, precision=100 / 120, recall=100 / 110,
+        f1=0.87, wrongful_merges=7, persons_in_wrongful_merges=15, split_persons=12,
+        sanctioned=50, sanctioned_with_perfect_linkage=45, sanctioned_by_merge=4,
+        sanctioned_by_split=2, escaped_by_split=1, sanctioned_ever=60,
+        restriction_person_days=500, fragmented_sanctioned_any=40)
+    summary = result.summary.model_copy(update={"integration": found, "scale": 1000.0})
+    section = next(s for s in build_page(summary, result.daily).sections
+                   if s.id == "integration")
+    assert section.lead.startswith("HYPOTHETICAL")
+    linkage, effects = ([[c.text for c in row.cells] for row in t.rows] for t in section.tables)
+    assert linkage == [["identity records linked", "1,000"], ["true persons behind them", "900"],
+                       ["clusters made", "905"],
+                       ["pairwise precision (linked pairs that are one person)", "83.3%"],
+                       ["pairwise recall (same-person pairs linked)", "90.9%"],
+                       ["wrong merges (clusters of two or more persons)", "7"],
+                       ["persons split over two or more clusters", "12"]]
+    assert effects[3] == ["only because a wrong merge joined them to another's records", "4",
+                          "4,000"]
+    assert effects[2] == ["by any separate system (the same run, not integrated)", "40",
+                          "40,000"]
