@@ -18,7 +18,7 @@ name: resumable-integration
 days: 12
 warmup_days: 6
 population: {persons: 6000, block_size: 2048, seed: 3}
-integration: {every_days: 4}
+integration: {every_days: 4, linkage: {u_max_pairs: 50000}}
 """
 
 

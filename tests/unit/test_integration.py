@@ -68,8 +68,12 @@ def records(persons: int, concentration: float, id_noise: float, seed: int = 1,
                            city=np.full(person.size, "here"))
 
 
+#: u trained on fewer random pairs than the default: these records are small and the tests fast
+U_PAIRS = 100_000
+
+
 def accuracy(rec: IdentityRecords, spec: LinkageSpec | None = None) -> tuple[float, float, int]:
-    clusters = link(rec, spec or LinkageSpec(), seed=1, threads=1)
+    clusters = link(rec, spec or LinkageSpec(u_max_pairs=U_PAIRS), seed=1, threads=1)
     result = assess(rec.person, rec.source.astype(np.int64), np.ones(len(rec)),
                     clusters.cluster, np.ones(3), np.array([0]), np.array([False]))
     assert result.precision is not None and result.recall is not None
@@ -83,7 +87,7 @@ def test_clean_unique_identities_link_exactly() -> None:
 
 NAMES_ONLY = LinkageSpec(blocking_rules=[["surname", "given"], ["surname", "birth"]],
                          em_blocking_rules=[["surname", "given"], ["birth"]],
-                         comparisons=LinkageSpec().comparisons[:3])
+                         comparisons=LinkageSpec().comparisons[:3], u_max_pairs=U_PAIRS)
 
 
 def test_precision_falls_as_namesakes_crowd_the_surname_table() -> None:
@@ -157,10 +161,13 @@ def test_a_missed_link_lets_a_sanction_lapse() -> None:
 # --- runs ------------------------------------------------------------------------------------
 
 
-def small(**changes: object) -> scorelab.Scenario:
+def small(every_days: int | None = None) -> scorelab.Scenario:
+    integration: dict[str, object] = {"linkage": {"u_max_pairs": 50_000}}
+    if every_days is not None:
+        integration["every_days"] = every_days
     return load_scenario(preset="integrated", overrides={
         "population": {"persons": 12_000, "block_size": 2048}, "days": 12, "warmup_days": 20,
-        **changes})
+        "integration": integration})
 
 
 def test_integration_gives_the_same_bytes_for_any_split_and_backend() -> None:
@@ -174,7 +181,7 @@ def test_integration_gives_the_same_bytes_for_any_split_and_backend() -> None:
 
 
 def test_the_summary_compares_integrated_and_fragmented_sanctions() -> None:
-    summary = scorelab.run(small(integration={"every_days": 4})).summary
+    summary = scorelab.run(small(every_days=4)).summary
     integration = summary.integration
     assert integration is not None and integration.linkages == 3
     assert integration.fragmented_sanctioned_any == summary.sanctioned_any

@@ -45,7 +45,20 @@ def test_write_puts_the_run_files_in_a_folder_readable_by_all(tmp_path: Path) ->
 
 def test_tables_keep_their_width_when_piped(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run", "--preset", "plan-2014", "--persons", "2000", "--out",
-                 str(tmp_path / "o")]) == 0
+    name = "a-system-with-a-name-longer-than-a-narrow-column"
+    (tmp_path / "s.yaml").write_text(f"""
+extends: china-2022
+days: 2
+warmup_days: 0
+population: {{persons: 2000}}
+systems:
+  {name}:
+    kind: points
+    jurisdiction: {{national: true}}
+    base: 0
+    grades: {{all: -32000}}
+    rules: {{traffic_offence: {{points: -1}}}}
+""")
+    assert main(["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "o")]) == 0
     printed = capsys.readouterr().out
-    assert "national-credit" in printed  # not cut to "national-cr…" at 80 columns
+    assert name in printed  # not cut to fit 80 columns
