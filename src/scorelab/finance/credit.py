@@ -18,6 +18,7 @@ work as for point systems.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -214,7 +215,7 @@ def credit_mix(types: np.ndarray) -> np.ndarray:
     return np.asarray(bits / ACCOUNT_KINDS)
 
 
-class CreditState(PointsState):
+class CreditState(PointsState, ABC):
     """Credit files of the covered persons of one shard, and the score on them.
 
     A kind sets ``Spec`` and ``factors``; the grading, sanctions and counts are the point
@@ -236,9 +237,9 @@ class CreditState(PointsState):
             Column("score", np.int16, NO_FILE), Column("truth", np.int16, NO_FILE),
             Column("grade", np.uint8), FLAGS_COLUMN)
 
+    @abstractmethod
     def factors(self, view: FileView) -> dict[str, np.ndarray]:
         """Each factor of the score in [0, 1], 1 best (a kind's own)."""
-        raise NotImplementedError
 
     def __init__(self, plan: Plan, system: SystemPlan, pop: Population, streams: Streams
                  ) -> None:

@@ -13,6 +13,7 @@ probability ``namesakes()``). The registry's names must match the schema's
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from functools import cache
 from typing import ClassVar
 
@@ -27,7 +28,7 @@ __all__ = ["SCHEMES", "ChinaScheme", "IdentityScheme", "NoIdScheme", "UnitedStat
            "scheme"]
 
 
-class IdentityScheme:
+class IdentityScheme(ABC):
     """A country's names and ID format. Subclasses set the tables and, for IDs, the format."""
 
     name: ClassVar[str]
@@ -36,12 +37,13 @@ class IdentityScheme:
 
     # --- names ---------------------------------------------------------------------------
 
+    @abstractmethod
     def surnames(self) -> NameTable:
-        raise NotImplementedError
+        """The surname frequencies."""
 
+    @abstractmethod
     def given_names(self, male: bool) -> NameTable:
         """The given-name frequencies of one sex (for namesake density and checks)."""
-        raise NotImplementedError
 
     def draw_surnames(self, rng: np.random.Generator, n: int) -> npt.NDArray[np.uint16]:
         return self.surnames().draw(rng.random(n)).astype(np.uint16)
