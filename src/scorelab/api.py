@@ -29,6 +29,26 @@ class Result(_Result):
 
         return write_outputs(self, Path(out), force)
 
+    def _repr_html_(self) -> str:
+        """A notebook's view: the run in one line and its key figures, the tables the CLI
+        prints after a run (over replicates: medians with their 95% ranges)."""
+        import html
+
+        from .report.keys import key_tables, replicates_line
+
+        s = self.summary
+        parts = [f"<p><b>{html.escape(s.scenario)}</b>: {html.escape(s.short())}</p>"]
+        note = replicates_line(s)
+        if note:
+            parts.append(f"<p>{html.escape(note)}</p>")
+        for table in key_tables(s):
+            head = "".join(f"<th>{html.escape(h)}</th>" for h in (table.name, *table.headings))
+            body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row)
+                           + "</tr>" for row in table.rows)
+            parts.append(f"<table><caption>{html.escape(table.title)}</caption><thead><tr>"
+                         f"{head}</tr></thead><tbody>{body}</tbody></table>")
+        return "".join(parts)
+
 
 def _public(result: _Result) -> Result:
     return Result(result.scenario, result.summary, result.daily)

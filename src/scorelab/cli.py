@@ -18,8 +18,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
+from .ledger.catalogue import MEASURE, RUN, SYSTEM
 from .ledger.summary import Summary
-from .report.numbers import format_count, format_estimate, format_scale
+from .report.numbers import format_count, format_scale
 from .scenario import (
     ScenarioError,
     load_scenario,
@@ -137,31 +138,23 @@ def _report(result: Any, target: Path, quiet: bool) -> None:
 
 
 def _print_headline(summary: Summary) -> None:
+    from .report.keys import key_tables, replicates_line
+
     scale = summary.scale
+    title = (f"{summary.scenario}: {summary.persons:,} persons x {summary.days} days "
+             f"(1 person = {format_scale(scale)} people)")
     if not summary.systems:
-        out.print(f"{summary.scenario}: {summary.persons:,} persons x {summary.days} days "
-                  f"(1 person = {scale:,.0f} people); no scoring system", soft_wrap=True)
-    table = Table(title=f"{summary.scenario}: {summary.persons:,} persons x "
-                        f"{summary.days} days (1 person = {format_scale(scale)} people)")
-    for column in ("system", "covered", "scored", "sanctioned", "sanctioned wrongly",
-                   "wrongly (national est.)"):
-        table.add_column(column, justify="left" if column == "system" else "right")
-    for name, s in summary.systems.items():
-        table.add_row(name, format_count(s.covered), format_count(s.scored),
-                      format_count(s.sanctioned), format_count(s.sanctioned_wrongly),
-                      format_estimate(s.sanctioned_wrongly * scale))
-    if summary.systems:
-        out.print(table)
-    if summary.measures:
-        table = Table(title="control measures")
-        for column in ("measure", "flagged", "participants caught", "innocents flagged",
-                       "innocents (national est.)", "collateral person-days"):
-            table.add_column(column, justify="left" if column == "measure" else "right")
-        for name, m in summary.measures.items():
-            table.add_row(name, format_count(m.flagged), format_count(m.flagged_rightly),
-                          format_count(m.flagged_wrongly_total),
-                          format_estimate(m.flagged_wrongly_total * scale),
-                          format_count(m.collateral_person_days))
+        out.print(f"{title}; no scoring system", soft_wrap=True, markup=False)
+    note = replicates_line(summary)
+    if note:
+        out.print(note, soft_wrap=True, markup=False)
+    for key_table in key_tables(summary):
+        table = Table(title=title if key_table.title == "systems" else key_table.title)
+        table.add_column(key_table.name)
+        for heading in key_table.headings:
+            table.add_column(heading, justify="right")
+        for row in key_table.rows:
+            table.add_row(*row)
         out.print(table)
     if summary.integration is not None:
         _print_integration(summary)
@@ -343,7 +336,7 @@ def sensitivity_command(
         raise ScenarioError("give at least one --param PATH=LOW:HIGH")
     target = out_dir if out_dir is not None else Path("out") / f"{resolved.name}-sensitivity"
     found = _with_progress(resolved.name, quiet, lambda progress: sensitivity(
-        resolved, param, method=method, outputs=output or ["sanctioned_wrongly_any"],
+        resolved, param, method=method, outputs=output or [RUN.sanctioned_wrongly_any.path],
         samples=samples, out=target, backend=backend, workers=workers, address=address,
         force=force, progress=progress), "run")
     if not quiet:
@@ -376,9 +369,11 @@ def compare_command(
     out.print(f"report: {target}", soft_wrap=True)
 
 
-#: the figures the comparison table in the terminal shows (the report has them all)
-_COMPARED = ("sanctioned", "sanctioned_wrongly", "wrongful_person_days", "flagged",
-             "flagged_rightly", "flagged_wrongly_total", "restriction_person_days_innocent")
+#: the figures the comparison table in the terminal shows (the page has them all)
+_COMPARED = (RUN.sanctioned_any, RUN.sanctioned_wrongly_any, SYSTEM.sanctioned,
+             SYSTEM.sanctioned_wrongly, SYSTEM.wrongful_person_days, MEASURE.flagged,
+             MEASURE.flagged_rightly, MEASURE.flagged_wrongly_total,
+             MEASURE.restriction_person_days_innocent)
 
 
 def _print_comparison(runs: list[Any], found: list[Any]) -> None:
@@ -386,12 +381,11 @@ def _print_comparison(runs: list[Any], found: list[Any]) -> None:
     table.add_column("figure")
     for run in runs:
         table.add_column(run.label, justify="right")
+    if any(run.summary.replicates for run in runs):
+        out.print("runs with replicates show the median over their replicates [2.5th-97.5th "
+                  "percentile]; differences are of medians", soft_wrap=True, markup=False)
     for row in found:
-        parts = row.path.split(".")
-        top = len(parts) == 1 and row.path.endswith("_any")
-        if not top and (len(parts) != 3 or parts[2] not in _COMPARED):
-            continue
-        if not any(row.values):  # zero (or missing) in every run
+        if row.figure not in _COMPARED or not any(row.values):  # zero or missing everywhere
             continue
         cells = []
         for i, (value, change) in enumerate(zip(row.values, row.changes, strict=True)):
@@ -412,6 +406,30 @@ def _count_cell(value: float, interval: Any = None) -> str:
         return (f"{format_count(interval.median)} [{format_count(interval.low)}-"
                 f"{format_count(interval.high)}]")
     return format_count(value)
+
+
+@app.command("figures")
+def figures_command(
+    markdown: Annotated[bool, typer.Option(
+        help="Print the catalogue as the Markdown table of docs/outputs.md.")] = False,
+) -> None:
+    """List the catalogue of figures: every figure's path, label, unit and direction, and
+    how it combines over shards and replicates (paths for sensitivity --output)."""
+    from .ledger.catalogue import describe
+
+    if markdown:
+        typer.echo("| path | label | unit | direction | over shards | over replicates |")
+        typer.echo("|---|---|---|---|---|---|")
+        for row in describe():
+            typer.echo(f"| `{row['path']}` | {row['label']} | {row['unit']} | "
+                       f"{row['direction']} | {row['shards']} | {row['replicates']} |")
+        return
+    table = Table(title="figures (* stands for a name)")
+    for column in ("path", "label", "unit", "direction", "over shards", "over replicates"):
+        table.add_column(column)
+    for row in describe():
+        table.add_row(*row.values())
+    out.print(table)
 
 
 @app.command("schema")

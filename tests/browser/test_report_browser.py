@@ -5,6 +5,7 @@ data, headline numbers equal to summary.json, readable at 1400 and 400 px, first
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,10 @@ from typing import Any
 import pytest
 
 import scorelab
+from scorelab.ledger.catalogue import COSTS, figure_of, resolve
 from scorelab.report import render_comparison
-from scorelab.report.numbers import format_count
+from scorelab.report.measures import COST_FORMAT
+from scorelab.report.numbers import format_cost, format_count
 from scorelab.scenario import load_scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -72,21 +75,6 @@ def charts(page: Any) -> list[tuple[str, int, int]]:
     return result
 
 
-def lookup(summary: dict[str, Any], key: str) -> Any:
-    """A dotted path of summary.json; names may hold dots, so match them greedily."""
-    node: Any = summary
-    parts = key.split(".")
-    while parts:
-        for n in range(len(parts), 0, -1):
-            head = ".".join(parts[:n])
-            if isinstance(node, dict) and head in node:
-                node, parts = node[head], parts[n:]
-                break
-        else:
-            raise KeyError(key)
-    return node
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 def test_report_in_chromium(browser: Any, run_dir: Path, width: int) -> None:
     page, errors = open_page(browser, run_dir / "report.html", width)
@@ -98,8 +86,21 @@ def test_report_in_chromium(browser: Any, run_dir: Path, width: int) -> None:
         shown = page.evaluate("""() => Array.from(document.querySelectorAll('[data-key]'))
             .map(el => [el.dataset.key, el.textContent])""")
         assert len(shown) > 20
+        figures = resolve(summary)
         for key, text in shown:
-            assert text == format_count(lookup(summary, key)), key
+            figure = figure_of(key)
+            assert figure is not None, key
+            if figure in COSTS:  # 1,234, 3.45, 13.5 GB; a dash when none
+                fmt = COST_FORMAT.get(figure, "count")
+                assert text.split(" [")[0] == format_cost(figures.get(key), fmt), key
+            elif key not in figures:  # undefined here (a share of nothing)
+                assert text == "\u2014", key
+            elif figure.unit in ("share", "ratio"):  # 25.0%, 2.53%, 1.27x, 0.25
+                digits = float(re.sub(r"[^0-9.]", "", text))
+                scale = 100.0 if "%" in text else 1.0
+                assert digits == pytest.approx(figures[key] * scale, rel=0.01, abs=0.06), key
+            else:
+                assert text == format_count(figures[key]), key
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width, f"the page is {overflow} px wide at {width} px"
         paint = page.evaluate("""() => performance.getEntriesByName(

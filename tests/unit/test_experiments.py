@@ -11,9 +11,9 @@ import pytest
 
 import scorelab
 from scorelab.cli import main
-from scorelab.experiments.headline import headline
 from scorelab.experiments.replicates import run_replicates
 from scorelab.experiments.seeds import derive_seed
+from scorelab.ledger.catalogue import resolve
 from scorelab.scenario import ScenarioError, load_scenario
 
 TINY = """
@@ -57,7 +57,7 @@ def test_replicate_zero_is_the_plain_run_and_the_others_differ() -> None:
     first = result.daily.filter(pl.col("replicate") == 0).drop(["replicate", "seed"])
     assert first.equals(plain.daily)
     events = [r["events.traffic_offence"] for r in
-              (headline(scorelab.run(scenario.model_copy(update={
+              (resolve(scorelab.run(scenario.model_copy(update={
                   "population": scenario.population.model_copy(update={"seed": s})})).summary)
                for s in replicates["seeds"])]
     interval = replicates["intervals"]["events.traffic_offence"]
@@ -231,9 +231,18 @@ def test_compare_sets_runs_side_by_side_and_writes_the_page(
     _, found = scorelab.compare([tmp_path / "a", tmp_path / "b"])
     by_path = {d.path: d for d in found}
     records = by_path["systems.recorder.records"]
-    assert records.values[0] == records.values[1]  # replicate 0 is the plain run
-    assert records.changes == [0.0, 0.0]
+    # the replicated run reads as the median of its replicates, each run by hand here; the
+    # difference is one of medians, never replicate 0's (which is the plain run)
+    scenario = load_scenario(path)
+    seeds = [derive_seed(scenario.population.seed, r) for r in range(3)]
+    by_seed = [scorelab.run(scenario.model_copy(update={"population": scenario.population
+                                                        .model_copy(update={"seed": s})}))
+               .summary.systems["recorder"].records for s in seeds]
+    plain = by_seed[0]
+    assert records.values == [plain, float(np.median(by_seed))]
+    assert records.changes == [0.0, float(np.median(by_seed)) - plain]
     assert records.intervals[0] is None and records.intervals[1] is not None
+    assert records.intervals[1].median == float(np.median(by_seed))
 
 
 def test_compare_refuses_runs_of_other_populations(tmp_path: Path,

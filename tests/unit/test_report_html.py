@@ -20,9 +20,9 @@ from scorelab.report.measures import control_section, measure_sections
 from scorelab.report.numbers import format_estimate, too_few
 from scorelab.report.tables import Cell, Column, Row, Table
 from scorelab.report.view import (
-    Numbers,
     build_page,
     headline_section,
+    numbers_of,
     province_figure,
     system_sections,
 )
@@ -59,7 +59,9 @@ def test_too_few_names_the_base() -> None:
 
 
 def test_cli_and_report_round_national_estimates_alike() -> None:
-    assert cli.format_estimate is numbers.format_estimate
+    from scorelab.report import keys
+
+    assert keys.estimate is numbers.estimate
     assert cli.format_count is numbers.format_count
 
 
@@ -72,7 +74,7 @@ def test_headline_table_by_equality() -> None:
                                                        "identity": 0})
     summary = summary.model_copy(update={"scale": 1000.0})
     name, system = next(iter(summary.systems.items()))
-    section = headline_section(summary, Numbers(1000.0), None)
+    section = headline_section(summary, numbers_of(summary), None)
     key = f"systems.{name}"
     assert section.tables[0].rows == (Row((
         Cell(name, cls="label", detail=f"{system.kind} \u00b7 {system.jurisdiction}"),
@@ -81,7 +83,7 @@ def test_headline_table_by_equality() -> None:
         Cell("40", 40, "num", key=f"{key}.sanctioned"), Cell("40,000", 40000, "num est"),
         Cell("10", 10, "num wrong", key=f"{key}.sanctioned_wrongly"),
         Cell("10,000", 10000, "num est"),
-        Cell("25.0%", 0.25, "num wrong"),
+        Cell("25.0%", 0.25, "num wrong", key=f"{key}.share_wrongly"),
         Cell("stale 7 \u00b7 false 3", cls="causes"),
         Cell("9,876", 9876, "num", key=f"{key}.restriction_person_days"),
         Cell("9.9 M", 9876000, "num est"),
@@ -93,7 +95,7 @@ def test_headline_table_by_equality() -> None:
 def test_share_on_few_sanctioned_is_marked() -> None:
     summary, _daily = golden("scenario-small")
     summary = with_system(summary, sanctioned=4, sanctioned_wrongly=1)
-    row = headline_section(summary, Numbers(1.0), None).tables[0].rows[0]
+    row = headline_section(summary, numbers_of(summary), None).tables[0].rows[0]
     assert Cell("4 sanctioned: too few to estimate", None, "num wrong few") in row.cells
 
 
@@ -104,11 +106,12 @@ def test_recall_on_two_participants_is_too_few() -> None:
     measure = measure.model_copy(update={"participants": 2, "recall": 0.0, "flagged": 500,
                                          "flagged_rightly": 0, "precision": 0.0})
     summary = summary.model_copy(update={"measures": {name: measure}})
-    section = control_section(summary, Numbers(summary.scale))
+    section = control_section(summary, numbers_of(summary))
     assert section is not None
-    rows = {row.cells[0].text: row.cells[1] for row in section.tables[0].rows}
+    table = next(t for t in section.tables if t.id == "measures-table")
+    rows = {row.cells[0].text: row.cells[1] for row in table.rows}
     assert rows["Recall"] == Cell("2 participants: too few to estimate", None, "num few")
-    assert rows["Precision"] == Cell("0%", 0.0, "num")
+    assert rows["Precision"] == Cell("0%", 0.0, "num", key=f"measures.{name}.precision")
 
 
 def test_a_shutdown_that_never_fired_says_so() -> None:
@@ -121,13 +124,13 @@ def test_a_shutdown_that_never_fired_says_so() -> None:
                 for name, m in summary.measures.items()}
     name = next(n for n, m in measures.items() if m.kind == "shutdown")
     summary = summary.model_copy(update={"measures": measures})
-    section = control_section(summary, Numbers(summary.scale))
+    section = control_section(summary, numbers_of(summary))
     assert section is not None
     assert (f"{name} never fired: no city was cut off, so nobody was restricted."
             in section.notes)
     text = " ".join(a["text"] for a in section.figures[0].layout["annotations"])
     assert "cuts everyone" not in text and "never fired" in text
-    sections = measure_sections(summary, Numbers(summary.scale), DailySeries.of(daily), "day")
+    sections = measure_sections(summary, numbers_of(summary), DailySeries.of(daily), "day")
     shutdown = next(s for s in sections if s.title == f"Measure: {name}")
     assert shutdown.notes == (("This measure never fired: no city was cut off, so nobody was "
                               "restricted."),)
@@ -139,7 +142,10 @@ def test_province_colours_only_readable_excess() -> None:
     few = rows[0][1].model_copy(update={"persons": 4, "sanctioned": 2, "ratio_to_national": 1.9})
     many = rows[1][1].model_copy(update={"sanctioned": 40, "ratio_to_national": 1.5})
     low = rows[2][1].model_copy(update={"sanctioned": 40, "ratio_to_national": 0.53})
-    fig = province_figure([(rows[0][0], few), (rows[1][0], many), (rows[2][0], low)])
+    chosen = [(rows[0][0], few), (rows[1][0], many), (rows[2][0], low)]
+    disparity = summary.disparity.model_copy(update={"province": dict(chosen)})
+    summary = summary.model_copy(update={"disparity": disparity})
+    fig = province_figure(numbers_of(summary), chosen)
     assert fig.data[0]["marker"]["color"] == ["#cfd5df", "#c62828", "#607d8b"]
     assert fig.data[0]["hovertext"][0].endswith("(2 sanctioned: too few to estimate)")
 
@@ -191,7 +197,7 @@ def test_system_without_any_daily_count_gets_a_note() -> None:
                                                          "joint_sanctioned",
                                                          "joint_sanctioned_wrongly")
                                 if c in daily.columns)
-    sections = system_sections(summary, Numbers(1.0), DailySeries.of(zeroed), {}, "day")
+    sections = system_sections(summary, numbers_of(summary), DailySeries.of(zeroed), {}, "day")
     assert sections[0].figures == ()
     assert sections[0].notes == (("Nothing to draw by day: every daily count of this system is "
                                  "zero."),)

@@ -16,9 +16,9 @@ from pathlib import Path
 import polars as pl
 from pydantic import ValidationError
 
+from ..ledger.catalogue import Entry, Figure, Reading
 from ..ledger.summary import SCHEMA_VERSION, Interval, Summary
 from ..scenario.errors import Problem, ScenarioError
-from .headline import headline
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,12 @@ class Run:
 
 @dataclass(frozen=True)
 class Difference:
-    """One headline figure across the runs: values, intervals, and the change from run 0."""
+    """One figure across the runs: values (medians where a run has replicates), intervals,
+    and the change from run 0 (a difference of medians where runs have replicates)."""
 
     path: str
+    figure: Figure
+    names: tuple[str, ...]
     values: list[float | None]
     intervals: list[Interval | None]
     changes: list[float | None]  # value minus the first run's (None where either is missing)
@@ -93,16 +96,21 @@ def check_comparable(runs: list[Run]) -> None:
 
 
 def differences(runs: list[Run]) -> list[Difference]:
-    """Every headline figure of any run, in the first run's order, then the others'."""
-    figures = [headline(r.summary) for r in runs]
-    intervals = [r.summary.replicates.intervals if r.summary.replicates else {} for r in runs]
-    paths = list(dict.fromkeys(p for f in figures for p in f))
+    """Every figure of the catalogue that any run has, in the first run's order, then the
+    others'. A replicated run gives its medians: a difference is one of medians."""
+    readings = [Reading(r.summary) for r in runs]
+    found_in: dict[str, Entry] = {}
+    for reading in readings:
+        for path, entry in reading.entries.items():
+            found_in.setdefault(path, entry)
     out = []
-    for path in paths:
-        values = [f.get(path) for f in figures]
+    for path, entry in found_in.items():
+        found, names = entry.figure, entry.names
+        values = [reading.value(found, *names) for reading in readings]
         base = values[0]
         changes = [None if v is None or base is None else v - base for v in values]
-        out.append(Difference(path, values, [i.get(path) for i in intervals], changes))
+        out.append(Difference(path, found, names, values, [reading.interval(found, *names)
+                                             for reading in readings], changes))
     return out
 
 

@@ -30,11 +30,14 @@ class Param:
     values: tuple[Any, ...] = ()
     low: float | None = None
     high: float | None = None
+    #: the scenario holds a whole number there, so a range's samples are rounded; a decimal
+    #: parameter keeps its samples as they are
+    whole: bool = False
 
-    @property
-    def whole(self) -> bool:
-        """Whether the scenario holds a whole number there (samples are rounded)."""
-        return all(isinstance(v, int) and not isinstance(v, bool) for v in self.values)
+
+    def sample(self, x: float) -> float | int:
+        """A sampled value as the scenario holds it: rounded for a whole-number parameter."""
+        return round(x) if self.whole else float(x)
 
 
 def _error(message: str, option: str) -> ScenarioError:
@@ -64,7 +67,8 @@ def parse_values(scenario: Scenario, text: str) -> Param:
         raise _error("expected PATH=V1,V2,... (a scenario path and its values)", option)
     keys = _keys(scenario, path.strip(), option)
     parsed = tuple(_yaml_value(v.strip(), option) for v in values.split(","))
-    param = Param(path.strip(), keys, parsed)
+    param = Param(path.strip(), keys, parsed, whole=bool(parsed) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in parsed))
     for value in parsed:
         apply(scenario, {param: value})
     return param
@@ -85,11 +89,10 @@ def parse_range(scenario: Scenario, text: str) -> Param:
     if low >= high:
         raise _error(f"LOW must be below HIGH, got {low} >= {high}", option)
     current = _get(scenario.model_dump(), keys)
-    param = Param(path.strip(), keys, (current,) if isinstance(current, int) else (),
-                  float(low), float(high))
     whole = isinstance(current, int) and not isinstance(current, bool)
+    param = Param(path.strip(), keys, (), float(low), float(high), whole)
     for end in (low, high):
-        apply(scenario, {param: round(end) if whole else end})
+        apply(scenario, {param: param.sample(end)})
     return param
 
 

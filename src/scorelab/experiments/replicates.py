@@ -2,8 +2,10 @@
 
 Replicate 0 runs with the scenario's own seed (it is the plain run); replicate r with
 ``derive_seed(seed, r)``. The result's summary is replicate 0's, with a ``replicates`` section
-holding each headline figure's median, 2.5-97.5 percentile range and mean with its 95%
-interval; its daily table holds every replicate's rows, with ``replicate`` and ``seed``
+holding every figure of the catalogue (:mod:`scorelab.ledger.catalogue`) over the replicates:
+its median, 2.5-97.5 percentile range and mean with its 95% interval. Readers take figures
+through :class:`~scorelab.ledger.catalogue.Reading`, which gives the medians, never replicate
+0's values. The daily table holds every replicate's rows, with ``replicate`` and ``seed``
 columns.
 """
 
@@ -14,13 +16,14 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
+from ..ledger.catalogue import resolve
 from ..ledger.result import Result
 from ..ledger.summary import Replicates, Summary
 from ..scenario.errors import Problem, ScenarioError
 from ..scenario.schema import Scenario
 from .batch import run_many
-from .headline import headline, interval
 from .seeds import derive_seed
+from .spread import interval
 
 MAX_REPLICATES = 10_000
 
@@ -46,7 +49,8 @@ def run_replicates(scenario: Scenario, count: int, backend: str = "local",
         results[r] = result
         if progress is not None:
             progress(len(results), count)
-    figures = [headline(results[r].summary) for r in range(count)]
+    figures = [resolve(results[r].summary) for r in range(count)]
+    # a figure undefined in some replicate (a share of nothing) has no median
     common = [path for path in figures[0] if all(path in f for f in figures)]
     intervals = {path: interval(np.array([f[path] for f in figures])) for path in common}
     replicated = Replicates(count=count, seeds=seeds, intervals=intervals)

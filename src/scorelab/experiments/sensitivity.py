@@ -5,7 +5,9 @@ first-order (S1) and total (ST) indices with their 95% confidence bounds; ``morr
 ``samples`` trajectories ((parameters + 1) runs each) and reports the elementary effects
 (mu*, with its bound, and sigma). Every sample point runs with the scenario's own seed
 (common random numbers), so the indices measure the parameters and not the noise between
-seeds. A parameter whose scenario value is a whole number is sampled as whole numbers.
+seeds. A parameter whose scenario value is a whole number is sampled as whole numbers; any
+other keeps its sampled decimals, and ``sensitivity.json`` records the values actually run.
+Outputs are figures of the catalogue (:mod:`scorelab.ledger.catalogue`), by path.
 Runs go through the experiment table, so an interrupted analysis resumes.
 """
 
@@ -20,12 +22,12 @@ from typing import Any
 
 import numpy as np
 
+from ..ledger.catalogue import resolve
 from ..report.sensitivity import render_sensitivity
 from ..scenario.errors import Problem, ScenarioError
 from ..scenario.loader import scenario_digest
 from ..scenario.schema import Scenario
 from .batch import run_many
-from .headline import headline
 from .params import Param, apply
 from .table import RunTable
 
@@ -100,8 +102,7 @@ def run_sensitivity(scenario: Scenario, method: str, params: list[Param], output
     if design.shape[0] > MAX_RUNS:
         raise ScenarioError(Problem(f"{design.shape[0]:,} runs: at most {MAX_RUNS:,}",
                                     path="--samples"))
-    values = [[round(x) if p.whole else float(x) for p, x in zip(params, row, strict=True)]
-              for row in design]
+    values = [[p.sample(x) for p, x in zip(params, row, strict=True)] for row in design]
     manifest = {"kind": f"sensitivity/{method}", "scenario_sha256": scenario_digest(scenario),
                 "params": {p.text: [p.low, p.high] for p in params}, "samples": samples}
     table = RunTable(out, manifest, force)
@@ -109,7 +110,7 @@ def run_sensitivity(scenario: Scenario, method: str, params: list[Param], output
             for i, row in enumerate(values) if not table.done(f"s{i:06d}")]
     done = len(values) - len(todo)
     for i, result in run_many(todo, backend, workers, address):
-        figures = headline(result.summary)
+        figures = resolve(result.summary)
         _check_outputs(outputs, figures)  # at the first run, not after them all
         table.add(f"s{i:06d}", {"sample": i, **{f"param.{p.text}": v for p, v in
                                                 zip(params, values[i], strict=True)},
@@ -130,11 +131,20 @@ def run_sensitivity(scenario: Scenario, method: str, params: list[Param], output
                              analyse(method, params, np.asarray(values, dtype=np.float64), y,
                                      seed)))
     results = {"method": method, "samples": samples, "runs": len(values),
+               "params": [_values_run(p, [row[j] for row in values])
+                          for j, p in enumerate(params)],
                "indices": [{"output": f.output, "params": f.params, **f.values}
                            for f in found]}
     _write(out / "sensitivity.json", (json.dumps(results, indent=2) + "\n").encode("utf-8"))
     _write(out / "sensitivity.html", render_sensitivity(results).encode("utf-8"))
     return found
+
+
+def _values_run(param: Param, run: list[float | int]) -> dict[str, Any]:
+    """What a parameter's runs actually used: its range, whether it was rounded, and the
+    smallest, largest and number of distinct values run."""
+    return {"path": param.text, "low": param.low, "high": param.high, "whole": param.whole,
+            "min_run": min(run), "max_run": max(run), "distinct_run": len(set(run))}
 
 
 def _check_outputs(outputs: list[str], figures: dict[str, float]) -> None:
@@ -146,7 +156,8 @@ def _check_outputs(outputs: list[str], figures: dict[str, float]) -> None:
             raise ScenarioError(Problem(
                 f"no figure {output!r} in this scenario's summary"
                 f"{did_you_mean(output, known)}; figures: {', '.join(known[:30])}"
-                f"{' ...' if len(known) > 30 else ''}", path="--output"))
+                f"{' ...' if len(known) > 30 else ''} (the catalogue: scorelab figures)",
+                path="--output"))
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -2,7 +2,8 @@
 
 Grid points are the product of the ``--param`` value lists, numbered in that order; the run
 of point p and replicate r uses ``derive_seed(seed, p, r)``. Each run adds one row to the
-experiment's table (its point, replicate, seed, parameter values and every headline figure):
+experiment's table (its point, replicate, seed, parameter values and every figure of the
+catalogue, :mod:`scorelab.ledger.catalogue`, by its path):
 an interrupted sweep resumes where it stopped, and the rows end in ``sweep.parquet``.
 """
 
@@ -14,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..ledger.catalogue import resolve
 from ..scenario.loader import scenario_digest
 from ..scenario.schema import Scenario
 from .batch import run_many
-from .headline import headline
 from .params import Param, apply
 from .replicates import with_seed
 from .seeds import derive_seed
@@ -68,7 +69,7 @@ def run_sweep(scenario: Scenario, params: list[Param], replicates: int, out: Pat
                                "seed": result.summary.seed}
         for param, value in zip(params, points[p], strict=True):
             row[param_column(param)] = _cell(param, value)
-        row.update(headline(result.summary))
+        row.update(resolve(result.summary))
         table.add(_key(p, r), row)
         done += 1
         if progress is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,18 +28,6 @@ class Result:
     def __repr__(self) -> str:  # a notebook shows this, not the whole summary and table
         return (f"Result({self.summary.short()}; .summary, .daily: "
                 f"{self.daily.height:,} rows x {self.daily.width} columns)")
-
-    def _repr_html_(self) -> str:
-        """A notebook's view: the run in one line and who each system sanctioned."""
-        s = self.summary
-        rows = "".join(
-            f"<tr><td>{html.escape(name)}</td><td>{x.covered:,}</td><td>{x.sanctioned:,}</td>"
-            f"<td>{x.sanctioned_wrongly:,}</td><td>{x.sanctioned_wrongly * s.scale:,.0f}</td>"
-            "</tr>" for name, x in s.systems.items())
-        return (f"<p><b>{html.escape(s.scenario)}</b>: {html.escape(s.short())}</p>"
-                "<table><thead><tr><th>system</th><th>covered</th><th>sanctioned</th>"
-                "<th>sanctioned wrongly</th><th>wrongly (national est.)</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table>")
 
     def plot(self, column: str = "sanctioned") -> Any:
         """A plotly figure of one daily column, a line per system and measure (with

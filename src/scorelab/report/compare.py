@@ -17,6 +17,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from ..ledger.catalogue import MEASURE, SYSTEM
+from ..ledger.catalogue import Figure as CatalogueFigure
 from ..ledger.summary import Summary
 from .daily import DailySeries
 from .figures import Figure, Line, color, line_chart
@@ -26,20 +28,21 @@ from .view import Numbers, Page, Section, numbers_of, replicates_of
 
 Run = tuple[str, Summary, pl.DataFrame]
 
-SYSTEM_FIGURES = (("sanctioned", "sanctioned"), ("sanctioned_wrongly", "sanctioned wrongly"),
-                  ("wrongful_person_days", "wrongful person-days"),
-                  ("restriction_person_days", "restriction person-days"))
-MEASURE_FIGURES = (("flagged", "flagged"), ("flagged_rightly", "flagged rightly"),
-                   ("flagged_wrongly_total", "innocents flagged"),
-                   ("restriction_person_days_innocent", "innocent restriction person-days"),
-                   ("collateral_person_days", "collateral person-days"))
+#: the figures compared per system and per measure (the catalogue's, by its labels)
+SYSTEM_FIGURES = (SYSTEM.sanctioned, SYSTEM.sanctioned_wrongly, SYSTEM.share_wrongly,
+                  SYSTEM.wrongful_person_days, SYSTEM.restriction_person_days)
+MEASURE_FIGURES = (MEASURE.flagged, MEASURE.flagged_rightly, MEASURE.flagged_wrongly_total,
+                   MEASURE.restriction_person_days_innocent, MEASURE.collateral_person_days)
 
 
-def difference(value: float | None, first: float | None) -> Cell:
-    """``+12 (+30.0%)`` against the first run; a dash when either is missing."""
+def difference(value: float | None, first: float | None, share: bool = False) -> Cell:
+    """``+12 (+30.0%)`` against the first run (of medians, where runs have replicates); a
+    dash when either is missing. A share differs in percentage points."""
     if value is None or first is None:
         return Cell("\u2014", None, "num diff")
     delta = value - first
+    if share:
+        return Cell(f"{100.0 * delta:+.1f} pp", delta, "num diff")
     text = f"{round(delta):+,}"
     if first:
         text += f" ({100.0 * delta / first:+.1f}%)"
@@ -47,7 +50,7 @@ def difference(value: float | None, first: float | None) -> Cell:
 
 
 def _figure_table(id: str, runs: Sequence[Run], numbers: list[Numbers], component: str,
-                  names: list[str], figures: tuple[tuple[str, str], ...]) -> Table:
+                  names: list[str], figures: tuple[CatalogueFigure, ...]) -> Table:
     columns = [Column(component.rstrip("s")), Column("figure")]
     for index, (label, _s, _d) in enumerate(runs):
         columns.append(Column("simulated", "num", label))
@@ -55,17 +58,16 @@ def _figure_table(id: str, runs: Sequence[Run], numbers: list[Numbers], componen
             columns.append(Column(f"vs {runs[0][0]}", "num", label))
     rows = []
     for name in names:
-        for field, figure_label in figures:
-            values = []
-            for _label, summary, _daily in runs:
-                part = getattr(summary, component) or {}
-                item = part.get(name)
-                values.append(None if item is None else getattr(item, field))
-            cells = [Cell(name, cls="label"), Cell(figure_label)]
+        for shown in figures:
+            values = [n.value(shown, name) for n in numbers]
+            share = shown.unit == "share"
+            cells = [Cell(name, cls="label"), Cell(shown.label)]
             for index, value in enumerate(values):
-                cells.append(numbers[index].sim(value, f"{component}.{name}.{field}"))
+                n = numbers[index]
+                cells.append(Cell(n.rate(shown, name), value, "num", key=shown.at(name))
+                             if share else n.sim(shown, name))
                 if index:
-                    cells.append(difference(value, values[0]))
+                    cells.append(difference(value, values[0], share))
             rows.append(Row(tuple(cells)))
     return Table(id, tuple(columns), tuple(rows))
 

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ledger.catalogue import COSTS, MEASURE, PROTESTS, RUN
+from ..ledger.catalogue import Figure as CatalogueFigure
 from ..ledger.summary import MeasureSummary, Summary
 from .daily import DailySeries
 from .figures import Figure, Line, bar_trace, figure, line_chart
 from .numbers import (
+    DASH,
+    estimate,
     format_cost,
     format_count,
     format_per,
     format_rate,
-    too_few,
 )
 from .tables import Cell, Column, Row, Table
-from .view import Numbers, Section, keynums, keyrow, pair_columns, valuerow
+from .view import Numbers, Section, keynums, keyrow, pair_columns, share_cell, valuerow
 
 # Truth roles around protests, most involved first: (key, plural label, colour).
 ROLES = (("participant", "participants", "#3f51b5"), ("bystander", "bystanders", "#ff9800"),
@@ -26,15 +29,9 @@ INNOCENT_ROLES = ROLES[1:]
 KIND_LABEL = {"checkpoint": "checkpoint (phone searches)",
               "device_scan": "device scan (on-phone scanning)",
               "shutdown": "shutdown (city cut off)"}
-# Costs: (key, label, format).
-COSTS = (("officer_hours", "Officer-hours", "count"),
-         ("reviewer_hours", "Reviewer-hours", "count"),
-         ("images_scanned", "Images scanned", "count"),
-         ("device_flops", "Device compute (FLOPs)", "sci"),
-         ("energy_kwh", "Energy (kWh)", "count"),
-         ("upload_bytes", "Data uploaded", "bytes"),
-         ("detention_days", "Detention days", "count"),
-         ("economic_usd", "Economic cost (US$)", "usd"))
+# How each cost reads (the catalogue has their paths and labels).
+COST_FORMAT = {MEASURE.device_flops: "sci", MEASURE.upload_bytes: "bytes",
+               MEASURE.economic_usd: "usd"}
 # Daily lines: (column, label, colour, dash, axis).
 TRACES = (("searches", "searched", "#607d8b", "solid", "y"),
           ("flagged", "flagged", "#3f51b5", "solid", "y"),
@@ -44,9 +41,11 @@ TRACES = (("searches", "searched", "#607d8b", "solid", "y"),
           ("review_backlog", "review backlog (right axis)", "#8a92a3", "dot", "y2"))
 
 
-def fired(m: MeasureSummary) -> bool:
-    """The measure searched, flagged or restricted someone at least once."""
-    return bool(m.flagged or m.restriction_person_days or m.searches or m.matches)
+def fired(numbers: Numbers, name: str) -> bool:
+    """The measure searched, flagged or restricted someone at least once (over replicates:
+    in any of them)."""
+    return any(numbers.fired(f, name) for f in (MEASURE.flagged, MEASURE.restriction_person_days,
+                                               MEASURE.searches, MEASURE.matches))
 
 
 def never_fired_text(m: MeasureSummary) -> str:
@@ -60,39 +59,46 @@ def measures_line(summary: Summary, numbers: Numbers) -> str | None:
     measures = summary.measures or {}
     if not measures:
         return None
-    wrong = sum(m.flagged_wrongly_total for m in measures.values())
-    innocent_days = sum(m.restriction_person_days_innocent for m in measures.values())
-    collateral = sum(m.collateral_person_days for m in measures.values())
     word = "measure" if len(measures) == 1 else "measures"
-    return (f"Control {word} against protesters flagged {numbers.text(wrong)} who were "
-            "innocent: bystanders, recipients of forwarded photos and uninvolved people. "
-            f"Innocents spent {format_count(innocent_days)} person-days under their "
-            f"restrictions, {format_count(collateral)} of them uninvolved people (collateral). "
-            f"Summed over {word}; a person flagged by several measures is counted once per "
-            "measure.")
+    return (f"Control {word} against protesters flagged "
+            f"{numbers.text(RUN.measures_flagged_wrongly)} who were innocent: bystanders, "
+            "recipients of forwarded photos and uninvolved people. Innocents spent "
+            f"{numbers.plain(RUN.measures_innocent_days)} person-days under their "
+            f"restrictions, {numbers.plain(RUN.measures_collateral_days)} of them uninvolved "
+            f"people (collateral). Summed over {word}; a person flagged by several measures "
+            "is counted once per measure.")
 
 
-def ratio_cell(value: float | None, base: int | None, noun: str, text: str,
-               wrong: bool = False) -> Cell:
-    """A precision, a recall or a per-caught ratio, or the mark that its base is too small."""
-    cls = "num wrong" if wrong else "num"
-    mark = too_few(base, noun) if base else None
-    if mark:
-        return Cell(mark, None, cls + " few")
-    return Cell(text, value, cls)
-
-
-def _ratios(m: MeasureSummary) -> list[tuple[str, Cell, str]]:
+def _ratios(numbers: Numbers, name: str) -> list[tuple[str, Cell, str]]:
     return [
         ("Innocents per participant caught",
-         ratio_cell(m.innocent_per_participant_caught, m.flagged_rightly, "participants caught",
-                    format_per(m.innocent_per_participant_caught), True),
+         share_cell(numbers, MEASURE.innocent_per_caught, MEASURE.flagged_rightly, (name,),
+                    "participants caught", wrong=True, fmt=format_per),
          "innocents flagged \u00f7 participants flagged"),
-        ("Precision", ratio_cell(m.precision, m.flagged, "flagged", format_rate(m.precision)),
+        ("Precision", share_cell(numbers, MEASURE.precision, MEASURE.flagged, (name,),
+                                 "flagged", fmt=format_rate),
          "share of the flagged who took part"),
-        ("Recall", ratio_cell(m.recall, m.participants, "participants", format_rate(m.recall)),
+        ("Recall", share_cell(numbers, MEASURE.recall, MEASURE.participants, (name,),
+                              "participants", fmt=format_rate),
          "share of participants flagged"),
     ]
+
+
+def _cost_cells(numbers: Numbers, cost: CatalogueFigure, name: str) -> tuple[Cell, Cell]:
+    """A cost, simulated and as a national estimate (over replicates: the median)."""
+    fmt = COST_FORMAT.get(cost, "count")
+    value = numbers.value(cost, name)
+    spread = numbers.reading.interval(cost, name)
+    sim, est = format_cost(value, fmt), format_cost(value, fmt, numbers.scale)
+    if spread is not None and value:
+        sim += f" [{format_cost(spread.low, fmt)}\u2013{format_cost(spread.high, fmt)}]"
+    return (Cell(sim, value, "num", key=cost.at(name)),
+            Cell(est, None if value is None else value * numbers.scale, "num est"))
+
+
+def _cost_label(cost: CatalogueFigure) -> str:
+    label = cost.label[:1].upper() + cost.label[1:]
+    return f"{label} ({cost.unit})" if cost.unit in ("FLOPs", "kWh", "US$") else label
 
 
 def measure_table(summary: Summary, numbers: Numbers) -> Table:
@@ -104,56 +110,50 @@ def measure_table(summary: Summary, numbers: Numbers) -> Table:
     blank = Cell("", cls="num est")
     rows: list[Row] = []
 
-    def counts(label: str, field: str, values: list[int | None], cls: str = "",
+    def counts(label: str, figure: CatalogueFigure, *more: str, cls: str = "",
                wrong: bool = False, detail: str = "") -> None:
         cells = [Cell(label, cls="label", detail=detail)]
-        for name, value in zip(names, values):
-            key = f"measures.{name}.{field}" if field else ""
-            cells += numbers.pair(value, key, wrong)
+        for name in names:
+            cells += numbers.pair(figure, name, *more, wrong=wrong)
         rows.append(Row(tuple(cells), cls))
 
-    data = [measures[n] for n in names]
-    rows.append(Row((Cell("Flagged", cls="part"), *[blank] * (2 * len(names))), "part"))
-    counts("Innocents flagged", "flagged_wrongly_total", [m.flagged_wrongly_total for m in data],
-           wrong=True, detail="bystanders, recipients and uninvolved")
+    def part(label: str) -> None:
+        rows.append(Row((Cell(label, cls="part"), *[blank] * (2 * len(names))), "part"))
+
+    part("Flagged")
+    counts("Innocents flagged", MEASURE.flagged_wrongly_total, wrong=True,
+           detail="bystanders, recipients and uninvolved")
     for key, label, _c in INNOCENT_ROLES:
-        counts(label, "", [m.flagged_wrongly.get(key, 0) for m in data], "sub", True)
-    for index, (label, _cell, detail) in enumerate(_ratios(data[0]) if data else []):
+        counts(label, MEASURE.flagged_wrongly, key, cls="sub", wrong=True)
+    for index, (label, _cell, detail) in enumerate(_ratios(numbers, names[0]) if names else []):
         cells = [Cell(label, cls="label", detail=detail)]
-        for m in data:
-            cells += [_ratios(m)[index][1], blank]
+        for name in names:
+            cells += [_ratios(numbers, name)[index][1], blank]
         rows.append(Row(tuple(cells)))
-    counts("Flagged rightly", "flagged_rightly", [m.flagged_rightly for m in data],
-           detail="participants flagged")
-    rows.append(Row((Cell("Restricted (person-days)", cls="part"),
-                     *[blank] * (2 * len(names))), "part"))
-    counts("Collateral person-days", "collateral_person_days",
-           [m.collateral_person_days for m in data], wrong=True,
+    counts("Flagged rightly", MEASURE.flagged_rightly, detail="participants flagged")
+    part("Restricted (person-days)")
+    counts("Collateral person-days", MEASURE.collateral_person_days, wrong=True,
            detail="uninvolved people restricted")
-    counts("Innocent restriction person-days", "restriction_person_days_innocent",
-           [m.restriction_person_days_innocent for m in data], wrong=True,
-           detail="bystanders, recipients and uninvolved restricted")
-    rows.append(Row((Cell("Cost (\u2014: none or not applicable)", cls="part"),
-                     *[blank] * (2 * len(names))), "part"))
-    for key, label, fmt in COSTS:
-        cells = [Cell(label, cls="label")]
-        for m in data:
-            value = getattr(m.cost, key)
-            cells += [Cell(format_cost(value, fmt), value, "num"),
-                      Cell(format_cost(value, fmt, summary.scale), value * summary.scale,
-                           "num est")]
+    counts("Innocent restriction person-days", MEASURE.restriction_person_days_innocent,
+           wrong=True, detail="bystanders, recipients and uninvolved restricted")
+    part("Cost (\u2014: none or not applicable)")
+    for cost in COSTS:
+        cells = [Cell(_cost_label(cost), cls="label")]
+        for name in names:
+            cells += _cost_cells(numbers, cost, name)
         rows.append(Row(tuple(cells)))
     return Table("measures-table", columns, tuple(rows))
 
 
-def roles_figure(summary: Summary) -> Figure:
+def roles_figure(summary: Summary, numbers: Numbers) -> Figure:
     """Stacked bars: flagged persons by truth role, one bar per measure, first on top."""
     measures = summary.measures or {}
     names = list(measures)
     n = len(names)
     ys = [n - 1 - i for i in range(n)]
-    counts = [[m.flagged_rightly, *[m.flagged_wrongly.get(k, 0) for k, _l, _c in INNOCENT_ROLES]]
-              for m in measures.values()]
+    counts = [[numbers.count(MEASURE.flagged_rightly, name),
+               *[numbers.count(MEASURE.flagged_wrongly, name, k) for k, _l, _c in INNOCENT_ROLES]]
+              for name in names]
     data = []
     for r, (_key, label, hue) in enumerate(ROLES):
         values = [row[r] for row in counts]
@@ -169,11 +169,11 @@ def roles_figure(summary: Summary) -> Figure:
         if total:
             text = f"flagged {format_count(total)}: " + " \u00b7 ".join(
                 f"{label} {format_count(v)}" for (_k, label, _c), v in zip(ROLES, counts[i]))
-        elif not fired(m):
+        elif not fired(numbers, name):
             text = never_fired_text(m)
         elif m.kind == "shutdown":
-            text = (f"nobody flagged: the shutdown restricted everyone in the city instead "
-                    f"({format_count(m.restriction_person_days)} person-days)")
+            text = ("nobody flagged: the shutdown restricted everyone in the city instead "
+                    f"({numbers.plain(MEASURE.restriction_person_days, name)} person-days)")
         else:
             text = "nobody flagged"
         annotations.append({"x": 0, "y": ys[i] + 0.23, "xref": "x", "yref": "y",
@@ -195,14 +195,52 @@ def roles_figure(summary: Summary) -> Figure:
 def protests_paragraph(summary: Summary, numbers: Numbers) -> str:
     p = summary.protests
     assert p is not None
+    many = numbers.count(PROTESTS.protests)
     events = "Protests took place" if p.protests is None else (
-        f"{format_count(p.protests)} protest{'' if p.protests == 1 else 's'} took place")
+        f"{numbers.plain(PROTESTS.protests)} protest{'' if many == 1 else 's'} took place")
     return (f"{events} in the reported days (drawn at the scenario's national rate, so this "
-            f"count is not scaled). Among the synthetic persons, {format_count(p.participants)} "
-            f"took part; {format_count(p.bystanders)} were there without taking part; "
-            f"{format_count(p.recipients)} got protest photos forwarded; "
-            f"{format_count(p.uninvolved)} were uninvolved. Only participants are flagged "
-            "rightly by a control measure.")
+            "count is not scaled). Among the synthetic persons, "
+            f"{numbers.plain(PROTESTS.participants)} took part; "
+            f"{numbers.plain(PROTESTS.bystanders)} were there without taking part; "
+            f"{numbers.plain(PROTESTS.recipients)} got protest photos forwarded; "
+            f"{numbers.plain(PROTESTS.uninvolved)} were uninvolved. Only participants are "
+            "flagged rightly by a control measure.")
+
+
+def chain_of_harm(summary: Summary, numbers: Numbers) -> Table | None:
+    """Each measure's chain, step by step, with the innocents at each step: flagged, waiting
+    for review, confirmed, restricted. A reader sees where the wrong persons enter and how
+    many go on to be restricted."""
+    measures = summary.measures or {}
+    if not measures:
+        return None
+    rows: list[Row] = []
+    for name, m in measures.items():
+        def step(label: str, everyone: CatalogueFigure | None, innocent: CatalogueFigure | None,
+                 detail: str = "", m_name: str = name) -> None:
+            cells = [Cell(label, cls="label", detail=detail)]
+            for shown in (everyone, innocent):
+                cells += (numbers.pair(shown, m_name, wrong=shown is innocent)
+                          if shown is not None else (Cell(DASH, None, "num"),
+                                                      Cell("", cls="num est")))
+            rows.append(Row(tuple(cells), "sub"))
+
+        rows.append(Row((Cell(f"{name} ({KIND_LABEL.get(m.kind, m.kind)})", cls="part"),
+                         *[Cell("", cls="num est")] * 4), "part"))
+        if m.searches is not None:
+            step("searched", MEASURE.searches, None, "phones searched")
+        step("flagged", MEASURE.flagged, MEASURE.flagged_wrongly_total,
+             "persons flagged at least once")
+        if m.review_backlog_max is not None:
+            step("waiting for review", MEASURE.review_backlog_max, None,
+                 "the most flagged persons waiting on one day")
+        if m.confirmed is not None:
+            step("confirmed by reviewers", MEASURE.confirmed, MEASURE.confirmed_wrongly)
+        step("restricted (person-days)", MEASURE.restriction_person_days,
+             MEASURE.restriction_person_days_innocent,
+             "innocents: bystanders, recipients and uninvolved")
+    columns = (Column("Step"), *pair_columns("everyone"), *pair_columns("innocents"))
+    return Table("chain-of-harm", columns, tuple(rows), "The chain of harm")
 
 
 def control_section(summary: Summary, numbers: Numbers) -> Section | None:
@@ -215,7 +253,8 @@ def control_section(summary: Summary, numbers: Numbers) -> Section | None:
         return Section("control-measures", "Protests", paragraphs=paragraphs, cls="wronged",
                        notes=("No control measures in this scenario.",))
     notes = tuple(f"{name} {never_fired_text(m)}." for name, m in measures.items()
-                  if not fired(m))
+                  if not fired(numbers, name))
+    chain = chain_of_harm(summary, numbers)
     return Section(
         "control-measures", "Control measures: who was flagged", cls="wronged",
         lead="Measures taken against protest participants: checkpoints that search phones, "
@@ -225,57 +264,68 @@ def control_section(summary: Summary, numbers: Numbers) -> Section | None:
              "comparison. A precision or recall resting on fewer than 30 persons is marked too "
              "few to estimate.",
         paragraphs=paragraphs, notes=notes,
-        tables=(measure_table(summary, numbers),), figures=(roles_figure(summary),))
+        tables=(*((chain,) if chain else ()), measure_table(summary, numbers)),
+        figures=(roles_figure(summary, numbers),))
 
 
 def measure_cards(name: str, m: MeasureSummary, numbers: Numbers, index: int) -> list[Table]:
-    key = f"measures.{name}"
     cards: list[Table] = []
 
     def card(title: str, rows: list[Row]) -> None:
         if rows:
             cards.append(keynums(f"measure-{index}-{len(cards) + 1}", title, rows))
 
-    rows = [keyrow(numbers, "Flagged (all)", m.flagged, f"{key}.flagged"),
-            keyrow(numbers, "rightly (participants)", m.flagged_rightly,
-                   f"{key}.flagged_rightly", "sub"),
-            keyrow(numbers, "wrongly (innocents)", m.flagged_wrongly_total,
-                   f"{key}.flagged_wrongly_total", "sub", True)]
-    rows += [keyrow(numbers, label, m.flagged_wrongly[k], cls="sub", wrong=True)
+    def row(label: str, figure: CatalogueFigure, *more: str, cls: str = "",
+            wrong: bool = False) -> Row:
+        return keyrow(numbers, label, figure, name, *more, cls=cls, wrong=wrong)
+
+    rows = [row("Flagged (all)", MEASURE.flagged),
+            row("rightly (participants)", MEASURE.flagged_rightly, cls="sub"),
+            row("wrongly (innocents)", MEASURE.flagged_wrongly_total, cls="sub", wrong=True)]
+    rows += [row(label, MEASURE.flagged_wrongly, k, cls="sub", wrong=True)
              for k, label, _c in INNOCENT_ROLES if k in m.flagged_wrongly]
-    rows.append(keyrow(numbers, "Participants (all, in truth)", m.participants))
+    rows.append(row("Participants (all, in truth)", MEASURE.participants))
     rows += [Row((Cell(label, cls="label", detail=detail), cell, Cell("", cls="num est")))
-             for label, cell, detail in _ratios(m)]
+             for label, cell, detail in _ratios(numbers, name)]
     card("Flagged", rows)
     if m.searches is not None:
-        card("Searches", [keyrow(numbers, "Phones searched", m.searches),
-                          keyrow(numbers, "Searches that found something", m.search_hits)])
+        card("Searches", [row("Phones searched", MEASURE.searches),
+                          row("Searches that found something", MEASURE.search_hits)])
     if m.installed is not None:
-        scan = [keyrow(numbers, "Phones with the scanner installed", m.installed),
-                keyrow(numbers, "Images matched", m.matches)]
+        scan = [row("Phones with the scanner installed", MEASURE.installed),
+                row("Images matched", MEASURE.matches)]
         if m.confirmed is not None:
-            scan += [keyrow(numbers, "Confirmed by reviewers", m.confirmed),
-                     keyrow(numbers, "confirmed wrongly", m.confirmed_wrongly, cls="sub",
-                            wrong=True)]
+            scan += [row("Confirmed by reviewers", MEASURE.confirmed),
+                     row("confirmed wrongly", MEASURE.confirmed_wrongly, cls="sub", wrong=True)]
         if m.review_backlog_max is not None:
-            scan.append(keyrow(numbers, "Largest review backlog (one day)",
-                               m.review_backlog_max))
+            scan.append(row("Largest review backlog (one day)", MEASURE.review_backlog_max))
         card("Scanning", scan)
-    innocent, collateral = m.restriction_person_days_innocent, m.collateral_person_days
+    innocent = numbers.count(MEASURE.restriction_person_days_innocent, name)
+    collateral = numbers.count(MEASURE.collateral_person_days, name)
+    everyone = numbers.count(MEASURE.restriction_person_days, name)
+    # the parts between the catalogue's figures: medians do not add up over replicates, so
+    # these are shown only for a single run
+    single = not numbers.reading.replicated
     card("Restricted (person-days)", [
-        keyrow(numbers, "All persons", m.restriction_person_days),
-        keyrow(numbers, "participants", max(m.restriction_person_days - innocent, 0), cls="sub"),
-        keyrow(numbers, "innocents", innocent, f"{key}.restriction_person_days_innocent",
-               "sub", True),
-        keyrow(numbers, "bystanders and recipients", max(innocent - collateral, 0), cls="sub",
-               wrong=True),
-        keyrow(numbers, "uninvolved (collateral)", collateral, f"{key}.collateral_person_days",
-               "sub", True)])
-    costs = [Row((Cell(label, cls="label"), Cell(format_cost(v, fmt), v, "num"),
-                  Cell(format_cost(v, fmt, numbers.scale), v * numbers.scale, "num est")))
-             for k, label, fmt in COSTS if (v := getattr(m.cost, k))]
+        row("All persons", MEASURE.restriction_person_days),
+        *([_part_row(numbers, "participants", everyone - innocent)] if single else []),
+        row("innocents", MEASURE.restriction_person_days_innocent, cls="sub", wrong=True),
+        *([_part_row(numbers, "bystanders and recipients", innocent - collateral, True)]
+          if single else []),
+        row("uninvolved (collateral)", MEASURE.collateral_person_days, cls="sub", wrong=True)])
+    costs = [Row((Cell(_cost_label(cost), cls="label"), *_cost_cells(numbers, cost, name)))
+             for cost in COSTS if numbers.fired(cost, name)]
     card("Cost", costs or [valuerow("none counted", "\u2014")])
     return cards
+
+
+def _part_row(numbers: Numbers, label: str, value: float, wrong: bool = False) -> Row:
+    """A difference of two figures of one run, simulated and as a national estimate."""
+    value = max(value, 0.0)
+    return Row((Cell(label, cls="label"),
+                Cell(format_count(value), value, "num wrong" if wrong else "num"),
+                Cell(estimate(value, numbers.scale), round(value * numbers.scale), "num est")),
+               "sub")
 
 
 def measure_sections(summary: Summary, numbers: Numbers, series: DailySeries,
@@ -291,7 +341,7 @@ def measure_sections(summary: Summary, numbers: Numbers, series: DailySeries,
                                    "searched, persons newly flagged and the innocents among "
                                    "them, persons restricted and the uninvolved among them, "
                                    "the review backlog.")
-        if not fired(m):
+        if not fired(numbers, name):
             notes: tuple[str, ...] = (f"This measure {never_fired_text(m)}.",)
         elif chart is None:
             notes = ("Nothing to draw by day: every daily count of this measure is zero."

@@ -28,6 +28,10 @@ class Cell:
 
     @property
     def csv_value(self) -> str | int | float:
+        """The value for the CSV: a whole number without a decimal point (a count read from
+        the catalogue comes as a float)."""
+        if isinstance(self.value, float) and self.value.is_integer():
+            return int(self.value)
         return self.text if self.value is None else self.value
 
 

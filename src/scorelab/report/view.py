@@ -11,14 +11,16 @@ here, by equality, without parsing HTML.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
 from .. import __version__
-from ..ledger.summary import MIN_BASE, Interval, RateRow, Replicates, Summary, SystemSummary
+from ..ledger.catalogue import DISPARITY, INTEGRATION, RUN, SYSTEM, Reading
+from ..ledger.catalogue import Figure as CatalogueFigure
+from ..ledger.summary import MIN_BASE, RateRow, Replicates, Summary, SystemSummary
 from .daily import DailySeries
 from .figures import MUTED, WRONG, Figure, Line, bar_trace, color, figure, line_chart
 from .methods import Methods, build_methods
@@ -30,7 +32,6 @@ from .numbers import (
     format_rate,
     format_ratio,
     format_scale,
-    format_share,
     too_few,
 )
 from .tables import Cell, Column, Row, Table
@@ -77,35 +78,72 @@ class Page:
 
 @dataclass(frozen=True)
 class Numbers:
-    """Counts as cells: simulated and national estimate, or over replicates the median with
-    its 2.5-97.5 percentiles where the summary has an interval for the figure."""
+    """Figures of the catalogue as cells and sentences: simulated and national estimate of a
+    single run, or over replicates the median with its 2.5-97.5 percentiles. Every figure
+    the report shows comes through here, by the catalogue's figure and its names."""
 
-    scale: float
-    intervals: Mapping[str, Interval] = field(default_factory=dict)
+    reading: Reading
 
-    def sim(self, value: float | None, key: str = "", cls: str = "num") -> Cell:
-        interval = self.intervals.get(key) if key else None
-        text = format_interval(interval) if interval else format_count(value)
-        return Cell(text, value, cls, key=key)
+    @property
+    def scale(self) -> float:
+        return self.reading.summary.scale
 
-    def est(self, value: float | None, key: str = "") -> Cell:
-        interval = self.intervals.get(key) if key else None
-        text = format_interval(interval, self.scale) if interval else estimate(value, self.scale)
+    def value(self, figure: CatalogueFigure, *names: str) -> float | None:
+        """The figure (over replicates: its median)."""
+        return self.reading.value(figure, *names)
+
+    def count(self, figure: CatalogueFigure, *names: str) -> float:
+        """The figure, zero where the run does not have it."""
+        return self.reading.count(figure, *names)
+
+    def fired(self, figure: CatalogueFigure, *names: str) -> bool:
+        """The figure is above zero in the run (over replicates: in any of them)."""
+        spread = self.reading.interval(figure, *names)
+        if spread is not None:
+            return spread.high > 0 or spread.median > 0
+        return self.count(figure, *names) > 0
+
+    def sim(self, figure: CatalogueFigure, *names: str, cls: str = "num") -> Cell:
+        spread = self.reading.interval(figure, *names)
+        value = self.value(figure, *names)
+        text = format_interval(spread) if spread else format_count(value)
+        return Cell(text, value, cls, key=figure.at(*names))
+
+    def est(self, figure: CatalogueFigure, *names: str) -> Cell:
+        spread = self.reading.interval(figure, *names)
+        value = self.value(figure, *names)
+        text = format_interval(spread, self.scale) if spread else estimate(value, self.scale)
         raw = None if value is None else round(value * self.scale)
         return Cell(text, raw, "num est")
 
-    def pair(self, value: float | None, key: str = "", wrong: bool = False
+    def pair(self, figure: CatalogueFigure, *names: str, wrong: bool = False
              ) -> tuple[Cell, Cell]:
-        return self.sim(value, key, "num wrong" if wrong else "num"), self.est(value, key)
+        return (self.sim(figure, *names, cls="num wrong" if wrong else "num"),
+                self.est(figure, *names))
 
-    def text(self, value: float | None, key: str = "") -> str:
+    def text(self, figure: CatalogueFigure, *names: str, noun: str = "synthetic persons"
+             ) -> str:
         """A count in a sentence: simulated, with its national estimate."""
-        interval = self.intervals.get(key) if key else None
-        if interval:
-            return (f"{format_interval(interval)} synthetic persons (national estimate "
-                    f"{format_interval(interval, self.scale)})")
-        return (f"{format_count(value)} synthetic persons (national estimate "
-                f"{estimate(value, self.scale)})")
+        spread = self.reading.interval(figure, *names)
+        if spread:
+            return (f"{format_interval(spread)} {noun} (national estimate "
+                    f"{format_interval(spread, self.scale)})")
+        value = self.value(figure, *names)
+        return f"{format_count(value)} {noun} (national estimate {estimate(value, self.scale)})"
+
+    def plain(self, figure: CatalogueFigure, *names: str) -> str:
+        """A count in a sentence without its national estimate."""
+        spread = self.reading.interval(figure, *names)
+        return format_interval(spread) if spread else format_count(self.value(figure, *names))
+
+    def rate(self, figure: CatalogueFigure, *names: str, fmt: Callable[[float | None], str]
+             = format_rate) -> str:
+        """A share, rate or ratio (over replicates: the median of the runs' values, with
+        their range)."""
+        spread = self.reading.interval(figure, *names)
+        if spread:
+            return f"{fmt(spread.median)} [{fmt(spread.low)}\u2013{fmt(spread.high)}]"
+        return fmt(self.value(figure, *names))
 
 
 def replicates_of(summary: Summary) -> Replicates | None:
@@ -114,8 +152,7 @@ def replicates_of(summary: Summary) -> Replicates | None:
 
 
 def numbers_of(summary: Summary) -> Numbers:
-    replicates = replicates_of(summary)
-    return Numbers(summary.scale, replicates.intervals if replicates else {})
+    return Numbers(Reading(summary))
 
 
 def pair_columns(label: str) -> tuple[Column, Column]:
@@ -128,9 +165,9 @@ def keynums(id: str, title: str, rows: list[Row]) -> Table:
                  tuple(rows), title)
 
 
-def keyrow(numbers: Numbers, label: str, value: float | None, key: str = "",
-           cls: str = "", wrong: bool = False) -> Row:
-    return Row((Cell(label, cls="label"), *numbers.pair(value, key, wrong)), cls)
+def keyrow(numbers: Numbers, label: str, figure: CatalogueFigure, *names: str, cls: str = "",
+           wrong: bool = False) -> Row:
+    return Row((Cell(label, cls="label"), *numbers.pair(figure, *names, wrong=wrong)), cls)
 
 
 def valuerow(label: str, text: str, value: float | None = None, wrong: bool = False,
@@ -140,14 +177,24 @@ def valuerow(label: str, text: str, value: float | None = None, wrong: bool = Fa
                 Cell(text, value, "num wrong" if wrong else "num"), Cell("", cls="num est")))
 
 
-def share_cell(part: int | None, whole: int | None, noun: str, wrong: bool = False) -> Cell:
-    """A share, or the mark that its base is too small to read."""
+def share_cell(numbers: Numbers, share: CatalogueFigure, base: CatalogueFigure,
+               names: tuple[str, ...], noun: str, wrong: bool = False,
+               fmt: Callable[[float | None], str] | None = None) -> Cell:
+    """A share (over replicates: the median of the runs' shares), or the mark that its base
+    is too small to read."""
     cls = "num wrong" if wrong else "num"
+    whole = numbers.value(base, *names)
     mark = too_few(whole, noun) if whole else None
     if mark:
         return Cell(mark, None, cls + " few")
-    value = None if not whole or part is None else part / whole
-    return Cell(format_share(part, whole), value, cls)
+    value = numbers.value(share, *names)
+    text = numbers.rate(share, *names, fmt=fmt or _share_text)
+    return Cell(text, value, cls, key=share.at(*names))
+
+
+def _share_text(value: float | None) -> str:
+    """A share with one decimal, as the report writes shares of the sanctioned."""
+    return DASH if value is None else f"{100.0 * value:.1f}%"
 
 
 # Wrongful-sanction causes: (summary key, short label, long label).
@@ -158,13 +205,19 @@ CAUSES = (("false_record", "false", "false record"),
 _CAUSE_ORDER = {key: i for i, (key, _s, _l) in enumerate(CAUSES)}
 
 
-def cause_items(by_cause: Mapping[str, int]) -> list[tuple[str, int]]:
+def causes_of(numbers: Numbers, name: str) -> dict[str, float]:
+    """A system's wrongful sanctions by cause (over replicates: medians)."""
+    return {cause: numbers.count(SYSTEM.by_cause, name, cause)
+            for cause in numbers.reading.names(SYSTEM.by_cause, name)}
+
+
+def cause_items(by_cause: Mapping[str, float]) -> list[tuple[str, float]]:
     """Non-zero causes, largest first (ties in the fixed cause order)."""
     items = [(k, v) for k, v in by_cause.items() if v]
     return sorted(items, key=lambda kv: (-kv[1], _CAUSE_ORDER.get(kv[0], len(CAUSES)), kv[0]))
 
 
-def cause_split(by_cause: Mapping[str, int]) -> str:
+def cause_split(by_cause: Mapping[str, float]) -> str:
     """``stale 539 · false 17``; 'none' when all are zero."""
     short = {key: s for key, s, _l in CAUSES}
     items = cause_items(by_cause)
@@ -202,7 +255,7 @@ def build_page(summary: Summary, daily: pl.DataFrame | None) -> Page:
         overlap_section(summary, numbers),
         *system_sections(summary, numbers, series, colors, x_title),
         *measure_sections(summary, numbers, series, x_title),
-        grades_section(summary),
+        grades_section(summary, numbers),
         events_section(summary, numbers),
         restrictions_section(summary, numbers),
     ]
@@ -248,10 +301,17 @@ def header_meta(summary: Summary) -> tuple[str, ...]:
             f"{summary.population.urban:,} urban.")]
     r = replicates_of(summary)
     if r:
-        meta.append(f"{r.count} replicates (seeds {', '.join(str(s) for s in r.seeds)}): "
-                    "headline figures show the median [2.5th\u201397.5th percentile] over "
-                    "the replicates; other figures are the first replicate's.")
+        meta.append(replicates_note(r))
     return tuple(meta)
+
+
+def replicates_note(replicates: Replicates) -> str:
+    """The one sentence that says a replicated run's figures are medians."""
+    return (f"{replicates.count} replicates (seeds "
+            f"{', '.join(str(s) for s in replicates.seeds)}): every figure is the median over "
+            "the replicates, with the range where 95% of them fall: median "
+            "[2.5th\u201397.5th percentile]; each share is the median of the replicates' "
+            "shares.")
 
 
 def headline_section(summary: Summary, numbers: Numbers, measures_line: str | None) -> Section:
@@ -262,23 +322,18 @@ def headline_section(summary: Summary, numbers: Numbers, measures_line: str | No
                        paragraphs=(measures_line,) if measures_line else (),
                        notes=(("This run has no scoring systems, so nobody was scored or "
                               "sanctioned."),))
-    wrong = sum(s.sanctioned_wrongly for s in systems.values())
-    sanctioned = sum(s.sanctioned for s in systems.values())
-    lead = (f"Across all systems, {format_count(wrong)} synthetic persons (national estimate "
-            f"{estimate(wrong, summary.scale)} people) were sanctioned wrongly, out of "
-            f"{format_count(sanctioned)} sanctioned ({format_share(wrong, sanctioned)}). A "
+    lead = (f"Across all systems, {numbers.text(RUN.systems_sanctioned_wrongly)} were "
+            f"sanctioned wrongly, out of {numbers.plain(RUN.systems_sanctioned)} sanctioned. A "
             "person sanctioned by several systems is counted once per system.")
     paragraphs.append(
-        f"Counting each person once across systems: "
-        f"{numbers.text(summary.sanctioned_any, 'sanctioned_any')} were sanctioned by at least "
-        f"one system, {numbers.text(summary.sanctioned_wrongly_any, 'sanctioned_wrongly_any')}"
-        f" of them wrongly by at least one "
-        f"({format_share(summary.sanctioned_wrongly_any, summary.sanctioned_any)}).")
-    days = sum(s.wrongful_person_days for s in systems.values())
+        f"Counting each person once across systems: {numbers.text(RUN.sanctioned_any)} were "
+        f"sanctioned by at least one system, {numbers.text(RUN.sanctioned_wrongly_any)} of "
+        f"them wrongly by at least one ({numbers.rate(RUN.share_wrongly_any, fmt=_share_text)}"
+        ").")
     paragraphs.append(
-        f"Wrongful sanctions lasted {format_count(days)} person-days (national estimate "
-        f"{estimate(days, summary.scale)}), summed over systems: one person under a wrongful "
-        "sanction for one day is one wrongful person-day.")
+        "Wrongful sanctions lasted "
+        f"{numbers.text(RUN.systems_wrongful_person_days, noun='person-days')}, summed over systems: one person under a wrongful sanction for one day is one "
+        "wrongful person-day.")
     if measures_line:
         paragraphs.append(measures_line)
     columns = (Column("System"), *pair_columns("Covered"), *pair_columns("Scored"),
@@ -289,17 +344,17 @@ def headline_section(summary: Summary, numbers: Numbers, measures_line: str | No
     rows = []
     for name in sorted(systems):
         s = systems[name]
-        key = f"systems.{name}"
         rows.append(Row((
             Cell(name, cls="label", detail=f"{s.kind} \u00b7 {s.jurisdiction}"),
-            *numbers.pair(s.covered, f"{key}.covered"),
-            *numbers.pair(s.scored, f"{key}.scored"),
-            *numbers.pair(s.sanctioned, f"{key}.sanctioned"),
-            *numbers.pair(s.sanctioned_wrongly, f"{key}.sanctioned_wrongly", wrong=True),
-            share_cell(s.sanctioned_wrongly, s.sanctioned, "sanctioned", wrong=True),
-            Cell(cause_split(s.sanctioned_wrongly_by_cause), cls="causes"),
-            *numbers.pair(s.restriction_person_days, f"{key}.restriction_person_days"),
-            *numbers.pair(s.wrongful_person_days, f"{key}.wrongful_person_days", wrong=True),
+            *numbers.pair(SYSTEM.covered, name),
+            *numbers.pair(SYSTEM.scored, name),
+            *numbers.pair(SYSTEM.sanctioned, name),
+            *numbers.pair(SYSTEM.sanctioned_wrongly, name, wrong=True),
+            share_cell(numbers, SYSTEM.share_wrongly, SYSTEM.sanctioned, (name,), "sanctioned",
+                       wrong=True),
+            Cell(cause_split(causes_of(numbers, name)), cls="causes"),
+            *numbers.pair(SYSTEM.restriction_person_days, name),
+            *numbers.pair(SYSTEM.wrongful_person_days, name, wrong=True),
         )))
     return Section("who-was-wronged", "Who was wronged", lead=lead, paragraphs=tuple(paragraphs),
                    tables=(Table("wronged-table", columns, tuple(rows)),), cls="wronged")
@@ -328,12 +383,22 @@ def over_time_section(summary: Summary, series: DailySeries, colors: Mapping[str
                    figures=(chart,))
 
 
-def _rate_cells(row: RateRow) -> tuple[Cell, Cell]:
-    mark = too_few(row.sanctioned, "sanctioned") if row.sanctioned else None
+def _rate_cells(numbers: Numbers, part: str, name: str) -> tuple[Cell, Cell]:
+    """A part's sanction rate and wrongful rate, or the mark that they rest on too few."""
+    sanctioned, rate, wrong_rate = _RATES[part]
+    base = numbers.value(sanctioned, name)
+    mark = too_few(base, "sanctioned") if base else None
     if mark:
         return Cell(mark, None, "num few"), Cell(mark, None, "num wrong few")
-    return (Cell(format_rate(row.rate), row.rate, "num"),
-            Cell(format_rate(row.wrong_rate), row.wrong_rate, "num wrong"))
+    return (Cell(numbers.rate(rate, name), numbers.value(rate, name), "num"),
+            Cell(numbers.rate(wrong_rate, name), numbers.value(wrong_rate, name), "num wrong"))
+
+
+_RATES = {"group": (DISPARITY.group_sanctioned, DISPARITY.group_rate,
+                    DISPARITY.group_wrong_rate),
+          "urban": (DISPARITY.urban_sanctioned, DISPARITY.urban_rate,
+                    DISPARITY.urban_wrong_rate)}
+_WRONGLY = {"group": DISPARITY.group_wrongly, "urban": DISPARITY.urban_wrongly}
 
 
 def disparity_section(summary: Summary, numbers: Numbers) -> Section:
@@ -341,75 +406,92 @@ def disparity_section(summary: Summary, numbers: Numbers) -> Section:
     columns = (Column("Persons"), Column("count", "num"), *pair_columns("Sanctioned"),
                *pair_columns("Sanctioned wrongly"), Column("sanction rate", "num"),
                Column("wrongful rate", "num"))
-    everyone = RateRow(persons=summary.persons, sanctioned=summary.sanctioned_any,
-                       sanctioned_wrongly=summary.sanctioned_wrongly_any, rate=d.sanction_rate,
-                       wrong_rate=(summary.sanctioned_wrongly_any / summary.persons
-                                   if summary.persons else None))
-
-    def row(label: str, r: RateRow, cls: str = "") -> Row:
-        return Row((Cell(label, cls="label"), Cell(format_count(r.persons), r.persons, "num"),
-                    *numbers.pair(r.sanctioned), *numbers.pair(r.sanctioned_wrongly, wrong=True),
-                    *_rate_cells(r)), cls)
-
-    def ratio(label: str, value: float | None, a: RateRow, b: RateRow) -> Row:
-        mark = too_few(min(a.sanctioned, b.sanctioned), "sanctioned in the smaller group")
-        wrong = (a.sanctioned_wrongly / a.persons) / (b.sanctioned_wrongly / b.persons) \
-            if a.persons and b.persons and b.sanctioned_wrongly else None
-        wmark = too_few(min(a.sanctioned_wrongly, b.sanctioned_wrongly),
-                        "sanctioned wrongly in the smaller group")
-        blank = Cell("", cls="num")
-        return Row((Cell(f"ratio {label}", cls="label"), blank, blank, blank, blank, blank,
-                    Cell(mark or format_ratio(value), None if mark else value, "num"),
-                    Cell(wmark or format_ratio(wrong), None if wmark else wrong, "num wrong")),
-                   "ratio")
-
-    g, u = d.group, d.urban
-    rows = (row("all persons", everyone),
-            row("majority", g.majority, "first"), row("minority", g.minority),
-            ratio("minority \u00f7 majority", g.ratio_minority_to_majority, g.minority,
-                  g.majority),
-            row("rural", u.rural, "first"), row("urban", u.urban),
-            ratio("rural \u00f7 urban", u.ratio_rural_to_urban, u.rural, u.urban))
+    blank = Cell("", cls="num")
+    rows: list[Row] = [Row((
+        Cell("all persons", cls="label"), Cell(format_count(summary.persons), summary.persons,
+                                               "num"),
+        *numbers.pair(RUN.sanctioned_any), *numbers.pair(RUN.sanctioned_wrongly_any, wrong=True),
+        Cell(numbers.rate(DISPARITY.sanction_rate), numbers.value(DISPARITY.sanction_rate),
+             "num"), blank))]
+    parts = {"group": (d.group.majority, d.group.minority), "urban": (d.urban.rural,
+                                                                       d.urban.urban)}
+    ratios = {"group": ("minority \u00f7 majority", DISPARITY.group_ratio, "minority",
+                        "majority"),
+              "urban": ("rural \u00f7 urban", DISPARITY.urban_ratio, "rural", "urban")}
+    for part, (label, ratio, a, b) in ratios.items():
+        for index, name in enumerate((b, a) if part == "group" else (a, b)):
+            persons = (parts[part][0] if index == 0 else parts[part][1]).persons
+            rows.append(Row((Cell(name, cls="label"), Cell(format_count(persons), persons, "num"),
+                             *numbers.pair(_RATES[part][0], name),
+                             *numbers.pair(_WRONGLY[part], name, wrong=True),
+                             *_rate_cells(numbers, part, name)), "first" if index == 0 else ""))
+        rows.append(_ratio_row(numbers, label, ratio, part, a, b))
     figures: tuple[Figure, ...] = ()
     paragraphs: tuple[str, ...] = ()
-    provinces = [(p, r) for p, r in d.province.items() if r.ratio_to_national is not None]
+    provinces = [(p, r) for p, r in d.province.items()
+                 if numbers.value(DISPARITY.province_ratio, p) is not None]
     if provinces:
-        figures = (province_figure(provinces),)
-        readable = [(p, r) for p, r in provinces if r.sanctioned >= 30]
+        figures = (province_figure(numbers, provinces),)
+        readable = [(p, r) for p, r in provinces
+                    if numbers.count(DISPARITY.province_sanctioned, p) >= MIN_BASE]
         if len(readable) >= 2:
-            high = max(readable, key=lambda pr: pr[1].ratio_to_national or 0.0)
-            low = min(readable, key=lambda pr: pr[1].ratio_to_national or 0.0)
-            paragraphs = ((f"Highest: {_province_text(*high)}; lowest: "
-                          f"{_province_text(*low)} (among provinces with at least 30 "
-                          "sanctioned persons)."),)
+            def ratio_of(pr: tuple[str, RateRow]) -> float:
+                return numbers.count(DISPARITY.province_ratio, pr[0])
+            high, low = max(readable, key=ratio_of), min(readable, key=ratio_of)
+            paragraphs = ((f"Highest: {_province_text(numbers, *high)}; lowest: "
+                          f"{_province_text(numbers, *low)} (among provinces with at least "
+                          f"{MIN_BASE} sanctioned persons)."),)
     return Section(
         "disparity", "Disparate impact: who is sanctioned more often",
         lead="Persons sanctioned by at least one system, as a share of each part of the "
-             f"population (national sanction rate: {format_rate(d.sanction_rate)}). The "
-             "wrongful rate counts only persons sanctioned wrongly. A ratio above 1 means the "
-             "first group is sanctioned more often than the second. Rates and ratios resting "
-             "on fewer than 30 sanctioned persons are marked too few to estimate.",
+             f"population (national sanction rate: {numbers.rate(DISPARITY.sanction_rate)}). "
+             "The wrongful rate counts only persons sanctioned wrongly. A ratio above 1 means "
+             "the first group is sanctioned more often than the second. Rates and ratios "
+             f"resting on fewer than {MIN_BASE} sanctioned persons are marked too few to "
+             "estimate.",
         paragraphs=paragraphs,
-        tables=(Table("disparity-table", columns, rows),), figures=figures)
+        tables=(Table("disparity-table", columns, tuple(rows)),), figures=figures)
 
 
-def _province_text(name: str, row: RateRow) -> str:
-    return (f"{name} {format_ratio(row.ratio_to_national)} ({format_count(row.sanctioned)} of "
+def _ratio_row(numbers: Numbers, label: str, ratio: CatalogueFigure, part: str, a: str, b: str
+               ) -> Row:
+    """The ratio of two parts' sanction rates, and of their wrongful rates."""
+    sanctioned, _rate, wrong_rate = _RATES[part]
+    mark = too_few(min(numbers.count(sanctioned, a), numbers.count(sanctioned, b)),
+                   "sanctioned in the smaller group")
+    wrongly = _WRONGLY[part]
+    wmark = too_few(min(numbers.count(wrongly, a), numbers.count(wrongly, b)),
+                    "sanctioned wrongly in the smaller group")
+    wa, wb = numbers.value(wrong_rate, a), numbers.value(wrong_rate, b)
+    wrong = wa / wb if wa is not None and wb else None
+    blank = Cell("", cls="num")
+    value = numbers.value(ratio)
+    return Row((Cell(f"ratio {label}", cls="label"), blank, blank, blank, blank, blank,
+                Cell(mark or numbers.rate(ratio, fmt=format_ratio), None if mark else value,
+                     "num"),
+                Cell(wmark or format_ratio(wrong), None if wmark else wrong, "num wrong")),
+               "ratio")
+
+
+def _province_text(numbers: Numbers, name: str, row: RateRow) -> str:
+    return (f"{name} {numbers.rate(DISPARITY.province_ratio, name, fmt=format_ratio)} "
+            f"({numbers.plain(DISPARITY.province_sanctioned, name)} of "
             f"{format_count(row.persons)} sanctioned)")
 
 
-def province_figure(provinces: list[tuple[str, RateRow]]) -> Figure:
+def province_figure(numbers: Numbers, provinces: list[tuple[str, RateRow]]) -> Figure:
     """Each province's sanction rate over the national one; red only where it is above 1 and
     rests on enough sanctioned persons, light where it rests on too few."""
     names = [p for p, _r in provinces]
-    ys = [r.ratio_to_national for _p, r in provinces]
+    ys = [numbers.value(DISPARITY.province_ratio, p) for p in names]
     colors, hover = [], []
-    for name, r in provinces:
-        few = too_few(r.sanctioned, "sanctioned")
-        above = (r.ratio_to_national or 0.0) > 1.0
+    for (name, r), ratio in zip(provinces, ys):
+        sanctioned = numbers.count(DISPARITY.province_sanctioned, name)
+        few = too_few(sanctioned, "sanctioned")
+        above = (ratio or 0.0) > 1.0
         colors.append("#cfd5df" if few else (WRONG if above else MUTED))
-        hover.append(f"{name}: {format_ratio(r.ratio_to_national)}, sanctioned "
-                     f"{format_count(r.sanctioned)} of {format_count(r.persons)}"
+        hover.append(f"{name}: {format_ratio(ratio)}, sanctioned "
+                     f"{format_count(sanctioned)} of {format_count(r.persons)}"
                      + (f" ({few})" if few else ""))
     line = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": 1, "y1": 1,
             "line": {"color": "#1d2330", "width": 1, "dash": "dot"}}
@@ -429,24 +511,26 @@ def _systems_word(key: str) -> str:
 
 
 def overlap_section(summary: Summary, numbers: Numbers) -> Section:
-    coverage, scored = summary.coverage_histogram, summary.scored_histogram
-    bins = list(dict.fromkeys([*coverage, *scored]))
+    reading = numbers.reading
+    bins = list(dict.fromkeys([*reading.names(RUN.coverage_histogram),
+                               *reading.names(RUN.scored_histogram)]))
     x = [_systems_word(b) for b in bins]
-    data = [bar_trace(x, [mapping.get(b, 0) for b in bins], label, hue,
-                      text=[format_count(mapping.get(b, 0)) for b in bins],
-                      textposition="outside", cliponaxis=False)
-            for label, mapping, hue in (("covered by", coverage, "#9aa5b8"),
-                                        ("with records in", scored, "#3f51b5"))]
+    data = []
+    for label, histogram, hue in (("covered by", RUN.coverage_histogram, "#9aa5b8"),
+                                  ("with records in", RUN.scored_histogram, "#3f51b5")):
+        ys = [numbers.count(histogram, b) for b in bins]
+        data.append(bar_trace(x, ys, label, hue, text=[format_count(y) for y in ys],
+                              textposition="outside", cliponaxis=False))
     chart = figure("scorelab-overlap", data, 320, barmode="group",
                    xaxis={"title": {"text": "number of systems"}},
                    yaxis={"title": {"text": "persons (simulated)"}})
-    rows = tuple(Row((Cell(_systems_word(b), cls="label"), *numbers.pair(coverage.get(b)),
-                      *numbers.pair(scored.get(b)))) for b in bins)
+    rows = tuple(Row((Cell(_systems_word(b), cls="label"),
+                      *numbers.pair(RUN.coverage_histogram, b),
+                      *numbers.pair(RUN.scored_histogram, b))) for b in bins)
     columns = (Column("Seen by"), *pair_columns("covered"), *pair_columns("with records"))
-    n = summary.conflicting_grades
-    who = "No person was" if n == 0 else (
-        f"{format_count(n)} synthetic person{'' if n == 1 else 's'} (national estimate "
-        f"{estimate(n, summary.scale)}) {'was' if n == 1 else 'were'}")
+    n = numbers.count(RUN.conflicting_grades)
+    who = "No person was" if not numbers.fired(RUN.conflicting_grades) else (
+        f"{numbers.text(RUN.conflicting_grades)} {'was' if n == 1 else 'were'}")
     return Section(
         "overlap", "Overlap: how many systems see each person",
         lead="Synthetic persons by the number of systems that cover them (live in their "
@@ -458,59 +542,64 @@ def overlap_section(summary: Summary, numbers: Numbers) -> Section:
 
 
 def system_cards(name: str, s: SystemSummary, numbers: Numbers, index: int) -> list[Table]:
-    key = f"systems.{name}"
     cards: list[Table] = []
 
     def card(title: str, rows: list[Row]) -> None:
         if rows:
             cards.append(keynums(f"system-{index}-{len(cards) + 1}", title, rows))
 
-    card("Reach", [keyrow(numbers, "Covered (in its jurisdiction)", s.covered, f"{key}.covered"),
-                   keyrow(numbers, "Scored (with records)", s.scored, f"{key}.scored"),
-                   keyrow(numbers, "Records filed", s.records, f"{key}.records")])
+    def row(label: str, figure: CatalogueFigure, *more: str, cls: str = "",
+            wrong: bool = False) -> Row:
+        return keyrow(numbers, label, figure, name, *more, cls=cls, wrong=wrong)
+
+    card("Reach", [row("Covered (in its jurisdiction)", SYSTEM.covered),
+                   row("Scored (with records)", SYSTEM.scored),
+                   row("Records filed", SYSTEM.records)])
     if s.listed is not None:
-        card("Listed", [keyrow(numbers, "Listed (ever)", s.listed, f"{key}.listed"),
-                        keyrow(numbers, "wrongly", s.listed_wrongly, f"{key}.listed_wrongly",
-                               "sub", True),
-                        keyrow(numbers, "Listed at the end", s.listed_at_end),
-                        keyrow(numbers, "wrongly", s.listed_wrongly_at_end, cls="sub",
-                               wrong=True)])
-    rows = [keyrow(numbers, "Sanctioned", s.sanctioned, f"{key}.sanctioned"),
-            keyrow(numbers, "Sanctioned wrongly", s.sanctioned_wrongly,
-                   f"{key}.sanctioned_wrongly", wrong=True)]
-    share = share_cell(s.sanctioned_wrongly, s.sanctioned, "sanctioned", wrong=True)
+        card("Listed", [row("Listed (ever)", SYSTEM.listed),
+                        row("wrongly", SYSTEM.listed_wrongly, cls="sub", wrong=True),
+                        row("Listed at the end", SYSTEM.listed_at_end),
+                        row("wrongly", SYSTEM.listed_wrongly_at_end, cls="sub", wrong=True)])
+    rows = [row("Sanctioned", SYSTEM.sanctioned),
+            row("Sanctioned wrongly", SYSTEM.sanctioned_wrongly, wrong=True)]
+    share = share_cell(numbers, SYSTEM.share_wrongly, SYSTEM.sanctioned, (name,), "sanctioned",
+                       wrong=True)
     rows.append(Row((Cell("share wrongly", cls="label"), share, Cell("", cls="num est")), "sub"))
     long = {k: label for k, _s, label in CAUSES}
-    rows += [keyrow(numbers, f"by {long.get(c, c)}", v, cls="sub", wrong=True)
-             for c, v in cause_items(s.sanctioned_wrongly_by_cause)]
-    rows.append(keyrow(numbers, "Wrongful person-days", s.wrongful_person_days, wrong=True))
+    rows += [row(f"by {long.get(c, c)}", SYSTEM.by_cause, c, cls="sub", wrong=True)
+             for c, _v in cause_items(causes_of(numbers, name))]
+    rows.append(row("Wrongful person-days", SYSTEM.wrongful_person_days, wrong=True))
     if s.precision_participants is not None:
         rows.append(valuerow("Precision (participants among sanctioned)",
-                             format_rate(s.precision_participants), s.precision_participants))
+                             numbers.rate(SYSTEM.precision_participants, name),
+                             numbers.value(SYSTEM.precision_participants, name)))
     card("Sanctioned", rows)
-    card("Restrictions", [keyrow(numbers, "Restriction person-days", s.restriction_person_days,
-                                 f"{key}.restriction_person_days")]
-         + [keyrow(numbers, k, v, cls="sub")
-            for k, v in s.restriction_person_days_by_sanction.items() if v])
-    card("Rewards", [keyrow(numbers, "Rewarded (persons)", s.rewarded)]
-         + [keyrow(numbers, f"{k} (person-days)", v, cls="sub")
-            for k, v in s.reward_person_days_by_reward.items() if v])
+    card("Restrictions", [row("Restriction person-days", SYSTEM.restriction_person_days)]
+         + [row(k, SYSTEM.by_sanction, k, cls="sub")
+            for k in numbers.reading.names(SYSTEM.by_sanction, name)
+            if numbers.fired(SYSTEM.by_sanction, name, k)])
+    card("Rewards", [row("Rewarded (persons)", SYSTEM.rewarded)]
+         + [row(f"{k} (person-days)", SYSTEM.by_reward, k, cls="sub")
+            for k in numbers.reading.names(SYSTEM.by_reward, name)
+            if numbers.fired(SYSTEM.by_reward, name, k)])
     if s.appeals_filed is not None:
-        won = share_cell(s.appeals_won, s.appeals_decided, "appeals decided")
-        card("Appeals", [keyrow(numbers, "Appeals filed", s.appeals_filed),
-                         keyrow(numbers, "decided", s.appeals_decided, cls="sub"),
-                         keyrow(numbers, "won", s.appeals_won, cls="sub"),
+        won = share_cell(numbers, SYSTEM.appeals_share_won, SYSTEM.appeals_decided, (name,),
+                         "appeals decided")
+        card("Appeals", [row("Appeals filed", SYSTEM.appeals_filed),
+                         row("decided", SYSTEM.appeals_decided, cls="sub"),
+                         row("won", SYSTEM.appeals_won, cls="sub"),
                          Row((Cell("share won of decided", cls="label"), won,
                               Cell("", cls="num est")), "sub"),
-                         keyrow(numbers, "Largest backlog (one day)", s.appeal_backlog_max),
-                         keyrow(numbers, "Backlog at the end", s.appeal_backlog_at_end)])
-    for source, link in (s.joint_punishment or {}).items():
+                         row("Largest backlog (one day)", SYSTEM.appeal_backlog_max),
+                         row("Backlog at the end", SYSTEM.appeal_backlog_at_end)])
+    for source in s.joint_punishment or {}:
         card(f"Joint punishment of persons on {source}",
-             [keyrow(numbers, "Sanctioned", link.sanctioned),
-              keyrow(numbers, "Sanctioned wrongly", link.sanctioned_wrongly, wrong=True),
-              keyrow(numbers, "Restriction person-days", link.restriction_person_days)]
-             + [keyrow(numbers, k, v, cls="sub")
-                for k, v in link.restriction_person_days_by_sanction.items() if v])
+             [row("Sanctioned", SYSTEM.joint_sanctioned, source),
+              row("Sanctioned wrongly", SYSTEM.joint_wrongly, source, wrong=True),
+              row("Restriction person-days", SYSTEM.joint_person_days, source)]
+             + [row(k, SYSTEM.joint_by_sanction, source, k, cls="sub")
+                for k in numbers.reading.names(SYSTEM.joint_by_sanction, name, source)
+                if numbers.fired(SYSTEM.joint_by_sanction, name, source, k)])
     return cards
 
 
@@ -544,19 +633,19 @@ def system_sections(summary: Summary, numbers: Numbers, series: DailySeries,
     return out
 
 
-def grades_section(summary: Summary) -> Section:
+def grades_section(summary: Summary, numbers: Numbers) -> Section:
     xs_sys: list[str] = []
     xs_grade: list[str] = []
-    recorded: list[int] = []
-    truth: list[int] = []
+    recorded: list[float] = []
+    truth: list[float] = []
+    reading = numbers.reading
     for name in sorted(summary.systems):
-        s = summary.systems[name]
-        grades, true = s.grades or {}, s.grades_truth or {}
-        for grade in dict.fromkeys([*grades, *true]):
+        for grade in dict.fromkeys([*reading.names(SYSTEM.grades, name),
+                                    *reading.names(SYSTEM.grades_truth, name)]):
             xs_sys.append(name)
             xs_grade.append(grade)
-            recorded.append(grades.get(grade, 0))
-            truth.append(true.get(grade, 0))
+            recorded.append(numbers.count(SYSTEM.grades, name, grade))
+            truth.append(numbers.count(SYSTEM.grades_truth, name, grade))
     if not xs_grade:
         return Section("grades", "Recorded vs true grades",
                        notes=("No system in this run publishes grades.",))
@@ -577,38 +666,38 @@ def integration_section(summary: Summary, numbers: Numbers) -> Section | None:
     found = summary.integration
     if found is None:
         return None
-    key = "integration."
+
+    def count(figure: CatalogueFigure, wrong: bool = False) -> Cell:
+        return numbers.sim(figure, cls="num wrong" if wrong else "num")
+
     linkage = Table("integration-linkage", (Column("Linkage (last run)"),
                                             Column("value", "num")), tuple(
         Row((Cell(label, cls="label"), cell)) for label, cell in (
-            ("identity records linked", Cell(format_count(found.records), found.records, "num",
-                                             key=key + "records")),
-            ("true persons behind them", Cell(format_count(found.persons), found.persons,
-                                              "num", key=key + "persons")),
-            ("clusters made", Cell(format_count(found.clusters), found.clusters, "num",
-                                   key=key + "clusters")),
+            ("identity records linked", count(INTEGRATION.records)),
+            ("true persons behind them", count(INTEGRATION.persons)),
+            ("clusters made", count(INTEGRATION.clusters)),
             ("pairwise precision (linked pairs that are one person)",
-             share_cell(found.true_positive_pairs, found.predicted_pairs, "linked pairs")),
+             share_cell(numbers, INTEGRATION.precision, INTEGRATION.predicted_pairs, (),
+                        "linked pairs", fmt=_share_text)),
             ("pairwise recall (same-person pairs linked)",
-             share_cell(found.true_positive_pairs, found.true_pairs, "same-person pairs")),
+             share_cell(numbers, INTEGRATION.recall, INTEGRATION.true_pairs, (),
+                        "same-person pairs", fmt=_share_text)),
             ("wrong merges (clusters of two or more persons)",
-             Cell(format_count(found.wrongful_merges), found.wrongful_merges, "num wrong",
-                  key=key + "wrongful_merges")),
+             count(INTEGRATION.wrongful_merges, wrong=True)),
             ("persons split over two or more clusters",
-             Cell(format_count(found.split_persons), found.split_persons, "num wrong",
-                  key=key + "split_persons")))), "Linkage")
+             count(INTEGRATION.split_persons, wrong=True)))), "Linkage")
     effects = keynums("integration-effects", "Sanctioned", [
-        keyrow(numbers, "by the integrated score now", found.sanctioned, key + "sanctioned"),
-        keyrow(numbers, "by it with a perfect linkage", found.sanctioned_with_perfect_linkage,
-               key + "sanctioned_with_perfect_linkage"),
+        keyrow(numbers, "by the integrated score now", INTEGRATION.sanctioned),
+        keyrow(numbers, "by it with a perfect linkage",
+               INTEGRATION.sanctioned_with_perfect_linkage),
         keyrow(numbers, "by any separate system (the same run, not integrated)",
-               found.fragmented_sanctioned_any, key + "fragmented_sanctioned_any"),
+               INTEGRATION.fragmented_sanctioned_any),
         keyrow(numbers, "only because a wrong merge joined them to another's records",
-               found.sanctioned_by_merge, key + "sanctioned_by_merge", wrong=True),
+               INTEGRATION.sanctioned_by_merge, wrong=True),
         keyrow(numbers, "only because a split left part of their records alone",
-               found.sanctioned_by_split, key + "sanctioned_by_split", wrong=True),
+               INTEGRATION.sanctioned_by_split, wrong=True),
         keyrow(numbers, "escaped the sanction a perfect linkage would give, by a split",
-               found.escaped_by_split, key + "escaped_by_split", wrong=True),
+               INTEGRATION.escaped_by_split, wrong=True),
     ])
     return Section("integration", "Integration: the hypothetical national score",
                    lead="HYPOTHETICAL: no integrated national score exists. Here every "
@@ -616,8 +705,8 @@ def integration_section(summary: Summary, numbers: Numbers) -> Section | None:
                         "record-linkage engine (splink, Fellegi-Sunter, on DuckDB) and one "
                         "composite score grades and sanctions each linked cluster, so the "
                         "linkage's own errors carry sanctions to the wrong persons. "
-                        f"{format_count(found.linkages)} linkage runs; the figures are the "
-                        "last one's.",
+                        f"{numbers.plain(INTEGRATION.linkages)} linkage runs; the figures are "
+                        "the last one's.",
                    tables=(linkage, effects), cls="wronged")
 
 
@@ -651,7 +740,8 @@ def _value_text(value: Any) -> str:
 
 
 def events_section(summary: Summary, numbers: Numbers) -> Section:
-    rows = sorted(((k, v) for k, v in summary.events.items()), key=lambda kv: (-kv[1], kv[0]))
+    rows = sorted(((k, numbers.count(RUN.events, k)) for k in numbers.reading.names(RUN.events)),
+                  key=lambda kv: (-kv[1], kv[0]))
     if not rows:
         return Section("events", "What actually happened (truth events)",
                        notes=("No truth events in this run.",))
@@ -664,7 +754,8 @@ def events_section(summary: Summary, numbers: Numbers) -> Section:
                    margin={"l": 20, "r": 20, "t": 20, "b": 50})
     table = Table("events-table", (Column("Event"), Column("simulated", "num"),
                                    Column("national est.", "num")),
-                  tuple(Row((Cell(k, cls="label"), *numbers.pair(v))) for k, v in rows))
+                  tuple(Row((Cell(k, cls="label"), *numbers.pair(RUN.events, k)))
+                        for k, _v in rows))
     return Section("events", "What actually happened (truth events)",
                    lead="Counts of events that really happened in the simulated population, "
                         "whether or not any system recorded them.",
@@ -672,9 +763,12 @@ def events_section(summary: Summary, numbers: Numbers) -> Section:
 
 
 def restrictions_section(summary: Summary, numbers: Numbers) -> Section:
-    rows = [Row((Cell(sanction, cls="label"), Cell(cause), *numbers.pair(value)))
-            for sanction, causes in summary.restrictions.items()
-            for cause, value in causes.items() if value]
+    reading = numbers.reading
+    rows = [Row((Cell(sanction, cls="label"), Cell(cause),
+                 *numbers.pair(RUN.restrictions, sanction, cause)))
+            for sanction in reading.names(RUN.restrictions)
+            for cause in reading.names(RUN.restrictions, sanction)
+            if numbers.fired(RUN.restrictions, sanction, cause)]
     notes = []
     if not rows:
         notes.append("Nobody was restricted by a scoring system in this run.")
