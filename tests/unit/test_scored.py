@@ -11,13 +11,19 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scenario_text import WITHOUT_PRESET_SYSTEMS
 
 import scorelab
+from scorelab.core.streams import Streams
+from scorelab.population import generate_population
 from scorelab.scenario import load_scenario
+from scorelab.scenario.plan import compile as compile_plan
+from scorelab.systems.base import SCORED
+from scorelab.systems.lists import ListState
 
 GOLDEN = Path(__file__).parents[1] / "golden"
 
@@ -166,3 +172,35 @@ def test_persons_listed_before_the_run_are_scored() -> None:
     court = result.summary["systems"]["court-list"]
     assert court["listed"] > 100
     assert court["sanctioned"] == court["listed"] <= court["scored"]
+
+
+LIST = """
+extends: china-2022
+population: {persons: 1000, block_size: 1024}
+""" + WITHOUT_PRESET_SYSTEMS + """\
+  l:
+    kind: list
+    jurisdiction: {national: true}
+    entry: {event: traffic_offence, coverage: 0.5, delay: 2}
+    exit: {after_days: 30}
+    sanctions: [loans]
+"""
+
+
+def test_a_list_holds_only_the_records_that_reached_it() -> None:
+    """What an integrated score reads of a list (its holdings) follows the same rule: not
+    the persons listable only in truth, nor records still on their way."""
+    plan = compile_plan(load_scenario(text=LIST))
+    streams = Streams(plan.seed, plan.block_size, plan.streams)
+    pop = generate_population(plan.scenario.population, plan.geography, streams)
+    state = ListState(plan, plan.systems[0], pop, streams)
+    ids = np.arange(0, 1000, 4)
+    state.step(0, {"traffic_offence": ids})
+    assert state.holdings(0)[0].size == 0  # recorded, not arrived; the rest never recorded
+    state.step(1, {})
+    state.step(2, {})
+    held, standing = state.holdings(2)
+    assert 0.3 * ids.size < held.size < 0.7 * ids.size
+    assert np.isin(held, ids).all() and (standing == 0.0).all()  # listed from day 2
+    assert np.array_equal(held, state.coverage.global_of(
+        np.flatnonzero(state.flags & SCORED)))

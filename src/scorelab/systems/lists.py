@@ -472,9 +472,10 @@ class ListState(SystemState):
             self.start[fixed] = np.minimum(self.start[fixed], self.end[fixed])
 
     def holdings(self, day: int) -> tuple[np.ndarray, np.ndarray]:
-        """Persons with a record or a listing; listed on it today: 0 on a blacklist, 1 on a redlist (not
-        listed: 1 and 0.5)."""
-        rows = np.union1d(np.flatnonzero(self.flags & SCORED), self.active)  # listed at start too
+        """Persons the list holds a record on (scored: a record arrived, or a listing from
+        before the run), not those listable only in truth; listed on it today: 0 on a
+        blacklist, 1 on a redlist (not listed: 1 and 0.5)."""
+        rows = np.flatnonzero(self.flags & SCORED)
         listed = (self.start[rows] <= day) & (day < self.end[rows])
         if self.spec.polarity == "red":
             return self.coverage.global_of(rows), np.where(listed, 1.0, 0.5)
