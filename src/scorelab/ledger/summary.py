@@ -160,9 +160,12 @@ class MeasureSummary(_Open):
     flagged_wrongly: Counts = Field(description="flagged persons by true role other than "
                                                 "participant")
     participants: int
-    restriction_person_days: int
-    restriction_person_days_innocent: int
-    collateral_person_days: int
+    restriction_person_days: int = Field(
+        description="person-days restricted or detained (a person counts once a day)")
+    restriction_person_days_innocent: int = Field(
+        description="of them, person-days of persons who did not participate")
+    collateral_person_days: int = Field(
+        description="of them, person-days of persons uninvolved in any protest")
     # device scanning with review
     confirmed: int | None = None
     confirmed_wrongly: int | None = None

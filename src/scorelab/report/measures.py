@@ -66,8 +66,8 @@ def measures_line(summary: Summary, numbers: Numbers) -> str | None:
     word = "measure" if len(measures) == 1 else "measures"
     return (f"Control {word} against protesters flagged {numbers.text(wrong)} who were "
             "innocent: bystanders, recipients of forwarded photos and uninvolved people. "
-            f"Innocents spent {format_count(innocent_days)} person-days under their "
-            f"restrictions, {format_count(collateral)} of them uninvolved people (collateral). "
+            f"Innocents spent {format_count(innocent_days)} person-days restricted or "
+            f"detained, {format_count(collateral)} of them uninvolved people (collateral). "
             f"Summed over {word}; a person flagged by several measures is counted once per "
             "measure.")
 
@@ -129,10 +129,10 @@ def measure_table(summary: Summary, numbers: Numbers) -> Table:
                      *[blank] * (2 * len(names))), "part"))
     counts("Collateral person-days", "collateral_person_days",
            [m.collateral_person_days for m in data], wrong=True,
-           detail="uninvolved people restricted")
+           detail="uninvolved people restricted or detained")
     counts("Innocent restriction person-days", "restriction_person_days_innocent",
            [m.restriction_person_days_innocent for m in data], wrong=True,
-           detail="bystanders, recipients and uninvolved restricted")
+           detail="bystanders, recipients and uninvolved restricted or detained")
     rows.append(Row((Cell("Cost (\u2014: none or not applicable)", cls="part"),
                      *[blank] * (2 * len(names))), "part"))
     for key, label, fmt in COSTS:
