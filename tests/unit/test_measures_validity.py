@@ -296,3 +296,52 @@ def test_checkpoints_are_active_in_the_days_after_each_protest() -> None:
     assert active_days(set(range(10, 20))) == list(range(11, 23))
     assert active_days({5, 7}) == [6, 7, 8, 9, 10]
     assert active_days({5}, city=other) == []  # the checkpoint stands in Suzhou only
+
+
+ONE_PROTEST = """
+protests: {{cities: [Hangzhou], rate_per_million: 1000, size_median: 15, size_sigma: 0.0,
+            bystanders_per_participant: 1, forward_share: 0.0, deletion: 0.0}}
+schedule:
+  - {{at: 1, set: protests.rate_per_million, to: 0}}
+measures:
+  check:
+    kind: checkpoint
+    officers: 5
+    shift_hours: 8
+    minutes_per_search: 6
+    days_after: 1
+    present_share: 0.5
+    find_photos: false
+    find_apps: true
+    app_prevalence: 1.0
+    action: {action}
+"""
+
+
+@pytest.mark.parametrize(("action", "held", "restricted"),
+                         [("{detention_days: 3}", 3, 3),
+                          ("{detention_days: 2, restrict: [social_media], days: 5}", 2, 5),
+                          ("{detention_days: 4, restrict: [social_media], days: 1}", 4, 4)])
+def test_detention_is_a_restriction_counted_by_role(action: str, held: int,
+                                                    restricted: int) -> None:
+    """One protest on day 0 arms the checkpoint for day 1 only, so each person is searched
+    at most once; every search hits (app prevalence 1) and detains. Each detained person is
+    then restricted for max(detention, restriction) days from day 1, by their true role
+    (no photos travel, so roles stay as they were on day 0)."""
+    result = run(bare(persons=100_000, days=10) + ONE_PROTEST.format(action=action))
+    check = result.summary["measures"]["check"]
+    daily = result.daily.filter(pl.col("name") == "check").sort("day")
+    searches = check["searches"]
+    assert searches == daily["searches"][1] == check["search_hits"] == check["flagged"] == 400
+    wrongly = check["flagged_wrongly"]
+    assert check["flagged_rightly"] > 0 and wrongly["bystander"] > 0
+    assert wrongly["uninvolved"] > 0 and wrongly["recipient"] == 0
+    assert check["cost"]["detention_days"] == searches * held
+    assert check["restriction_person_days"] == searches * restricted
+    assert check["restriction_person_days_innocent"] == check["flagged_wrongly_total"] * restricted
+    assert check["collateral_person_days"] == wrongly["uninvolved"] * restricted
+    on = [0] + [1] * restricted + [0] * (10 - 1 - restricted)
+    assert daily["restricted"].to_list() == [searches * k for k in on]
+    assert daily["restricted_innocent"].to_list() == [check["flagged_wrongly_total"] * k
+                                                      for k in on]
+    assert daily["collateral"].to_list() == [wrongly["uninvolved"] * k for k in on]

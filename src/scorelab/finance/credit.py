@@ -265,6 +265,9 @@ class CreditState(PointsState, ABC):
         self.pending: dict[int, list[tuple[np.ndarray, int]]] = defaultdict(list)
         self._open_files()
         rows = np.flatnonzero(self.has_file)
+        # a file is the lenders' record of its accounts and payments: its holder is scored
+        # from the first day (as a list's listings from before the run are)
+        self.flags[rows] |= SCORED
         self._rescore(rows, 0)
         self.grade[:] = self.grade_of(self.score).astype(np.uint8)
         self.grade_counts = np.bincount(self.grade, minlength=len(self.grade_names)
@@ -416,7 +419,6 @@ class CreditState(PointsState, ABC):
                 self.pending[day + delay].append((rows, what))
         for rows, what in self.pending.pop(day, []):
             self._pay(what, rows, "")
-            self.flags[rows] |= SCORED
             touched.append(rows)
         touched.append(self._applications(day))
         spec = self.spec

@@ -64,7 +64,10 @@ class SystemSummary(_Open):
     kind: str
     jurisdiction: str
     covered: int = Field(description="persons in the system's jurisdiction")
-    scored: int = Field(description="persons with at least one record")
+    scored: int = Field(description=(
+        "persons on whom a record reached the system (after its delay) at any time of the "
+        "run, warm-up included; a list's initial listings and a credit file count from the "
+        "first day"))
     records: int
     sanctioned: int = Field(description="persons ever sanctioned in the reported days")
     sanctioned_wrongly: int = Field(
@@ -157,9 +160,12 @@ class MeasureSummary(_Open):
     flagged_wrongly: Counts = Field(description="flagged persons by true role other than "
                                                 "participant")
     participants: int
-    restriction_person_days: int
-    restriction_person_days_innocent: int
-    collateral_person_days: int
+    restriction_person_days: int = Field(
+        description="person-days restricted or detained (a person counts once a day)")
+    restriction_person_days_innocent: int = Field(
+        description="of them, person-days of persons who did not participate")
+    collateral_person_days: int = Field(
+        description="of them, person-days of persons uninvolved in any protest")
     # device scanning with review
     confirmed: int | None = None
     confirmed_wrongly: int | None = None
@@ -266,7 +272,8 @@ class Summary(_Model):
     restrictions: dict[str, Counts] = Field(
         description="restriction person-days by sanction and by system")
     coverage_histogram: Counts = Field(description="persons by number of systems covering them")
-    scored_histogram: Counts = Field(description="persons by number of systems scoring them")
+    scored_histogram: Counts = Field(
+        description="persons by number of systems scoring them (as a system's scored)")
     conflicting_grades: int = Field(description="persons at a top and a bottom standing at once")
     sanctioned_any: int
     sanctioned_wrongly_any: int

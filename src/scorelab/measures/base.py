@@ -162,6 +162,18 @@ class MeasureState(Tunable):
         self.until[rows] = np.maximum(self.until[rows], min(day + days, int(NEVER)))
         self.active = add_sorted(self.active, rows)
 
+    def detain(self, day: int, rows: np.ndarray, days: int, restrict_days: int = 0) -> None:
+        """Detain persons for ``days`` from today, and restrict them for ``restrict_days``.
+
+        A detention is a restriction of the person detained: each day of it counts in the
+        restricted person-days by the person's true role, like any other restriction (an
+        innocent detained is harmed, not only a cost). Both run from today; a person detained
+        and restricted on the same day counts once. The detention days are also a cost.
+        """
+        if self.observed(day) is not None:
+            self.counts["detention_days"] += rows.size * days
+        self.restrict(day, rows, max(days, restrict_days))
+
     def lift(self, day: int, rows: np.ndarray) -> None:
         self.until[rows] = np.minimum(self.until[rows], day + 1)
 

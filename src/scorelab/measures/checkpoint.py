@@ -8,6 +8,9 @@ count is divided by ``scale``), capped by the people there: first among people w
 present at a protest in the city in ``[d - days_after, d]``, then among the city's phone
 owners at large. Who is stopped is the same whatever the split: each shard proposes its persons with the
 smallest keyed draws, and the coordinator keeps the smallest overall.
+
+A search that finds something detains the person (``action.detention_days``), a restriction
+counted by their true role like any other, and restricts them (``action.restrict``, ``days``).
 """
 
 from __future__ import annotations
@@ -173,6 +176,4 @@ class CheckpointState(MeasureState):
         if i is not None:
             self.counts["hits"] += hit.size
         self.flag(day, hit)
-        if i is not None:
-            self.counts["detention_days"] += hit.size * spec.action.detention_days
-        self.restrict(day, hit, spec.action.days)
+        self.detain(day, hit, spec.action.detention_days, spec.action.days)

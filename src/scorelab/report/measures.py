@@ -63,8 +63,8 @@ def measures_line(summary: Summary, numbers: Numbers) -> str | None:
     return (f"Control {word} against protesters flagged "
             f"{numbers.text(RUN.measures_flagged_wrongly)} who were innocent: bystanders, "
             "recipients of forwarded photos and uninvolved people. Innocents spent "
-            f"{numbers.plain(RUN.measures_innocent_days)} person-days under their "
-            f"restrictions, {numbers.plain(RUN.measures_collateral_days)} of them uninvolved "
+            f"{numbers.plain(RUN.measures_innocent_days)} person-days restricted or "
+            f"detained, {numbers.plain(RUN.measures_collateral_days)} of them uninvolved "
             f"people (collateral). Summed over {word}; a person flagged by several measures "
             "is counted once per measure.")
 
@@ -133,9 +133,9 @@ def measure_table(summary: Summary, numbers: Numbers) -> Table:
     counts("Flagged rightly", MEASURE.flagged_rightly, detail="participants flagged")
     part("Restricted (person-days)")
     counts("Collateral person-days", MEASURE.collateral_person_days, wrong=True,
-           detail="uninvolved people restricted")
+           detail="uninvolved people restricted or detained")
     counts("Innocent restriction person-days", MEASURE.restriction_person_days_innocent,
-           wrong=True, detail="bystanders, recipients and uninvolved restricted")
+           wrong=True, detail="bystanders, recipients and uninvolved restricted or detained")
     part("Cost (\u2014: none or not applicable)")
     for cost in COSTS:
         cells = [Cell(_cost_label(cost), cls="label")]

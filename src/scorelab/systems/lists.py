@@ -14,6 +14,7 @@ the event and the person, so every system that looks sees the same one.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -165,6 +166,8 @@ class ListState(SystemState):
         self.tstart, self.tend = columns["tstart"], columns["tend"]
         self.cause = columns["cause"]
         self.active = np.empty(0, dtype=np.int64)  # rows that ever had an interval
+        #: day -> rows whose record reaches the list that day (after the entry's delay)
+        self.arrivals: dict[int, list[np.ndarray]] = defaultdict(list)
         entry = spec.entry
         self.configure(spec)
         process_name = plan.event_process.get(entry.event)
@@ -259,6 +262,8 @@ class ListState(SystemState):
             true_end = np.minimum(true_end, end)
         self._set(rows, start, np.maximum(end, 1), start, np.maximum(true_end, 1),
                   np.full(rows.size, TRUE_RECORD, np.uint8))
+        # a listing from before the run stands on a record the list already holds
+        self.flags[rows] |= SCORED
 
     def step(self, day: int, events: dict[str, np.ndarray]) -> None:
         self.today = day
@@ -268,7 +273,10 @@ class ListState(SystemState):
         else:
             self._remedy_entries(day, batch)
         if batch.rows.size:
-            self.flags[batch.rows] |= SCORED
+            self.arrivals[day + self.spec.entry.delay].append(batch.rows)
+        # scored once a record has reached the list, as points and credit systems count it
+        for rows in self.arrivals.pop(day, []):
+            self.flags[rows] |= SCORED
         self._count(day, batch.rows.size)
 
     def _remedy_entries(self, day: int, batch: RecordBatch) -> None:
@@ -464,9 +472,10 @@ class ListState(SystemState):
             self.start[fixed] = np.minimum(self.start[fixed], self.end[fixed])
 
     def holdings(self, day: int) -> tuple[np.ndarray, np.ndarray]:
-        """Persons with a record or a listing; listed on it today: 0 on a blacklist, 1 on a redlist (not
-        listed: 1 and 0.5)."""
-        rows = np.union1d(np.flatnonzero(self.flags & SCORED), self.active)  # listed at start too
+        """Persons the list holds a record on (scored: a record arrived, or a listing from
+        before the run), not those listable only in truth; listed on it today: 0 on a
+        blacklist, 1 on a redlist (not listed: 1 and 0.5)."""
+        rows = np.flatnonzero(self.flags & SCORED)
         listed = (self.start[rows] <= day) & (day < self.end[rows])
         if self.spec.polarity == "red":
             return self.coverage.global_of(rows), np.where(listed, 1.0, 0.5)

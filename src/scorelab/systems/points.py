@@ -210,7 +210,7 @@ class PointsState(SystemState):
         expiry = self.spec.expiry_days
         for event, points, delay, recorder in self.recorders:
             batch = recorder.record(day, events.get(event))
-            if batch.truth_rows.size:
+            if batch.truth_rows.size and points:  # an entry without d_truth is a record's
                 self.schedule[day].append((batch.truth_rows, 0, points, 0))
                 if expiry is not None:
                     self.schedule[day + expiry].append((batch.truth_rows, 0, -points, 0))
@@ -224,10 +224,11 @@ class PointsState(SystemState):
             # a person may hold two records of one kind on one day (a false one and a true
             # one, a namesake's): add each, not once per person
             rows, times = np.unique(rows, return_counts=True)
+            if not d_truth:  # a record reached the system (one worth no points too)
+                self.flags[rows] |= SCORED
             if d_record:
                 self.score[rows] = np.clip(self.score[rows].astype(np.int32) + d_record * times,
                                            self.low, self.high)
-                self.flags[rows] |= SCORED
                 if lapses:  # the expiry in force when the record was made
                     self.schedule[day + lapses].append(
                         (np.repeat(rows, times), -d_record, 0, 0))
