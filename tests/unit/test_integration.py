@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 
 import scorelab
 from scorelab.cli import main
-from scorelab.integration.composite import assess
-from scorelab.integration.linkage import link
+from scorelab.integration import integrator
+from scorelab.integration.composite import CAUSES, assess
+from scorelab.integration.linkage import Clusters, link
+from scorelab.ledger.summary import SystemSummary
 from scorelab.records.identity import IdentityRecords, birth_text
 from scorelab.report.files import daily_bytes, summary_bytes
 from scorelab.scenario import load_scenario
@@ -158,6 +160,76 @@ def test_a_missed_link_lets_a_sanction_lapse() -> None:
     assert apart.counts["sanctioned_by_split"] == 1
 
 
+# --- the composite audited against the truth --------------------------------------------------
+
+T, F = True, False
+
+
+def test_each_wrongful_composite_sanction_has_one_cause() -> None:
+    """Five persons in two sources, grades A (600+) none, C (300+) loans, D (0+) loans and
+    flights; every case worked by hand."""
+    # p0: a false record in source 0 (on record 0, in truth 1): perfect linkage gives C, truth A
+    # p1: truly bad in both sources: D, rightly
+    # p2: good in both, but linked with p1: D, by a wrong merge
+    # p3: truly C (0 and 1), but a namesake's record in source 1: D carries flights wrongly
+    # p4: good (0.4 and 1: 700, A), but split: source 0 alone grades C
+    person = np.array([0, 0, 1, 1, 2, 2, 3, 3, 4, 4])
+    source = np.array([0, 1] * 5)
+    standing = np.array([0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.4, 1.0])
+    truth = np.array([1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.4, 1.0])
+    cause = np.array([0, 3, 3, 3, 3, 3, 3, 1, 3, 3])  # false_record, incomplete, identity
+    cluster = np.array([0, 0, 1, 1, 1, 1, 2, 2, 3, 4])
+    floors = np.array([600, 300, 0])
+    table = np.array([[F, F], [T, F], [T, T]])  # columns: loans, flights
+    result = assess(person, source, standing, cluster, np.ones(2), floors, table, truth, cause)
+    assert result.sanctioned_ids.tolist() == [0, 1, 2, 3, 4]
+    assert result.wrong_ids.tolist() == [0, 2, 3, 4]
+    assert [CAUSES[c] for c in result.wrong_cause] == ["false_record", "wrong_merge",
+                                                      "identity", "split"]
+    assert result.by_sanction.tolist() == [5, 3]  # loans; flights: p1, p2, p3
+    assert result.grades.tolist() == [0, 2, 3] and result.grades_truth.tolist() == [3, 1, 1]
+    assert result.counts["sanctioned_by_merge"] == result.counts["sanctioned_by_split"] == 1
+    # linked perfectly, only the sources' own errors remain
+    perfect = assess(person, source, standing, person, np.ones(2), floors, table, truth, cause)
+    assert perfect.wrong_ids.tolist() == [0, 3]
+    assert [CAUSES[c] for c in perfect.wrong_cause] == ["false_record", "identity"]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(data=st.data(), persons=st.integers(1, 12), sources=st.integers(1, 3))
+def test_wrongful_composite_sanctions_are_sanctions_with_a_cause_each(
+        data: st.DataObject, persons: int, sources: int) -> None:
+    """Over drawn records, standings, truths and clusterings: the wrongly sanctioned are
+    sanctioned, each has one cause; a perfect linkage leaves only the sources' causes, and
+    records equal to the truth leave only the linkage's."""
+    held = np.array(data.draw(st.lists(st.booleans(), min_size=persons * sources,
+                                       max_size=persons * sources)), dtype=bool)
+    held[::sources] = True  # every person in at least one source
+    person = np.repeat(np.arange(persons), sources)[held]
+    source = np.tile(np.arange(sources), persons)[held]
+    n = person.size
+    unit = st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0])
+    standing = np.array(data.draw(st.lists(unit, min_size=n, max_size=n)))
+    truth = np.array(data.draw(st.lists(unit, min_size=n, max_size=n)))
+    cause = np.array(data.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)))
+    cluster = np.unique(data.draw(st.lists(st.integers(0, n), min_size=n, max_size=n)),
+                        return_inverse=True)[1]
+    floors = np.array([700, 400, 0])
+    table = np.array([[F, F], [T, F], [T, T]])
+    weights = np.array(data.draw(st.lists(st.floats(0.1, 2.0), min_size=sources,
+                                          max_size=sources)))
+    result = assess(person, source, standing, cluster, weights, floors, table, truth, cause)
+    assert set(result.wrong_ids) <= set(result.sanctioned_ids)
+    assert result.wrong_cause.size == result.wrong_ids.size
+    assert result.by_sanction[0] >= result.by_sanction[1]  # D carries loans too
+    assert result.grades.sum() == result.grades_truth.sum() == persons
+    perfect = assess(person, source, standing, person, weights, floors, table, truth, cause)
+    assert set(perfect.wrong_cause) <= set(range(4))
+    faithful = assess(person, source, standing, cluster, weights, floors, table)
+    assert set(faithful.wrong_cause) <= {CAUSES.index("wrong_merge"), CAUSES.index("split")}
+    assert assess(person, source, standing, person, weights, floors, table).wrong_ids.size == 0
+
+
 # --- runs ------------------------------------------------------------------------------------
 
 
@@ -184,12 +256,127 @@ def test_the_summary_compares_integrated_and_fragmented_sanctions() -> None:
     summary = scorelab.run(small(every_days=4)).summary
     integration = summary.integration
     assert integration is not None and integration.linkages == 3
-    assert integration.fragmented_sanctioned_any == summary.sanctioned_any
+    composite = summary.systems["integrated-score"]
+    assert integration.sanctioned_ever == composite.sanctioned
+    assert integration.restriction_person_days == composite.restriction_person_days
+    assert integration.fragmented_sanctioned_any <= summary.sanctioned_any
+    assert max(composite.sanctioned, integration.fragmented_sanctioned_any) \
+        <= summary.sanctioned_any
     assert integration.records and integration.persons and integration.clusters
     assert integration.sanctioned is not None and integration.restriction_person_days >= \
         integration.sanctioned
     assert "integration" not in scorelab.run(preset="credit-bureau", persons=2000,
                                              days=2).summary.as_dict()
+
+
+NAME = "integrated-score"
+NO_NOISE = {k: 0.0 for k in ("typo", "pinyin", "swap_day_month", "id_digit", "missing")}
+
+
+def audited(persons: int = 4000, threshold: float = 0.95) -> scorelab.Scenario:
+    """One linkage on the last day, clean identity records, and court-list records that are
+    often false (a false record lists its person after the 30 + 7 days the warm-up covers),
+    so that the composite's own sources wrong some persons."""
+    return load_scenario(preset="integrated", overrides={
+        "population": {"persons": persons, "block_size": 2048}, "days": 6, "warmup_days": 45,
+        "systems": {"court-list": {"entry": {"false_rate": 2e-4}}},
+        "integration": {"every_days": None, "linkage": {"u_max_pairs": 50_000,
+                                                        "threshold": threshold},
+                        "sources": {s: NO_NOISE for s in ("court-list", "rongcheng",
+                                                          "pboc-bureau")}}})
+
+
+def linked_as(how: str) -> object:
+    """A stand-in for splink: one cluster per true person, or one cluster of everyone."""
+    def fake(records: IdentityRecords, *_: object) -> Clusters:
+        if how == "perfect":
+            return Clusters(np.unique(records.person, return_inverse=True)[1], 0)
+        return Clusters(np.zeros(len(records), dtype=np.int64), len(records))
+    return fake
+
+
+def causes(system: SystemSummary) -> dict[str, int]:
+    return {k: v for k, v in system.sanctioned_wrongly_by_cause.items() if v}
+
+
+def test_a_composite_linked_from_everyones_merged_records_wrongs_by_merge(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Known answers. Linked perfectly, the composite wrongs only through its sources' own
+    errors. With every record in one cluster everyone held takes the worst grade, D (which
+    carries every sanction of the others): the wrongly sanctioned are all but those truly
+    D, and beyond the perfect linkage's they are all wrong merges."""
+    scenario = audited()
+    monkeypatch.setattr(integrator, "link", linked_as("perfect"))
+    perfect = scorelab.run(scenario).summary
+    monkeypatch.setattr(integrator, "link", linked_as("merged"))
+    merged_run = scorelab.run(scenario)
+    merged = merged_run.summary
+    ideal, lumped = perfect.systems[NAME], merged.systems[NAME]
+    assert ideal.kind == "composite" and ideal.sanctioned_wrongly > 0
+    assert set(causes(ideal)) <= {"false_record", "identity", "stale_record",
+                                  "incomplete_record"}
+    assert ideal.grades_truth == lumped.grades_truth and ideal.scored == lumped.scored
+    assert lumped.grades == {"A": 0, "B": 0, "C": 0, "D": lumped.scored}
+    assert lumped.sanctioned == lumped.scored
+    assert lumped.sanctioned_wrongly == lumped.scored - lumped.grades_truth["D"]
+    assert causes(lumped) == {**causes(ideal), "wrong_merge": lumped.sanctioned_wrongly
+                              - ideal.sanctioned_wrongly}
+    for s in (ideal, lumped):
+        assert sum(s.sanctioned_wrongly_by_cause.values()) == s.sanctioned_wrongly \
+            <= s.sanctioned
+        # linked on the last day only, so each sanction lasts that one day
+        assert s.restriction_person_days == s.sanctioned
+        assert s.wrongful_person_days == s.sanctioned_wrongly
+    # audited like any system: restrictions, the daily table, disparity, any system
+    assert merged.restrictions["flights"][NAME] == lumped.restriction_person_days
+    rows = merged_run.daily.filter(merged_run.daily["name"] == NAME)
+    assert rows["kind"].unique().to_list() == ["composite"]
+    assert rows["sanctioned_wrongly"].sum() == lumped.wrongful_person_days
+    assert rows["newly_sanctioned"].sum() == lumped.sanctioned
+    assert merged.sanctioned_any >= lumped.sanctioned > perfect.sanctioned_any
+    assert merged.sanctioned_wrongly_any >= lumped.sanctioned_wrongly
+    group = merged.disparity.group
+    assert group.majority.sanctioned + group.minority.sanctioned == merged.sanctioned_any
+    assert merged.integration is not None and perfect.integration is not None
+    assert merged.integration.fragmented_sanctioned_any == \
+        perfect.integration.fragmented_sanctioned_any < merged.sanctioned_any
+    from scorelab.report.view import build_page
+    wronged = build_page(merged, merged_run.daily).sections[0].tables[0]
+    assert NAME in [row.cells[0].text for row in wronged.rows]
+
+
+def test_with_protests_the_composites_sanctioned_are_counted_by_role(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """As for any system that sanctions in a run with protests: whom it sanctioned, by their
+    protest role, and its precision on participants."""
+    scenario = load_scenario(preset="checkpoints-2022", overrides={
+        "population": {"persons": 3000, "block_size": 2048}, "days": 3,
+        "integration": {"sources": {"court-list": {}}, "weights": {"court-list": 1},
+                        "grades": {"A": 500, "D": 0}, "sanctions": {"D": ["flights"]}}})
+    monkeypatch.setattr(integrator, "link", linked_as("merged"))
+    summary = scorelab.run(scenario).summary
+    composite = summary.systems[NAME]
+    assert composite.sanctioned == composite.scored > 0  # one cluster, holding a listing
+    assert composite.sanctioned_by_role is not None
+    assert sum(composite.sanctioned_by_role.values()) == composite.sanctioned
+    assert composite.precision_participants is not None
+
+
+def test_with_clean_identities_the_composite_wrongs_only_through_its_sources(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No identity noise and a strict threshold: splink links the records exactly, so the
+    composite's audit is that of a perfect linkage: no wrong merge, no split."""
+    scenario = audited(threshold=0.999)
+    linked = scorelab.run(scenario).summary
+    assert linked.integration is not None
+    assert linked.integration.precision == linked.integration.recall == 1.0
+    monkeypatch.setattr(integrator, "link", linked_as("perfect"))
+    perfect = scorelab.run(scenario).summary
+    composite = linked.systems[NAME]
+    assert composite.sanctioned_wrongly > 0
+    assert composite.sanctioned_wrongly_by_cause["wrong_merge"] == 0
+    assert composite.sanctioned_wrongly_by_cause["split"] == 0
+    assert composite == perfect.systems[NAME]
 
 
 # --- bad input ---------------------------------------------------------------------------------
@@ -199,6 +386,8 @@ def test_the_summary_compares_integrated_and_fragmented_sanctions() -> None:
     ("  sources:\n    courtlist: {}\n",
      ["scenario.yaml:5:", "integration.sources.courtlist", "unknown source system 'courtlist'",
       "did you mean 'court-list'"]),
+    ("  name: court-list\n", ["scenario.yaml:4:", "integration.name",
+                             "'court-list' is already the name of a system"]),
     ("  linkage: {threshold: 1.0}\n", ["scenario.yaml:4:", "integration.linkage.threshold",
                                        "less than 1"]),
     ("  linkage: {threshold: 0}\n", ["scenario.yaml:4:", "greater than 0"]),

@@ -23,12 +23,16 @@ on every shard (through the backend) or in the driver (global, city-level or que
    shards in (day, person id) order, decides up to its capacity, and sends each decision to
    the shard holding the person (a won appeal takes effect from the next day).
 7. ``integration`` (shards, then driver; with an ``integration:`` section): on linkage days
-   the shards hand over their sources' identity records and standings, the driver links
-   them with splink, scores each cluster and holds the composite's sanctions until the next
-   linkage; every reported day counts their restriction person-days.
+   the shards hand over their sources' identity records and standings (on the record and in
+   truth), the driver links them with splink, scores each cluster, holds the composite's
+   sanctions until the next linkage and audits them against the truth; every reported day
+   counts them like a system's.
 
 After the last day every shard hands over its totals (integers only), which the ledger adds
-up; integers add up exactly in any order, so every output is the same for any split.
+up; integers add up exactly in any order, so every output is the same for any split. With an
+integration, each shard is first told which of its persons the composite ever sanctioned
+(and wrongly), so that the audits across systems (disparity, sanctioned by any system) count
+the composite like the other systems.
 """
 
 from __future__ import annotations
@@ -42,8 +46,14 @@ import numpy as np
 from ..core.faults import pause_point
 from ..core.streams import Streams
 from ..core.tunable import Tunable
-from ..integration.integrator import Integrator
-from ..ledger.parts import CoordinatorTotals, DeskTotals, RunTotals, ShardTotals
+from ..integration.integrator import KIND, Integrator
+from ..ledger.parts import (
+    CompositeTotals,
+    CoordinatorTotals,
+    DeskTotals,
+    RunTotals,
+    ShardTotals,
+)
 from ..measures.base import COSTS, Coordinator
 from ..processes.protests import Protest, ProtestCoordinator
 from ..scenario.kinds import MEASURE_KINDS
@@ -248,10 +258,25 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
             if every and checkpoints.save is not None and (day + 1) % every == 0 \
                     and day + 1 < total:
                 checkpoints.save(day, driver.state(), backend.call("state"))
-        shards: list[ShardTotals] = backend.call("totals")
+        shards: list[ShardTotals] = _totals(driver, backend)
     finally:
         backend.close()
     return shards, _run_totals(driver, shards)
+
+
+def _totals(run: Driver, backend: Backend) -> list[ShardTotals]:
+    """Every shard's totals; with an integration, each shard gets the global ids of its
+    persons that the composite sanctioned (ever) and sanctioned wrongly (ever)."""
+    integrator = run.integrator
+    if integrator is None:
+        return cast(list[ShardTotals], backend.call("totals"))
+    ever, wrong = integrator.ever, integrator.ever_wrong
+
+    def within(ids: np.ndarray, a: int, b: int) -> np.ndarray:
+        return ids[np.searchsorted(ids, a):np.searchsorted(ids, b)]
+
+    return cast(list[ShardTotals], backend.call_each("totals", [
+        ((within(ever, a, b), within(wrong, a, b)),) for a, b in backend.bounds]))
 
 
 def _run_totals(run: Driver, shards: list[ShardTotals]) -> RunTotals:
@@ -268,6 +293,11 @@ def _run_totals(run: Driver, shards: list[ShardTotals]) -> RunTotals:
                                           costs))
     desks = {i: DeskTotals(desk.summary(), desk.daily) for i, desk in run.desks.items()}
     protest_count = run.protest_count if run.protests is not None else None
-    integration = run.integrator.summary() if run.integrator is not None else None
+    integrator = run.integrator
+    integration = composite = None
+    if integrator is not None:
+        integration = integrator.summary()
+        composite = CompositeTotals(integrator.name, KIND, integrator.system_summary(),
+                                    integrator.daily_columns(run.plan.days))
     return RunTotals(desks=desks, protests=protest_count, measures=measures,
-                     integration=integration)
+                     integration=integration, composite=composite)

@@ -26,7 +26,7 @@ from ..records.identity import IdentityRecords, write_identities
 from ..scenario.kinds import MEASURE_KINDS, SYSTEM_KINDS
 from ..scenario.plan import Plan
 from ..scenario.schedule import Step
-from ..systems.base import System
+from ..systems.base import Holdings, System
 from .checkpoint import State, load_into, state_of
 
 Appeals = dict[int, np.ndarray]  # system index -> global ids
@@ -124,20 +124,21 @@ class Shard:
             raise AttributeError(f"{part.kind} has no shard method {method!r}")
         return getattr(part, method)(*args)
 
-    def identity_records(self, day: int) -> tuple[IdentityRecords, np.ndarray]:
-        """Every integration source's identity records of this shard's persons, and its
-        standing of each (a linkage day's global phase gathers them)."""
+    def identity_records(self, day: int) -> tuple[IdentityRecords, Holdings]:
+        """Every integration source's identity records of this shard's persons, and what it
+        holds on each, on the record and in truth (a linkage day's global phase gathers
+        them)."""
         spec = self.plan.scenario.integration
         assert spec is not None
         ident = scheme(self.plan.scenario.population.identity_scheme)
-        parts, standings = [], []
+        parts, held = [], []
         for k, (name, noise) in enumerate(spec.sources.items()):
             system = self.systems[self.plan.system_names.index(name)]
-            ids, standing = system.holdings(day)
-            parts.append(write_identities(self.population, ident, ids, k, noise,
+            holdings = system.holdings(day)
+            parts.append(write_identities(self.population, ident, holdings.ids, k, noise,
                                           self.identity_streams[k], day))
-            standings.append(standing)
-        return IdentityRecords.concat(parts), np.concatenate(standings)
+            held.append(holdings)
+        return IdentityRecords.concat(parts), Holdings.concat(held)
 
     def appeals(self) -> Appeals:
         """Appeals filed since the last call, by system index."""
@@ -167,9 +168,17 @@ class Shard:
 
     # --- after the last day ---------------------------------------------------------------
 
-    def totals(self) -> ShardTotals:
-        """Everything this shard counted, as plain data for the ledger."""
+    def totals(self, composite: tuple[np.ndarray, np.ndarray] | None = None) -> ShardTotals:
+        """Everything this shard counted, as plain data for the ledger. ``composite``: the
+        global ids of this shard's persons that the integrated score ever sanctioned, and
+        sanctioned wrongly (the driver holds its sanctions)."""
         roles = self.protests.role if self.protests is not None else None
+        masks = None
+        if composite is not None:
+            masks = (np.zeros(len(self.population), dtype=bool),
+                     np.zeros(len(self.population), dtype=bool))
+            for mask, ids in zip(masks, composite):
+                mask[ids - self.start] = True
         systems = [SystemTotals(summary=s.summary(), daily=s.daily_columns(),
                                 links=s.link_totals(),
                                 by_role=s.sanctioned_by_role(roles) if roles is not None
@@ -182,9 +191,13 @@ class Shard:
             events=dict(self.event_counts),
             systems=systems,
             measures=measures,
-            overlap=shard_overlap(self.population, self.systems, self.plan.total_days - 1),
+            overlap=shard_overlap(self.population, self.systems, self.plan.total_days - 1,
+                                  masks),
             roles=(np.bincount(roles, minlength=len(ROLES)).astype(np.int64)
                    if roles is not None else None),
+            composite_by_role=(np.bincount(roles[masks[0]], minlength=len(ROLES))
+                               .astype(np.int64)
+                               if roles is not None and masks is not None else None),
         )
 
     def _population_summary(self) -> dict[str, Any]:

@@ -46,7 +46,7 @@ from ..scenario.schema import (
     SystemSpec,
     Text,
 )
-from ..systems.base import FLAGS_COLUMN, HAS_FALSE, HAS_IDENTITY, IN_APPEAL, SCORED
+from ..systems.base import FLAGS_COLUMN, HAS_FALSE, HAS_IDENTITY, IN_APPEAL, SCORED, Holdings
 from ..systems.points import PointsState
 from ..systems.records import FALSE_RECORD, IDENTITY, Recorder
 
@@ -455,11 +455,17 @@ class CreditState(PointsState, ABC):
         if i is not None:
             self.daily["newly_sanctioned"][i] += newly
 
-    def holdings(self, day: int) -> tuple[np.ndarray, np.ndarray]:
-        """File holders, standing by recorded score across the range."""
+    def holdings(self, day: int) -> Holdings:
+        """File holders, standing by score across the range: the recorded score, and the
+        score of the true file as the truth."""
         rows = np.flatnonzero(self.has_file)
-        standing = (self.score[rows].astype(np.float64) - self.low) / (self.high - self.low)
-        return self.coverage.global_of(rows), np.clip(standing, 0.0, 1.0)
+
+        def standing(score: np.ndarray) -> np.ndarray:
+            place = (score[rows].astype(np.float64) - self.low) / (self.high - self.low)
+            return np.clip(place, 0.0, 1.0)
+
+        return Holdings(self.coverage.global_of(rows), standing(self.score),
+                        standing(self.truth), self._causes(rows).astype(np.int64))
 
     def extremes(self, rows: slice, last_day: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Top and bottom band among file holders (no file is neither)."""

@@ -1,9 +1,12 @@
 """The integrated national score as a global part of a run (the driver holds it).
 
-On linkage days the shards hand over their sources' identity records and standings; the
-integrator puts them in one canonical order (source, then person), links them with splink,
-assesses the clusters and holds the composite's sanctions until the next linkage. What it
-counts is plain integers and shares, the same for any split of the persons and any backend.
+On linkage days the shards hand over their sources' identity records and what each source
+holds on each person (on the record and in truth); the integrator puts them in one canonical
+order (source, then person), links them with splink, assesses the clusters and holds the
+composite's sanctions until the next linkage. It audits the composite as the ledger audits
+any system (sanctioned, wrongly and why, person-days by sanction, daily counts), so the
+composite sits among the systems of the summary. What it counts is plain integers and sorted
+id arrays, the same for any split of the persons and any backend.
 """
 
 from __future__ import annotations
@@ -14,18 +17,25 @@ import numpy as np
 
 from ..records.identity import IdentityRecords
 from ..scenario.plan import Plan
-from ..scenario.schema import SANCTIONS
-from .composite import assess
+from ..scenario.schema import REWARDS, SANCTIONS
+from ..systems.base import DAILY_COLUMNS, Holdings
+from .composite import CAUSES, assess
 from .linkage import link
+
+#: the daily columns a composite fills (the others of ``DAILY_COLUMNS`` are a list's or zero)
+COUNTED = ("records", "sanctioned", "sanctioned_wrongly", "newly_sanctioned", "newly_wronged",
+           "restriction_person_days")
+KIND = "composite"
 
 
 class Integrator:
-    """Links, scores and sanctions; counts restriction person-days between linkages."""
+    """Links, scores and sanctions; counts like a system between linkages."""
 
     def __init__(self, plan: Plan, threads: int | None = None) -> None:
         spec = plan.scenario.integration
         assert spec is not None
         self.spec = spec
+        self.name = spec.name
         self.seed = plan.seed
         self.warmup = plan.warmup
         self.last_day = plan.total_days - 1
@@ -38,11 +48,24 @@ class Integrator:
         for grade, kinds in spec.sanctions.items():
             for kind in kinds:
                 self.grade_sanctions[grades.index(grade), SANCTIONS.index(kind)] = True
-        self.sanctioned_grade = np.asarray(self.grade_sanctions.any(axis=1), dtype=bool)
+        by_name = {s.name: s for s in plan.systems}
+        self.jurisdiction = "linked sources: " + ", ".join(sources)
+        self.covered = _union_size([r for s in sources for r in by_name[s].ranges])
         self.linkages = 0
         self.sanctioned_now = 0
+        self.wrong_now = 0
         self.person_days = 0
-        self.ever: np.ndarray = np.empty(0, dtype=np.int64)  # ids ever sanctioned (reported)
+        self.now_by_sanction = np.zeros(len(SANCTIONS), dtype=np.int64)
+        self.person_days_by_sanction = np.zeros(len(SANCTIONS), dtype=np.int64)
+        empty = np.empty(0, dtype=np.int64)
+        self.ever: np.ndarray = empty  # ids ever sanctioned (reported days)
+        self.ever_wrong: np.ndarray = empty.copy()  # ids ever sanctioned wrongly
+        self.wrong_held: np.ndarray = empty.copy()  # ids under a wrongful sanction now
+        self.scored: np.ndarray = empty.copy()  # ids any source ever handed over
+        self.wrong_by_cause = np.zeros(len(CAUSES), dtype=np.int64)
+        self.grades = np.zeros(len(grades), dtype=np.int64)
+        self.grades_truth = np.zeros(len(grades), dtype=np.int64)
+        self.daily = {k: np.zeros(plan.days, dtype=np.int64) for k in COUNTED}
         self.last: dict[str, Any] = {}
 
     def due(self, day: int) -> bool:
@@ -52,27 +75,89 @@ class Integrator:
         every = self.spec.every_days
         return day == self.last_day or (every is not None and (day - self.warmup + 1) % every == 0)
 
-    def link(self, day: int, parts: list[tuple[IdentityRecords, np.ndarray]]) -> None:
-        """Link today's records of all shards and apply the composite's sanctions."""
+    def link(self, day: int, parts: list[tuple[IdentityRecords, Holdings]]) -> None:
+        """Link today's records of all shards, apply the composite's sanctions and audit
+        them against the truth."""
         records = IdentityRecords.concat([r for r, _ in parts])
-        standing = np.concatenate([s for _, s in parts]) if parts else np.empty(0)
+        held = Holdings.concat([h for _, h in parts])
         order = np.lexsort((records.person, records.source))
         records = IdentityRecords(**{k: v[order] for k, v in vars(records).items()})
-        standing = standing[order]
         clusters = link(records, self.spec.linkage, self.seed, self.threads)
-        result = assess(records.person, records.source.astype(np.int64), standing,
-                        clusters.cluster, self.weights, self.floors, self.sanctioned_grade)
+        result = assess(records.person, records.source.astype(np.int64), held.standing[order],
+                        clusters.cluster, self.weights, self.floors, self.grade_sanctions,
+                        held.truth[order], held.cause[order])
         self.linkages += 1
-        self.sanctioned_now = result.counts["sanctioned"]
+        i = day - self.warmup  # linkages fall on reported days only
+        daily = self.daily
+        daily["records"][i] += len(records)
+        daily["newly_sanctioned"][i] += np.setdiff1d(result.sanctioned_ids, self.ever,
+                                                     assume_unique=True).size
+        daily["newly_wronged"][i] += np.setdiff1d(result.wrong_ids, self.wrong_held,
+                                                  assume_unique=True).size
+        first = ~np.isin(result.wrong_ids, self.ever_wrong, assume_unique=True)
+        self.wrong_by_cause += np.bincount(result.wrong_cause[first], minlength=len(CAUSES))
         self.ever = np.union1d(self.ever, result.sanctioned_ids)
+        self.ever_wrong = np.union1d(self.ever_wrong, result.wrong_ids)
+        self.scored = np.union1d(self.scored, result.persons)
+        self.wrong_held = result.wrong_ids
+        self.sanctioned_now = result.counts["sanctioned"]
+        self.wrong_now = int(result.wrong_ids.size)
+        self.now_by_sanction = result.by_sanction
+        self.grades, self.grades_truth = result.grades, result.grades_truth
         self.last = {**result.counts, "pairs_matched": clusters.pairs_matched,
                      "precision": result.precision, "recall": result.recall, "f1": result.f1}
 
     def count(self, day: int) -> None:
-        """Restriction person-days of the reported days."""
-        if day >= self.warmup:
-            self.person_days += self.sanctioned_now
+        """Persons under the composite's sanctions, and restriction person-days, of the
+        reported days."""
+        if day < self.warmup:
+            return
+        i = day - self.warmup
+        self.person_days += self.sanctioned_now
+        self.person_days_by_sanction += self.now_by_sanction
+        self.daily["sanctioned"][i] = self.sanctioned_now
+        self.daily["sanctioned_wrongly"][i] = self.wrong_now
+        self.daily["restriction_person_days"][i] = self.sanctioned_now
 
     def summary(self) -> dict[str, Any]:
+        """The integration's own figures: the last linkage against the truth, and the run."""
         return {"linkages": self.linkages, "sanctioned_ever": int(self.ever.size),
                 "restriction_person_days": self.person_days, **self.last}
+
+    def system_summary(self) -> dict[str, Any]:
+        """The composite as a system of the summary (``SystemSummary``'s fields)."""
+        grades = list(self.spec.grades)
+        return {
+            "kind": KIND,
+            "jurisdiction": self.jurisdiction,
+            "covered": self.covered,
+            "scored": int(self.scored.size),
+            "records": int(self.daily["records"].sum()),
+            "sanctioned": int(self.ever.size),
+            "sanctioned_wrongly": int(self.wrong_by_cause.sum()),
+            "sanctioned_wrongly_by_cause": {c: int(v) for c, v in
+                                            zip(CAUSES, self.wrong_by_cause)},
+            "rewarded": 0,
+            "restriction_person_days": int(self.daily["restriction_person_days"].sum()),
+            "wrongful_person_days": int(self.daily["sanctioned_wrongly"].sum()),
+            "restriction_person_days_by_sanction": {
+                s: int(v) for s, v in zip(SANCTIONS, self.person_days_by_sanction)},
+            "reward_person_days_by_reward": {r: 0 for r in REWARDS},
+            "grades": {g: int(c) for g, c in zip(grades, self.grades)},
+            "grades_truth": {g: int(c) for g, c in zip(grades, self.grades_truth)},
+        }
+
+    def daily_columns(self, days: int) -> dict[str, np.ndarray | None]:
+        """Daily counts by column of ``DAILY_COLUMNS`` (a composite lists nobody)."""
+        zeros = np.zeros(days, dtype=np.int64)
+        return {k: None if k == "listed" else self.daily.get(k, zeros) for k in DAILY_COLUMNS}
+
+
+def _union_size(ranges: list[tuple[int, int]]) -> int:
+    """Persons in a union of id ranges ``[a, b)``."""
+    if not ranges:
+        return 0
+    bounds = np.array(sorted(ranges), dtype=np.int64)
+    reach = np.maximum.accumulate(bounds[:, 1])
+    starts = np.maximum(bounds[:, 0], np.r_[bounds[0, 0], reach[:-1]])
+    return int(np.maximum(bounds[:, 1] - starts, 0).sum())

@@ -21,8 +21,11 @@ def _histogram(counts: np.ndarray) -> dict[str, int]:
             "3+": int(binned[3])}
 
 
-def shard_overlap(pop: Population, systems: Sequence[System], last_day: int) -> dict[str, Any]:
-    """Integer counts over one shard's persons at the end of the run."""
+def shard_overlap(pop: Population, systems: Sequence[System], last_day: int,
+                  composite: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, Any]:
+    """Integer counts over one shard's persons at the end of the run. ``composite``: per
+    person, whether the integrated score ever sanctioned them, and wrongly; they count among
+    the sanctioned of any system (``sanctioned_any_separate`` leaves them out)."""
     n, start = len(pop), pop.start
     covered = np.zeros(n, dtype=np.uint8)
     scored = np.zeros(n, dtype=np.uint8)
@@ -47,6 +50,10 @@ def shard_overlap(pop: Population, systems: Sequence[System], last_day: int) -> 
                 top[here] |= high
             if low is not None:
                 bottom[here] |= low
+    separate = int(sanctioned.sum())
+    if composite is not None:
+        sanctioned |= composite[0]
+        wrongly |= composite[1]
 
     def split(labels: np.ndarray, size: int) -> dict[str, list[int]]:
         return {
@@ -63,6 +70,7 @@ def shard_overlap(pop: Population, systems: Sequence[System], last_day: int) -> 
         "scored_histogram": _histogram(scored),
         "conflicting_grades": int(np.count_nonzero(top & bottom)),
         "sanctioned_any": int(sanctioned.sum()),
+        "sanctioned_any_separate": separate,
         "sanctioned_wrongly_any": int(wrongly.sum()),
         "by_group": split(pop.group.astype(np.int64), 2),
         "by_urban": split(pop.urban.astype(np.int64), 2),

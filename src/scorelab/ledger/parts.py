@@ -40,6 +40,8 @@ class ShardTotals:
     measures: list[MeasureTotals]
     overlap: dict[str, Any]
     roles: np.ndarray | None  # persons by protest role (with protests)
+    #: persons the integrated score sanctioned, by protest role (with both)
+    composite_by_role: np.ndarray | None = None
 
 
 @dataclass
@@ -60,6 +62,16 @@ class CoordinatorTotals:
 
 
 @dataclass
+class CompositeTotals:
+    """The integrated score audited as a system: its summary entry and daily counts."""
+
+    name: str
+    kind: str
+    summary: dict[str, Any]  # the fields of a system's summary
+    daily: dict[str, np.ndarray | None]  # by column of DAILY_COLUMNS (None: not its column)
+
+
+@dataclass
 class RunTotals:
     """What the driver counted: appeal desks (by system index), protests, measures."""
 
@@ -68,3 +80,5 @@ class RunTotals:
     measures: list[CoordinatorTotals] = field(default_factory=list)
     #: the integrated score's figures (with an integration: section)
     integration: dict[str, Any] | None = None
+    #: the integrated score's composite, audited as a system (with an integration: section)
+    composite: CompositeTotals | None = None

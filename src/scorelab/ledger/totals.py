@@ -146,6 +146,21 @@ def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals,
         for sanction, days in joint["restriction_person_days_by_sanction"].items():
             if days:
                 restrictions[sanction][f"{target} (joint: {source})"] = days
+    composite = run.composite
+    if composite is not None:  # the integrated score, audited as a system
+        entry = {**composite.summary}
+        by_role_parts = [s.composite_by_role for s in shards]
+        if scenario.protests is not None and all(c is not None for c in by_role_parts):
+            counts = sum((c for c in by_role_parts if c is not None),
+                         np.zeros(len(ROLES), dtype=np.int64))
+            by_role = {r: int(c) for r, c in zip(ROLES, counts)}
+            entry["sanctioned_by_role"] = by_role
+            entry["precision_participants"] = _ratio(by_role["participant"],
+                                                     sum(by_role.values()))
+        systems[composite.name] = entry
+        for sanction, days in entry["restriction_person_days_by_sanction"].items():
+            if days:
+                restrictions[sanction][composite.name] = days
     overlap = _total([s.overlap for s in shards])
     summary_disparity = disparity(overlap, plan.geography.province_names, plan.persons)
     measures = _measures(plan, shards, run) if scenario.measures else None
@@ -172,7 +187,7 @@ def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals,
         **({"protests": _protests(shards, run)} if scenario.protests is not None else {}),
         **({"measures": measures} if measures is not None else {}),
         **({"integration": {**run.integration,
-                            "fragmented_sanctioned_any": overlap["sanctioned_any"]}}
+                            "fragmented_sanctioned_any": overlap["sanctioned_any_separate"]}}
            if run.integration is not None else {}),
         "warnings": small_bases(systems, summary_disparity, measures or {}),
         **({"start_date": scenario.start_date.isoformat(),
@@ -269,6 +284,11 @@ def daily_table(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> pl.Dat
         columns["joint_sanctioned"] = extra.get("joint_sanctioned", zeros)
         columns["joint_sanctioned_wrongly"] = extra.get("joint_sanctioned_wrongly", zeros)
         frames.append(_frame(days, "system", system.name, system.spec.kind, columns))
+    if run.composite is not None:
+        columns = dict(run.composite.daily)
+        columns.update({k: zeros for k in (*APPEAL_COLUMNS, "joint_sanctioned",
+                                           "joint_sanctioned_wrongly")})
+        frames.append(_frame(days, "system", run.composite.name, run.composite.kind, columns))
     for measure, coordinator in zip(plan.measures, run.measures):
         columns = {k: _summed([s.measures[measure.index].daily[k] for s in shards], n)
                    for k in MEASURE_DAILY}

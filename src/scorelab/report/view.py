@@ -201,7 +201,9 @@ def _share_text(value: float | None) -> str:
 CAUSES = (("false_record", "false", "false record"),
           ("identity", "namesake", "namesake's record (identity)"),
           ("stale_record", "stale", "stale record"),
-          ("incomplete_record", "incomplete", "incomplete record"))
+          ("incomplete_record", "incomplete", "incomplete record"),
+          ("wrong_merge", "merge", "wrong merge (another person's records linked in)"),
+          ("split", "split", "split (part of their records graded alone)"))
 _CAUSE_ORDER = {key: i for i, (key, _s, _l) in enumerate(CAUSES)}
 
 

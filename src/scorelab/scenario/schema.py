@@ -562,8 +562,11 @@ class IntegrationSpec(Strict):
     """The hypothetical national score: every ``every_days`` days (or once, on the last day),
     the identity records of every source are linked to persons; each cluster gets a composite
     of its sources' standings (``weights``, a positive sum), graded into ``grades`` (floors on
-    0-1000) whose ``sanctions`` hold every person whose records are in the cluster."""
+    0-1000) whose ``sanctions`` hold every person whose records are in the cluster. The
+    composite is audited as a system named ``name``."""
 
+    #: the composite's name among the systems of the outputs
+    name: Name = "integrated-score"
     description: Text = ""
     every_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
     sources: dict[str, IdentityNoise] = Field(min_length=1, max_length=MAX_PARTS)
@@ -785,12 +788,17 @@ class Scenario(Strict):
         return self
 
     def _integration_references(self) -> list[Reference]:
-        """Sources are systems; weights name sources; linkage names record fields the
-        records carry; sanctions name grades."""
+        """The composite's name is its own; sources are systems; weights name sources;
+        linkage names record fields the records carry; sanctions name grades."""
         spec = self.integration
         assert spec is not None
         bad: list[Reference] = []
         systems = list(self.systems)
+        if spec.name in self.systems or spec.name in self.measures:
+            bad.append(Reference(("integration", "name"), (
+                f"{short(spec.name)} is already the name of a "
+                f"{'system' if spec.name in self.systems else 'measure'}; the composite is "
+                "reported among the systems under its own name")))
         for source in spec.sources:
             if source not in self.systems:
                 bad.append(Reference(("integration", "sources", source, AT_KEY), (

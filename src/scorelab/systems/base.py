@@ -4,6 +4,7 @@ slots, appeal filings, and the flags that say who was ever sanctioned, wronged o
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
@@ -37,9 +38,31 @@ SCORED, EVER_SANCTIONED, EVER_WRONG, WRONG_NOW, HAS_FALSE, HAS_IDENTITY, EVER_RE
 FLAGS_COLUMN = Column("flags", FLAGS_DTYPE, 0)
 
 WRONG_CAUSES = ("false_record", "identity", "stale_record", "incomplete_record")
+INCOMPLETE = WRONG_CAUSES.index("incomplete_record")
 
 DAILY_COLUMNS = ("records", "listed", "sanctioned", "sanctioned_wrongly", "newly_sanctioned",
                  "newly_wronged", "restriction_person_days", "rewarded")
+
+
+@dataclass
+class Holdings:
+    """What a system holds on persons, as an integrated score reads it: for each person it
+    holds records on, its standing on the record and the standing it would hold with perfect
+    records (the truth), both in [0, 1] with 1 best, and why the record may stand below the
+    truth (an index into ``WRONG_CAUSES``: the source's own error)."""
+
+    ids: np.ndarray  # int64 global ids, sorted
+    standing: np.ndarray  # float64, on the record
+    truth: np.ndarray  # float64, with every event its rules name recorded on the right person
+    cause: np.ndarray  # int64 index into WRONG_CAUSES
+
+    @classmethod
+    def concat(cls, parts: list[Holdings]) -> Holdings:
+        """Several systems' or shards' holdings, in the given order."""
+        if not parts:
+            return cls(np.empty(0, np.int64), np.empty(0), np.empty(0), np.empty(0, np.int64))
+        return cls(*(np.concatenate([getattr(h, k) for h in parts])
+                     for k in ("ids", "standing", "truth", "cause")))
 
 
 class System(Protocol):
@@ -100,9 +123,10 @@ class System(Protocol):
 
     def flag_column(self) -> np.ndarray: ...
 
-    def holdings(self, day: int) -> tuple[np.ndarray, np.ndarray]:
-        """Global ids (sorted) of the persons the system holds records on, and its standing
-        of each on the record in [0, 1], 1 best (what an integrated score reads)."""
+    def holdings(self, day: int) -> Holdings:
+        """The persons the system holds records on, its standing of each on the record and
+        in truth, and the cause of a record below the truth (what an integrated score reads
+        and is audited against)."""
         ...
 
     @property
@@ -179,10 +203,12 @@ class SystemState(Tunable):
     def flag_column(self) -> np.ndarray:
         return self.flags
 
-    def holdings(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+    def holdings(self, day: int) -> Holdings:
         """Persons with at least one record; a kind with a standing says what it is."""
         rows = np.flatnonzero(self.flags & SCORED)
-        return self.coverage.global_of(rows), np.ones(rows.size)
+        ones = np.ones(rows.size)
+        return Holdings(self.coverage.global_of(rows), ones, ones,
+                        np.full(rows.size, INCOMPLETE, dtype=np.int64))
 
     def daily_columns(self) -> dict[str, np.ndarray | None]:
         return dict(self.daily)

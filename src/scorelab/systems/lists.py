@@ -49,8 +49,10 @@ from .base import (
     EVER_SANCTIONED,
     FLAGS_COLUMN,
     IN_APPEAL,
+    INCOMPLETE,
     SCORED,
     WRONG_NOW,
+    Holdings,
     SystemState,
 )
 from .jurisdiction import Coverage
@@ -471,15 +473,22 @@ class ListState(SystemState):
             self.end[fixed] = np.minimum(self.end[fixed], tomorrow)
             self.start[fixed] = np.minimum(self.start[fixed], self.end[fixed])
 
-    def holdings(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+    def holdings(self, day: int) -> Holdings:
         """Persons the list holds a record on (scored: a record arrived, or a listing from
-        before the run), not those listable only in truth; listed on it today: 0 on a
-        blacklist, 1 on a redlist (not listed: 1 and 0.5)."""
+        before the run), not those listable only in truth; listed today: 0 on a blacklist, 1
+        on a redlist (not listed: 1 and 0.5), on the record and in truth. A blacklisting
+        beyond the truth has its record's cause (false, a namesake's, stale); a missing
+        listing is incomplete."""
         rows = np.flatnonzero(self.flags & SCORED)
         listed = (self.start[rows] <= day) & (day < self.end[rows])
+        true = (self.tstart[rows] <= day) & (day < self.tend[rows])
+        ids = self.coverage.global_of(rows)
         if self.spec.polarity == "red":
-            return self.coverage.global_of(rows), np.where(listed, 1.0, 0.5)
-        return self.coverage.global_of(rows), np.where(listed, 0.0, 1.0)
+            return Holdings(ids, np.where(listed, 1.0, 0.5), np.where(true, 1.0, 0.5),
+                            np.full(rows.size, INCOMPLETE, dtype=np.int64))
+        cause = np.where(listed & ~true, _WRONG_CAUSE[self.cause[rows]], INCOMPLETE)
+        return Holdings(ids, np.where(listed, 0.0, 1.0), np.where(true, 0.0, 1.0),
+                        cause.astype(np.int64))
 
     def extremes(self, rows: slice, last_day: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Listed on the last day: a redlist's top standing, a blacklist's bottom."""

@@ -46,6 +46,7 @@ from .base import (
     IN_APPEAL,
     SCORED,
     WRONG_NOW,
+    Holdings,
     SystemState,
 )
 from .records import FALSE_RECORD, IDENTITY, Recorder
@@ -337,11 +338,14 @@ class PointsState(SystemState):
     def daily_columns(self) -> dict[str, np.ndarray | None]:
         return {**self.daily, "listed": None}
 
-    def holdings(self, day: int) -> tuple[np.ndarray, np.ndarray]:
-        """Persons with a record, standing by recorded grade: top 1, bottom 0."""
+    def holdings(self, day: int) -> Holdings:
+        """Persons with a record, standing by grade (top 1, bottom 0): the recorded grade,
+        and the true score's grade as the truth."""
         rows = np.flatnonzero(self.flags & SCORED)
         bands = max(self._floors_ascending.size, 1)
-        return self.coverage.global_of(rows), 1.0 - self.grade[rows] / bands
+        truth = self.grade_of(self.truth[rows])
+        return Holdings(self.coverage.global_of(rows), 1.0 - self.grade[rows] / bands,
+                        1.0 - truth / bands, self._causes(rows).astype(np.int64))
 
     def extremes(self, rows: slice, last_day: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Top and bottom grade (a system with one grade has neither)."""
