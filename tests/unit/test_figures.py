@@ -104,7 +104,8 @@ def test_docs_list_the_catalogue_and_name_only_its_paths() -> None:
     figures = text[text.index("## Figures"):]
     named = re.findall(r"`((?:systems|measures|integration|events|disparity|all_systems|"
                        r"all_measures)\.[a-z0-9_.*-]+)`", text.replace(figures, ""))
-    for path in named:
+    scenario_keys = {"integration.name"}  # keys of the scenario file, not of summary.json
+    for path in set(named) - scenario_keys:
         concrete = path.replace("<name>", "x")
         assert figure_of(concrete) is not None or any(
             f.path.startswith(concrete + ".") for f in FIGURES), f"docs name {path}"
@@ -291,3 +292,53 @@ def test_sweep_means_match_the_binomial_expectation(tmp_path: Path) -> None:
         assert abs(mean - n * rate) < 4 * se, (rate, mean, n * rate, se)
     cost_paths = [c for c in table.columns if ".cost." in c]
     assert cost_paths == []  # no measure in this scenario: nothing invented
+
+
+# --- what a report leads with, and scores that are not calibrated ------------------------
+
+
+def test_a_report_leads_with_what_its_scenario_is_about() -> None:
+    summaries = goldens()
+    assert build_page(summaries["china-2022"], None).sections[0].id == "who-was-wronged"
+    scanner = build_page(summaries["phone-scanner"], None)
+    first = scanner.sections[0]
+    assert first.id == "control-measures" and scanner.nav[0][0] == "control-measures"
+    chain = next(t for t in first.tables if t.id == "chain-of-harm")
+    steps = [row.cells[0].text for row in chain.rows]
+    assert steps[1:] == ["flagged", "waiting for review", "confirmed by reviewers",
+                         "restricted (person-days)"]
+    summary = summaries["phone-scanner"]
+    assert summary.measures is not None
+    name, m = next(iter(summary.measures.items()))
+    sentence = first.paragraphs[0]
+    assert sentence.startswith(f"{name}: flagged {m.flagged:,} persons, "
+                               f"{m.flagged_wrongly_total:,} of them innocent")
+    assert f"reviewers confirmed {m.confirmed:,}, {m.confirmed_wrongly:,} of them wrongly" \
+        in sentence
+    integrated = summaries["integrated"]
+    assert integrated.lead == ["integration", "systems"]
+    assert [s.id for s in build_page(integrated, None).sections[:2]] == [
+        "integration", "who-was-wronged"]
+
+
+def test_report_lead_names_each_component_once() -> None:
+    with pytest.raises(scorelab.ScenarioError, match="at most once"):
+        load_scenario(preset="china-2022", overrides={"report": {"lead": ["systems",
+                                                                          "systems"]}})
+    with pytest.raises(scorelab.ScenarioError, match="report.lead"):
+        load_scenario(preset="china-2022", overrides={"report": {"lead": ["everything"]}})
+
+
+def test_an_uncalibrated_score_says_so_in_summary_warnings_and_report() -> None:
+    summary = goldens()["credit-bureau"]
+    sesame = summary.systems["sesame"]
+    assert sesame.uncalibrated and summary.systems["pboc-bureau"].uncalibrated is None
+    assert any(w.startswith("systems.sesame is uncalibrated") for w in summary.warnings)
+    # the reason stated is the one seen: nearly every file in the top band
+    assert sesame.grades is not None and sesame.files is not None
+    assert sesame.grades["excellent"] / sesame.files > 0.95
+    page = build_page(summary, None)
+    section = next(s for s in page.sections if s.title == "System: sesame")
+    assert "uncalibrated" in section.tags and section.notes[0].startswith("Uncalibrated:")
+    row = next(r for r in page.sections[0].tables[0].rows if r.cells[0].text == "sesame")
+    assert row.cells[0].detail.endswith("uncalibrated")

@@ -116,6 +116,9 @@ class CreditSpec(SystemSpec):
     sanctions: dict[str, list[Sanction]] = Field(default_factory=dict, max_length=MAX_ITEMS)
     rewards: dict[str, list[Reward]] = Field(default_factory=dict, max_length=MAX_ITEMS)
     appeals: AppealSpec | None = None
+    #: why the score is not calibrated to a published distribution of real scores (its
+    #: grades are then relative, not the real platform's); empty: calibrated or not claimed
+    uncalibrated: Text = ""
 
     FIXED: ClassVar[tuple[str, ...]] = ("jurisdiction", "file_coverage")
 
@@ -476,5 +479,8 @@ class CreditState(PointsState, ABC):
         return grade == 0, grade == bands - 1
 
     def summary(self) -> dict[str, Any]:
-        return {**super().summary(), "files": int(np.count_nonzero(self.has_file))}
+        out = {**super().summary(), "files": int(np.count_nonzero(self.has_file))}
+        if self.spec.uncalibrated:
+            out["uncalibrated"] = self.spec.uncalibrated
+        return out
 

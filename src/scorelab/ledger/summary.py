@@ -84,6 +84,9 @@ class SystemSummary(_Open):
     # financial scores
     files: int | None = Field(None, description="persons with a credit file (bureau, "
                               "commercial); the others are graded no_file")
+    uncalibrated: str | None = Field(
+        None, description="a financial score not calibrated to a published distribution of "
+                          "real scores: why (its grades are relative, not the platform's)")
     # lists
     listed: int | None = None
     listed_wrongly: int | None = None
@@ -291,7 +294,10 @@ class Summary(_Model):
     schedule: list[ScheduledChange] | None = Field(
         None, description="the scenario's scheduled changes, in date order")
     replicates: Replicates | None = Field(
-        None, description="with --replicates R: the headline figures over R seeds")
+        None, description="with --replicates R: every figure of the catalogue over R seeds")
+    lead: list[str] | None = Field(
+        None, description="with report.lead in the scenario: the components its report leads "
+                          "with (measures, integration, systems), in order")
 
     def __getitem__(self, key: str) -> Any:
         return self.as_dict()[key]

@@ -189,11 +189,13 @@ def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals,
         **({"integration": {**run.integration,
                             "fragmented_sanctioned_any": overlap["sanctioned_any_separate"]}}
            if run.integration is not None else {}),
-        "warnings": small_bases(systems, summary_disparity, measures or {}),
+        "warnings": [*uncalibrated(systems),
+                     *small_bases(systems, summary_disparity, measures or {})],
         **({"start_date": scenario.start_date.isoformat(),
             "yearly": yearly_totals(daily) if daily is not None else {}}
            if scenario.start_date is not None else {}),
         **({"schedule": scheduled_changes(scenario)} if scenario.schedule else {}),
+        **({"lead": list(scenario.report.lead)} if scenario.report is not None else {}),
     })
 
 
@@ -213,6 +215,12 @@ def scheduled_changes(scenario: Scenario) -> list[dict[str, Any]]:
                 row["until_date"] = (start + datetime.timedelta(days=until)).isoformat()
         out.append(row)
     return out
+
+
+def uncalibrated(systems: dict[str, Any]) -> list[str]:
+    """Scores whose scale fits no published distribution: their grades read as relative."""
+    return [f"systems.{name} is uncalibrated: {system['uncalibrated']}"
+            for name, system in systems.items() if system.get("uncalibrated")]
 
 
 def small_bases(systems: dict[str, Any], disparity: dict[str, Any],

@@ -225,7 +225,7 @@ def chain_of_harm(summary: Summary, numbers: Numbers) -> Table | None:
                                                       Cell("", cls="num est")))
             rows.append(Row(tuple(cells), "sub"))
 
-        rows.append(Row((Cell(f"{name} ({KIND_LABEL.get(m.kind, m.kind)})", cls="part"),
+        rows.append(Row((Cell(f"{name}: {KIND_LABEL.get(m.kind, m.kind)}", cls="part"),
                          *[Cell("", cls="num est")] * 4), "part"))
         if m.searches is not None:
             step("searched", MEASURE.searches, None, "phones searched")
@@ -243,6 +243,27 @@ def chain_of_harm(summary: Summary, numbers: Numbers) -> Table | None:
     return Table("chain-of-harm", columns, tuple(rows), "The chain of harm")
 
 
+def chain_sentence(numbers: Numbers, name: str, m: MeasureSummary) -> str:
+    """The chain of harm of one measure in a sentence, innocents at each step."""
+    if not fired(numbers, name):
+        return f"{name} {never_fired_text(m)}."
+    steps = []
+    if m.searches is not None:
+        steps.append(f"searched {numbers.plain(MEASURE.searches, name)} phones")
+    steps.append(f"flagged {numbers.plain(MEASURE.flagged, name)} persons, "
+                 f"{numbers.plain(MEASURE.flagged_wrongly_total, name)} of them innocent")
+    if m.review_backlog_max is not None:
+        steps.append(f"up to {numbers.plain(MEASURE.review_backlog_max, name)} flagged "
+                     "persons waited for review on one day")
+    if m.confirmed is not None:
+        steps.append(f"reviewers confirmed {numbers.plain(MEASURE.confirmed, name)}, "
+                     f"{numbers.plain(MEASURE.confirmed_wrongly, name)} of them wrongly")
+    steps.append("innocents spent "
+                 f"{numbers.plain(MEASURE.restriction_person_days_innocent, name)} person-days "
+                 "restricted or detained")
+    return f"{name}: " + "; ".join(steps) + "."
+
+
 def control_section(summary: Summary, numbers: Numbers) -> Section | None:
     """Protests and the comparison of control measures; None when the run has neither."""
     measures = summary.measures or {}
@@ -254,6 +275,8 @@ def control_section(summary: Summary, numbers: Numbers) -> Section | None:
                        notes=("No control measures in this scenario.",))
     notes = tuple(f"{name} {never_fired_text(m)}." for name, m in measures.items()
                   if not fired(numbers, name))
+    paragraphs = (*(chain_sentence(numbers, name, m) for name, m in measures.items()
+                    if fired(numbers, name)), *paragraphs)
     chain = chain_of_harm(summary, numbers)
     return Section(
         "control-measures", "Control measures: who was flagged", cls="wronged",

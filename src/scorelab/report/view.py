@@ -242,14 +242,13 @@ def build_page(summary: Summary, daily: pl.DataFrame | None) -> Page:
     x_title = series.axis_title if series.dated else f"day (of {summary.days})"
     measures = summary.measures or {}
 
-    sections = [headline_section(summary, numbers, measures_line(summary, numbers))]
     control = control_section(summary, numbers)
-    if control is not None:
-        sections.append(control)
-    schedule = schedule_section(summary)
     integration = integration_section(summary, numbers)
-    if integration is not None:
-        sections.append(integration)
+    parts = {"systems": headline_section(summary, numbers, measures_line(summary, numbers)),
+             "measures": control, "integration": integration}
+    first = [parts[c] for c in lead_order(summary)]
+    sections = [s for s in first if s is not None]
+    schedule = schedule_section(summary)
     sections += [
         over_time_section(summary, series, colors, x_title),
         *([schedule] if schedule is not None else []),
@@ -261,11 +260,10 @@ def build_page(summary: Summary, daily: pl.DataFrame | None) -> Page:
         events_section(summary, numbers),
         restrictions_section(summary, numbers),
     ]
-    nav = [("who-was-wronged", "Wronged")]
-    if control is not None:
-        nav.append(("control-measures", "Control measures" if measures else "Protests"))
-    if integration is not None:
-        nav.append(("integration", "Integration"))
+    titles = {"who-was-wronged": "Wronged",
+              "control-measures": "Control measures" if measures else "Protests",
+              "integration": "Integration"}
+    nav = [(s.id, titles[s.id]) for s in sections if s.id in titles]
     nav += [("over-time", "Over time")]
     if schedule is not None:
         nav.append(("schedule", "Schedule"))
@@ -289,6 +287,15 @@ def build_page(summary: Summary, daily: pl.DataFrame | None) -> Page:
         warmup_days=summary.warmup_days,
         protests=bool(measures) or summary.protests is not None,
     )
+
+
+def lead_order(summary: Summary) -> list[str]:
+    """The components the first screen shows, in order: those the scenario names
+    (``report.lead``), then the others; by default the control measures first when there
+    are any, then the scoring systems, then the integrated score."""
+    default = (["measures"] if summary.measures else []) + ["systems", "integration",
+                                                            "measures"]
+    return list(dict.fromkeys([*(summary.lead or []), *default]))
 
 
 def header_meta(summary: Summary) -> tuple[str, ...]:
@@ -347,7 +354,8 @@ def headline_section(summary: Summary, numbers: Numbers, measures_line: str | No
     for name in sorted(systems):
         s = systems[name]
         rows.append(Row((
-            Cell(name, cls="label", detail=f"{s.kind} \u00b7 {s.jurisdiction}"),
+            Cell(name, cls="label", detail=f"{s.kind} \u00b7 {s.jurisdiction}"
+                 + (" \u00b7 uncalibrated" if s.uncalibrated else "")),
             *numbers.pair(SYSTEM.covered, name),
             *numbers.pair(SYSTEM.scored, name),
             *numbers.pair(SYSTEM.sanctioned, name),
@@ -628,8 +636,11 @@ def system_sections(summary: Summary, numbers: Numbers, series: DailySeries,
                            "persons (simulated)", "appeals waiting")
         notes = () if chart else ("Nothing to draw by day: every daily count of this system "
                                   "is zero." if lines else "No daily data for this system.",)
+        if s.uncalibrated:
+            notes = (f"Uncalibrated: {s.uncalibrated}.", *notes)
         out.append(Section(f"system-{index}", f"System: {name}", cls="system",
-                           tags=(f"kind: {s.kind}", f"jurisdiction: {s.jurisdiction}"),
+                           tags=(f"kind: {s.kind}", f"jurisdiction: {s.jurisdiction}",
+                                 *(("uncalibrated",) if s.uncalibrated else ())),
                            cards=tuple(system_cards(name, s, numbers, index)),
                            figures=(chart,) if chart else (), notes=notes))
     return out

@@ -727,6 +727,25 @@ class Change(Strict):
 # --- the scenario -------------------------------------------------------------------------
 
 
+#: the parts of a run a report can lead with
+Component = Literal["measures", "integration", "systems"]
+
+
+class ReportSpec(Strict):
+    """How the report presents the run: ``lead`` names the components the scenario is about,
+    in the order the first screen shows them (the others follow). Without it a report leads
+    with the control measures when there are any, then the scoring systems."""
+
+    lead: list[Component] = Field(min_length=1, max_length=3)
+
+    @field_validator("lead")
+    @classmethod
+    def _once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) < len(value):
+            raise ValueError("each component at most once")
+        return value
+
+
 class Scenario(Strict):
     """A fully resolved scenario: what to simulate, for how long, on whom.
 
@@ -753,13 +772,17 @@ class Scenario(Strict):
     schedule: list[Change] = Field(default_factory=list, max_length=MAX_ITEMS)
     #: the hypothetical integrated national score (none: the systems stay apart)
     integration: IntegrationSpec | None = None
+    #: what the report leads with (see :class:`ReportSpec`)
+    report: ReportSpec | None = None
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """``integration`` only when there is one (scenarios without it dump unchanged)."""
+        """``integration`` and ``report`` only when there are some (scenarios without them
+        dump unchanged)."""
         data: dict[str, Any] = handler(self)
-        if self.integration is None:
-            data.pop("integration", None)
+        for optional in ("integration", "report"):
+            if getattr(self, optional) is None:
+                data.pop(optional, None)
         return data
 
     @field_validator("start_date", mode="before")
