@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
+from scenario_text import WITHOUT_PRESET_SYSTEMS
 
 import scorelab
 from scorelab.cli import main
@@ -138,12 +139,7 @@ warmup_days: 0
 population: {{persons: {persons}, seed: {seed}, block_size: 1024}}
 processes:
   driving: {{rate: {rate}, who: everyone, otherwise: traffic_offence}}
-systems:
-  court-list: null
-  rongcheng: null
-  hangzhou: null
-  xiamen: null
-  fuzhou: null
+""" + WITHOUT_PRESET_SYSTEMS + """\
   recorder:
     kind: points
     jurisdiction: {{national: true}}
@@ -159,7 +155,6 @@ systems:
     grades: {{all: -32000}}
     rules:
       traffic_offence: {{coverage: 0.5, points: 0}}
-joint_punishment: []
 """
 
 
