@@ -239,6 +239,29 @@ def sensitivity(scenario: Scenario | str | Path, params: list[str], *, method: s
                            Path(out), samples, backend, workers, address, force, progress)
 
 
+def claims(names: list[str] | None = None, *, persons: int = 20_000, replicates: int = 5,
+           samples: int = 3, seed: int | None = None, out: str | Path = "out/claims",
+           backend: str = "local", workers: int | None = None, address: str | None = None,
+           force: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+    """Put the published claims to the model (see :mod:`scorelab.experiments.claims`):
+    writes ``claims.json``, ``claims.html`` and each run's folder under ``out/runs``, and
+    returns the contents of ``claims.json``."""
+    import json
+
+    from .experiments.claims import run_claims
+    from .report.claims import render_claims
+    from .report.files import write_text_atomic
+
+    folder = Path(out)
+    results = run_claims(names, persons, replicates, samples, folder, backend, workers,
+                         address, seed, force,
+                         write=lambda result, target: _public(result).write(target, force),
+                         progress=progress)
+    write_text_atomic(folder / "claims.json", json.dumps(results, indent=2) + "\n")
+    write_text_atomic(folder / "claims.html", render_claims(results))
+    return results
+
+
 def compare(folders: Sequence[str | Path], out: str | Path | None = None
             ) -> tuple[list[Run], list[Difference]]:
     """Read finished runs' folders, check they are of one population, and set their headline

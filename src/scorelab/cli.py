@@ -351,6 +351,49 @@ def sensitivity_command(
     out.print(f"results: {target / 'sensitivity.json'}", soft_wrap=True)
 
 
+@app.command("claims")
+def claims_command(
+    claim: Annotated[list[str] | None, typer.Option(
+        help="Only this claim (repeat; default: every claim). `scorelab claims --list`.")
+    ] = None,
+    list_claims: Annotated[bool, typer.Option("--list", help="List the claims and exit.")
+                           ] = False,
+    persons: Annotated[int, typer.Option(help="Synthetic persons per run.")] = 20_000,
+    replicates: Annotated[int, typer.Option(help="Replicates per run (2-50).")] = 5,
+    samples: Annotated[int, typer.Option(
+        help="Morris trajectories per robustness check (2-50).")] = 3,
+    seed: Annotated[int | None, typer.Option(help="Base seed of every run.")] = None,
+    backend: Backend = "local",
+    workers: Workers = None,
+    address: Address = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out/claims"),
+    force: Annotated[bool, typer.Option(help="Start afresh in a folder of another run.")
+                     ] = False,
+    quiet: Annotated[bool, typer.Option(help="Print only the page's path.")] = False,
+) -> None:
+    """Put each published claim to the model: its figures over replicates, what the model
+    shows under its assumptions, and how robust that is; writes claims.json and claims.html
+    (with each run's report)."""
+    from .api import claims
+
+    if list_claims:
+        from .experiments.claims import CLAIMS
+
+        for c in CLAIMS:
+            out.print(f"{c.key:<24} {c.says}", soft_wrap=True, markup=False)
+        return
+    results = _with_progress("claims", quiet, lambda progress: claims(
+        claim, persons=persons, replicates=replicates, samples=samples, seed=seed,
+        out=out_dir, backend=backend, workers=workers, address=address, force=force,
+        progress=progress), "step")
+    if not quiet:
+        from .report.claims import finding_text
+
+        for found in results["claims"]:
+            out.print(f"{found['key']}: {finding_text(found)}", soft_wrap=True, markup=False)
+    out.print(f"claims: {out_dir / 'claims.html'}", soft_wrap=True)
+
+
 @app.command("compare")
 def compare_command(
     folders: Annotated[list[Path], typer.Argument(help="Output folders of finished runs.")],

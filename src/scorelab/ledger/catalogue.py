@@ -86,6 +86,32 @@ def _ratio(part: str, whole: str) -> Derive:
     return derive
 
 
+def _per(part: str, whole: str, times: float) -> Derive:
+    """``part`` per ``times`` of ``whole`` (participants found per 1,000 searches)."""
+    ratio = _ratio(part, whole)
+
+    def derive(node: Mapping[str, Any]) -> float | None:
+        found = ratio(node)
+        return None if found is None else found * times
+    return derive
+
+
+def _innocent_per_participant_day(node: Mapping[str, Any]) -> float | None:
+    """Innocents' restriction person-days per person-day a participant was restricted."""
+    everyone, innocent = node.get("restriction_person_days"), \
+        node.get("restriction_person_days_innocent")
+    if not _number(everyone) or not _number(innocent) or everyone - innocent <= 0:
+        return None
+    return float(innocent) / float(everyone - innocent)
+
+
+def _scored_by_several(node: Mapping[str, Any]) -> float | None:
+    histogram, persons = node.get("scored_histogram") or {}, node.get("persons")
+    if not _number(persons) or not persons:
+        return None
+    return float(histogram.get("2", 0) + histogram.get("3+", 0)) / float(persons)
+
+
 def _over(section: str, key: str) -> Derive:
     def derive(node: Mapping[str, Any]) -> float | None:
         parts = node.get(section) or {}
@@ -109,6 +135,9 @@ class RUN:
     share_wrongly_any = _figure(
         "share_wrongly_any", "share wrongly of those sanctioned by any system",
         "share", True, "derived", _ratio("sanctioned_wrongly_any", "sanctioned_any"))
+    share_scored_by_several = _figure(
+        "share_scored_by_several", "share of persons scored by two or more systems", "share",
+        None, "derived", _scored_by_several)
     conflicting_grades = _figure("conflicting_grades",
                                  "at a top standing and a bottom one at once", "persons", True)
     # summed over systems (a person sanctioned by two systems counts twice)
@@ -186,6 +215,8 @@ class SYSTEM:
     covered = _figure("systems.*.covered", "covered (in its jurisdiction)", "persons")
     scored = _figure("systems.*.scored", "scored (with records)", "persons")
     records = _figure("systems.*.records", "records filed", "records")
+    share_scored = _figure("systems.*.share_scored", "share of the covered with records",
+                           "share", None, "derived", _ratio("scored", "covered"))
     sanctioned = _figure("systems.*.sanctioned", "sanctioned", "persons", True)
     sanctioned_wrongly = _figure("systems.*.sanctioned_wrongly", "sanctioned wrongly",
                                  "persons", True)
@@ -270,6 +301,13 @@ class MEASURE:
     confirmed_wrongly = _figure("measures.*.confirmed_wrongly", "confirmed wrongly", "persons",
                                 True)
     searches = _figure("measures.*.searches", "phones searched", "searches")
+    participants_per_1000_searches = _figure(
+        "measures.*.participants_per_1000_searches", "participants flagged per 1,000 searches",
+        "ratio", False, "derived", _per("flagged_rightly", "searches", 1000.0))
+    innocent_days_per_participant_day = _figure(
+        "measures.*.innocent_days_per_participant_day",
+        "innocents' restriction person-days per participant's", "ratio", True, "derived",
+        _innocent_per_participant_day)
     search_hits = _figure("measures.*.search_hits", "searches that found something",
                           "searches")
     installed = _figure("measures.*.installed", "phones with the scanner installed", "persons")

@@ -252,6 +252,17 @@ def write_outputs(result: Result, out: Path, force: bool = False) -> dict[str, P
     return {name: out / name for name in OUTPUT_FILES}
 
 
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write a text file whole or not at all (a temporary name, then a rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path)
+    return path
+
+
 def write_comparison(runs: Sequence[Any], out: Path) -> Path:
     """Write the page comparing ``runs`` (each with ``label``, ``summary``, ``daily``) to the
     file ``out``, whole or not at all."""

@@ -51,6 +51,7 @@ class Section:
     figures: tuple[Figure, ...] = ()
     notes: tuple[str, ...] = ()
     cls: str = ""
+    links: tuple[tuple[str, str], ...] = ()  # (text, relative address)
 
 
 @dataclass(frozen=True)
