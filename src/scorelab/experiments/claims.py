@@ -100,7 +100,7 @@ CHINA = Experiment("china-2022", "china-2022")
 CHECKPOINTS = Experiment("checkpoints-2022", "checkpoints-2022")
 SCANNER = Experiment("phone-scanner", "phone-scanner")
 HASH = Experiment("hash-threshold", "hash-threshold")
-INTEGRATED = Experiment("integrated", "integrated", days=60)
+INTEGRATED = Experiment("integrated", "integrated", days=30)
 PLAN = Experiment("plan-2014", "plan-2014")
 
 CLAIMS: tuple[Claim, ...] = (
