@@ -135,7 +135,7 @@ def _contents(out: Path) -> tuple[Kind | None, str | None, list[str]]:
                             if not (_PART.fullmatch(e) or _EARLIER_TMP.fullmatch(e))]
     except OSError as exc:
         raise _error(f"cannot read output folder {out}: {exc.strerror}") from None
-    if key not in entries:
+    if key not in entries and not foreign:
         foreign.append(f"no {key}")
     if foreign:
         return None, None, foreign
