@@ -79,13 +79,13 @@ def test_writers_killed_at_random_never_mix_or_touch_other_folders(tmp_path: Pat
                               "--force", "--quiet"], "swap", tmp_path)
         writers = []
         start = time.monotonic()
-        for _ in range(6):
+        for _ in range(5):
             target = rng.choice(list(TARGETS))
             args = command(target)
             proc = subprocess.Popen([sys.executable, "-m", "scorelab", *args], cwd=tmp_path,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                     text=True)
-            deadline = start + rng.uniform(0.2, 2.5) if rng.random() < 0.5 else None
+            deadline = start + rng.uniform(0.2, 2.0) if rng.random() < 0.5 else None
             writers.append((proc, args, deadline))
             time.sleep(rng.uniform(0, 0.2))
         if held is not None and rng.random() < 0.5:
