@@ -119,6 +119,7 @@ def run(
 def _replicates(resolved: Scenario, count: int, settings: dict[str, Any],
                 out: str | Path | None, force: bool, checkpoint_every: int | None,
                 progress: Progress | None) -> Result:
+    from .engine.checkpoint import write_started
     from .experiments.replicates import run_replicates
     from .report.files import OutputFolder, output_contents
 
@@ -132,7 +133,11 @@ def _replicates(resolved: Scenario, count: int, settings: dict[str, Any],
     check_resources(resolved, 1)
     if out is None:
         return _public(run_replicates(resolved, count, backend, workers, address, progress))
-    with OutputFolder(Path(out), scenario_digest(resolved), force) as folder:
+    digest = scenario_digest(resolved)
+    with OutputFolder(Path(out), digest, force) as folder:
+        write_started(folder.checkpoint_dir, {"scenario": resolved.name,
+                                              "scenario_sha256": digest, "force": force,
+                                              "checkpoint_every": None}, folder.name)
         result = run_replicates(resolved, count, backend, workers, address, progress)
         folder.publish(output_contents(result))
     return _public(result)
@@ -142,11 +147,11 @@ def resume(out: str | Path, progress: Progress | None = None) -> Result | None:
     """Continue a killed run from its last checkpoint into ``out``, to the files an
     uninterrupted run gives. Returns None when the run in ``out`` is complete already (nothing
     to resume)."""
-    from .engine.checkpoint import StateError, find_checkpoint, read_checkpoint
+    from .engine.checkpoint import StateError, find_checkpoint, peek_manifest, read_checkpoint
     from .report.files import OutputFolder
 
     out = Path(out)
-    with OutputFolder(out, digest="", force=True) as folder:  # read it under the lock
+    with OutputFolder(out, digest="", force=True, resume=True) as folder:  # under the lock
         found = find_checkpoint(folder.checkpoint_dir)
         if found is None:
             if (out / "summary.json").exists():
@@ -154,6 +159,7 @@ def resume(out: str | Path, progress: Progress | None = None) -> Result | None:
             raise ScenarioError(Problem(f"no checkpoint of a run into {out}: nothing to "
                                         "resume (checkpoints are written with "
                                         "--checkpoint-every)", path="out"))
+        _check_resumable(out, peek_manifest(found))
         checkpoint = read_checkpoint(found)
     manifest = checkpoint.manifest
     resolved = load_scenario(text=str(manifest["scenario_yaml"]))
@@ -170,12 +176,36 @@ def resume(out: str | Path, progress: Progress | None = None) -> Result | None:
                                     path="checkpoint")) from None
 
 
+def _check_resumable(out: Path, manifest: dict[str, Any] | None) -> None:
+    """Refuse what is kept beside ``out`` but is no run's saved state: an experiment's runs,
+    or the record of a run killed before its first checkpoint (the folder may still hold
+    the run before it, which is not the one asked for)."""
+    if manifest is None:
+        return  # read_checkpoint says why
+    if isinstance(manifest.get("experiment"), dict):
+        raise ScenarioError(Problem(
+            f"{out} holds an unfinished experiment, not a run: run the same sweep or "
+            "sensitivity command again to finish it", path="out"))
+    if manifest.get("day") is not None:
+        return
+    name = manifest.get("scenario")
+    run = f"the last run into {out}" + (f" ({name})" if isinstance(name, str) else "")
+    if manifest.get("checkpoint_every") is None:
+        why = "was killed, and it was not checkpointed (--checkpoint-every)"
+    else:
+        why = "was killed before its first checkpoint"
+    held = (f"; {out} still holds the run before it" if (out / "summary.json").exists()
+            else "")
+    raise ScenarioError(Problem(f"{run} {why}: there is nothing to resume for this run{held}. "
+                                "Run it again", path="out"))
+
+
 def _run_into(resolved: Scenario, out: Path, force: bool, settings: dict[str, Any],
               checkpoint_every: int | None, checkpoint: Any, progress: Progress | None
               ) -> Result:
     """Run into an output folder: checked and locked first, published whole at the end."""
     from .core.faults import pause_point
-    from .engine.checkpoint import StateError, write_checkpoint
+    from .engine.checkpoint import StateError, write_checkpoint, write_started
     from .engine.loop import Checkpoints
     from .report.files import OutputFolder, output_contents
 
@@ -183,14 +213,16 @@ def _run_into(resolved: Scenario, out: Path, force: bool, settings: dict[str, An
                     settings["address"])  # before the folder is touched
     get_backend(settings["backend"], settings["address"], settings["workers"])
     digest = scenario_digest(resolved)
-    with OutputFolder(out, digest, force) as folder:
-        if checkpoint is None:
-            folder.remove_checkpoint()  # an older run's: never resumed into this one
-        manifest = {"scenario_yaml": dump_scenario(resolved), "scenario_sha256": digest,
-                    "force": force, "checkpoint_every": checkpoint_every, **settings}
+    with OutputFolder(out, digest, force, resume=checkpoint is not None) as folder:
+        manifest = {"scenario": resolved.name, "scenario_yaml": dump_scenario(resolved),
+                    "scenario_sha256": digest, "force": force,
+                    "checkpoint_every": checkpoint_every, **settings}
+        if checkpoint is None:  # what resume finds if this run is killed before a checkpoint
+            write_started(folder.checkpoint_dir, manifest, folder.name)
 
         def save(day: int, driver: Any, shards: list[Any]) -> None:
-            write_checkpoint(folder.checkpoint_dir, {**manifest, "day": day}, driver, shards)
+            write_checkpoint(folder.checkpoint_dir, {**manifest, "day": day}, driver, shards,
+                             folder.name)
 
         checkpoints = Checkpoints(every=checkpoint_every, save=save, resume=checkpoint)
         pause_point("simulate")
@@ -262,17 +294,18 @@ def claims(names: list[str] | None = None, *, persons: int = 20_000, replicates:
     return results
 
 
-def compare(folders: Sequence[str | Path], out: str | Path | None = None
-            ) -> tuple[list[Run], list[Difference]]:
+def compare(folders: Sequence[str | Path], out: str | Path | None = None,
+            force: bool = False) -> tuple[list[Run], list[Difference]]:
     """Read finished runs' folders, check they are of one population, and set their headline
-    figures side by side (with ``out``, also write the comparison report there)."""
+    figures side by side (with ``out``, also write the comparison report there; a file there
+    that is not a comparison page is only replaced with ``force``)."""
     from .experiments.compare import compare_runs
 
     runs, found = compare_runs([Path(f) for f in folders])
     if out is not None:
         from .report.files import write_comparison
 
-        write_comparison(runs, Path(out))
+        write_comparison(runs, Path(out), force)
     return runs, found
 
 

@@ -70,7 +70,9 @@ def run_command(
              "shard); also the CPUs of a local Ray.")] = None,
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Output folder (default: out/<scenario name>).")] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite a folder holding another run.")] = False,
+    force: Annotated[bool, typer.Option(
+        help="Overwrite a folder holding another run, or discard a killed run's checkpoint."
+    )] = False,
     checkpoint_every: Annotated[int | None, typer.Option(
         help="Save the run's state every D days; 'scorelab resume OUT' continues a killed "
              "run.")] = None,
@@ -399,6 +401,8 @@ def compare_command(
     folders: Annotated[list[Path], typer.Argument(help="Output folders of finished runs.")],
     out_file: Annotated[Path | None, typer.Option(
         "--out", help="The comparison report (default: compare.html).")] = None,
+    force: Annotated[bool, typer.Option(
+        help="Overwrite a file that is not a comparison page.")] = False,
     quiet: Annotated[bool, typer.Option(help="Print only the report's path.")] = False,
 ) -> None:
     """Set finished runs of one population side by side, with their differences from the
@@ -406,7 +410,7 @@ def compare_command(
     from .api import compare
 
     target = out_file if out_file is not None else Path("compare.html")
-    runs, found = compare(folders, out=target)
+    runs, found = compare(folders, out=target, force=force)
     if not quiet:
         _print_comparison(runs, found)
     out.print(f"report: {target}", soft_wrap=True)

@@ -117,17 +117,43 @@ def test_a_checkpoint_left_between_its_two_renames_is_found(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "s.yaml"]
 
 
-def test_a_new_run_discards_an_older_runs_checkpoint(
+def test_a_first_checkpoint_left_between_its_two_renames_is_found(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], uninterrupted: dict[str, bytes]
+        ) -> None:
+    """Killed before renaming the run's start record aside: the whole checkpoint beside it
+    is the one to resume from."""
+    from scorelab.engine.checkpoint import peek_manifest, write_started
+
+    (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    killed_at(["run", "s.yaml", "--shards", "3", "--checkpoint-every", "7", "--out", "out",
+               "--quiet"], "day:23", tmp_path)
+    checkpoint = tmp_path / ".out.checkpoint"
+    whole = checkpoint.rename(tmp_path / "whole")
+    manifest = peek_manifest(whole)
+    assert manifest is not None
+    write_started(checkpoint, manifest, "out")
+    whole.rename(tmp_path / ".out.checkpoint.writing")
+    assert main(["resume", str(tmp_path / "out"), "--quiet"]) == 0
+    capsys.readouterr()
+    assert files(tmp_path / "out") == uninterrupted
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "s.yaml"]
+
+
+def test_a_new_run_discards_an_older_runs_checkpoint_only_with_force(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")
     killed_at(["run", "s.yaml", "--checkpoint-every", "5", "--out", "out", "--quiet"],
               "day:12", tmp_path)
-    assert (tmp_path / ".out.checkpoint").exists()
-    # a different run into the same folder, killed before its first checkpoint
-    killed_at(["run", "s.yaml", "--days", "3", "--out", "out", "--quiet"], "day:1", tmp_path)
-    assert not (tmp_path / ".out.checkpoint").exists()
+    assert (tmp_path / ".out.checkpoint" / "driver.npz").exists()
+    assert main(["run", str(tmp_path / "s.yaml"), "--days", "3", "--out",
+                 str(tmp_path / "out")]) == 2
+    assert f"continue it with `scorelab resume {tmp_path / 'out'}`" in capsys.readouterr().err
+    # a different run into the same folder, forced, killed before its first checkpoint
+    killed_at(["run", "s.yaml", "--days", "3", "--out", "out", "--force", "--quiet"], "day:1",
+              tmp_path)
+    assert not (tmp_path / ".out.checkpoint" / "driver.npz").exists()
     assert main(["resume", str(tmp_path / "out")]) == 2
-    assert "nothing to resume" in capsys.readouterr().err
+    assert "nothing to resume for this run" in capsys.readouterr().err
 
 
 def test_a_plugin_kind_is_checkpointed_too(tmp_path: Path) -> None:

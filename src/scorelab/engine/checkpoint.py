@@ -5,7 +5,13 @@ last day done, and the SHA-256 of every other file), ``driver.json`` / ``driver.
 global coordinators and desks) and ``shard-K.json`` / ``shard-K.npz`` per shard. The
 population and everything else rebuilt from the plan is not saved; random streams need no
 state, since every draw is keyed by (seed, name, day, person). A checkpoint is written into a
-temporary folder and renamed over the previous one, so it is always whole.
+temporary folder and renamed over the previous one, so it is always whole; each folder holds
+the marker of the output it belongs to (``core.owned``), so only checkpoints are ever removed.
+
+A run writes a first "checkpoint" before its first day: the manifest alone, with no day and
+no state. It says that a run into the folder was started, so that ``resume`` after a run
+killed before its first checkpoint can say there is nothing to resume for that run, instead
+of taking the folder's previous run for it.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any, cast
 import numpy as np
 from pydantic import BaseModel
 
+from ..core.owned import make_owned
 from ..core.state import StateError, capture, restore
 from ..core.streams import Stream, Streams
 from ..population.generate import Population
@@ -32,6 +39,8 @@ from ..scenario.plan import MeasurePlan, Plan, SystemPlan
 from ..systems.jurisdiction import Coverage
 
 FORMAT = 1
+#: the token in the marker of a checkpoint folder (its name has none: one per output)
+TOKEN = "checkpoint"
 #: values rebuilt from the plan when a run is resumed, never saved
 REBUILT = (Plan, SystemPlan, MeasurePlan, Geography, Population, Streams, Stream, BaseModel,
            Coverage)
@@ -92,8 +101,9 @@ class Checkpoint:
 
 
 def write_checkpoint(folder: Path, manifest: dict[str, Any], driver: State,
-                     shards: list[State]) -> None:
-    """Write a whole checkpoint into ``folder`` (through a temporary folder and a rename)."""
+                     shards: list[State], owner: str) -> None:
+    """Write a whole checkpoint into ``folder`` (through a temporary folder and a rename),
+    marked as the checkpoint of the output folder named ``owner``."""
     files: dict[str, bytes] = {}
     for stem, state in [("driver", driver), *((f"shard-{k}", s) for k, s in enumerate(shards))]:
         for suffix, data in _encode(state).items():
@@ -101,9 +111,20 @@ def write_checkpoint(folder: Path, manifest: dict[str, Any], driver: State,
     manifest = {**manifest, "format": FORMAT, "shards": len(shards),
                 "files": {name: _digest(data) for name, data in files.items()}}
     files["manifest.json"] = json.dumps(manifest, indent=1).encode("utf-8")
+    _write_folder(folder, files, owner)
+
+
+def write_started(folder: Path, manifest: dict[str, Any], owner: str) -> None:
+    """Write the record of a run that has no checkpoint yet (see the module docstring)."""
+    manifest = {**manifest, "format": FORMAT, "day": None, "files": {}}
+    _write_folder(folder, {"manifest.json": json.dumps(manifest, indent=1).encode("utf-8")},
+                  owner)
+
+
+def _write_folder(folder: Path, files: dict[str, bytes], owner: str) -> None:
     tmp = folder.with_name(folder.name + ".writing")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    shutil.rmtree(tmp, ignore_errors=True)  # a killed write's (the caller holds the lock)
+    os.close(make_owned(tmp, owner, TOKEN))
     for name, data in files.items():
         with open(tmp / name, "wb") as fh:
             fh.write(data)
@@ -117,6 +138,15 @@ def write_checkpoint(folder: Path, manifest: dict[str, Any], driver: State,
     shutil.rmtree(old, ignore_errors=True)
 
 
+def peek_manifest(folder: Path) -> dict[str, Any] | None:
+    """A checkpoint folder's manifest as written, unchecked (None if it cannot be read)."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
 def checkpoint_folders(folder: Path) -> list[Path]:
     """The folder and the two a write may leave if killed between its renames."""
     return [folder, folder.with_name(folder.name + ".previous"),
@@ -125,9 +155,10 @@ def checkpoint_folders(folder: Path) -> list[Path]:
 
 def find_checkpoint(folder: Path) -> Path | None:
     """The checkpoint to resume from: the folder, or the complete one a write killed
-    between its two renames left behind (the newer first)."""
+    between its two renames left behind (the newer first), or else the record of a run
+    started and killed before its first checkpoint (``write_started``)."""
     main, previous, writing = checkpoint_folders(folder)
-    if main.exists():
+    if main.exists() and not _started(main):
         return main
     for candidate in (writing, previous):
         try:
@@ -135,12 +166,12 @@ def find_checkpoint(folder: Path) -> Path | None:
         except ScenarioError:
             continue
         return candidate
-    return None
+    return next((c for c in (main, writing, previous) if _started(c)), None)
 
 
-def remove_checkpoint(folder: Path) -> None:
-    for path in checkpoint_folders(folder):
-        shutil.rmtree(path, ignore_errors=True)
+def _started(folder: Path) -> bool:
+    manifest = peek_manifest(folder)
+    return manifest is not None and manifest.get("day") is None and manifest.get("files") == {}
 
 
 def read_checkpoint(folder: Path) -> Checkpoint:
@@ -179,5 +210,6 @@ def read_checkpoint(folder: Path) -> Checkpoint:
     return Checkpoint(manifest, driver, shards)
 
 
-__all__ = ["REBUILT", "Checkpoint", "State", "StateError", "find_checkpoint", "load_into",
-           "read_checkpoint", "remove_checkpoint", "state_of", "write_checkpoint"]
+__all__ = ["REBUILT", "TOKEN", "Checkpoint", "State", "StateError", "checkpoint_folders",
+           "find_checkpoint", "load_into", "peek_manifest", "read_checkpoint", "state_of",
+           "write_checkpoint", "write_started"]

@@ -14,7 +14,6 @@ Runs go through the experiment table, so an interrupted analysis resumes.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,38 +104,39 @@ def run_sensitivity(scenario: Scenario, method: str, params: list[Param], output
     values = [[p.sample(x) for p, x in zip(params, row, strict=True)] for row in design]
     manifest = {"kind": f"sensitivity/{method}", "scenario_sha256": scenario_digest(scenario),
                 "params": {p.text: [p.low, p.high] for p in params}, "samples": samples}
-    table = RunTable(out, manifest, force)
-    todo = [(i, apply(scenario, dict(zip(params, row, strict=True))))
-            for i, row in enumerate(values) if not table.done(f"s{i:06d}")]
-    done = len(values) - len(todo)
-    for i, result in run_many(todo, backend, workers, address):
-        figures = resolve(result.summary)
-        _check_outputs(outputs, figures)  # at the first run, not after them all
-        table.add(f"s{i:06d}", {"sample": i, **{f"param.{p.text}": v for p, v in
-                                                zip(params, values[i], strict=True)},
-                                **figures})
-        done += 1
-        if progress is not None:
-            progress(done, len(values))
-    rows = table.finish("runs.parquet", ["sample"]).resolve()
-    import polars as pl
+    with RunTable(out, manifest, force) as table:  # locked, published whole at the end
+        todo = [(i, apply(scenario, dict(zip(params, row, strict=True))))
+                for i, row in enumerate(values) if not table.done(f"s{i:06d}")]
+        done = len(values) - len(todo)
+        for i, result in run_many(todo, backend, workers, address):
+            figures = resolve(result.summary)
+            _check_outputs(outputs, figures)  # at the first run, not after them all
+            table.add(f"s{i:06d}", {"sample": i, **{f"param.{p.text}": v for p, v in
+                                                    zip(params, values[i], strict=True)},
+                                    **figures})
+            done += 1
+            if progress is not None:
+                progress(done, len(values))
+        rows = table.finish("runs.parquet", ["sample"]).resolve()
+        import polars as pl
 
-    frame = pl.read_parquet(rows)
-    found = []
-    _check_outputs(outputs, {c: 0.0 for c in frame.columns
-                             if not c.startswith("param.") and c != "sample"})
-    for output in outputs:
-        y = frame[output].to_numpy().astype(np.float64)
-        found.append(Indices(output, [p.text for p in params],
-                             analyse(method, params, np.asarray(values, dtype=np.float64), y,
-                                     seed)))
-    results = {"method": method, "samples": samples, "runs": len(values),
-               "params": [_values_run(p, [row[j] for row in values])
-                          for j, p in enumerate(params)],
-               "indices": [{"output": f.output, "params": f.params, **f.values}
-                           for f in found]}
-    _write(out / "sensitivity.json", (json.dumps(results, indent=2) + "\n").encode("utf-8"))
-    _write(out / "sensitivity.html", render_sensitivity(results).encode("utf-8"))
+        frame = pl.read_parquet(rows)
+        found = []
+        _check_outputs(outputs, {c: 0.0 for c in frame.columns
+                                 if not c.startswith("param.") and c != "sample"})
+        for output in outputs:
+            y = frame[output].to_numpy().astype(np.float64)
+            found.append(Indices(output, [p.text for p in params],
+                                 analyse(method, params, np.asarray(values, dtype=np.float64), y,
+                                         seed)))
+        results = {"method": method, "samples": samples, "runs": len(values),
+                   "params": [_values_run(p, [row[j] for row in values])
+                              for j, p in enumerate(params)],
+                   "indices": [{"output": f.output, "params": f.params, **f.values}
+                               for f in found]}
+        table.write("sensitivity.json", (json.dumps(results, indent=2) + "\n").encode("utf-8"))
+        table.write("sensitivity.html", render_sensitivity(results).encode("utf-8"))
+        table.publish()
     return found
 
 
@@ -158,10 +158,3 @@ def _check_outputs(outputs: list[str], figures: dict[str, float]) -> None:
                 f"{did_you_mean(output, known)}; figures: {', '.join(known[:30])}"
                 f"{' ...' if len(known) > 30 else ''} (the catalogue: scorelab figures)",
                 path="--output"))
-
-
-def _write(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, path)

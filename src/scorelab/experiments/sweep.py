@@ -55,26 +55,28 @@ def run_sweep(scenario: Scenario, params: list[Param], replicates: int, out: Pat
         "kind": "sweep", "scenario_sha256": scenario_digest(scenario),
         "params": {p.text: [repr(v) for v in p.values] for p in params},
         "replicates": replicates}
-    table = RunTable(out, manifest, force)
-    base = scenario.population.seed
-    todo: list[tuple[tuple[int, int], Scenario]] = []
-    for p, values in enumerate(points):
-        point = apply(scenario, dict(zip(params, values, strict=True)))
-        for r in range(replicates):
-            if not table.done(_key(p, r)):
-                todo.append(((p, r), with_seed(point, derive_seed(base, p, r))))
-    done = total - len(todo)
-    for (p, r), result in run_many(todo, backend, workers, address):
-        row: dict[str, Any] = {"point": p, "replicate": r,
-                               "seed": result.summary.seed}
-        for param, value in zip(params, points[p], strict=True):
-            row[param_column(param)] = _cell(param, value)
-        row.update(resolve(result.summary))
-        table.add(_key(p, r), row)
-        done += 1
-        if progress is not None:
-            progress(done, total)
-    return SweepResult(table.finish("sweep.parquet", ["point", "replicate"]), total, len(todo))
+    with RunTable(out, manifest, force) as table:  # locked, published whole at the end
+        base = scenario.population.seed
+        todo: list[tuple[tuple[int, int], Scenario]] = []
+        for p, values in enumerate(points):
+            point = apply(scenario, dict(zip(params, values, strict=True)))
+            for r in range(replicates):
+                if not table.done(_key(p, r)):
+                    todo.append(((p, r), with_seed(point, derive_seed(base, p, r))))
+        done = total - len(todo)
+        for (p, r), result in run_many(todo, backend, workers, address):
+            row: dict[str, Any] = {"point": p, "replicate": r,
+                                   "seed": result.summary.seed}
+            for param, value in zip(params, points[p], strict=True):
+                row[param_column(param)] = _cell(param, value)
+            row.update(resolve(result.summary))
+            table.add(_key(p, r), row)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        table.finish("sweep.parquet", ["point", "replicate"])
+        table.publish()
+    return SweepResult(out / "sweep.parquet", total, len(todo))
 
 
 def _key(point: int, replicate: int) -> str:
