@@ -280,17 +280,30 @@ def claims(names: list[str] | None = None, *, persons: int = 20_000, replicates:
     returns the contents of ``claims.json``."""
     import json
 
-    from .experiments.claims import run_claims
+    from .experiments.claims import run_claims, select
     from .report.claims import render_claims
-    from .report.files import write_text_atomic
+    from .report.files import OutputFolder, experiment_digest, output_contents
 
     folder = Path(out)
-    results = run_claims(names, persons, replicates, samples, folder, backend, workers,
-                         address, seed, force,
-                         write=lambda result, target: _public(result).write(target, force),
-                         progress=progress)
-    write_text_atomic(folder / "claims.json", json.dumps(results, indent=2) + "\n")
-    write_text_atomic(folder / "claims.html", render_claims(results))
+    manifest = {"kind": "claims", "claims": [c.key for c in select(names)],
+                "persons": persons, "replicates": replicates, "samples": samples,
+                "seed": seed}
+    # checked and locked before any run, written into a temporary folder and renamed into
+    # place whole at the end, as a run's folder is
+    with OutputFolder(folder, experiment_digest(manifest), force, kind="experiment") as target:
+        staged = target.stage()
+
+        def write(result: Any, label: str) -> None:
+            (staged / "runs" / label).mkdir(parents=True)
+            for name, data in output_contents(result).items():
+                (staged / "runs" / label / name).write_bytes(data)
+
+        results = run_claims(names, persons, replicates, samples, backend, workers,
+                             address, seed, write=write, progress=progress)
+        (staged / "experiment.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        (staged / "claims.json").write_text(json.dumps(results, indent=2) + "\n")
+        (staged / "claims.html").write_text(render_claims(results), encoding="utf-8")
+        target.commit()
     return results
 
 

@@ -80,3 +80,27 @@ def test_bad_claims_input_exits_2_and_writes_nothing(
     assert main(["claims", *args, "--out", str(tmp_path / "c")]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "c").exists()
+
+
+def test_claims_never_write_into_a_users_folder_and_are_published_whole(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
+    args = ["claims", "--claim", "no-national-score", "--persons", "2000", "--replicates",
+            "2", "--samples", "2", "--quiet"]
+    assert main([*args, "--out", str(mine), "--force"]) == 2
+    assert "notes.txt" in capsys.readouterr().err
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+    out = tmp_path / "c"
+    assert main([*args, "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["claims.html", "claims.json",
+                                                     "experiment.json", "runs"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "mine"]  # nothing left beside
+    # other claims into that folder: refused without --force, then replaced whole
+    other = ["claims", "--claim", "phone-checks", "--persons", "2000", "--replicates", "2",
+             "--samples", "2", "--quiet", "--out", str(out)]
+    assert main(other) == 2
+    assert "--force" in capsys.readouterr().err
+    assert main([*other, "--force"]) == 0
+    assert sorted(p.name for p in (out / "runs").iterdir()) == ["checkpoints-2022"]

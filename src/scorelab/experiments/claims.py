@@ -267,12 +267,13 @@ def experiment_scenario(experiment: Experiment, persons: int, seed: int | None) 
 
 
 def run_claims(names: list[str] | None, persons: int, replicates: int, samples: int,
-               out: Path, backend: str = "local", workers: int | None = None,
-               address: str | None = None, seed: int | None = None, force: bool = False,
-               write: Callable[[Result, Path], Any] | None = None,
+               backend: str = "local", workers: int | None = None,
+               address: str | None = None, seed: int | None = None,
+               write: Callable[[Result, str], Any] | None = None,
                progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Run every claim's experiments and robustness; return the contents of claims.json.
-    ``write`` writes one run's folder (its report, linked from the claims page)."""
+    ``write(result, label)`` keeps one run's files (its report is linked from the page, at
+    ``runs/<label>/report.html`` beside it)."""
     claims = select(names)
     if not 2 <= replicates <= MAX_REPLICATES:
         raise ScenarioError(Problem(f"--replicates must be between 2 and {MAX_REPLICATES}, "
@@ -294,7 +295,7 @@ def run_claims(names: list[str] | None, persons: int, replicates: int, samples: 
         result = run_replicates(scenarios[e.label], replicates, backend, workers, address)
         readings[e.label] = Reading(result.summary)
         if write is not None:
-            write(result, out / "runs" / e.label)
+            write(result, e.label)
         done += 1
         if progress is not None:
             progress(done, total)

@@ -86,9 +86,9 @@ def _error(message: str) -> ScenarioError:
 
 Kind = Literal["run", "experiment", "page"]
 
-#: what an experiment's folder holds (``scorelab sweep``, ``scorelab sensitivity``)
+#: what an experiment's folder holds (``scorelab sweep``, ``sensitivity``, ``claims``)
 EXPERIMENT_FILES = ("experiment.json", "runs", "sweep.parquet", "runs.parquet",
-                    "sensitivity.json", "sensitivity.html")
+                    "sensitivity.json", "sensitivity.html", "claims.json", "claims.html")
 #: the tag by which a comparison page scorelab wrote is known (in its head)
 PAGE_TAG = b'<meta name="generator" content="scorelab compare">'
 
@@ -132,7 +132,8 @@ def _contents(out: Path) -> tuple[Kind | None, str | None, list[str]]:
                 foreign.append("runs")
             else:
                 foreign += [f"runs/{e}" for e in sorted(os.listdir(runs))
-                            if not (_PART.fullmatch(e) or _EARLIER_TMP.fullmatch(e))]
+                            if not (_PART.fullmatch(e) or _EARLIER_TMP.fullmatch(e)
+                                    or _run_folder(runs / e))]
     except OSError as exc:
         raise _error(f"cannot read output folder {out}: {exc.strerror}") from None
     if key not in entries and not foreign:
@@ -147,6 +148,12 @@ def _contents(out: Path) -> tuple[Kind | None, str | None, list[str]]:
         return kind, experiment_digest(data) if isinstance(data, dict) else None, []
     digest = data.get("scenario_sha256") if isinstance(data, dict) else None
     return kind, digest if isinstance(digest, str) else None, []
+
+
+def _run_folder(path: Path) -> bool:
+    """A run's folder inside an experiment's (``scorelab claims`` keeps each run's files)."""
+    return path.is_dir() and not path.is_symlink() and \
+        set(os.listdir(path)) <= set(OUTPUT_FILES)
 
 
 def _work_of(manifest: dict[str, Any] | None, found: Path) -> _Work:
@@ -483,17 +490,6 @@ def write_outputs(result: Result, out: Path, force: bool = False) -> dict[str, P
     with OutputFolder(out, result.summary.scenario_sha256, force) as folder:
         folder.publish(output_contents(result))
     return {name: out / name for name in OUTPUT_FILES}
-
-
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write a text file whole or not at all (a temporary name, then a rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, path)
-    return path
 
 
 def write_comparison(runs: Sequence[Any], out: Path, force: bool = False) -> Path:
