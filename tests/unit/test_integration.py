@@ -341,7 +341,8 @@ def test_a_composite_linked_from_everyones_merged_records_wrongs_by_merge(
     assert merged.integration.fragmented_sanctioned_any == \
         perfect.integration.fragmented_sanctioned_any < merged.sanctioned_any
     from scorelab.report.view import build_page
-    wronged = build_page(merged, merged_run.daily).sections[0].tables[0]
+    page = build_page(merged, merged_run.daily)
+    wronged = next(s for s in page.sections if s.id == "who-was-wronged").tables[0]
     assert NAME in [row.cells[0].text for row in wronged.rows]
 
 
