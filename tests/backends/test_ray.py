@@ -154,7 +154,7 @@ def test_an_existing_cluster_with_a_token_gives_the_local_bytes(
     remote, _s = scorelab_cli([*RUN, "--backend", "ray", "--address", address, "--out",
                                str(tmp_path / "cluster")], env)
     assert remote.returncode == 0, remote.stderr
-    assert f"existing Ray cluster at address: {address}" in remote.stderr  # (Ray's own log)
+    assert "Connected to Ray cluster." in remote.stderr  # (Ray's own log)
     for name in ("summary.json", "daily.parquet", "report.html", "scenario.yaml"):
         assert (tmp_path / "local" / name).read_bytes() == \
             (tmp_path / "cluster" / name).read_bytes(), name
