@@ -205,6 +205,7 @@ def _run_into(resolved: Scenario, out: Path, force: bool, settings: dict[str, An
               ) -> Result:
     """Run into an output folder: checked and locked first, published whole at the end."""
     from .core.faults import pause_point
+    from .core.progress import reporter, stages
     from .engine.checkpoint import StateError, write_checkpoint, write_started
     from .engine.loop import Checkpoints
     from .report.files import OutputFolder, output_contents
@@ -234,7 +235,12 @@ def _run_into(resolved: Scenario, out: Path, force: bool, settings: dict[str, An
                 raise
             raise ScenarioError(Problem(f"this run cannot be checkpointed: {exc}",
                                         path="checkpoint_every")) from None
-        folder.publish(output_contents(result))
+        names = ["rendering the files", "writing them"]
+        with stages(reporter(progress), "writing the output", names) as stage:
+            stage(names[0])
+            contents = output_contents(result)
+            stage(names[1])
+            folder.publish(contents)
     return _public(result)
 
 

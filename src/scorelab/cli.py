@@ -112,23 +112,37 @@ def resume_command(
     _report(result, out_dir, quiet)
 
 
+class _Bars:
+    """The progress display: a bar of the days (or runs), and under it, while a long global
+    phase runs (building the parts, a linkage, a checkpoint, writing the files), a labelled
+    bar of its stages, so that a phase of many seconds says what it does and how far it is."""
+
+    def __init__(self, bar: Progress, name: str, unit: str) -> None:
+        self.bar, self.name = bar, name
+        self.days = bar.add_task(name, total=1, unit=unit)  # the total comes with day 1
+        self.steps = bar.add_task("", total=1, unit="step", visible=False)
+
+    def __call__(self, done: int, total: int) -> None:
+        self.bar.update(self.days, completed=done, total=total)
+
+    def step(self, label: str, done: int, total: int) -> None:
+        if done == 0:  # a phase begins: its clock starts
+            self.bar.reset(self.steps, total=total)
+        # drawn at once, so even a short stage is seen and a long one is named from its start
+        self.bar.update(self.steps, description=f"  {label}", completed=done, total=total,
+                        visible=done < total, refresh=True)
+
+
 def _with_progress(name: str, quiet: bool, work: Callable[[Any], Any], unit: str = "day"
                    ) -> Any:
     """Run ``work(progress)`` under a progress bar of the days (warm-up included) or of an
-    experiment's runs."""
+    experiment's runs, with the labelled stages of long phases below it."""
     if quiet:
         return work(None)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                  TextColumn(unit + " {task.completed:.0f}/{task.total:.0f}"),
+                  TextColumn("{task.fields[unit]} {task.completed:.0f}/{task.total:.0f}"),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task(name, total=1)  # the real total comes with the first day
-
-        def update(done: int, total: int) -> None:
-            # after the last day (or run) the summary is added up and the files written
-            bar.update(task, completed=done, total=total,
-                       description="writing report" if done >= total else name)
-
-        return work(update)
+        return work(_Bars(bar, name, unit))
 
 
 def _report(result: Any, target: Path, quiet: bool) -> None:

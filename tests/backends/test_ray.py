@@ -1,8 +1,17 @@
-"""The Ray backend on a local Ray with 2 workers: the same bytes as the local backend, for
-any number of shards."""
+"""The Ray backend on a local Ray with 2 workers, and on an existing cluster (a head started
+with 'ray start --head', token authentication on): the same bytes as the local backend, for
+any number of shards; an address that cannot be used is a clear error in seconds."""
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,3 +83,100 @@ def test_replicates_as_ray_tasks_give_the_local_numbers(local_ray: object) -> No
     on_ray = scorelab.run(scenario, replicates=3, backend="ray")
     assert summary_bytes(local.summary) == summary_bytes(on_ray.summary)
     assert daily_bytes(local.daily) == daily_bytes(on_ray.daily)  # in replicate order
+
+
+# --- an existing cluster, as 'ray start --head' makes one: token authentication on ----------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def ray_head() -> Iterator[tuple[str, dict[str, str]]]:
+    """A Ray head of its own (``ray start --head --block``, in the foreground, on a free port
+    and in a temporary folder) with token authentication and a token of this test; the
+    environment a driver needs to use it. Stopped by its own process id, which takes Ray's
+    processes down with it."""
+    port = free_port()
+    token = secrets.token_hex(16)
+    src = str(Path(scorelab.__file__).parents[1])
+    env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": token,
+           "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]).strip(
+               os.pathsep)}
+    env.pop("RAY_ADDRESS", None)
+    temp = tempfile.mkdtemp(prefix="ray")  # short: Ray's socket paths must stay short
+    head = subprocess.Popen(
+        [sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--block",
+         "--port", str(port), "--num-cpus", "2", "--include-dashboard=false",
+         "--disable-usage-stats", "--temp-dir", temp],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if head.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"ray start --head did not come up (exit {head.poll()})")
+                time.sleep(0.5)
+        time.sleep(2)  # the GCS listens first; the head's node joins right after
+        yield f"127.0.0.1:{port}", env
+    finally:
+        head.terminate()
+        try:
+            head.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            head.kill()
+            head.wait()
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def scorelab_cli(args: list[str], env: dict[str, str], timeout: float = 300
+                 ) -> tuple[subprocess.CompletedProcess[str], float]:
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "scorelab", *args], env=env, timeout=timeout,
+                          capture_output=True, text=True, check=False)
+    return done, time.monotonic() - start
+
+
+RUN = ["run", "--preset", "checkpoints-2022", "--persons", "20000", "--days", "5", "--quiet"]
+
+
+def test_an_existing_cluster_with_a_token_gives_the_local_bytes(
+        tmp_path: Path, ray_head: tuple[str, dict[str, str]]) -> None:
+    address, env = ray_head
+    local, _s = scorelab_cli([*RUN, "--out", str(tmp_path / "local")], env)
+    assert local.returncode == 0, local.stderr
+    remote, _s = scorelab_cli([*RUN, "--backend", "ray", "--address", address, "--out",
+                               str(tmp_path / "cluster")], env)
+    assert remote.returncode == 0, remote.stderr
+    assert "Connected to Ray cluster." in remote.stderr  # (Ray's own log)
+    for name in ("summary.json", "daily.parquet", "report.html", "scenario.yaml"):
+        assert (tmp_path / "local" / name).read_bytes() == \
+            (tmp_path / "cluster" / name).read_bytes(), name
+
+
+def test_a_cluster_that_cannot_be_used_is_a_clear_error_in_seconds(
+        tmp_path: Path, ray_head: tuple[str, dict[str, str]]) -> None:
+    address, env = ray_head
+    plain = {k: v for k, v in env.items() if not k.startswith("RAY_AUTH_")}
+    cases = [  # (address, environment, what the error says)
+        (f"127.0.0.1:{free_port()}", env, "cannot reach a Ray cluster at 127.0.0.1:"),
+        (address, plain, ("requires token authentication: set RAY_AUTH_MODE=token and give "
+                          "the cluster's token in RAY_AUTH_TOKEN")),
+        (address, {**env, "RAY_AUTH_TOKEN": "not-the-token"},
+         "refused the authentication token from RAY_AUTH_TOKEN"),
+        ("head-without-port", env, "is not a Ray address: give HOST:PORT"),
+    ]
+    for where, environment, says in cases:
+        done, seconds = scorelab_cli([*RUN, "--backend", "ray", "--address", where, "--out",
+                                      str(tmp_path / "never")], environment, timeout=120)
+        assert done.returncode == 2, (where, done.stderr[-2000:])
+        assert "error: address: " in done.stderr and says in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+        assert seconds < 20, (where, seconds)  # python and scorelab starting included
+        assert not (tmp_path / "never").exists()

@@ -1,6 +1,8 @@
 """The report in a real browser (headless Chromium): no console errors, every chart drawn with
-data, headline numbers equal to summary.json, readable at 1400 and 400 px, first paint under
-2 s. Skipped, saying why, only where Chromium or Playwright is missing."""
+data, headline numbers equal to summary.json, readable at 1400 and 400 px (the headline
+table's key columns in view without scrolling, no cell's text cut off, wider tables pinned
+and shadowed), first paint under 2 s. Skipped, saying why, only where Chromium or Playwright
+is missing."""
 
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 import scorelab
 from scorelab.ledger.catalogue import COSTS, figure_of, resolve
-from scorelab.report import render_comparison
+from scorelab.report import render_comparison, render_report
 from scorelab.report.measures import COST_FORMAT
 from scorelab.report.numbers import format_cost, format_count
 from scorelab.scenario import load_scenario
@@ -119,7 +122,8 @@ def test_csv_link_downloads_the_table(browser: Any, run_dir: Path) -> None:
         download = info.value
         assert download.suggested_filename == "wronged-table.csv"
         text = Path(download.path()).read_text("utf-8")
-        assert text.startswith("System,Covered simulated,Covered national est.")
+        assert text.startswith("System,Sanctioned simulated,Sanctioned national est.,"
+                               "Sanctioned wrongly simulated,")
         assert errors == []
     finally:
         page.close()
@@ -159,3 +163,84 @@ def test_sensitivity_page_in_chromium(browser: Any, sensitivity_page: Path, widt
         assert errors == []
     finally:
         page.close()
+
+
+# --- tables that fit: every preset's report (from its golden results) and a replicated run --
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+GOLDENS = sorted(p.name for p in GOLDEN.iterdir() if (p / "summary.json").is_file())
+
+
+@pytest.fixture(scope="module")
+def fitted_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The report of every preset, from its golden summary and daily table (no run needed),
+    and of a small replicated run (intervals make the widest cells)."""
+    out = tmp_path_factory.mktemp("fit")
+    pages = {}
+    for name in GOLDENS:
+        summary = json.loads((GOLDEN / name / "summary.json").read_text())
+        daily = pl.read_csv(GOLDEN / name / "daily.csv", try_parse_dates=True)
+        pages[name] = out / f"{name}.html"
+        pages[name].write_text(render_report(summary, daily), "utf-8")
+    replicated = scorelab.run(preset="china-2022", persons=3_000, days=10, replicates=3)
+    pages["replicated"] = out / "replicated.html"
+    pages["replicated"].write_text(render_report(replicated.summary, replicated.daily), "utf-8")
+    return pages
+
+
+HEADLINE = """() => {
+  const wronged = document.getElementById('wronged-table');
+  if (!wronged) { return null; }
+  const wrap = wronged.closest('.table-wrap');
+  const box = wrap.getBoundingClientRect();
+  const keys = [];
+  for (const row of wronged.querySelectorAll('tbody tr')) {
+    const cells = [row.cells[0], row.querySelector('td[data-key$=".sanctioned"]'),
+                   row.querySelector('td[data-key$=".sanctioned_wrongly"]'), row.cells[5],
+                   row.querySelector('td.causes')];
+    for (const cell of cells) {
+      const r = cell.getBoundingClientRect();
+      keys.push({text: cell.textContent, shown: r.width > 0 && r.height > 0,
+                 inside: r.left >= box.left - 1 && r.right <= box.right + 1});
+    }
+  }
+  return {width: wronged.scrollWidth, box: wrap.clientWidth, keys,
+          stacked: getComputedStyle(wronged.tHead).display === 'none',
+          label: getComputedStyle(wronged.tBodies[0].rows[0].cells[1], '::before').content};
+}"""
+
+TABLES = """() => ({
+  clipped: Array.from(document.querySelectorAll('td, th'))
+    .filter(c => c.getClientRects().length && c.scrollWidth > c.clientWidth + 1)
+    .map(c => [c.closest('table').id, c.textContent, c.scrollWidth, c.clientWidth]),
+  scrolling: Array.from(document.querySelectorAll('.table-wrap'))
+    .filter(w => w.getClientRects().length && w.scrollWidth > w.clientWidth + 1)
+    .map(w => ({id: w.querySelector('table').id,
+                cue: getComputedStyle(w).backgroundImage.includes('gradient'),
+                pinned: Array.from(w.querySelectorAll('tr > :first-child')).every(
+                  c => getComputedStyle(c).position === 'sticky')})),
+  page: document.documentElement.scrollWidth})"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", [*GOLDENS, "replicated"])
+def test_tables_fit_without_cutting_text(browser: Any, fitted_reports: dict[str, Path],
+                                         name: str, width: int) -> None:
+    page, _errors = open_page(browser, fitted_reports[name], width)
+    try:
+        headline, tables = page.evaluate(HEADLINE), page.evaluate(TABLES)
+    finally:
+        page.close()
+    # the headline's key columns (system, sanctioned, sanctioned wrongly and its share, the
+    # cause) in view without scrolling: a table at 1400 px, one card per system at 400 px
+    if headline is not None:  # (a run without scoring systems has no headline table)
+        assert headline["width"] <= headline["box"], headline
+        assert headline["keys"] and all(k["shown"] and k["inside"] for k in headline["keys"]), \
+            headline["keys"]
+        assert headline["stacked"] == (width < 600)
+        if headline["stacked"]:
+            assert headline["label"] == '"Sanctioned simulated"'
+    # no cell's text cut off, and every table wider than its box pinned and shadowed
+    assert tables["clipped"] == []
+    assert [t for t in tables["scrolling"] if not (t["cue"] and t["pinned"])] == []
+    assert tables["page"] <= width

@@ -11,7 +11,7 @@ from scorelab.core.columns import bytes_per_row
 from scorelab.engine.estimate import FIXED_BYTES, estimate, memory_per_person
 from scorelab.engine.run import estimate_bytes
 from scorelab.population.generate import COLUMNS
-from scorelab.scenario import load_scenario
+from scorelab.scenario import load_scenario, preset_names
 
 BENCH = Path(__file__).parents[2] / "bench"
 
@@ -61,3 +61,14 @@ def test_estimate_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "│ total                  │              118 │" in printed
     assert "10,000,000 x 118 B" in printed and "shards: 3" in printed
+
+
+@pytest.mark.parametrize("preset", preset_names())
+def test_estimate_works_for_every_preset(preset: str, capsys: pytest.CaptureFixture[str]
+                                         ) -> None:
+    """At each preset's own days (plan-2014's schedule runs longer than the calibration
+    runs), on few persons so that the calibration runs are quick."""
+    code = main(["estimate", "--preset", preset, "--persons", "1000"])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    assert "wall time: about" in printed.out

@@ -76,15 +76,28 @@ def test_headline_table_by_equality() -> None:
     name, system = next(iter(summary.systems.items()))
     section = headline_section(summary, numbers_of(summary), None)
     key = f"systems.{name}"
-    assert section.tables[0].rows == (Row((
-        Cell(name, cls="label", detail=f"{system.kind} \u00b7 {system.jurisdiction}"),
-        Cell("1,234", 1234, "num", key=f"{key}.covered"), Cell("1.2 M", 1234000, "num est"),
-        Cell("1,200", 1200, "num", key=f"{key}.scored"), Cell("1.2 M", 1200000, "num est"),
+    label = Cell(name, cls="label", detail=f"{system.kind} \u00b7 {system.jurisdiction}")
+    headline, reach = section.tables
+    # the headline: sanctioned, wrongly, the share and the cause (a card per system on a phone)
+    assert headline.id == "wronged-table" and headline.stack
+    assert headline.rows == (Row((
+        label,
         Cell("40", 40, "num", key=f"{key}.sanctioned"), Cell("40,000", 40000, "num est"),
         Cell("10", 10, "num wrong", key=f"{key}.sanctioned_wrongly"),
         Cell("10,000", 10000, "num est"),
         Cell("25.0%", 0.25, "num wrong", key=f"{key}.share_wrongly"),
         Cell("stale 7 \u00b7 false 3", cls="causes"),
+    )),)
+    assert headline.labels[1:] == [
+        "Sanctioned simulated", "Sanctioned national est.", "Sanctioned wrongly simulated",
+        "Sanctioned wrongly national est.", "Sanctioned wrongly share of sanctioned",
+        "Sanctioned wrongly by cause (persons)"]
+    # then how far each system reached and how long its sanctions lasted
+    assert reach.id == "reach-table" and not reach.stack
+    assert reach.rows == (Row((
+        label,
+        Cell("1,234", 1234, "num", key=f"{key}.covered"), Cell("1.2 M", 1234000, "num est"),
+        Cell("1,200", 1200, "num", key=f"{key}.scored"), Cell("1.2 M", 1200000, "num est"),
         Cell("9,876", 9876, "num", key=f"{key}.restriction_person_days"),
         Cell("9.9 M", 9876000, "num est"),
         Cell("55", 55, "num wrong", key=f"{key}.wrongful_person_days"),

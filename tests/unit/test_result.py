@@ -22,6 +22,15 @@ def test_a_result_shows_itself_briefly_and_as_a_table() -> None:
     assert len(view) < 5_000
 
 
+def test_the_notebook_view_shows_the_control_measures_like_the_systems() -> None:
+    result = scorelab.run(preset="checkpoints-2022", persons=3000, days=5)
+    view = result._repr_html_()
+    assert result.summary.measures
+    assert "<caption>control measures</caption>" in view
+    for name in (*result.summary.systems, *result.summary.measures):
+        assert f"<td>{name}</td>" in view
+
+
 def test_plot_draws_a_line_per_system_and_bands_over_replicates() -> None:
     result = scorelab.run(**SMALL)  # type: ignore[arg-type]
     figure = result.plot("sanctioned")

@@ -166,8 +166,10 @@ BAD = [
     (("  - {at: 50, set: processes.driving.rate, to: 0.1}\n"
       "  - {at: 40, set: processes.driving.rate, to: 0.2}"),
      "schedule[1].at", "date order"),
-    ("  - {at: 2021-06-01, set: processes.driving.rate, to: 0.1}",
-     "schedule[0].at", "outside the run"),
+    ("  - {at: 2019-12-01, set: processes.driving.rate, to: 0.1}",
+     "schedule[0].at", "before the run"),
+    ("  - {at: 2021-06-01, set: processes.driving.rte, to: 0.1}",  # checked, though not reached
+     "schedule[0].set", "did you mean 'rate'"),
     ("  - {at: 10, until: 5, set: processes.driving.rate, to: 0.1}",
      "schedule[0].until", "must end after it starts"),
     ("  - {at: 10, set: processes.driving.rte, to: 0.1}",
@@ -201,6 +203,31 @@ def test_bad_schedules_are_located_errors(schedule: str, where: str, message: st
     text = str(caught.value)
     assert where in text and message in text, text
     assert "<text>:" in text  # located in the input
+
+
+def test_a_run_shorter_than_its_schedule_stops_before_the_later_changes(tmp_path: Path
+                                                                        ) -> None:
+    """A change dated after the last day is not reached and a ramp ending after it stops part
+    way, on the same line: the short run's days are the long run's first days, and its
+    summary says so once."""
+    schedule = RAMP + "\n  - {at: 2020-03-21, set: processes.driving.rate, to: 0.05}"
+    whole = scorelab.run(load_scenario(text=twin(schedule=schedule, days=90, persons=5_000)))
+    short = scorelab.run(load_scenario(text=twin(schedule=schedule, days=40, persons=5_000)))
+    assert short.daily.equals(whole.daily.filter(pl.col("day") < 40))
+    notes = [w for w in short.summary.warnings if w.startswith("schedule:")]
+    assert notes == [("schedule: the run ends on day 39 (2020-02-09), so 1 change "
+                      "(schedule[1]) dated after it is not reached and 1 ramp (schedule[0]) "
+                      "ending after it stops part way (of 2 changes)")]
+    assert not [w for w in whole.summary.warnings if w.startswith("schedule:")]
+
+
+def test_plan_2014_runs_shorter(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["run", "--preset", "plan-2014", "--days", "60", "--persons", "3000",
+                 "--out", str(tmp_path / "plan")])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    assert printed.err.count("warning: schedule: the run ends on day 59 (2014-08-29)") == 1
+    assert (tmp_path / "plan" / "report.html").is_file()
 
 
 def test_a_date_needs_a_start_date() -> None:

@@ -44,6 +44,7 @@ from typing import Any, ClassVar, cast
 import numpy as np
 
 from ..core.faults import pause_point
+from ..core.progress import Report, labelled, reporter, stages
 from ..core.streams import Streams
 from ..core.tunable import Tunable
 from ..integration.integrator import KIND, Integrator
@@ -98,6 +99,7 @@ class Driver:
     today: list[Protest] = field(default_factory=list)
     forwarders: dict[int, int] = field(default_factory=dict)
     protest_count: int = 0
+    report: Report | None = None  # labelled steps of long global phases (not state)
 
     #: what changes during a run, besides the shards (today's protests and forwarding sums are
     #: made afresh each day)
@@ -212,7 +214,7 @@ def integration(run: Driver, day: int) -> None:
     if integrator is None:
         return
     if integrator.due(day):
-        integrator.link(day, run.backend.call("identity_records", day))
+        integrator.link(day, lambda: run.backend.call("identity_records", day), run.report)
     integrator.count(day)
 
 
@@ -235,9 +237,12 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
              ) -> tuple[list[ShardTotals], RunTotals]:
     """Create the shards, run every day's phases, and gather the totals."""
     checkpoints = checkpoints or Checkpoints()
+    report = reporter(progress)
     try:
-        backend.start(plan, bounds)
-        driver = Driver.start(plan, backend)
+        with labelled(report, "building the population and parts"):
+            backend.start(plan, bounds)
+            driver = Driver.start(plan, backend)
+        driver.report = report
         total = plan.total_days
         first = 0
         if checkpoints.resume is not None:
@@ -257,8 +262,14 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
             every = checkpoints.every
             if every and checkpoints.save is not None and (day + 1) % every == 0 \
                     and day + 1 < total:
-                checkpoints.save(day, driver.state(), backend.call("state"))
-        shards: list[ShardTotals] = _totals(driver, backend)
+                names = ["gathering the state", "writing it"]
+                with stages(report, f"checkpoint after day {day + 1}", names) as stage:
+                    stage(names[0])
+                    state, shard_states = driver.state(), backend.call("state")
+                    stage(names[1])
+                    checkpoints.save(day, state, shard_states)
+        with labelled(report, "adding up the totals"):
+            shards: list[ShardTotals] = _totals(driver, backend)
     finally:
         backend.close()
     return shards, _run_totals(driver, shards)

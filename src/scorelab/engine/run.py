@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from ..core.progress import labelled, reporter
 from ..ledger import daily_table, summarise
 from ..ledger.result import Result
 from ..scenario import ScenarioError
@@ -76,8 +77,9 @@ def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None 
     plan = compile_plan(scenario)
     bounds = shard_bounds(plan.persons, plan.block_size, shards)
     totals, run = run_days(plan, runner, bounds, progress, checkpoints)
-    daily = daily_table(plan, totals, run)
-    return Result(scenario, summarise(plan, totals, run, daily), daily)
+    with labelled(reporter(progress), "writing the summary"):
+        daily = daily_table(plan, totals, run)
+        return Result(scenario, summarise(plan, totals, run, daily), daily)
 
 
 __all__ = ["Result", "estimate_bytes", "run_scenario", "shard_bounds"]

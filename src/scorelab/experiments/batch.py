@@ -33,6 +33,10 @@ def check_settings(backend: str, workers: int | None, address: str | None) -> No
                                     path="workers"))
     if address is not None and backend != "ray":
         raise ScenarioError(Problem("--address is an option of --backend ray", path="address"))
+    if address is not None:
+        from ..engine.backends.ray_address import check_ray_address
+
+        check_ray_address(address)
 
 
 def run_many(runs: Sequence[tuple[Key, Scenario]], backend: str = "local",

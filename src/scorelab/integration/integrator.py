@@ -11,16 +11,18 @@ id arrays, the same for any split of the persons and any backend.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from ..core.progress import Report, stages
 from ..records.identity import IdentityRecords
 from ..scenario.plan import Plan
 from ..scenario.schema import REWARDS, SANCTIONS
 from ..systems.base import DAILY_COLUMNS, Holdings
 from .composite import CAUSES, assess
-from .linkage import link
+from .linkage import link, stage_names
 
 #: the daily columns a composite fills (the others of ``DAILY_COLUMNS`` are a list's or zero)
 COUNTED = ("records", "sanctioned", "sanctioned_wrongly", "newly_sanctioned", "newly_wronged",
@@ -75,17 +77,24 @@ class Integrator:
         every = self.spec.every_days
         return day == self.last_day or (every is not None and (day - self.warmup + 1) % every == 0)
 
-    def link(self, day: int, parts: list[tuple[IdentityRecords, Holdings]]) -> None:
-        """Link today's records of all shards, apply the composite's sanctions and audit
-        them against the truth."""
-        records = IdentityRecords.concat([r for r, _ in parts])
-        held = Holdings.concat([h for _, h in parts])
-        order = np.lexsort((records.person, records.source))
-        records = IdentityRecords(**{k: v[order] for k, v in vars(records).items()})
-        clusters = link(records, self.spec.linkage, self.seed, self.threads)
-        result = assess(records.person, records.source.astype(np.int64), held.standing[order],
-                        clusters.cluster, self.weights, self.floors, self.grade_sanctions,
-                        held.truth[order], held.cause[order])
+    def link(self, day: int, fetch: Callable[[], list[tuple[IdentityRecords, Holdings]]],
+             report: Report | None = None) -> None:
+        """Link today's records of all shards (``fetch`` gathers them), apply the composite's
+        sanctions and audit them against the truth; ``report`` is told each stage (a linkage
+        of many records takes a while)."""
+        names = ["gathering records", *stage_names(self.spec.linkage), "auditing"]
+        with stages(report, f"linking records, day {day + 1}", names) as stage:
+            stage(names[0])
+            parts = fetch()
+            records = IdentityRecords.concat([r for r, _ in parts])
+            held = Holdings.concat([h for _, h in parts])
+            order = np.lexsort((records.person, records.source))
+            records = IdentityRecords(**{k: v[order] for k, v in vars(records).items()})
+            clusters = link(records, self.spec.linkage, self.seed, self.threads, stage)
+            stage(names[-1])
+            result = assess(records.person, records.source.astype(np.int64),
+                            held.standing[order], clusters.cluster, self.weights, self.floors,
+                            self.grade_sanctions, held.truth[order], held.cause[order])
         self.linkages += 1
         i = day - self.warmup  # linkages fall on reported days only
         daily = self.daily

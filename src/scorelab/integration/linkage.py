@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,9 +61,21 @@ def _comparison(spec: Any) -> Any:
     return out
 
 
+def stage_names(spec: LinkageSpec) -> list[str]:
+    """The stages of a linkage, in order, as :func:`link` reports them (a linkage of many
+    records takes seconds to minutes: the CLI shows which stage it is in)."""
+    em = len(spec.em_blocking_rules)
+    return ["loading records", "estimating the match rate", "estimating u by sampling",
+            *[f"training m (EM {i} of {em})" for i in range(1, em + 1)], "scoring pairs",
+            "clustering"]
+
+
 def link(records: IdentityRecords, spec: LinkageSpec, seed: int,
-         threads: int | None = None) -> Clusters:
-    """Cluster ``records`` (in a fixed order: the result depends only on them and ``seed``)."""
+         threads: int | None = None, stage: Callable[[str], None] | None = None) -> Clusters:
+    """Cluster ``records`` (in a fixed order: the result depends only on them and ``seed``).
+    ``stage`` is told each of :func:`stage_names` as it begins."""
+    names = stage_names(spec)
+    say = stage or (lambda name: None)
     n = len(records)
     if n < 2:
         return Clusters(np.arange(n, dtype=np.int64), 0)
@@ -75,6 +88,7 @@ def link(records: IdentityRecords, spec: LinkageSpec, seed: int,
     splink_log.setLevel(logging.ERROR)
     con = duckdb.connect(config={"threads": threads or os.cpu_count() or 1})
     try:
+        say(names[0])
         table = _table(records)
         con.register("records_arrow", table)
         con.execute("CREATE TABLE records AS SELECT * FROM records_arrow").fetchall()
@@ -93,15 +107,20 @@ def link(records: IdentityRecords, spec: LinkageSpec, seed: int,
         )
         linker = Linker(sdf, settings, log_level=None)
         training = linker.training
+        say(names[1])
         training.estimate_probability_two_random_records_match(
             [block_on(*rule) for rule in spec.blocking_rules], recall=spec.recall)
+        say(names[2])
         training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=seed)
-        for rule in spec.em_blocking_rules:
+        for i, rule in enumerate(spec.em_blocking_rules):
+            say(names[3 + i])
             training.estimate_parameters_using_expectation_maximisation(
                 block_on(*rule), estimate_without_term_frequencies=True)
+        say(names[-2])
         predictions = linker.inference.predict(threshold_match_probability=spec.threshold)
         pairs = int(con.execute(
             f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0])
+        say(names[-1])
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
             predictions, threshold_match_probability=spec.threshold)
         # number clusters by their first record, so labels do not depend on splink's naming

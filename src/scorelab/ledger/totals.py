@@ -17,7 +17,7 @@ from ..measures.base import DAILY as MEASURE_DAILY
 from ..processes.protests import ROLES
 from ..scenario import scenario_digest
 from ..scenario.plan import Plan
-from ..scenario.schedule import day_number
+from ..scenario.schedule import beyond_the_run, day_number
 from ..scenario.schema import SANCTIONS, Scenario
 from ..systems.base import DAILY_COLUMNS
 from .overlap import disparity
@@ -190,7 +190,8 @@ def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals,
                             "fragmented_sanctioned_any": overlap["sanctioned_any_separate"]}}
            if run.integration is not None else {}),
         "warnings": [*uncalibrated(systems),
-                     *small_bases(systems, summary_disparity, measures or {})],
+                     *small_bases(systems, summary_disparity, measures or {}),
+                     *filter(None, [beyond_the_run(scenario)])],
         **({"start_date": scenario.start_date.isoformat(),
             "yearly": yearly_totals(daily) if daily is not None else {}}
            if scenario.start_date is not None else {}),

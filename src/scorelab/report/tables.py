@@ -50,12 +50,22 @@ class Row:
 
 @dataclass(frozen=True)
 class Table:
-    """A table with an id (its anchor and the CSV's file name) and a caption-like title."""
+    """A table with an id (its anchor and the CSV's file name) and a caption-like title.
+    ``caption`` is a line shown above it; ``stack`` lays it out as one card per row on a
+    narrow screen (each cell labelled with its column), so a phone shows every column without
+    scrolling sideways."""
 
     id: str
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     title: str = ""
+    caption: str = ""
+    stack: bool = False
+
+    @property
+    def labels(self) -> list[str]:
+        """Each column's full label (group and label), as a stacked cell shows it."""
+        return [f"{c.group} {c.label}".strip() if c.group else c.label for c in self.columns]
 
     @property
     def groups(self) -> list[tuple[str, int]]:
@@ -74,7 +84,7 @@ class Table:
         """The table as CSV (header: group and label)."""
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([f"{c.group} {c.label}".strip() for c in self.columns])
+        writer.writerow(self.labels)
         for row in self.rows:
             writer.writerow([cell.csv_value for cell in row.cells])
         return buffer.getvalue()

@@ -346,29 +346,39 @@ def headline_section(summary: Summary, numbers: Numbers, measures_line: str | No
         "wrongful person-day.")
     if measures_line:
         paragraphs.append(measures_line)
-    columns = (Column("System"), *pair_columns("Covered"), *pair_columns("Scored"),
-               *pair_columns("Sanctioned"), *pair_columns("Sanctioned wrongly"),
+    # the headline: who was sanctioned, wrongly, and why (fits the screen; a card per system
+    # on a phone); then how far each system reached and how long its sanctions lasted
+    columns = (Column("System"), *pair_columns("Sanctioned"), *pair_columns("Sanctioned wrongly"),
                Column("share of sanctioned", "num", "Sanctioned wrongly"),
-               Column("by cause (persons)", "", "Sanctioned wrongly"),
-               *pair_columns("Restriction person-days"), *pair_columns("Wrongful person-days"))
-    rows = []
+               Column("by cause (persons)", "", "Sanctioned wrongly"))
+    reach = (Column("System"), *pair_columns("Covered"), *pair_columns("Scored"),
+             *pair_columns("Restriction person-days"), *pair_columns("Wrongful person-days"))
+    rows, reach_rows = [], []
     for name in sorted(systems):
         s = systems[name]
+        label = Cell(name, cls="label", detail=f"{s.kind} \u00b7 {s.jurisdiction}"
+                     + (" \u00b7 uncalibrated" if s.uncalibrated else ""))
         rows.append(Row((
-            Cell(name, cls="label", detail=f"{s.kind} \u00b7 {s.jurisdiction}"
-                 + (" \u00b7 uncalibrated" if s.uncalibrated else "")),
-            *numbers.pair(SYSTEM.covered, name),
-            *numbers.pair(SYSTEM.scored, name),
+            label,
             *numbers.pair(SYSTEM.sanctioned, name),
             *numbers.pair(SYSTEM.sanctioned_wrongly, name, wrong=True),
             share_cell(numbers, SYSTEM.share_wrongly, SYSTEM.sanctioned, (name,), "sanctioned",
                        wrong=True),
             Cell(cause_split(causes_of(numbers, name)), cls="causes"),
+        )))
+        reach_rows.append(Row((
+            label,
+            *numbers.pair(SYSTEM.covered, name),
+            *numbers.pair(SYSTEM.scored, name),
             *numbers.pair(SYSTEM.restriction_person_days, name),
             *numbers.pair(SYSTEM.wrongful_person_days, name, wrong=True),
         )))
+    tables = (Table("wronged-table", columns, tuple(rows), stack=True),
+              Table("reach-table", reach, tuple(reach_rows),
+                    caption="How many each system covered and scored, and how long its "
+                            "sanctions lasted:"))
     return Section("who-was-wronged", "Who was wronged", lead=lead, paragraphs=tuple(paragraphs),
-                   tables=(Table("wronged-table", columns, tuple(rows)),), cls="wronged")
+                   tables=tables, cls="wronged")
 
 
 def over_time_section(summary: Summary, series: DailySeries, colors: Mapping[str, str],
@@ -479,8 +489,9 @@ def _ratio_row(numbers: Numbers, label: str, ratio: CatalogueFigure, part: str, 
     value = numbers.value(ratio)
     return Row((Cell(f"ratio {label}", cls="label"), blank, blank, blank, blank, blank,
                 Cell(mark or numbers.rate(ratio, fmt=format_ratio), None if mark else value,
-                     "num"),
-                Cell(wmark or format_ratio(wrong), None if wmark else wrong, "num wrong")),
+                     "num few" if mark else "num"),
+                Cell(wmark or format_ratio(wrong), None if wmark else wrong,
+                     "num wrong few" if wmark else "num wrong")),
                "ratio")
 
 

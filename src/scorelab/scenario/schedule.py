@@ -10,9 +10,13 @@ A scenario's ``schedule:`` lists changes, in date order::
 ``at`` and ``until`` are reported days (0 is the first) or dates (with ``start_date``). A
 change with only ``at`` sets the parameter before day ``at`` runs; one with ``until`` ramps it
 linearly from the value in force at ``at`` to ``to`` on day ``until`` (whole numbers are
-rounded), one step a day. Paths name any parameter of ``processes``, ``systems``, ``measures``
-or ``protests``, but not what fixes the shape of a run (who a system covers, its kind, its
-events and grades, its random streams): those are read once, when the run is built.
+rounded), one step a day. A run shorter than its schedule stops before the later changes: a
+change dated after its last day is checked but not reached, and a ramp that ends after it
+stops part way (:func:`beyond_the_run` says so once, in the summary's warnings), so a
+preset with a schedule can still be run shorter. Paths name any parameter of ``processes``,
+``systems``, ``measures`` or ``protests``, but not what fixes the shape of a run (who a
+system covers, its kind, its events and grades, its random streams): those are read once,
+when the run is built.
 
 :func:`resolve` checks every change against the scenario (the path exists, the value has the
 field's type, the scenario stays valid) and returns the :class:`Step` of each day on which a
@@ -184,11 +188,10 @@ def resolve(scenario: Scenario) -> tuple[list[Reference], tuple[Step, ...]]:
 
 def _check(scenario: Scenario, data: dict[str, Any], i: int, change: Any, last_start: int,
            earlier: list[_Change]) -> _Change:
-    days = scenario.days
     start = day_number(change.at, scenario.start_date, "at")
-    if not 0 <= start < days:
-        raise ScheduleProblem("at", f"day {start} is outside the run (reported days 0 to "
-                                    f"{days - 1}){_as_date(scenario, start)}")
+    if start < 0:
+        raise ScheduleProblem("at", f"day {start} is before the run (its first reported day "
+                                    f"is 0){_as_date(scenario, start)}")
     if start < last_start:
         raise ScheduleProblem("at", f"changes must be listed in date order: day {start} comes "
                                     f"before day {last_start} of an earlier change")
@@ -198,9 +201,6 @@ def _check(scenario: Scenario, data: dict[str, Any], i: int, change: Any, last_s
         if stop <= start:
             raise ScheduleProblem("until", f"a ramp must end after it starts: until (day "
                                            f"{stop}) is not after at (day {start})")
-        if stop >= days:
-            raise ScheduleProblem("until", f"day {stop} is outside the run (reported days 0 "
-                                           f"to {days - 1}){_as_date(scenario, stop)}")
     keys = split_path(data, change.set, new_key=True)
     try:
         _get(data, keys)
@@ -251,9 +251,43 @@ def _check(scenario: Scenario, data: dict[str, Any], i: int, change: Any, last_s
 def _as_date(scenario: Scenario, day: int) -> str:
     if scenario.start_date is None:
         return ""
-    first = scenario.start_date
-    last = first + datetime.timedelta(days=scenario.days - 1)
-    return f", {first.isoformat()} to {last.isoformat()}"
+    return f" ({(scenario.start_date + datetime.timedelta(days=day)).isoformat()})"
+
+
+def beyond_the_run(scenario: Scenario) -> str | None:
+    """The one note a run shorter than its schedule gets: which changes it does not reach
+    and which ramps it stops part way; None when the whole schedule falls within the run."""
+    days, start_date = scenario.days, scenario.start_date
+    unreached, cut = [], []
+    for i, change in enumerate(scenario.schedule):
+        if day_number(change.at, start_date, "at") >= days:
+            unreached.append(i)
+        elif change.until is not None and day_number(change.until, start_date,
+                                                     "until") >= days:
+            cut.append(i)
+    if not unreached and not cut:
+        return None
+    parts = []
+    if unreached:
+        verb = "is" if len(unreached) == 1 else "are"
+        parts.append(f"{_changes(unreached)} dated after it {verb} not reached")
+    if cut:
+        verb = "stops" if len(cut) == 1 else "stop"
+        parts.append(f"{_changes(cut, 'ramp')} ending after it {verb} part way")
+    return (f"schedule: the run ends on day {days - 1}{_as_date(scenario, days - 1)}, so "
+            + " and ".join(parts) + f" (of {len(scenario.schedule)} changes)")
+
+
+def _changes(indices: list[int], noun: str = "change") -> str:
+    """``3 changes (schedule[6-8])``: a count and the indices, runs of them joined."""
+    runs: list[list[int]] = []
+    for i in indices:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    where = ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+    return f"{len(indices)} {noun}{'' if len(indices) == 1 else 's'} (schedule[{where}])"
 
 
 def _value_at(change: _Change, start_value: Any, day: int) -> Any:
@@ -277,7 +311,8 @@ def _expand(scenario: Scenario, data: dict[str, Any], changes: list[_Change]
 
     warmup = scenario.warmup_days
     current = copy.deepcopy(data)
-    days = sorted({d for c in changes for d in range(c.start, c.stop + 1)})
+    last = scenario.days - 1  # a change is followed until the run ends, and no further
+    days = sorted({d for c in changes for d in range(c.start, min(c.stop, last) + 1)})
     begun: dict[int, Any] = {}  # change index -> the value in force when its ramp began
     steps: list[Step] = []
     for day in days:
@@ -293,7 +328,7 @@ def _expand(scenario: Scenario, data: dict[str, Any], changes: list[_Change]
                 continue  # a ramp starts from the value in force
             _put(current, change.keys, _value_at(change, begun[change.index], day))
             touched[_part_key(change.keys)] = change.index
-            if day == change.stop:
+            if day == min(change.stop, last):  # complete, or as far as the run goes
                 done.append(change)
         parts: dict[PartKey, BaseModel] = {}
         for key, index in touched.items():

@@ -6,6 +6,7 @@ from ...scenario.errors import Problem, ScenarioError
 from .base import Backend
 from .local import LocalBackend
 from .processes import ProcessBackend
+from .ray_address import check_ray_address
 from .ray_backend import RayBackend
 
 BACKENDS: dict[str, type[Backend]] = {"local": LocalBackend, "processes": ProcessBackend,
@@ -26,6 +27,8 @@ def get_backend(name: str, address: str | None = None, workers: int | None = Non
     if workers is not None and workers < 1:
         raise ScenarioError(Problem(f"--workers must be at least 1, got {workers}",
                                     path="workers"))
+    if address is not None:
+        check_ray_address(address)  # in seconds, saying what to set, before anything runs
     return RayBackend(address=address, workers=workers)
 
 
