@@ -300,6 +300,8 @@ def sweep_command(
         out.print(f"{result.runs:,} runs ({result.ran:,} now, "
                   f"{result.runs - result.ran:,} done before)", soft_wrap=True)
     out.print(f"table: {result.table}", soft_wrap=True)
+    if result.page is not None and not quiet:
+        out.print(f"page: {result.page}", soft_wrap=True)
 
 
 @app.command("sensitivity")
