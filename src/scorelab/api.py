@@ -56,7 +56,7 @@ class Result(_Result):
                              f"{', '.join(charts)}")
         if path is not None:
             write_chart(chart, Path(path), width)
-        return go.Figure(chart.spec(width))
+        return go.Figure(chart.responsive())
 
     def _repr_html_(self) -> str:
         """A notebook's view: the run in one line and its key figures, the tables the CLI

@@ -95,6 +95,14 @@ class Chart:
             "annotations": [*(layout.get("annotations") or []), caption]})
         return {"data": data, "layout": layout}
 
+    def responsive(self, width: int = 640) -> dict[str, Any]:
+        """The same figure for a notebook or a page: its caption wrapped for ``width`` pixels,
+        its width left to the space it is shown in."""
+        spec = self.spec(width)
+        del spec["layout"]["width"]
+        spec["layout"]["autosize"] = True
+        return spec
+
 
 #: the width of a character of the pages' 13 px font, in pixels (a generous mean)
 CHAR = 7.5
