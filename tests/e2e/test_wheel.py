@@ -57,7 +57,7 @@ def test_sdist_and_wheel_hold_the_data_files(dist: Path) -> None:
     metadata = zipfile.ZipFile(wheel).read(
         f"scorelab-{scorelab.__version__}.dist-info/METADATA").decode()
     assert f"Version: {scorelab.__version__}\n" in metadata
-    for extra in ("ray", "test"):  # extras stay extras
+    for extra in ("ray", "docs", "test"):  # extras stay extras
         assert f"Provides-Extra: {extra}\n" in metadata
     assert not any(line.startswith("Requires-Dist: ray") and "extra ==" not in line
                    for line in metadata.splitlines())

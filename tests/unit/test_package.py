@@ -75,4 +75,4 @@ def test_extras_stay_extras() -> None:
     for heavy in ("ray", "mkdocs", "playwright", "pytest"):
         assert heavy not in required, heavy
     extras = PYPROJECT["project"]["optional-dependencies"]
-    assert {"ray", "test", "lint"} <= set(extras)
+    assert {"ray", "docs", "test", "lint"} <= set(extras)
