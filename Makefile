@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test chromium bench bench-scale lint golden schema fuzz clean
+.PHONY: demo test docs chromium bench bench-scale lint golden schema fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ demo: $(STAMP)
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# the documentation site into site/: --strict (a warning or a broken link fails), executing
+# every tutorial in docs/tutorials/ (one that raises fails the build)
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 # the browser tests drive Debian's chromium; install it when missing and we are root (elsewhere
 # they are skipped, saying why)
@@ -57,4 +62,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) out site .cache

@@ -15,20 +15,16 @@ not pull in the engine.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
+
 if TYPE_CHECKING:
-    from .api import Result, compare, resume, run, sensitivity, sweep
+    from .api import Result, compare, resume, run, save_figures, sensitivity, sweep
     from .ledger.summary import Summary
     from .scenario import Scenario, ScenarioError, load_scenario, preset_names
     from .scenario.plan import Plan
     from .scenario.plan import compile as compile_plan
-
-try:
-    __version__ = version("scorelab")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
 
 _EXPORTS = {
     "run": ("api", "run"),
@@ -36,6 +32,7 @@ _EXPORTS = {
     "sweep": ("api", "sweep"),
     "sensitivity": ("api", "sensitivity"),
     "compare": ("api", "compare"),
+    "save_figures": ("api", "save_figures"),
     "Result": ("api", "Result"),
     "Summary": ("ledger.summary", "Summary"),
     "Scenario": ("scenario", "Scenario"),
@@ -55,5 +52,5 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["Plan", "Result", "Scenario", "ScenarioError", "Summary", "__version__", "compare",
-           "compile_plan", "load_scenario", "preset_names", "resume", "run", "sensitivity",
-           "sweep"]
+           "compile_plan", "load_scenario", "preset_names", "resume", "run", "save_figures",
+           "sensitivity", "sweep"]

@@ -29,6 +29,35 @@ class Result(_Result):
 
         return write_outputs(self, Path(out), force)
 
+    def plot(self, column: str = "sanctioned", *, path: str | Path | None = None,
+             width: int = 900) -> Any:
+        """A plotly figure: of a daily column (``"sanctioned"``, ``"flagged"``: a line per
+        system and measure, a band over replicates), or of a chart of the report named by its
+        id (``"provinces"``, ``"grades"``, ``"system-1-daily"``; an unknown name lists them).
+        With ``path``, also save it as a file for a paper (PNG, SVG or PDF by the suffix)
+        with a title, axis labels with units and a caption naming the scenario, seed and
+        version (see :mod:`scorelab.report.export`)."""
+        import plotly.graph_objects as go
+
+        from .report.export import Chart, run_charts, run_provenance, write_chart
+        from .report.figures import Figure
+
+        charts = {chart.name: chart for chart in run_charts(self.summary, self.daily)}
+        if column in charts:
+            chart = charts[column]
+        elif column in self.daily.columns:
+            drawn = super().plot(column).to_plotly_json()
+            layout = {**drawn["layout"], "height": 420}
+            chart = Chart(column, f"{column} a day", Figure(column, drawn["data"], layout),
+                          "", run_provenance(self.summary))
+        else:
+            raise ValueError(f"no daily column or chart {column!r}; columns: "
+                             f"{', '.join(self.daily.columns)}; charts: "
+                             f"{', '.join(charts)}")
+        if path is not None:
+            write_chart(chart, Path(path), width)
+        return go.Figure(chart.responsive())
+
     def _repr_html_(self) -> str:
         """A notebook's view: the run in one line and its key figures, the tables the CLI
         prints after a run (over replicates: medians with their 95% ranges)."""
@@ -326,6 +355,21 @@ def compare(folders: Sequence[str | Path], out: str | Path | None = None,
 
         write_comparison(runs, Path(out), force)
     return runs, found
+
+
+def save_figures(out: str | Path, figures: Sequence[str] | None = None, *,
+                 format: str = "png", to: str | Path | None = None, width: int = 900
+                 ) -> list[Path]:
+    """Save the charts of a finished run, sweep or sensitivity analysis (its output folder
+    ``out``) as PNG, SVG or PDF files in ``to`` (default: ``<out>-figures`` beside it), each
+    with a title, axis labels with units and a caption naming the scenario, seed and version;
+    ``figures`` names some of them (all by default). ``scorelab plot`` does the same."""
+    from .report.export import folder_charts, pick, write_charts
+
+    out = Path(out)
+    charts = pick(folder_charts(out), figures)
+    target = Path(to) if to is not None else out.parent / f"{out.name}-figures"
+    return write_charts(charts, target, format, width)
 
 
 def _loaded(scenario: Scenario | str | Path) -> Scenario:

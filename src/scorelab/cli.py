@@ -316,6 +316,8 @@ def sweep_command(
         out.print(f"{result.runs:,} runs ({result.ran:,} now, "
                   f"{result.runs - result.ran:,} done before)", soft_wrap=True)
     out.print(f"table: {result.table}", soft_wrap=True)
+    if result.page is not None and not quiet:
+        out.print(f"page: {result.page}", soft_wrap=True)
 
 
 @app.command("sensitivity")
@@ -467,6 +469,33 @@ def _count_cell(value: float, interval: Any = None) -> str:
         return (f"{format_count(interval.median)} [{format_count(interval.low)}-"
                 f"{format_count(interval.high)}]")
     return format_count(value)
+
+
+@app.command("plot")
+def plot_command(
+    out_dir: Annotated[Path, typer.Argument(
+        help="The output folder of a run, a sweep or a sensitivity analysis.")],
+    figure: Annotated[list[str] | None, typer.Option(
+        help="A chart to save, by name (repeat; default: every chart; --list names them).")
+    ] = None,
+    format: Annotated[str, typer.Option(help="png, svg or pdf.")] = "png",
+    to: Annotated[Path | None, typer.Option(
+        help="Folder for the files (default: OUT-figures beside OUT).")] = None,
+    width: Annotated[int, typer.Option(help="Width in pixels (a PNG has twice as many).")
+                     ] = 900,
+    list_: Annotated[bool, typer.Option("--list", help="List the charts and exit.")] = False,
+) -> None:
+    """Save charts of a report, a sweep or a sensitivity analysis as PNG, SVG or PDF files,
+    each with a title, axis labels and a caption naming the scenario, seed and version."""
+    from .api import save_figures
+    from .report.export import folder_charts
+
+    if list_:
+        for chart in folder_charts(out_dir):
+            out.print(f"{chart.name:<24} {chart.title}", soft_wrap=True, markup=False)
+        return
+    for path in save_figures(out_dir, figure, format=format, to=to, width=width):
+        out.print(str(path), soft_wrap=True, markup=False)
 
 
 @app.command("figures")

@@ -24,7 +24,7 @@ import numpy as np
 from ..ledger.catalogue import resolve
 from ..report.sensitivity import render_sensitivity
 from ..scenario.errors import Problem, ScenarioError
-from ..scenario.loader import scenario_digest
+from ..scenario.loader import dump_scenario, scenario_digest
 from ..scenario.schema import Scenario
 from .batch import run_many
 from .params import Param, apply
@@ -129,13 +129,15 @@ def run_sensitivity(scenario: Scenario, method: str, params: list[Param], output
             found.append(Indices(output, [p.text for p in params],
                                  analyse(method, params, np.asarray(values, dtype=np.float64), y,
                                          seed)))
-        results = {"method": method, "samples": samples, "runs": len(values),
+        results = {"method": method, "scenario": scenario.name, "seed": seed,
+                   "samples": samples, "runs": len(values),
                    "params": [_values_run(p, [row[j] for row in values])
                               for j, p in enumerate(params)],
                    "indices": [{"output": f.output, "params": f.params, **f.values}
                                for f in found]}
         table.write("sensitivity.json", (json.dumps(results, indent=2) + "\n").encode("utf-8"))
         table.write("sensitivity.html", render_sensitivity(results).encode("utf-8"))
+        table.write("scenario.yaml", dump_scenario(scenario).encode("utf-8"))
         table.publish()
     return found
 

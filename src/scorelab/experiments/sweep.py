@@ -4,7 +4,8 @@ Grid points are the product of the ``--param`` value lists, numbered in that ord
 of point p and replicate r uses ``derive_seed(seed, p, r)``. Each run adds one row to the
 experiment's table (its point, replicate, seed, parameter values and every figure of the
 catalogue, :mod:`scorelab.ledger.catalogue`, by its path):
-an interrupted sweep resumes where it stopped, and the rows end in ``sweep.parquet``.
+an interrupted sweep resumes where it stopped, and the rows end in ``sweep.parquet``, drawn
+in ``sweep.html`` (:mod:`scorelab.report.sweep`) beside the resolved ``scenario.yaml``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class SweepResult:
     table: Path  # sweep.parquet
     runs: int  # runs in the grid
     ran: int  # runs made now (the others were done before)
+    page: Path | None = None  # sweep.html
 
 
 def param_column(param: Param) -> str:
@@ -74,9 +76,11 @@ def run_sweep(scenario: Scenario, params: list[Param], replicates: int, out: Pat
             done += 1
             if progress is not None:
                 progress(done, total)
-        table.finish("sweep.parquet", ["point", "replicate"])
+        from ..report.sweep import write_sweep_files
+
+        write_sweep_files(table.finish("sweep.parquet", ["point", "replicate"]), scenario)
         table.publish()
-    return SweepResult(out / "sweep.parquet", total, len(todo))
+    return SweepResult(out / "sweep.parquet", total, len(todo), out / "sweep.html")
 
 
 def _key(point: int, replicate: int) -> str:

@@ -9,6 +9,7 @@ is carried alongside only to score the result, never compared.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -87,6 +88,10 @@ def link(records: IdentityRecords, spec: LinkageSpec, seed: int,
     level = splink_log.level
     splink_log.setLevel(logging.ERROR)
     con = duckdb.connect(config={"threads": threads or os.cpu_count() or 1})
+    # DuckDB's own progress bar would write into the CLI's bar and logs; in Jupyter without
+    # ipywidgets DuckDB refuses to change the setting (and draws no bar)
+    with contextlib.suppress(duckdb.InvalidInputException):
+        con.execute("SET enable_progress_bar = false")
     try:
         say(names[0])
         table = _table(records)

@@ -88,7 +88,8 @@ Kind = Literal["run", "experiment", "page"]
 
 #: what an experiment's folder holds (``scorelab sweep``, ``sensitivity``, ``claims``)
 EXPERIMENT_FILES = ("experiment.json", "runs", "sweep.parquet", "runs.parquet",
-                    "sensitivity.json", "sensitivity.html", "claims.json", "claims.html")
+                    "sensitivity.json", "sensitivity.html", "claims.json", "claims.html",
+                    "scenario.yaml", "sweep.html")
 #: the tag by which a comparison page scorelab wrote is known (in its head)
 PAGE_TAG = b'<meta name="generator" content="scorelab compare">'
 
