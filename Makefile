@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+APP_STAMP := $(VENV)/.installed-app
 
 .PHONY: demo test chromium bench bench-scale lint golden schema fuzz clean
 
@@ -14,10 +15,15 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# the explorer's extra (Panel), for its tests and its type checks
+$(APP_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[app]"
+	touch $(APP_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/scorelab run --preset china-2022 --out out/demo --force
 
-test: $(STAMP) chromium
+test: $(STAMP) $(APP_STAMP) chromium
 	$(BIN)/python -m pytest
 
 # the browser tests drive Debian's chromium; install it when missing and we are root (elsewhere
@@ -51,7 +57,7 @@ bench-scale: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/scale.py
 
-lint: $(STAMP)
+lint: $(STAMP) $(APP_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[lint]"
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy

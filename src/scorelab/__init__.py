@@ -19,7 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .api import Result, compare, resume, run, sensitivity, sweep
+    from .api import Result, compare, explore, resume, run, sensitivity, sweep
     from .ledger.summary import Summary
     from .scenario import Scenario, ScenarioError, load_scenario, preset_names
     from .scenario.plan import Plan
@@ -36,6 +36,7 @@ _EXPORTS = {
     "sweep": ("api", "sweep"),
     "sensitivity": ("api", "sensitivity"),
     "compare": ("api", "compare"),
+    "explore": ("api", "explore"),
     "Result": ("api", "Result"),
     "Summary": ("ledger.summary", "Summary"),
     "Scenario": ("scenario", "Scenario"),
@@ -55,5 +56,5 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["Plan", "Result", "Scenario", "ScenarioError", "Summary", "__version__", "compare",
-           "compile_plan", "load_scenario", "preset_names", "resume", "run", "sensitivity",
+           "compile_plan", "explore", "load_scenario", "preset_names", "resume", "run", "sensitivity",
            "sweep"]

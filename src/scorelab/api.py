@@ -276,6 +276,16 @@ def compare(folders: Sequence[str | Path], out: str | Path | None = None
     return runs, found
 
 
+def explore() -> Any:
+    """The explorer in a notebook cell (``scorelab explore`` serves the same page in a
+    browser): choose a scenario and its assumptions, run in the background, see the report's
+    sections, compare two runs, download one. Needs Panel: ``pip install 'scorelab[app]'``.
+    """
+    from .app import notebook
+
+    return notebook()
+
+
 def _loaded(scenario: Scenario | str | Path) -> Scenario:
     return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
 

@@ -26,8 +26,9 @@ from typing import Any
 from ..ledger.result import Result
 from ..scenario import Scenario
 
-#: the fork server imports this module (and so the engine) once, before any run
-PRELOAD = ["scorelab.app.worker"]
+#: the fork server imports the main module and this one (and so the engine) once, before any
+#: run, so that no run imports them again
+PRELOAD = ["__main__", "scorelab.app.worker"]
 #: at most this many runs at once on this machine, over every page's session
 MAX_RUNNING = max(1, os.cpu_count() or 1)
 
