@@ -6,7 +6,7 @@ extra)."""
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -149,3 +149,37 @@ def test_a_notebook_gets_the_same_page() -> None:
     assert isinstance(view, pn.viewable.Viewable)
     assert any("scorelab explorer" in str(getattr(o, "object", ""))
                for o in view.select(pn.pane.HTML))
+
+
+class FakeServer:
+    """Stands in for Panel's server: records how it was asked to serve, binds nothing."""
+
+    asked: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, panels: Any, **kw: Any) -> None:
+        FakeServer.asked = {"panels": panels, **kw}
+        self.io_loop = self
+
+    def start(self) -> None:
+        raise KeyboardInterrupt  # as Ctrl-C would
+
+    def stop(self) -> None:
+        FakeServer.asked["stopped"] = True
+
+
+@pytest.mark.parametrize(("args", "host", "warned"), [
+    ([], "127.0.0.1", False), (["--host", "0.0.0.0"], "0.0.0.0", True)])
+def test_scorelab_explore_binds_locally_unless_told(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str],
+        host: str, warned: bool) -> None:
+    from scorelab.cli import main
+
+    monkeypatch.setattr("panel.serve", FakeServer)
+    monkeypatch.setattr("scorelab.app.jobs.warm_up", lambda: None)
+    assert main(["explore", *args, "--port", "5999"]) == 0
+    asked = FakeServer.asked
+    assert asked["address"] == host and asked["port"] == 5999 and asked["stopped"]
+    assert asked["websocket_origin"] == origins(host, 5999)
+    captured = capsys.readouterr()
+    assert f"http://{host}:5999/" in captured.out
+    assert ("warning: the explorer listens on 0.0.0.0" in captured.err) is warned

@@ -49,6 +49,12 @@ def warm_up() -> None:
     forkserver.ensure_running()
 
 
+def stop_all() -> None:
+    """Cancel every run of this process (the server is stopping)."""
+    for job in list(_running):
+        job.cancel()
+
+
 def running() -> int:
     """Runs going on now, over every session of this process."""
     for job in list(_running):
@@ -139,4 +145,4 @@ class Job:
         self._end(error="cancelled")
 
 
-__all__ = ["MAX_RUNNING", "Job", "running", "warm_up"]
+__all__ = ["MAX_RUNNING", "Job", "running", "stop_all", "warm_up"]

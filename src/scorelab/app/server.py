@@ -3,6 +3,7 @@ says so when told otherwise; each browser session gets its own explorer."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import sys
 from typing import Any
@@ -42,7 +43,7 @@ def serve(host: str = "127.0.0.1", port: int = 5006, show: bool = False) -> None
     import panel as pn
 
     from .explorer import CSS, app
-    from .jobs import warm_up
+    from .jobs import stop_all, warm_up
 
     said = warning(host)
     if said:
@@ -56,13 +57,20 @@ def serve(host: str = "127.0.0.1", port: int = 5006, show: bool = False) -> None
                            verbose=False)
     shown = f"[{host}]" if ":" in host else host
     print(f"scorelab explorer: http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: runs end too
     try:
         server.start()
         server.io_loop.start()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
+        stop_all()
         server.stop()
+
+
+def _interrupt(*_args: Any) -> None:
+    raise KeyboardInterrupt
 
 
 __all__ = ["LOCAL", "free_port", "origins", "serve", "warning"]
