@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APP_STAMP := $(VENV)/.installed-app
 
-.PHONY: demo test chromium bench bench-scale lint golden schema fuzz clean
+.PHONY: demo explore test chromium bench bench-scale lint golden schema fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ $(APP_STAMP): $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/scorelab run --preset china-2022 --out out/demo --force
+
+# the explorer on http://127.0.0.1:5006/ (Ctrl-C stops it)
+explore: $(APP_STAMP)
+	$(BIN)/scorelab explore
 
 test: $(STAMP) $(APP_STAMP) chromium
 	$(BIN)/python -m pytest
