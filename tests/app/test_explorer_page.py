@@ -5,6 +5,7 @@ extra)."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, ClassVar
 
@@ -183,3 +184,19 @@ def test_scorelab_explore_binds_locally_unless_told(
     captured = capsys.readouterr()
     assert f"http://{host}:5999/" in captured.out
     assert ("warning: the explorer listens on 0.0.0.0" in captured.err) is warned
+
+
+def test_replicated_runs_show_and_compare_medians_with_their_ranges() -> None:
+    page = explorer(days=3)
+    page.replicates.value = 2
+    for seed in (7, 8):
+        page.seed.value = seed
+        page._run()
+        finish(page)
+    assert [r.result.summary.replicates is not None for r in page.runs.runs] == [True, True]
+    assert "every figure is the median over the replicates" in html_of(page.result_view)
+    assert "--replicates 2" in page.runs.runs[1].command()
+    page.tabs.active = 1
+    compared = html_of(page.compare_view)
+    assert "median [2.5th\u201397.5th percentile]" in compared
+    assert re.search(rf'data-key="{re.escape(WRONGLY)}">[\d,]+ \[[\d,]+\u2013[\d,]+\]', compared)

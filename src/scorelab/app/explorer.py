@@ -509,7 +509,7 @@ def _zip_of(run: Run) -> Callable[[], io.BytesIO]:
 
 
 def _whole(value: Any) -> int:
-    return int(value) if isinstance(value, int | float) else -1
+    return int(value) if isinstance(value, int | float) else 0
 
 
 def app() -> pn.viewable.Viewable:
