@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+APP_STAMP := $(VENV)/.installed-app
 
-.PHONY: demo test docs chromium bench bench-scale lint golden schema fuzz clean
+.PHONY: demo explore test docs chromium bench bench-scale lint golden schema fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +15,19 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# the explorer's extra (Panel), for its tests and its type checks
+$(APP_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[app]"
+	touch $(APP_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/scorelab run --preset china-2022 --out out/demo --force
 
-test: $(STAMP) chromium
+# the explorer on http://127.0.0.1:5006/ (Ctrl-C stops it)
+explore: $(APP_STAMP)
+	$(BIN)/scorelab explore
+
+test: $(STAMP) $(APP_STAMP) chromium
 	$(BIN)/python -m pytest
 
 # the documentation site into site/: --strict (a warning or a broken link fails), executing
@@ -56,7 +66,7 @@ bench-scale: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/scale.py
 
-lint: $(STAMP)
+lint: $(STAMP) $(APP_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[lint]"
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .api import Result, compare, resume, run, save_figures, sensitivity, sweep
+    from .api import Result, compare, explore, resume, run, save_figures, sensitivity, sweep
     from .ledger.summary import Summary
     from .scenario import Scenario, ScenarioError, load_scenario, preset_names
     from .scenario.plan import Plan
@@ -33,6 +33,7 @@ _EXPORTS = {
     "sensitivity": ("api", "sensitivity"),
     "compare": ("api", "compare"),
     "save_figures": ("api", "save_figures"),
+    "explore": ("api", "explore"),
     "Result": ("api", "Result"),
     "Summary": ("ledger.summary", "Summary"),
     "Scenario": ("scenario", "Scenario"),
@@ -52,5 +53,5 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["Plan", "Result", "Scenario", "ScenarioError", "Summary", "__version__", "compare",
-           "compile_plan", "load_scenario", "preset_names", "resume", "run", "save_figures",
-           "sensitivity", "sweep"]
+           "compile_plan", "explore", "load_scenario", "preset_names", "resume", "run",
+           "save_figures", "sensitivity", "sweep"]

@@ -372,6 +372,16 @@ def save_figures(out: str | Path, figures: Sequence[str] | None = None, *,
     return write_charts(charts, target, format, width)
 
 
+def explore() -> Any:
+    """The explorer in a notebook cell (``scorelab explore`` serves the same page in a
+    browser): choose a scenario and its assumptions, run in the background, see the report's
+    sections, compare two runs, download one. Needs Panel: ``pip install 'scorelab[app]'``.
+    """
+    from .app import notebook
+
+    return notebook()
+
+
 def _loaded(scenario: Scenario | str | Path) -> Scenario:
     return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
 

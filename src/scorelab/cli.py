@@ -498,6 +498,28 @@ def plot_command(
         out.print(str(path), soft_wrap=True, markup=False)
 
 
+@app.command("explore")
+def explore_command(
+    host: Annotated[str, typer.Option(
+        help="Address to listen on: this machine only unless told otherwise (then a warning "
+             "says what that means).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 5006,
+    show: Annotated[bool, typer.Option(help="Open the page in a browser tab.")] = False,
+) -> None:
+    """Serve the explorer: choose a scenario, move its assumptions, run, see who is wronged,
+    compare runs and download them, in the browser (needs Panel: the app extra)."""
+    from .app import INSTALL, require_panel
+
+    try:
+        require_panel()
+    except ImportError:
+        err.print(f"error: {INSTALL}", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    from .app.server import serve
+
+    serve(host, port, show)
+
+
 @app.command("figures")
 def figures_command(
     markdown: Annotated[bool, typer.Option(

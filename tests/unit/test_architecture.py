@@ -33,7 +33,8 @@ ROOT = SRC.parents[1]
 #: lower numbers sit lower; a module may import its own package and anything lower
 LAYERS = {"core": 0, "scenario": 1, "population": 2, "processes": 3, "records": 3,
           "systems": 4, "measures": 4, "finance": 5, "integration": 5, "ledger": 6, "engine": 7,
-          "report": 8, "experiments": 9, "api": 10, "cli": 11, "__init__": 12, "__main__": 12}
+          "report": 8, "experiments": 9, "api": 10, "cli": 11, "__init__": 12, "__main__": 12,
+          "app": 9.5}  # the explorer: over the experiments, under the api and the CLI
 
 
 def _package(module: str) -> str:
