@@ -187,8 +187,9 @@ def _read_preset(name: str, chain: list[str]) -> tuple[dict[str, Any], list[_Sou
 def _region_table(data: dict[str, Any], tree: Any, label: str, folder: Path | None,
                   preset: bool) -> region_csv.RegionTable | None:
     """Read the CSV file that ``population.regions`` names (if it names one) into rows in
-    ``data``: relative to the scenario file's folder (the current one for text), or for a
-    preset the presets folder. Returns the table, for locating errors in its cells."""
+    ``data``: a file in the scenario file's folder or below it (the current folder for
+    text), or for a preset a file of the presets folder. Returns the table, for locating
+    errors in its cells."""
     population = data.get("population")
     if not isinstance(population, dict) or not isinstance(population.get("regions"), str):
         return None
@@ -210,12 +211,9 @@ def _region_table(data: dict[str, Any], tree: Any, label: str, folder: Path | No
                                         label, line, col, where))
         text = resource.read_text(encoding="utf-8-sig")
     else:
-        path = Path(name) if folder is None else folder / name
-        csv_label = str(path)
-        if not path.is_file():
-            raise ScenarioError(Problem(
-                f"cannot read region table {short(name)}: no such file (looked for {path})",
-                label, line, col, where))
+        base = folder if folder is not None else Path()
+        path = region_csv.locate(base, name, label, line, col, where)
+        csv_label = str(base / name)
         text = region_csv.read_text(path, csv_label)
     table = region_csv.parse(text, csv_label, where)
     population["regions"] = table.rows
