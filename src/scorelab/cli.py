@@ -22,6 +22,7 @@ from .ledger.catalogue import MEASURE, RUN, SYSTEM
 from .ledger.summary import Summary
 from .report.numbers import format_count, format_scale
 from .scenario import (
+    Problem,
     ScenarioError,
     load_scenario,
     preset_description,
@@ -223,6 +224,10 @@ def estimate_command(
 
     overrides = size_overrides(persons, days, None)
     resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
+    if memory_per_worker is not None and not 0 < memory_per_worker <= MAX_WORKER_GIB:
+        raise ScenarioError(Problem(
+            f"expected GiB of memory above 0 and at most {MAX_WORKER_GIB:,}, got "
+            f"{memory_per_worker:g}", path="--memory-per-worker"))
     result = estimate(resolved, calibrate=calibrate)
     table = Table(title=f"{resolved.name}: {result.persons:,} persons x {result.days:,} days "
                         "(warm-up included)")
@@ -247,6 +252,10 @@ def estimate_command(
         else:
             out.print(f"shards: {shards} (one per worker of {memory_per_worker:g} GiB)",
                       soft_wrap=True)
+
+
+#: the most memory a worker of ``estimate --memory-per-worker`` may have (a PiB)
+MAX_WORKER_GIB = 1 << 20
 
 
 def _experiment_scenario(scenario: Path | None, preset: str | None, persons: int | None,

@@ -194,7 +194,10 @@ def _typed(name: str, value: str, label: str, line: int, column: int, where: str
         try:
             return int(value)
         except ValueError:
-            raise ScenarioError(Problem(f"expected a whole number, got {short(value)}", label,
+            digits = value.lstrip("+-")
+            what = (f"a number of {len(digits):,} digits, too long to read" if
+                    digits.isdigit() else short(value))
+            raise ScenarioError(Problem(f"expected a whole number, got {what}", label,
                                         line, column, where)) from None
     if name in NUMBER:
         try:

@@ -187,7 +187,7 @@ def _check(scenario: Scenario, data: dict[str, Any], i: int, change: Any, last_s
     days = scenario.days
     start = day_number(change.at, scenario.start_date, "at")
     if not 0 <= start < days:
-        raise ScheduleProblem("at", f"day {start} is outside the run (reported days 0 to "
+        raise ScheduleProblem("at", f"day {short(start)} is outside the run (reported days 0 to "
                                     f"{days - 1}){_as_date(scenario, start)}")
     if start < last_start:
         raise ScheduleProblem("at", f"changes must be listed in date order: day {start} comes "
@@ -199,7 +199,7 @@ def _check(scenario: Scenario, data: dict[str, Any], i: int, change: Any, last_s
             raise ScheduleProblem("until", f"a ramp must end after it starts: until (day "
                                            f"{stop}) is not after at (day {start})")
         if stop >= days:
-            raise ScheduleProblem("until", f"day {stop} is outside the run (reported days 0 "
+            raise ScheduleProblem("until", f"day {short(stop)} is outside the run (reported days 0 "
                                            f"to {days - 1}){_as_date(scenario, stop)}")
     keys = split_path(data, change.set, new_key=True)
     try:
@@ -245,6 +245,11 @@ def _check(scenario: Scenario, data: dict[str, Any], i: int, change: Any, last_s
                 raise ScheduleProblem("to", (
                     f"a ramp needs a number, and {what} is {short(value)}; give no until: "
                     f"to set a value on one day"))
+            try:
+                float(value)
+            except OverflowError:
+                raise ScheduleProblem("to", f"{what} is {short(value)}: too large a number to "
+                                            "ramp over") from None
     return _Change(i, keys, start, stop, change.to)
 
 
