@@ -213,11 +213,15 @@ def sweep(scenario: Scenario | str | Path, params: list[str], *, replicates: int
     """Run a grid of parameter values (``["PATH=V1,V2", ...]``) with ``replicates`` runs a
     point into ``out``; one row a run in ``out/sweep.parquet``. Finished runs of an
     interrupted sweep are skipped (see :mod:`scorelab.experiments.sweep`)."""
-    from .experiments.params import parse_values
-    from .experiments.sweep import run_sweep
+    from .experiments.params import Param, check_count, parse_values
+    from .experiments.sweep import check_grid, run_sweep
 
     resolved = _loaded(scenario)
-    parsed = [parse_values(resolved, text) for text in params]
+    check_count(params)
+    parsed: list[Param] = []
+    for text in params:
+        parsed.append(parse_values(resolved, text))
+        check_grid(parsed, replicates)  # a grid too large is told before the rest is read
     return run_sweep(resolved, parsed, replicates, Path(out), backend, workers, address,
                      force, progress)
 
@@ -230,10 +234,13 @@ def sensitivity(scenario: Scenario | str | Path, params: list[str], *, method: s
     """Sobol or Morris indices of summary figures (``outputs``, dotted paths) over parameter
     ranges (``["PATH=LOW:HIGH", ...]``), written to ``out/sensitivity.json`` (see
     :mod:`scorelab.experiments.sensitivity`)."""
-    from .experiments.params import parse_range
-    from .experiments.sensitivity import run_sensitivity
+    from .experiments.params import check_count, parse_range
+    from .experiments.sensitivity import METHODS, check_runs, run_sensitivity
 
     resolved = _loaded(scenario)
+    check_count(params)
+    if method in METHODS:
+        check_runs(method, len(params), samples)  # before any parameter is read
     parsed = [parse_range(resolved, text) for text in params]
     return run_sensitivity(resolved, method, parsed, outputs or ["sanctioned_wrongly_any"],
                            Path(out), samples, backend, workers, address, force, progress)
