@@ -142,7 +142,7 @@ def resume(out: str | Path, progress: Progress | None = None) -> Result | None:
     """Continue a killed run from its last checkpoint into ``out``, to the files an
     uninterrupted run gives. Returns None when the run in ``out`` is complete already (nothing
     to resume)."""
-    from .engine.checkpoint import StateError, find_checkpoint, read_checkpoint
+    from .engine.checkpoint import StateError, check_day, find_checkpoint, read_checkpoint
     from .report.files import OutputFolder
 
     out = Path(out)
@@ -161,6 +161,7 @@ def resume(out: str | Path, progress: Progress | None = None) -> Result | None:
         raise ScenarioError(Problem(
             f"checkpoint {found} cannot be used: its scenario does not match its digest "
             "(written by another version of scorelab?)", path="checkpoint"))
+    check_day(checkpoint, resolved.warmup_days + resolved.days)  # before any day runs
     settings = {k: manifest.get(k) for k in ("shards", "backend", "address", "workers")}
     try:
         return _run_into(resolved, out, bool(manifest.get("force")), settings,
