@@ -32,10 +32,13 @@ from .scenario import (
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="scorelab: simulate scoring and control systems on a synthetic population.")
-err = Console(stderr=True, highlight=False)
+# user text (paths, names, values quoted in errors) is printed as written: no markup, no
+# emoji codes (":x:" would print as an emoji, "[red]" would vanish)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 # piped into a file or another program, tables keep their natural width instead of being
 # cut to 80 columns
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 1_000)
+out = Console(highlight=False, markup=False, emoji=False,
+              width=None if sys.stdout.isatty() else 1_000)
 
 
 def _version(value: bool) -> None:
@@ -117,8 +120,8 @@ def _with_progress(name: str, quiet: bool, work: Callable[[Any], Any], unit: str
     experiment's runs."""
     if quiet:
         return work(None)
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                  TextColumn(unit + " {task.completed:.0f}/{task.total:.0f}"),
+    with Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(),
+                  TextColumn(unit + " {task.completed:.0f}/{task.total:.0f}", markup=False),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task(name, total=1)  # the real total comes with the first day
 

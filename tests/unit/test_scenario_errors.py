@@ -244,3 +244,39 @@ def test_estimate_refuses_a_worker_memory_that_is_not_a_size(
                                 "--memory-per-worker", value)
         assert code == 2, message
         assert "--memory-per-worker: expected GiB of memory above 0" in message
+
+
+# --- user text is printed as written ----------------------------------------------------------
+
+ODD = ":x: a:b:c [red]r[/red] :thumbs_up: [link=x]y [/]"
+
+
+def test_user_text_is_printed_as_written(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Paths, names and values reach the terminal literally: rich's emoji codes and markup
+    are off for everything the CLI prints (errors, results, tables)."""
+    def literal(message: str) -> None:
+        assert ODD in message, message
+        for emoji in ("❌", "🅱", "👍"):
+            assert emoji not in message, message
+
+    code, message = run_cli(capsys, "validate", str(tmp_path / f"{ODD}.yaml"))
+    assert code == 2 and "cannot read scenario file" in message
+    literal(message)
+    code, message = run_cli(capsys, "run", "--preset", ODD)
+    assert code == 2 and "unknown preset" in message
+    literal(message)
+    path = write(tmp_path, SMALL)
+    code, message = run_cli(capsys, "sweep", str(path), "--param", f"{ODD}=1",
+                            "--out", str(tmp_path / "s"))
+    assert code == 2 and "no such parameter" in message
+    literal(message)
+    out = tmp_path / ODD
+    code, message = run_cli(capsys, "run", str(path), "--out", str(out))
+    assert code == 0, message
+    assert f"report: {out / 'report.html'}" in message
+    literal(message)
+    code, message = run_cli(capsys, "compare", str(out), str(out), "--out",
+                            str(tmp_path / "c.html"))
+    assert code == 0, message
+    literal(message)  # the runs' labels head the table's columns

@@ -143,7 +143,7 @@ def run_sensitivity(scenario: Scenario, method: str, params: list[Param], output
     rows = table.finish("runs.parquet", ["sample"]).resolve()
     import polars as pl
 
-    frame = pl.read_parquet(rows)
+    frame = pl.read_parquet(rows, glob=False)
     found = []
     _check_outputs(outputs, {c: 0.0 for c in frame.columns
                              if not c.startswith("param.") and c != "sample"})
