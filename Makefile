@@ -54,7 +54,8 @@ golden: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/scorelab schema > docs/summary.schema.json
 
-# 2,000 fuzzed scenario files (the test suite runs a few dozen)
+# 2,000 fuzzed scenario files, 500 region tables and 500 sweep or sensitivity option sets
+# (the test suite runs a few dozen)
 fuzz: $(STAMP)
 	SCORELAB_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/properties/test_fuzz.py
 

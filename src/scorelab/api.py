@@ -176,7 +176,13 @@ def resume(out: str | Path, progress: Progress | None = None) -> Result | None:
     """Continue a killed run from its last checkpoint into ``out``, to the files an
     uninterrupted run gives. Returns None when the run in ``out`` is complete already (nothing
     to resume)."""
-    from .engine.checkpoint import StateError, find_checkpoint, peek_manifest, read_checkpoint
+    from .engine.checkpoint import (
+        StateError,
+        check_day,
+        find_checkpoint,
+        peek_manifest,
+        read_checkpoint,
+    )
     from .report.files import OutputFolder
 
     out = Path(out)
@@ -196,6 +202,7 @@ def resume(out: str | Path, progress: Progress | None = None) -> Result | None:
         raise ScenarioError(Problem(
             f"checkpoint {found} cannot be used: its scenario does not match its digest "
             "(written by another version of scorelab?)", path="checkpoint"))
+    check_day(checkpoint, resolved.warmup_days + resolved.days)  # before any day runs
     settings = {k: manifest.get(k) for k in ("shards", "backend", "address", "workers")}
     try:
         return _run_into(resolved, out, bool(manifest.get("force")), settings,
@@ -280,11 +287,15 @@ def sweep(scenario: Scenario | str | Path, params: list[str], *, replicates: int
     """Run a grid of parameter values (``["PATH=V1,V2", ...]``) with ``replicates`` runs a
     point into ``out``; one row a run in ``out/sweep.parquet``. Finished runs of an
     interrupted sweep are skipped (see :mod:`scorelab.experiments.sweep`)."""
-    from .experiments.params import parse_values
-    from .experiments.sweep import run_sweep
+    from .experiments.params import Param, check_count, parse_values
+    from .experiments.sweep import check_grid, run_sweep
 
     resolved = _loaded(scenario)
-    parsed = [parse_values(resolved, text) for text in params]
+    check_count(params)
+    parsed: list[Param] = []
+    for text in params:
+        parsed.append(parse_values(resolved, text))
+        check_grid(parsed, replicates)  # a grid too large is told before the rest is read
     return run_sweep(resolved, parsed, replicates, Path(out), backend, workers, address,
                      force, progress)
 
@@ -297,10 +308,13 @@ def sensitivity(scenario: Scenario | str | Path, params: list[str], *, method: s
     """Sobol or Morris indices of summary figures (``outputs``, dotted paths) over parameter
     ranges (``["PATH=LOW:HIGH", ...]``), written to ``out/sensitivity.json`` (see
     :mod:`scorelab.experiments.sensitivity`)."""
-    from .experiments.params import parse_range
-    from .experiments.sensitivity import run_sensitivity
+    from .experiments.params import check_count, parse_range
+    from .experiments.sensitivity import METHODS, check_runs, run_sensitivity
 
     resolved = _loaded(scenario)
+    check_count(params)
+    if method in METHODS:
+        check_runs(method, len(params), samples)  # before any parameter is read
     parsed = [parse_range(resolved, text) for text in params]
     return run_sensitivity(resolved, method, parsed, outputs or ["sanctioned_wrongly_any"],
                            Path(out), samples, backend, workers, address, force, progress)

@@ -22,6 +22,7 @@ from .ledger.catalogue import MEASURE, RUN, SYSTEM
 from .ledger.summary import Summary
 from .report.numbers import format_count, format_scale
 from .scenario import (
+    Problem,
     ScenarioError,
     load_scenario,
     preset_description,
@@ -31,10 +32,13 @@ from .scenario import (
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="scorelab: simulate scoring and control systems on a synthetic population.")
-err = Console(stderr=True, highlight=False)
+# user text (paths, names, values quoted in errors) is printed as written: no markup, no
+# emoji codes (":x:" would print as an emoji, "[red]" would vanish)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 # piped into a file or another program, tables keep their natural width instead of being
 # cut to 80 columns
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 1_000)
+out = Console(highlight=False, markup=False, emoji=False,
+              width=None if sys.stdout.isatty() else 1_000)
 
 
 def _version(value: bool) -> None:
@@ -139,8 +143,9 @@ def _with_progress(name: str, quiet: bool, work: Callable[[Any], Any], unit: str
     experiment's runs, with the labelled stages of long phases below it."""
     if quiet:
         return work(None)
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                  TextColumn("{task.fields[unit]} {task.completed:.0f}/{task.total:.0f}"),
+    with Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(),
+                  TextColumn("{task.fields[unit]} {task.completed:.0f}/{task.total:.0f}",
+                             markup=False),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
         return work(_Bars(bar, name, unit))
 
@@ -239,6 +244,10 @@ def estimate_command(
 
     overrides = size_overrides(persons, days, None)
     resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
+    if memory_per_worker is not None and not 0 < memory_per_worker <= MAX_WORKER_GIB:
+        raise ScenarioError(Problem(
+            f"expected GiB of memory above 0 and at most {MAX_WORKER_GIB:,}, got "
+            f"{memory_per_worker:g}", path="--memory-per-worker"))
     result = estimate(resolved, calibrate=calibrate)
     table = Table(title=f"{resolved.name}: {result.persons:,} persons x {result.days:,} days "
                         "(warm-up included)")
@@ -263,6 +272,10 @@ def estimate_command(
         else:
             out.print(f"shards: {shards} (one per worker of {memory_per_worker:g} GiB)",
                       soft_wrap=True)
+
+
+#: the most memory a worker of ``estimate --memory-per-worker`` may have (a PiB)
+MAX_WORKER_GIB = 1 << 20
 
 
 def _experiment_scenario(scenario: Path | None, preset: str | None, persons: int | None,

@@ -150,6 +150,52 @@ def test_bad_sweep_params_exit_2(tmp_path: Path, param: str, message: str,
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize(("params", "message"), [
+    (["schedule=[]"], "--param schedule=[]: 'schedule' is a table, not a parameter"),
+    (["processes.driving.rate={a: 1}"], "is a mapping or a nested list"),
+    (["processes.driving.rate=&a [*a]"], "is a mapping or a nested list"),
+    (["processes.driving.rate=[[0.2]]"], "is a mapping or a nested list"),
+    (["processes.driving=0.1"], "'processes.driving' is a section, not a parameter"),
+    (["population.age_bands=[]"], "'population.age_bands' is a table"),
+    ([f"processes.driving.rate={'1' * 5000}"], "a number of 5,000 digits is too long to read"),
+    ([f"processes.driving.rate=1{'0' * 400}"],
+     ("processes.driving.rate: input should be a valid number (got a whole number of about "
+     "401 digits)")),
+    (["processes.driving.rate=" + "[" * 5000], "cannot read the value"),
+    ([f"processes.driving.rate={','.join(['0.1'] * 1001)}"], "1,001 values; at most 1,000"),
+    ([f"processes.driving.rate=0.1,0.2{',0.3' * 5000}"], "characters; at most 10,000"),
+    (["processes.driving.rate=0.1"] * 65, "65 parameters; at most 64"),
+    (["processes.driving.rate=" + ",".join(f"0.{i:03d}" for i in range(1, 400)),
+      "processes.tax_filing.rate=" + ",".join(f"0.{i:03d}" for i in range(1, 400))],
+     "grid points x replicates = 159,201 x 1"),
+])
+def test_sweep_params_no_run_can_take_are_refused_before_anything_runs(
+        tmp_path: Path, params: list[str], message: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A value that is no parameter's value, a path that names no parameter, or too many
+    of them: a clear error, exit 2, nothing written, and no value echoed in full."""
+    path = tmp_path / "s.yaml"
+    path.write_text(tiny(days=3))
+    args = [a for text in params for a in ("--param", text)]
+    code = main(["sweep", str(path), *args, "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err, err
+    assert "Traceback" not in err and "1" * 200 not in err and "[" * 200 not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_sweep_point_too_large_to_run_is_refused_before_the_folder_is_made(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(tiny(days=3))
+    code = main(["sweep", str(path), "--param", "population.persons=1000,900000000000",
+                 "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "needs about" in err, err
+    assert not (tmp_path / "o").exists()
+
+
 # --- sensitivity -----------------------------------------------------------------------
 
 
@@ -198,6 +244,51 @@ def test_bad_sensitivity_input_exits_2(tmp_path: Path, args: list[str], message:
     err = capsys.readouterr().err
     assert code == 2, err
     assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--samples", "1000000000"], ("1,000,000,000 samples of 1 parameter make 3,000,000,000 "
+                                  "runs (sobol: samples x (params + 2)); at most 100,000")),
+    (["--samples", "1000000000", "--method", "morris"],
+     "make 2,000,000,000 runs (morris: samples x (params + 1))"),
+    (["--samples", "1" + "0" * 400], "a whole number of about 401 digits samples"),
+])
+def test_a_design_too_large_is_refused_before_it_is_sampled(
+        tmp_path: Path, args: list[str], message: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The run count comes from the method's formula, so a billion samples is an error at
+    once (sampling them first would fill the memory)."""
+    import time
+
+    path = tmp_path / "s.yaml"
+    path.write_text(tiny(days=3, persons=200))
+    start = time.perf_counter()
+    code = main(["sensitivity", str(path), "--param", "processes.driving.rate=0.1:0.2", *args,
+                 "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and "Traceback" not in err, err
+    assert time.perf_counter() - start < 5
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(("param", "message"), [
+    ("processes.driving.rate=.nan:0.5", "LOW and HIGH must be finite numbers, got nan"),
+    ("processes.driving.rate=0:.inf", "must be finite numbers, got inf"),
+    (f"processes.driving.rate=0:1{'0' * 400}", "finite numbers, got a whole number of about"),
+    ("processes.driving=0:1", "is a section, not a parameter"),
+    ("processes.driving.rate=[0]:1", "LOW and HIGH must be numbers"),
+])
+def test_bad_sensitivity_ranges_exit_2(tmp_path: Path, param: str, message: str,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(tiny(days=3, persons=200))
+    code = main(["sensitivity", str(path), "--param", param, "--samples", "4",
+                 "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and "Traceback" not in err, err
+    assert not (tmp_path / "o").exists()
 
 
 def test_run_with_replicates_through_the_cli(tmp_path: Path) -> None:

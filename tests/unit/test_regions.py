@@ -195,3 +195,55 @@ def test_a_csv_path_in_python_data_is_refused_clearly() -> None:
     data["population"]["regions"] = "states.csv"
     with pytest.raises(ScenarioError, match="names a CSV file"):
         validate(data)
+
+
+# --- a scenario reads only its own folder --------------------------------------------------
+
+SECRET = "root:x:0:0:secret-first-line"
+
+
+@pytest.mark.parametrize(("regions", "expected"), [
+    ("{outside}/foreign.csv", "not an absolute path"),
+    ("../foreign.csv", "named without '..'"),
+    ("inside/../../foreign.csv", "named without '..'"),
+    ("link.csv", "symlink to a file outside the scenario file's folder"),
+    ("linked/foreign.csv", "symlink to a file outside the scenario file's folder"),
+    ("passwd.csv", "symlink to a file outside the scenario file's folder"),
+])
+def test_a_region_table_outside_the_scenario_folder_is_refused(
+        tmp_path: Path, regions: str, expected: str) -> None:
+    """Whatever the path, a CSV file beyond the scenario's folder is never read: its rows do
+    not reach scenario.yaml or summary.json, and no error echoes a line of it."""
+    outside, folder = tmp_path / "outside", tmp_path / "scenario"
+    outside.mkdir()
+    (folder / "inside").mkdir(parents=True)
+    (outside / "foreign.csv").write_text(f"{SECRET}\nname,population\nLeaked,10\n",
+                                         encoding="utf-8")
+    (folder / "link.csv").symlink_to(outside / "foreign.csv")
+    (folder / "linked").symlink_to(outside, target_is_directory=True)
+    (folder / "passwd.csv").symlink_to("/etc/passwd")
+    (folder / "s.yaml").write_text(
+        "extends: united-states-2020\nname: r\ndays: 2\npopulation:\n  persons: 1000\n"
+        f"  identity: {{scheme: none}}\n  regions: {regions.format(outside=outside)}\n",
+        encoding="utf-8")
+    for command in (["validate", "s.yaml"], ["run", "s.yaml", "--out", "o", "--quiet"]):
+        code, out = cli(*command, cwd=folder)
+        assert code == 2, out
+        assert "Traceback" not in out
+        assert "s.yaml:7:12: population.regions: cannot read region table" in out, out
+        assert expected in out, out
+        assert SECRET not in out and "Leaked" not in out and "root:" not in out
+    assert not (folder / "o").exists()
+
+
+def test_a_symlink_within_the_folder_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "tables" / "regions.csv").write_text("name,population\nA,10\nB,30\n",
+                                                     encoding="utf-8")
+    (tmp_path / "regions.csv").symlink_to(tmp_path / "tables" / "regions.csv")
+    for regions in ("regions.csv", "tables/regions.csv"):
+        (tmp_path / "s.yaml").write_text(
+            "extends: united-states-2020\nname: r\ndays: 2\npopulation:\n  persons: 40\n"
+            f"  block_size: 64\n  identity: {{scheme: none}}\n  regions: {regions}\n",
+            encoding="utf-8")
+        assert list(load_scenario(tmp_path / "s.yaml").population.provinces) == ["A", "B"]

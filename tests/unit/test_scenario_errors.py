@@ -182,3 +182,101 @@ def test_version_and_presets(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and message.startswith("scorelab ")
     code, message = run_cli(capsys, "presets")
     assert code == 0 and "china-2022" in message and "court list" in message
+
+
+# --- numbers too large for their field -----------------------------------------------------
+
+HUGE = "1" + "0" * 400  # 10**400: a whole number YAML and the command line read
+
+
+@pytest.mark.parametrize(("text", "args", "expected"), [
+    (f"extends: china-2022\npopulation: {{persons: {HUGE}}}\n", [],
+     ["scenario.yaml:2:23: population.persons: input should be less than or equal to",
+      "about 401 digits"]),
+    (SMALL, ["--persons", HUGE],
+     ["<command line>: population.persons: input should be less than or equal to"]),
+    (("extends: united-states-2020\npopulation:\n  persons: 2000\n  regions:\n"
+      f"    - {{name: A, population: {HUGE}}}\n    - {{name: B, population: 5}}\n"), [],
+     ["scenario.yaml:5:", "population.regions[0].population: input should be less than"]),
+    (SMALL + f"systems:\n  rongcheng:\n    grades: {{AAA: 1{'0' * 100}, D: -32000}}\n", [],
+     ["scenario.yaml:8:", ("systems.rongcheng.grades.AAA: input should be less than or equal "
+      "to 32000")]),
+    (SMALL + "start_date: '9999-12-31'\nschedule:\n  - {at: 0, set: processes.driving.rate, "
+     "to: 0.01}\n",
+     [], ["scenario.yaml:6:13: start_date: 3 days from 9999-12-31 run past the last date",
+          "start by 9999-12-29"]),
+    (SMALL + f"warmup_days: 1{'0' * 5000}\n", [],
+     ["scenario.yaml:6:14: a number of 5,001 digits", "at most 4,300 digits"]),
+    (SMALL + f"warmup_days: 0x1{'0' * 5000}\n", [],
+     ["scenario.yaml:6:14: warmup_days: input should be less than", "about 6,021 digits"]),
+    (SMALL.replace("days: 3", "days: 10") + "schedule:\n  - {at: 0, until: 5, set: "
+     f"processes.driving.rate, to: {HUGE}}}\n", [],
+     ["scenario.yaml:7:56:", ("schedule[0].to: to is a whole number of about 401 digits: too "
+      "large a number to ramp over")]),
+])
+@pytest.mark.parametrize("command", ["validate", "run", "estimate"])
+def test_numbers_too_large_for_their_field_are_located(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, args: list[str],
+        expected: list[str], command: str) -> None:
+    """A number its field cannot hold is a located error (exit 2) for every command that
+    reads a scenario, before anything is written, and it is not echoed digit by digit."""
+    path = write(tmp_path, text)
+    out = tmp_path / "out"
+    extra = {"run": ["--out", str(out), "--quiet"], "estimate": ["--no-calibrate"],
+             "validate": []}[command]
+    if args and command == "validate":  # validate has no --persons: the file says it
+        path = write(tmp_path, text.replace("persons: 2000", f"persons: {HUGE}"))
+        expected = ["scenario.yaml:3:12: population.persons: input should be less than"]
+        args = []
+    code, message = run_cli(capsys, command, str(path), *args, *extra)
+    assert code == 2, message
+    assert "Traceback" not in message and HUGE not in message
+    for fragment in expected:
+        assert fragment in message, (fragment, message)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.yaml"]
+
+
+def test_estimate_refuses_a_worker_memory_that_is_not_a_size(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    for value in ("1e400", "nan", "-1", "0"):
+        code, message = run_cli(capsys, "estimate", "--persons", "2000", "--no-calibrate",
+                                "--memory-per-worker", value)
+        assert code == 2, message
+        assert "--memory-per-worker: expected GiB of memory above 0" in message
+
+
+# --- user text is printed as written ----------------------------------------------------------
+
+ODD = ":x: a:b:c [red]r[/red] :thumbs_up: [link=x]y [/]"
+
+
+def test_user_text_is_printed_as_written(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Paths, names and values reach the terminal literally: rich's emoji codes and markup
+    are off for everything the CLI prints (errors, results, tables)."""
+    def literal(message: str) -> None:
+        assert ODD in message, message
+        for emoji in ("❌", "🅱", "👍"):
+            assert emoji not in message, message
+
+    code, message = run_cli(capsys, "validate", str(tmp_path / f"{ODD}.yaml"))
+    assert code == 2 and "cannot read scenario file" in message
+    literal(message)
+    code, message = run_cli(capsys, "run", "--preset", ODD)
+    assert code == 2 and "unknown preset" in message
+    literal(message)
+    path = write(tmp_path, SMALL)
+    code, message = run_cli(capsys, "sweep", str(path), "--param", f"{ODD}=1",
+                            "--out", str(tmp_path / "s"))
+    assert code == 2 and "no such parameter" in message
+    literal(message)
+    out = tmp_path / ODD
+    code, message = run_cli(capsys, "run", str(path), "--out", str(out))
+    assert code == 0, message
+    assert f"report: {out / 'report.html'}" in message
+    literal(message)
+    code, message = run_cli(capsys, "compare", str(out), str(out), "--out",
+                            str(tmp_path / "c.html"))
+    assert code == 0, message
+    literal(message)  # the runs' labels head the table's columns

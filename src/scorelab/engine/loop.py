@@ -106,11 +106,23 @@ class Driver:
     STATE: ClassVar[tuple[str, ...]] = ("coordinators", "desks", "protest_count", "integrator")
 
     def state(self) -> State:
-        return state_of(self, self.STATE)
+        """The global parts' state, with what it is of: the run's persons and days."""
+        tree, arrays = state_of(self, self.STATE)
+        return {"of": self._shape(), "state": tree}, arrays
+
+    def _shape(self) -> dict[str, int]:
+        return {"persons": self.plan.scenario.population.persons, "days": self.plan.days,
+                "total_days": self.plan.total_days}
 
     def load_state(self, state: State, day: int) -> None:
-        """Restore the state saved after ``day``; the parts take the specs then in force."""
-        load_into(self, state, self.STATE)
+        """Restore the state saved after ``day``; the parts take the specs then in force.
+        A state of another population or another length of run is refused first."""
+        tree, arrays = state
+        saved = tree.get("of") if isinstance(tree, dict) else None
+        if saved != self._shape():
+            raise StateError(f"it is a state of a run with {saved}; this run has "
+                             f"{self._shape()}")
+        load_into(self, (tree["state"], arrays), self.STATE)
         for step in self.plan.steps_until(day):
             for part, spec in self._parts_of(step):
                 part.configure(spec)

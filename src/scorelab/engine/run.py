@@ -9,7 +9,7 @@ from ..core.progress import labelled, reporter
 from ..ledger import daily_table, summarise
 from ..ledger.result import Result
 from ..scenario import ScenarioError
-from ..scenario.errors import Problem
+from ..scenario.errors import Problem, short
 from ..scenario.plan import compile as compile_plan
 from ..scenario.schema import Scenario
 from .backends import get_backend
@@ -56,7 +56,7 @@ def check_resources(scenario: Scenario, shards: int, backend: str = "local",
     if shards < 1 or shards > blocks:
         raise ScenarioError(Problem(
             f"--shards must be between 1 and the number of population blocks ({blocks}: "
-            f"{scenario.population.persons:,} persons in blocks of {size:,}); got {shards}",
+            f"{scenario.population.persons:,} persons in blocks of {size:,}); got {short(shards)}",
             path="shards"))
 
 

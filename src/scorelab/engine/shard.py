@@ -27,7 +27,7 @@ from ..scenario.kinds import MEASURE_KINDS, SYSTEM_KINDS
 from ..scenario.plan import Plan
 from ..scenario.schedule import Step
 from ..systems.base import Holdings, System
-from .checkpoint import State, load_into, state_of
+from .checkpoint import State, StateError, load_into, state_of
 
 Appeals = dict[int, np.ndarray]  # system index -> global ids
 Decisions = dict[int, tuple[np.ndarray, np.ndarray]]  # system index -> (ids decided, won)
@@ -156,12 +156,25 @@ class Shard:
     STATE = ("processes", "protests", "systems", "measures", "event_counts")
 
     def state(self) -> State:
-        """Everything that changed since the shard was built, as plain data."""
-        return state_of(self, self.STATE)
+        """Everything that changed since the shard was built, as plain data, with what it
+        is of: the shard's persons and the run's days."""
+        tree, arrays = state_of(self, self.STATE)
+        return {"of": self._shape(), "state": tree}, arrays
+
+    def _shape(self) -> dict[str, int]:
+        return {"start": self.start, "stop": self.stop, "days": self.plan.days,
+                "total_days": self.plan.total_days}
 
     def load_state(self, state: State, day: int) -> None:
-        """Restore the state saved after ``day``; the parts take the specs then in force."""
-        load_into(self, state, self.STATE)
+        """Restore the state saved after ``day``; the parts take the specs then in force.
+        A state of other persons or another length of run is refused before anything of it
+        is restored."""
+        tree, arrays = state
+        saved = tree.get("of") if isinstance(tree, dict) else None
+        if saved != self._shape():
+            raise StateError(f"it is a state of {_describe(saved)}; this run's shard holds "
+                             f"{_describe(self._shape())}")
+        load_into(self, (tree["state"], arrays), self.STATE)
         for step in self.plan.steps_until(day):
             for part, spec in self._parts_of(step):
                 part.configure(spec)
@@ -213,3 +226,11 @@ class Shard:
             "provinces": {geo.province_names[p]: int(c) for p, c in
                           enumerate(np.bincount(pop.province, minlength=len(geo.province_names)))},
         }
+
+
+def _describe(shape: Any) -> str:
+    """A shard's persons and days, as an error names them."""
+    if not isinstance(shape, dict):
+        return "no known shard"
+    return (f"persons {shape.get('start')} to {shape.get('stop')} over {shape.get('days')} "
+            f"days ({shape.get('total_days')} with warm-up)")

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from ..engine.run import run_scenario
 from ..ledger.result import Result
-from ..scenario.errors import Problem, ScenarioError
+from ..scenario.errors import Problem, ScenarioError, short
 from ..scenario.schema import Scenario
 
 Key = TypeVar("Key", bound=Hashable)
@@ -29,7 +29,7 @@ def check_settings(backend: str, workers: int | None, address: str | None) -> No
         raise ScenarioError(Problem(f"unknown backend {backend!r}; backends: "
                                     f"{', '.join(BACKENDS)}", path="backend"))
     if workers is not None and workers < 1:
-        raise ScenarioError(Problem(f"--workers must be at least 1, got {workers}",
+        raise ScenarioError(Problem(f"--workers must be at least 1, got {short(workers)}",
                                     path="workers"))
     if address is not None and backend != "ray":
         raise ScenarioError(Problem("--address is an option of --backend ray", path="address"))

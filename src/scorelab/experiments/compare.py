@@ -70,7 +70,7 @@ def load_run(folder: Path) -> Run:
         raise ScenarioError(Problem(f"{path}: {where}: {first['msg']}", path="compare")
                             ) from None
     return Run(folder.name or str(folder), folder, summary,
-               pl.read_parquet(folder / "daily.parquet"))
+               pl.read_parquet(folder / "daily.parquet", glob=False))  # a path, not a pattern
 
 
 def check_comparable(runs: list[Run]) -> None:

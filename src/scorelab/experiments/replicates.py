@@ -19,7 +19,7 @@ import polars as pl
 from ..ledger.catalogue import resolve
 from ..ledger.result import Result
 from ..ledger.summary import Replicates, Summary
-from ..scenario.errors import Problem, ScenarioError
+from ..scenario.errors import Problem, ScenarioError, short
 from ..scenario.schema import Scenario
 from .batch import run_many
 from .seeds import derive_seed
@@ -40,7 +40,7 @@ def run_replicates(scenario: Scenario, count: int, backend: str = "local",
     """Run ``count`` replicates and combine them (see the module docstring)."""
     if not 2 <= count <= MAX_REPLICATES:
         raise ScenarioError(Problem(f"--replicates must be between 2 and {MAX_REPLICATES:,}, "
-                                    f"got {count}", path="replicates"))
+                                    f"got {short(count)}", path="replicates"))
     base = scenario.population.seed
     seeds = [derive_seed(base, r) for r in range(count)]
     results: dict[int, Result] = {}

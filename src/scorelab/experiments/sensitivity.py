@@ -23,7 +23,7 @@ import numpy as np
 
 from ..ledger.catalogue import resolve
 from ..report.sensitivity import render_sensitivity
-from ..scenario.errors import Problem, ScenarioError
+from ..scenario.errors import Problem, ScenarioError, short
 from ..scenario.loader import dump_scenario, scenario_digest
 from ..scenario.schema import Scenario
 from .batch import run_many
@@ -46,6 +46,27 @@ class Indices:
 def _problem(params: list[Param]) -> dict[str, Any]:
     return {"num_vars": len(params), "names": [p.text for p in params],
             "bounds": [[p.low, p.high] for p in params]}
+
+
+def run_count(method: str, params: int, samples: int) -> int:
+    """How many runs a design has, from its formula: known before anything is sampled."""
+    return samples * (params + 2) if method == "sobol" else samples * (params + 1)
+
+
+def check_runs(method: str, params: int, samples: int) -> None:
+    """Refuse a design of more than ``MAX_RUNS`` runs before it is sampled (sampling a
+    billion rows would fill the memory first)."""
+    runs = run_count(method, params, samples)
+    if runs > MAX_RUNS:
+        formula = "params + 2" if method == "sobol" else "params + 1"
+
+        def count(n: int) -> str:
+            return f"{n:,}" if n < 10**30 else short(n)
+
+        raise ScenarioError(Problem(
+            f"{count(samples)} samples of {params} parameter{'s' if params > 1 else ''} make "
+            f"{count(runs)} runs ({method}: samples x ({formula})); at most {MAX_RUNS:,}",
+            path="--samples"))
 
 
 def sample(method: str, params: list[Param], samples: int, seed: int) -> np.ndarray:
@@ -94,8 +115,9 @@ def run_sensitivity(scenario: Scenario, method: str, params: list[Param], output
     if not params:
         raise ScenarioError(Problem("give at least one --param PATH=LOW:HIGH", path="--param"))
     if samples < 2:
-        raise ScenarioError(Problem(f"--samples must be at least 2, got {samples}",
+        raise ScenarioError(Problem(f"--samples must be at least 2, got {short(samples)}",
                                     path="--samples"))
+    check_runs(method, len(params), samples)
     seed = scenario.population.seed
     design = sample(method, params, samples, seed)
     if design.shape[0] > MAX_RUNS:
@@ -120,7 +142,7 @@ def run_sensitivity(scenario: Scenario, method: str, params: list[Param], output
         rows = table.finish("runs.parquet", ["sample"]).resolve()
         import polars as pl
 
-        frame = pl.read_parquet(rows)
+        frame = pl.read_parquet(rows, glob=False)
         found = []
         _check_outputs(outputs, {c: 0.0 for c in frame.columns
                                  if not c.startswith("param.") and c != "sample"})

@@ -11,15 +11,17 @@ in ``sweep.html`` (:mod:`scorelab.report.sweep`) beside the resolved ``scenario.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..engine.run import check_resources
 from ..ledger.catalogue import resolve
 from ..scenario.loader import scenario_digest
 from ..scenario.schema import Scenario
-from .batch import run_many
+from .batch import check_settings, run_many
 from .params import Param, apply
 from .replicates import with_seed
 from .seeds import derive_seed
@@ -45,14 +47,13 @@ def run_sweep(scenario: Scenario, params: list[Param], replicates: int, out: Pat
               address: str | None = None, force: bool = False,
               progress: Callable[[int, int], None] | None = None) -> SweepResult:
     """Run every (grid point, replicate) not done yet; write ``sweep.parquet``."""
-    from ..scenario.errors import Problem, ScenarioError
-
+    total = check_grid(params, replicates)
+    check_settings(backend, workers, address)
     points = list(itertools.product(*(p.values for p in params)))
-    total = len(points) * replicates
-    if replicates < 1 or total > MAX_RUNS:
-        raise ScenarioError(Problem(
-            f"a sweep runs grid points x replicates = {len(points):,} x {replicates:,}; "
-            f"give at least 1 replicate and at most {MAX_RUNS:,} runs", path="--replicates"))
+    # every grid point is validated and sized before the folder is touched
+    scenarios = [apply(scenario, dict(zip(params, values, strict=True))) for values in points]
+    for point in scenarios:
+        check_resources(point, 1)
     manifest: dict[str, Any] = {
         "kind": "sweep", "scenario_sha256": scenario_digest(scenario),
         "params": {p.text: [repr(v) for v in p.values] for p in params},
@@ -60,8 +61,7 @@ def run_sweep(scenario: Scenario, params: list[Param], replicates: int, out: Pat
     with RunTable(out, manifest, force) as table:  # locked, published whole at the end
         base = scenario.population.seed
         todo: list[tuple[tuple[int, int], Scenario]] = []
-        for p, values in enumerate(points):
-            point = apply(scenario, dict(zip(params, values, strict=True)))
+        for p, point in enumerate(scenarios):
             for r in range(replicates):
                 if not table.done(_key(p, r)):
                     todo.append(((p, r), with_seed(point, derive_seed(base, p, r))))
@@ -81,6 +81,20 @@ def run_sweep(scenario: Scenario, params: list[Param], replicates: int, out: Pat
         write_sweep_files(table.finish("sweep.parquet", ["point", "replicate"]), scenario)
         table.publish()
     return SweepResult(out / "sweep.parquet", total, len(todo), out / "sweep.html")
+
+
+def check_grid(params: list[Param], replicates: int) -> int:
+    """The runs of a sweep (grid points x replicates), refused above ``MAX_RUNS`` before
+    the grid is built."""
+    from ..scenario.errors import Problem, ScenarioError, short
+
+    grid = math.prod(len(p.values) for p in params)
+    total = grid * replicates
+    if replicates < 1 or total > MAX_RUNS:
+        raise ScenarioError(Problem(
+            f"a sweep runs grid points x replicates = {grid:,} x {short(replicates)}; "
+            f"give at least 1 replicate and at most {MAX_RUNS:,} runs", path="--replicates"))
+    return total
 
 
 def _key(point: int, replicate: int) -> str:

@@ -30,6 +30,7 @@ from ..core.columns import Column, allocate
 from ..core.streams import Streams
 from ..population.generate import Population
 from ..processes.events import NEVER, waiting_days
+from ..scenario.errors import short
 from ..scenario.plan import Plan, SystemPlan
 from ..scenario.schema import (
     AT_KEY,
@@ -152,7 +153,8 @@ class CreditSpec(SystemSpec):
         for grade, floor in self.grades.items():
             if not self.LOW <= floor <= self.HIGH:
                 bad.append(Reference(("systems", name, "grades", grade), (
-                    f"grade floor {floor} is outside the score's range {self.LOW}-{self.HIGH}")))
+                    f"grade floor {short(floor)} is outside the score's range "
+                    f"{self.LOW}-{self.HIGH}")))
         if NO_FILE_GRADE in self.grades:
             bad.append(Reference(("systems", name, "grades", NO_FILE_GRADE, AT_KEY), (
                 f"{NO_FILE_GRADE!r} is the grade of persons without a file; name it otherwise")))

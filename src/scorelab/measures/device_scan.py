@@ -44,14 +44,14 @@ class ReviewSpec(Strict):
     accuracy: Probability = 0.95
     latency: int = Field(default=0, ge=0, le=3650)
     unreviewed: Literal["wait", "act"] = "wait"
-    minutes_per_review: float = Field(default=2.0, gt=0)
+    minutes_per_review: float = Field(default=2.0, gt=0, le=1e6)
 
 
 
 class ScanCost(Strict):
-    flops_per_image: float = Field(default=4.3e8, ge=0)  # MobileNetV3-Large: 217 M MACs
-    joules_per_image: float = Field(default=0.03, ge=0)
-    upload_bytes_per_match: float = Field(default=50_000, ge=0)
+    flops_per_image: float = Field(default=4.3e8, ge=0, le=1e18)  # MobileNetV3-Large: 217 M MACs
+    joules_per_image: float = Field(default=0.03, ge=0, le=1e9)
+    upload_bytes_per_match: float = Field(default=50_000, ge=0, le=1e12)
 
 
 class ListScope(Strict):

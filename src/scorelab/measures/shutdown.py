@@ -31,7 +31,7 @@ class ShutdownMeasure(MeasureSpec):
     start_after: int = Field(default=0, ge=0, le=365)
     cuts: Literal["social_media", "all_signal"] = "social_media"
     forwarding_factor: Probability = 0.2  # share of forwarding that still gets through
-    cost_per_person_day: float = Field(default=2.1, ge=0)  # US$; GSMA lower anchor
+    cost_per_person_day: float = Field(default=2.1, ge=0, le=1e9)  # US$; GSMA lower anchor
 
     def named_cities(self) -> list[str]:
         return self.cities

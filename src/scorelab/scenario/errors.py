@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,10 @@ MAX_ECHO = 80
 
 
 def short(value: Any, limit: int = MAX_ECHO) -> str:
-    """``repr(value)`` cut to ``limit`` characters: an error never echoes a huge input back."""
+    """``repr(value)`` cut to ``limit`` characters: an error never echoes a huge input back
+    (and a whole number too long to write out is described by its length instead)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
+        return f"a whole number of about {int(value.bit_length() * math.log10(2)) + 1:,} digits"
     text = repr(value)
     return text if len(text) <= limit else f"{text[:limit - 1]}…"
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import stat
+import sys
 import warnings
 from dataclasses import dataclass
 from importlib import resources
@@ -132,6 +134,11 @@ def _flow_depth(text: str, label: str) -> None:
             depth = max(depth - 1, 0)
 
 
+#: Python reads whole numbers of at most this many digits from text
+_MAX_DIGITS = sys.get_int_max_str_digits() or 4300
+_LONG_NUMBER = re.compile(rf"[0-9_]{{{_MAX_DIGITS + 1},}}")
+
+
 def _parse_yaml(text: str, label: str) -> Any:
     _flow_depth(text, label)
     yaml = YAML(typ="rt")
@@ -152,6 +159,13 @@ def _parse_yaml(text: str, label: str) -> Any:
         raise ScenarioError(Problem("malformed YAML: a key must be plain text or a number, "
                                     "not a mapping or a list", label)) from None
     except ValueError as exc:  # e.g. a date that does not exist, 2022-13-45
+        digits = _LONG_NUMBER.search(text)
+        if digits is not None and "integer string conversion" in str(exc):
+            line = text.count("\n", 0, digits.start()) + 1
+            column = digits.start() - (text.rfind("\n", 0, digits.start()) + 1) + 1
+            raise ScenarioError(Problem(
+                f"a number of {len(digits.group()):,} digits; numbers this long are not read "
+                f"(at most {_MAX_DIGITS:,} digits)", label, line, column)) from None
         raise ScenarioError(Problem(f"malformed YAML: {short(str(exc))}", label)) from None
     except RecursionError:
         raise ScenarioError(Problem(f"malformed YAML: nested deeper than Python can read "
@@ -187,8 +201,9 @@ def _read_preset(name: str, chain: list[str]) -> tuple[dict[str, Any], list[_Sou
 def _region_table(data: dict[str, Any], tree: Any, label: str, folder: Path | None,
                   preset: bool) -> region_csv.RegionTable | None:
     """Read the CSV file that ``population.regions`` names (if it names one) into rows in
-    ``data``: relative to the scenario file's folder (the current one for text), or for a
-    preset the presets folder. Returns the table, for locating errors in its cells."""
+    ``data``: a file in the scenario file's folder or below it (the current folder for
+    text), or for a preset a file of the presets folder. Returns the table, for locating
+    errors in its cells."""
     population = data.get("population")
     if not isinstance(population, dict) or not isinstance(population.get("regions"), str):
         return None
@@ -210,12 +225,9 @@ def _region_table(data: dict[str, Any], tree: Any, label: str, folder: Path | No
                                         label, line, col, where))
         text = resource.read_text(encoding="utf-8-sig")
     else:
-        path = Path(name) if folder is None else folder / name
-        csv_label = str(path)
-        if not path.is_file():
-            raise ScenarioError(Problem(
-                f"cannot read region table {short(name)}: no such file (looked for {path})",
-                label, line, col, where))
+        base = folder if folder is not None else Path()
+        path = region_csv.locate(base, name, label, line, col, where)
+        csv_label = str(base / name)
         text = region_csv.read_text(path, csv_label)
     table = region_csv.parse(text, csv_label, where)
     population["regions"] = table.rows

@@ -1,7 +1,7 @@
 """Region tables in CSV files: read, typed and located, for ``population.regions``.
 
 A scenario may give its regions as a CSV file (``regions: states.csv``, relative to the
-scenario file; a preset's, relative to the presets folder). The loader reads it here into the
+scenario file and within its folder; a preset's, a file of the presets folder). The loader reads it here into the
 rows the schema validates, and keeps where each cell was written, so that a bad value is
 reported at its file, line and column, with its field, as a bad YAML value is.
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,19 +63,59 @@ def _cell_starts(line: str) -> list[int]:
     return starts
 
 
-def read_text(path: Path, label: str) -> str:
-    """A CSV file's text: a regular UTF-8 file of at most ``MAX_CSV_BYTES``."""
+def locate(folder: Path, name: str, label: str, line: int | None, column: int | None,
+           where: str) -> Path:
+    """The region table ``name`` names, within ``folder`` (the scenario file's folder).
+
+    A scenario reads only files of its own folder or below it: an absolute path, a ``..``
+    step or a symlink that leads out of the folder is refused before anything is read, so a
+    scenario cannot copy another file into a run's outputs or its errors."""
+    def refuse(reason: str) -> ScenarioError:
+        return ScenarioError(Problem(f"cannot read region table {short(name)}: {reason}", label,
+                                     line, column, where))
+
+    given = Path(name)
+    if given.is_absolute() or given.drive or given.root:
+        raise refuse("expected a path relative to the scenario file's folder, not an "
+                     "absolute path")
+    if ".." in given.parts:
+        raise refuse("expected a file in the scenario file's folder or below it, named "
+                     "without '..'")
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise ScenarioError(Problem("cannot read region table: not a regular file", label))
-        if info.st_size > MAX_CSV_BYTES:
-            raise ScenarioError(Problem(f"region table is {info.st_size:,} bytes; at most "
-                                        f"{MAX_CSV_BYTES:,} are allowed", label))
-        data = path.read_bytes()
+        base = folder.resolve(strict=True)
+        target = (base / given).resolve(strict=True)
+    except FileNotFoundError:
+        raise refuse(f"no such file (looked for {folder / given})") from None
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a bad name
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "unreadable"
+        raise refuse(reason) from None
+    if not target.is_relative_to(base):
+        raise refuse("it is a symlink to a file outside the scenario file's folder; a "
+                     "region table must lie in that folder or below it")
+    return target
+
+
+def read_text(path: Path, label: str) -> str:
+    """A CSV file's text: a regular UTF-8 file of at most ``MAX_CSV_BYTES``.
+
+    Opened without blocking and checked before reading, so a pipe or a device is refused
+    at once instead of read forever."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ScenarioError(Problem("cannot read region table: not a regular file",
+                                            label))
+            if info.st_size > MAX_CSV_BYTES:
+                raise ScenarioError(Problem(f"region table is {info.st_size:,} bytes; at most "
+                                            f"{MAX_CSV_BYTES:,} are allowed", label))
+            data = fh.read(MAX_CSV_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise ScenarioError(Problem(f"cannot read region table: {reason}", label)) from None
+    if len(data) > MAX_CSV_BYTES:
+        raise ScenarioError(Problem(f"region table is over {MAX_CSV_BYTES:,} bytes", label))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -153,7 +194,10 @@ def _typed(name: str, value: str, label: str, line: int, column: int, where: str
         try:
             return int(value)
         except ValueError:
-            raise ScenarioError(Problem(f"expected a whole number, got {short(value)}", label,
+            digits = value.lstrip("+-")
+            what = (f"a number of {len(digits):,} digits, too long to read" if
+                    digits.isdigit() else short(value))
+            raise ScenarioError(Problem(f"expected a whole number, got {what}", label,
                                         line, column, where)) from None
     if name in NUMBER:
         try:

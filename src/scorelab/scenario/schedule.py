@@ -190,7 +190,7 @@ def _check(scenario: Scenario, data: dict[str, Any], i: int, change: Any, last_s
            earlier: list[_Change]) -> _Change:
     start = day_number(change.at, scenario.start_date, "at")
     if start < 0:
-        raise ScheduleProblem("at", f"day {start} is before the run (its first reported day "
+        raise ScheduleProblem("at", f"day {short(start)} is before the run (its first reported day "
                                     f"is 0){_as_date(scenario, start)}")
     if start < last_start:
         raise ScheduleProblem("at", f"changes must be listed in date order: day {start} comes "
@@ -245,6 +245,11 @@ def _check(scenario: Scenario, data: dict[str, Any], i: int, change: Any, last_s
                 raise ScheduleProblem("to", (
                     f"a ramp needs a number, and {what} is {short(value)}; give no until: "
                     f"to set a value on one day"))
+            try:
+                float(value)
+            except OverflowError:
+                raise ScheduleProblem("to", f"{what} is {short(value)}: too large a number to "
+                                            "ramp over") from None
     return _Change(i, keys, start, stop, change.to)
 
 

@@ -64,6 +64,14 @@ MAX_TEXT = 2_000  # characters of a description
 
 MAX_CAPACITY = 1e12  # decisions a day of a desk, real people
 
+#: people in a region or city (real people: more than live on Earth), and synthetic persons
+#: in a run (far beyond any machine's memory); every count of people stays well inside
+#: 64-bit integers and floats
+MAX_PEOPLE = 10**10
+MAX_PERSONS = 10**12
+#: seeds are stored in 64-bit columns (sweep tables, replicated daily tables)
+MAX_SEED = 2**63 - 1
+
 #: a scenario's name is a name, not a path: it chooses the default output folder; the names of
 #: processes, events, systems and measures are names too (they make up the stream names)
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -88,7 +96,7 @@ class ProvinceSpec(Strict):
     province code, 11-99); other schemes need no code."""
 
     code: int | None = Field(default=None, ge=0, le=255)
-    population: int = Field(gt=0)
+    population: int = Field(gt=0, le=MAX_PEOPLE)
     urban_share: Probability | None = None
     minority_share: Probability | None = None
 
@@ -106,7 +114,7 @@ class CitySpec(Strict):
     scheme uses them (china); other schemes need none."""
 
     province: str
-    population: int = Field(gt=0)
+    population: int = Field(gt=0, le=MAX_PEOPLE)
     urban_share: Probability | None = None
     county_codes: list[Annotated[int, Field(ge=110000, le=999999)]] = Field(
         default_factory=list, max_length=MAX_ITEMS)
@@ -151,16 +159,16 @@ class AgeBand(Strict):
 class IncomeSpec(Strict):
     """Yearly income, lognormal: median, log-sd, and how much more the urban median is."""
 
-    median: float = Field(gt=0)
-    sigma: float = Field(ge=0)
-    urban_multiplier: float = Field(gt=0)
+    median: float = Field(gt=0, le=1e12)
+    sigma: float = Field(ge=0, le=10)
+    urban_multiplier: float = Field(gt=0, le=100)
 
 
 class ActivismSpec(Strict):
     """Latent activism in [0, 1], Beta(a, b)."""
 
-    a: float = Field(gt=0)
-    b: float = Field(gt=0)
+    a: float = Field(gt=0, le=1e6)
+    b: float = Field(gt=0, le=1e6)
 
 
 #: a person's province is stored in a byte
@@ -175,8 +183,8 @@ class PopulationSpec(Strict):
     two. ``identity`` picks the country's names and ID format (default ``china``).
     """
 
-    persons: int = Field(gt=0)
-    seed: int = Field(default=0, ge=0)
+    persons: int = Field(gt=0, le=MAX_PERSONS)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     scale: float | None = Field(default=None, ge=1e-6, le=1e12)
     block_size: int = Field(default=65_536, ge=64, le=1 << 22)
     reference_year: int = Field(default=2022, ge=1950, le=2100)
@@ -187,7 +195,7 @@ class PopulationSpec(Strict):
     borrower_share: Probability = 0.0
     phone_share: Probability = 1.0
     phone_min_age: int = Field(default=12, ge=0, le=120)
-    propensity_shape: float = Field(default=1.0, gt=0)
+    propensity_shape: float = Field(default=1.0, gt=0, le=1e6)
     age_bands: list[AgeBand] = Field(min_length=1, max_length=MAX_ITEMS)
     income: IncomeSpec
     activism: ActivismSpec
@@ -454,7 +462,7 @@ class ProtestSpec(Strict):
     cities: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
     size_median: float = Field(gt=0, le=1e9)  # participants, real people
     size_sigma: float = Field(default=1.0, ge=0, le=5)  # log-sd of the size
-    bystanders_per_participant: float = Field(default=1.0, ge=0)
+    bystanders_per_participant: float = Field(default=1.0, ge=0, le=1e6)
     photos_participant: float = Field(default=10.0, ge=0, le=1000)  # mean protest photos taken
     photos_bystander: float = Field(default=2.0, ge=0, le=1000)
     forward_share: Probability = 0.3  # share of photo holders who forward photos
@@ -797,6 +805,14 @@ class Scenario(Strict):
                 f"warmup_days + days must be at most {MAX_DAYS} (days are stored in 16 bits), "
                 f"got warmup_days {self.warmup_days:,} + days {self.days:,} = "
                 f"{self.warmup_days + self.days:,}; lower days or warmup_days"))])
+        if self.start_date is not None:
+            room = (datetime.date.max - self.start_date).days + 1
+            if self.days > room:
+                last = datetime.date.max - datetime.timedelta(days=self.days - 1)
+                raise ReferenceProblems([Reference(("start_date",), (
+                    f"{self.days:,} days from {self.start_date.isoformat()} run past the last "
+                    f"date the calendar holds ({datetime.date.max.isoformat()}); start by "
+                    f"{last.isoformat()} or lower days"))])
         return self
 
     @model_validator(mode="after")

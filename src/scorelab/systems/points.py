@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
@@ -67,7 +67,9 @@ class PointsSystem(SystemSpec):
     description: Text = ""
     jurisdiction: Jurisdiction
     base: int = Field(ge=-30_000, le=30_000)
-    grades: dict[str, int] = Field(min_length=1, max_length=255)  # a grade is a byte
+    #: floors within the range a score can take (scores are 16-bit, clipped to +-32,000)
+    grades: dict[str, Annotated[int, Field(ge=-32_000, le=32_000)]] = Field(
+        min_length=1, max_length=255)  # a grade is a byte
     rules: dict[str, PointRule] = Field(min_length=1, max_length=MAX_ITEMS)
     sanctions: dict[str, list[Sanction]] = Field(default_factory=dict, max_length=MAX_ITEMS)
     rewards: dict[str, list[Reward]] = Field(default_factory=dict, max_length=MAX_ITEMS)
