@@ -23,6 +23,7 @@ before any day runs.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -153,12 +154,22 @@ def write_started(folder: Path, manifest: dict[str, Any], owner: str) -> None:
 def _write_folder(folder: Path, files: dict[str, bytes], owner: str) -> None:
     tmp = folder.with_name(folder.name + ".writing")
     shutil.rmtree(tmp, ignore_errors=True)  # a killed write's (the caller holds the lock)
-    os.close(make_owned(tmp, owner, TOKEN))
-    for name, data in files.items():
-        with open(tmp / name, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+    try:
+        os.close(make_owned(tmp, owner, TOKEN))
+        for name, data in files.items():
+            with open(tmp / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ScenarioError(Problem(
+            f"the disk is full: the checkpoint {folder} could not be written "
+            f"({exc.strerror}); the last whole checkpoint (if any) stays, and "
+            "'scorelab resume' goes on from it once there is space", path="checkpoint")
+        ) from None
     old = folder.with_name(folder.name + ".previous")
     shutil.rmtree(old, ignore_errors=True)
     if folder.exists():

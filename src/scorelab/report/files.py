@@ -235,6 +235,7 @@ class OutputFolder:
             raise _error(f"--out {out} is a folder: give the comparison page's file name")
         if self.kind != "page" and out.exists() and not out.is_dir():
             raise _error(f"output path {out} exists and is not a folder")
+        self._check_name_length()
         try:
             self._parent.mkdir(parents=True, exist_ok=True)
         except (FileExistsError, NotADirectoryError):
@@ -252,6 +253,26 @@ class OutputFolder:
         except BaseException:
             self.release()
             raise
+
+    def _check_name_length(self) -> None:
+        """Refuse, before any work, a name too long for the hidden names written beside it
+        (``.NAME.<pid>-<token>.tmp``, ``.NAME.checkpoint.previous``): otherwise the run would
+        fail only when its files are written."""
+        parent = self._parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        try:
+            most = os.pathconf(parent, "PC_NAME_MAX")
+        except (OSError, ValueError):
+            most = 255
+        longest = max(len(self._hidden("tmp").name), len(self._hidden("checkpoint").name)
+                      + len(".previous"))
+        if longest > most:
+            size = len(self.name.encode("utf-8"))
+            raise _error(f"output name {self.name[:40]}... is {size:,} bytes long: with the "
+                         f"hidden names scorelab writes beside it, names of at most "
+                         f"{size - (longest - most):,} bytes fit on this file system; give a "
+                         "shorter --out")
 
     def _lock(self) -> None:
         lock = self._hidden("lock")
@@ -401,12 +422,20 @@ class OutputFolder:
         return tmp
 
     def publish(self, contents: dict[str, bytes]) -> None:
-        """Write the files into the temporary folder and rename them into place."""
+        """Write the files into the temporary folder and rename them into place. A full
+        disk is a clear error: nothing was replaced, the previous output stays whole."""
         tmp = self.stage()
-        for name, data in contents.items():
-            pause_point(f"write:{name}")
-            with open(tmp / name, "wb") as fh:
-                fh.write(data)
+        try:
+            for name, data in contents.items():
+                pause_point(f"write:{name}")
+                with open(tmp / name, "wb") as fh:
+                    fh.write(data)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            raise _error(f"the disk is full: {self.out} could not be written ("
+                         f"{exc.strerror}); nothing was replaced, so what it held before "
+                         "stays as it was; free some space and run again") from None
         self.commit()
 
     def commit(self) -> None:
