@@ -135,7 +135,7 @@ def test_a_plugin_kind_is_checkpointed_too(tmp_path: Path) -> None:
     resumes like the built-in ones."""
     import scorelab
     from scorelab.scenario import load_scenario
-    from scorelab.scenario.kinds import SYSTEM_KINDS
+    from scorelab.systems.registry import SYSTEM_KINDS
 
     sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
     from test_architecture import Tally  # type: ignore[import-not-found]

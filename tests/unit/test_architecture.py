@@ -7,25 +7,29 @@ import ast
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pytest
+from pydantic import Field
 from scenario_text import WITHOUT_PRESET_SYSTEMS
 
 import scorelab
 from scorelab.core.columns import flag_dtype
+from scorelab.core.results import Totals
 from scorelab.core.streams import Streams, declare
 from scorelab.engine.backends import BACKENDS
 from scorelab.engine.backends.local import LocalBackend
-from scorelab.ledger.summary import json_schema
+from scorelab.ledger.summary import Summary, json_schema
 from scorelab.report.files import daily_bytes, summary_bytes
 from scorelab.scenario import Scenario, ScenarioError, load_scenario
-from scorelab.scenario.kinds import SYSTEM_KINDS
 from scorelab.scenario.plan import compile as compile_plan
 from scorelab.scenario.schema import SystemSpec
 from scorelab.systems.base import SCORED, SystemFlag, SystemState
+from scorelab.systems.registry import SYSTEM_KINDS
+from scorelab.systems.summary import SystemSummary
 
 SRC = Path(scorelab.__file__).parent
 ROOT = SRC.parents[1]
@@ -181,13 +185,27 @@ class TallySpec(SystemSpec):
         return [self.event]
 
 
+class TallySummary(SystemSummary):
+    """The toy kind's entry in the summary: what every system has, and its own count."""
+
+    kind: Literal["tally"]
+    tallied: int = Field(description="events tallied in the reported days")
+
+
+@dataclass
+class TallyTotals(Totals):
+    """The toy kind's own count over one shard (it adds up over shards)."""
+
+    tallied: int
+
+    def summary_fields(self) -> dict[str, Any]:
+        return {"tallied": self.tallied}
+
+
 class Tally(SystemState):
     kind: ClassVar[str] = "tally"
     Spec: ClassVar[type[TallySpec]] = TallySpec
-
-    @classmethod
-    def columns(cls, spec: Any) -> tuple[Any, ...]:
-        return ()
+    Summary: ClassVar[type[SystemSummary]] = TallySummary
 
     def step(self, day: int, events: dict[str, np.ndarray]) -> None:
         ids = events.get(self.spec.event, np.empty(0, np.int64))
@@ -201,11 +219,8 @@ class Tally(SystemState):
     def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
         pass
 
-    def extremes(self, rows: slice, last_day: int) -> tuple[None, None]:
-        return None, None
-
-    def summary(self) -> dict[str, Any]:
-        return {**self.base_summary(), "tallied": int(self.daily["records"].sum())}
+    def own_totals(self) -> TallyTotals:
+        return TallyTotals(int(self.daily["records"].sum()))
 
 
 def test_a_new_system_kind_needs_one_module_and_one_registry_line() -> None:
@@ -217,9 +232,12 @@ def test_a_new_system_kind_needs_one_module_and_one_registry_line() -> None:
                   "    event: traffic_offence\n")
         result = scorelab.run(load_scenario(text=text))
         tally = result.summary.systems["count"]
-        assert tally.kind == "tally"
+        assert isinstance(tally, TallySummary) and tally.kind == "tally"
         assert tally.records == result.summary.events["traffic_offence"] > 0
-        assert result.summary["systems"]["count"]["tallied"] == tally.records
+        assert tally.tallied == tally.records
+        assert Summary.model_validate_json(summary_bytes(result.summary)) == result.summary
+        published = json_schema()["$defs"]["TallySummary"]
+        assert published["properties"]["tallied"]["type"] == "integer"
         rows = result.daily.filter(result.daily["name"] == "count")
         assert rows.height == 5 and rows["records"].sum() == tally.records
         with pytest.raises(ScenarioError, match="unknown key 'evnt'.*valid keys: .*event"):

@@ -8,11 +8,12 @@ import time
 from dataclasses import dataclass
 
 from ..core.columns import bytes_per_row
+from ..measures.registry import MEASURE_KINDS
 from ..population.generate import bytes_per_person
 from ..processes.events import COLUMNS as PROCESS_COLUMNS
 from ..processes.protests import COLUMNS as PROTEST_COLUMNS
-from ..scenario.kinds import MEASURE_KINDS, SYSTEM_KINDS
 from ..scenario.schema import Scenario
+from ..systems.registry import SYSTEM_KINDS
 
 #: bytes a person costs beyond the columns: temporaries of the daily steps
 WORKING_BYTES = 24

@@ -47,16 +47,10 @@ from ..core.faults import pause_point
 from ..core.streams import Streams
 from ..core.tunable import Tunable
 from ..integration.integrator import KIND, Integrator
-from ..ledger.parts import (
-    CompositeTotals,
-    CoordinatorTotals,
-    DeskTotals,
-    RunTotals,
-    ShardTotals,
-)
-from ..measures.base import COSTS, Coordinator
+from ..ledger.parts import CompositeTotals, RunTotals, ShardTotals
+from ..measures.base import Coordinator
+from ..measures.registry import MEASURE_KINDS
 from ..processes.protests import Protest, ProtestCoordinator
-from ..scenario.kinds import MEASURE_KINDS
 from ..scenario.plan import Plan
 from ..scenario.schedule import Step
 from ..scenario.schema import SystemSpec
@@ -261,7 +255,7 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
         shards: list[ShardTotals] = _totals(driver, backend)
     finally:
         backend.close()
-    return shards, _run_totals(driver, shards)
+    return shards, _run_totals(driver)
 
 
 def _totals(run: Driver, backend: Backend) -> list[ShardTotals]:
@@ -279,19 +273,9 @@ def _totals(run: Driver, backend: Backend) -> list[ShardTotals]:
         ((within(ever, a, b), within(wrong, a, b)),) for a, b in backend.bounds]))
 
 
-def _run_totals(run: Driver, shards: list[ShardTotals]) -> RunTotals:
-    measures = []
-    for index, coordinator in enumerate(run.coordinators):
-        counts: dict[str, int] = {}
-        for s in shards:
-            for k, v in s.measures[index].summary["counts"].items():
-                counts[k] = counts.get(k, 0) + int(v)
-        costs = {k: 0.0 for k in COSTS}
-        costs["detention_days"] = float(counts["detention_days"])
-        costs.update(coordinator.costs(counts))
-        measures.append(CoordinatorTotals(coordinator.summary(counts), coordinator.daily(),
-                                          costs))
-    desks = {i: DeskTotals(desk.summary(), desk.daily) for i, desk in run.desks.items()}
+def _run_totals(run: Driver) -> RunTotals:
+    """What the driver's parts counted, as plain data for the ledger."""
+    desks = {i: desk.totals() for i, desk in run.desks.items()}
     protest_count = run.protest_count if run.protests is not None else None
     integrator = run.integrator
     integration = composite = None
@@ -299,5 +283,6 @@ def _run_totals(run: Driver, shards: list[ShardTotals]) -> RunTotals:
         integration = integrator.summary()
         composite = CompositeTotals(integrator.name, KIND, integrator.system_summary(),
                                     integrator.daily_columns(run.plan.days))
-    return RunTotals(desks=desks, protests=protest_count, measures=measures,
+    return RunTotals(desks=desks, protests=protest_count,
+                     measures=[c.totals() for c in run.coordinators],
                      integration=integration, composite=composite)

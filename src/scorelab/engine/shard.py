@@ -16,17 +16,18 @@ import numpy as np
 from ..core.streams import Streams
 from ..core.tunable import Tunable
 from ..ledger.overlap import shard_overlap
-from ..ledger.parts import MeasureTotals, ShardTotals, SystemTotals
+from ..ledger.parts import PopulationCounts, ShardTotals
 from ..measures.base import MeasureState
+from ..measures.registry import MEASURE_KINDS
 from ..population.generate import Population, generate_population
 from ..population.schemes import scheme
 from ..processes import build_processes
 from ..processes.protests import ROLES, CitySums, Protest, ProtestState
 from ..records.identity import IdentityRecords, write_identities
-from ..scenario.kinds import MEASURE_KINDS, SYSTEM_KINDS
 from ..scenario.plan import Plan
 from ..scenario.schedule import Step
-from ..systems.base import Holdings, System
+from ..systems.base import Holdings, SystemState
+from ..systems.registry import SYSTEM_KINDS
 from .checkpoint import State, load_into, state_of
 
 Appeals = dict[int, np.ndarray]  # system index -> global ids
@@ -47,7 +48,7 @@ class Shard:
         self.processes = build_processes(scenario.processes, self.population, streams)
         self.protests = (ProtestState(scenario.protests, self.population, streams)
                          if scenario.protests is not None else None)
-        self.systems: list[System] = [
+        self.systems: list[SystemState] = [
             SYSTEM_KINDS.part(s.spec.kind)(plan, s, self.population, streams)
             for s in plan.systems]
         self.measures: list[MeasureState] = [
@@ -75,7 +76,7 @@ class Shard:
             if section == "processes":
                 out.append((self.processes[list(plan.scenario.processes).index(name)], spec))
             elif section == "systems":
-                out.append((self.systems[plan.system_names.index(name)], spec))  # type: ignore[arg-type]
+                out.append((self.systems[plan.system_names.index(name)], spec))
             elif section == "measures":
                 index = [m.name for m in plan.measures].index(name)
                 out.append((self.measures[index], spec))
@@ -179,18 +180,11 @@ class Shard:
                      np.zeros(len(self.population), dtype=bool))
             for mask, ids in zip(masks, composite):
                 mask[ids - self.start] = True
-        systems = [SystemTotals(summary=s.summary(), daily=s.daily_columns(),
-                                links=s.link_totals(),
-                                by_role=s.sanctioned_by_role(roles) if roles is not None
-                                else None)
-                   for s in self.systems]
-        measures = [MeasureTotals(summary=m.summary(), daily=m.daily_columns())
-                    for m in self.measures]
         return ShardTotals(
-            population=self._population_summary(),
+            population=self._population_counts(),
             events=dict(self.event_counts),
-            systems=systems,
-            measures=measures,
+            systems=tuple(s.totals(roles) for s in self.systems),
+            measures=tuple(m.totals() for m in self.measures),
             overlap=shard_overlap(self.population, self.systems, self.plan.total_days - 1,
                                   masks),
             roles=(np.bincount(roles, minlength=len(ROLES)).astype(np.int64)
@@ -200,16 +194,11 @@ class Shard:
                                if roles is not None and masks is not None else None),
         )
 
-    def _population_summary(self) -> dict[str, Any]:
+    def _population_counts(self) -> PopulationCounts:
         pop = self.population
-        geo = pop.geography
-        return {
-            "persons": len(pop),
-            "adults": int(pop.adult.sum()),
-            "urban": int(pop.urban.sum()),
-            "minority": int(pop.group.sum()),
-            "phone": int(pop.phone.sum()),
-            "borrowers": int(pop.borrower.sum()),
-            "provinces": {geo.province_names[p]: int(c) for p, c in
-                          enumerate(np.bincount(pop.province, minlength=len(geo.province_names)))},
-        }
+        return PopulationCounts(
+            persons=len(pop), adults=int(pop.adult.sum()), urban=int(pop.urban.sum()),
+            minority=int(pop.group.sum()), phone=int(pop.phone.sum()),
+            borrowers=int(pop.borrower.sum()),
+            provinces=np.bincount(pop.province, minlength=len(pop.geography.province_names)
+                                  ).astype(np.int64))

@@ -47,8 +47,9 @@ from ..scenario.schema import (
     Text,
 )
 from ..systems.base import FLAGS_COLUMN, HAS_FALSE, HAS_IDENTITY, IN_APPEAL, SCORED, Holdings
-from ..systems.points import PointsState
+from ..systems.points import GradeTotals, PointsState
 from ..systems.records import FALSE_RECORD, IDENTITY, Recorder
+from ..systems.summary import GradedSummary
 
 #: what a payment event does to a file
 PAYMENTS = ("on_time", "late", "default")
@@ -157,6 +158,26 @@ class CreditSpec(SystemSpec):
             bad.append(Reference(("systems", name, "grades", NO_FILE_GRADE, AT_KEY), (
                 f"{NO_FILE_GRADE!r} is the grade of persons without a file; name it otherwise")))
         return bad
+
+
+class CreditSummary(GradedSummary):
+    """A financial score's entry in the summary (each kind names its own ``kind``)."""
+
+    files: int = Field(description="persons with a credit file (bureau, commercial); the "
+                                   "others are graded no_file")
+
+
+@dataclass(kw_only=True)
+class CreditTotals(GradeTotals):
+    """Persons per grade (no file last), file holders, and why the score is uncalibrated
+    (the same in every shard)."""
+
+    files: int
+    uncalibrated: str
+
+    def summary_fields(self) -> dict[str, Any]:
+        return {**super().summary_fields(), "files": self.files,
+                **({"uncalibrated": self.uncalibrated} if self.uncalibrated else {})}
 
 
 @dataclass
@@ -478,9 +499,10 @@ class CreditState(PointsState, ABC):
         grade = self.grade[rows]
         return grade == 0, grade == bands - 1
 
-    def summary(self) -> dict[str, Any]:
-        out = {**super().summary(), "files": int(np.count_nonzero(self.has_file))}
-        if self.spec.uncalibrated:
-            out["uncalibrated"] = self.spec.uncalibrated
-        return out
-
+    def own_totals(self) -> CreditTotals:
+        grades = super().own_totals()
+        assert isinstance(self.spec, CreditSpec)
+        return CreditTotals(names=grades.names, grades=grades.grades,
+                            grades_truth=grades.grades_truth,
+                            files=int(np.count_nonzero(self.has_file)),
+                            uncalibrated=self.spec.uncalibrated)

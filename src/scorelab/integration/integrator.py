@@ -11,21 +11,32 @@ id arrays, the same for any split of the persons and any backend.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
+from ..core.results import kind_of
 from ..records.identity import IdentityRecords
 from ..scenario.plan import Plan
 from ..scenario.schema import REWARDS, SANCTIONS
 from ..systems.base import DAILY_COLUMNS, Holdings
+from ..systems.summary import GradedSummary
 from .composite import CAUSES, assess
 from .linkage import link
 
 #: the daily columns a composite fills (the others of ``DAILY_COLUMNS`` are a list's or zero)
 COUNTED = ("records", "sanctioned", "sanctioned_wrongly", "newly_sanctioned", "newly_wronged",
            "restriction_person_days")
-KIND = "composite"
+
+
+class CompositeSummary(GradedSummary):
+    """The integrated score's composite, audited as a system: its entry among the systems of
+    the summary."""
+
+    kind: Literal["composite"]
+
+
+KIND = kind_of(CompositeSummary)
 
 
 class Integrator:
@@ -124,28 +135,28 @@ class Integrator:
         return {"linkages": self.linkages, "sanctioned_ever": int(self.ever.size),
                 "restriction_person_days": self.person_days, **self.last}
 
-    def system_summary(self) -> dict[str, Any]:
-        """The composite as a system of the summary (``SystemSummary``'s fields)."""
+    def system_summary(self) -> CompositeSummary:
+        """The composite as a system of the summary."""
         grades = list(self.spec.grades)
-        return {
-            "kind": KIND,
-            "jurisdiction": self.jurisdiction,
-            "covered": self.covered,
-            "scored": int(self.scored.size),
-            "records": int(self.daily["records"].sum()),
-            "sanctioned": int(self.ever.size),
-            "sanctioned_wrongly": int(self.wrong_by_cause.sum()),
-            "sanctioned_wrongly_by_cause": {c: int(v) for c, v in
-                                            zip(CAUSES, self.wrong_by_cause)},
-            "rewarded": 0,
-            "restriction_person_days": int(self.daily["restriction_person_days"].sum()),
-            "wrongful_person_days": int(self.daily["sanctioned_wrongly"].sum()),
-            "restriction_person_days_by_sanction": {
+        return CompositeSummary(
+            kind="composite",
+            jurisdiction=self.jurisdiction,
+            covered=self.covered,
+            scored=int(self.scored.size),
+            records=int(self.daily["records"].sum()),
+            sanctioned=int(self.ever.size),
+            sanctioned_wrongly=int(self.wrong_by_cause.sum()),
+            sanctioned_wrongly_by_cause={c: int(v) for c, v in
+                                         zip(CAUSES, self.wrong_by_cause)},
+            rewarded=0,
+            restriction_person_days=int(self.daily["restriction_person_days"].sum()),
+            wrongful_person_days=int(self.daily["sanctioned_wrongly"].sum()),
+            restriction_person_days_by_sanction={
                 s: int(v) for s, v in zip(SANCTIONS, self.person_days_by_sanction)},
-            "reward_person_days_by_reward": {r: 0 for r in REWARDS},
-            "grades": {g: int(c) for g, c in zip(grades, self.grades)},
-            "grades_truth": {g: int(c) for g, c in zip(grades, self.grades_truth)},
-        }
+            reward_person_days_by_reward={r: 0 for r in REWARDS},
+            grades={g: int(c) for g, c in zip(grades, self.grades)},
+            grades_truth={g: int(c) for g, c in zip(grades, self.grades_truth)},
+        )
 
     def daily_columns(self, days: int) -> dict[str, np.ndarray | None]:
         """Daily counts by column of ``DAILY_COLUMNS`` (a composite lists nobody)."""

@@ -96,6 +96,11 @@ class Numbers:
         """The figure, zero where the run does not have it."""
         return self.reading.count(figure, *names)
 
+    def has(self, figure: CatalogueFigure, *names: str) -> bool:
+        """The run has the figure (one of a kind's own: a list's listings, a checkpoint's
+        searches), so the report shows the part that reads it."""
+        return self.value(figure, *names) is not None
+
     def fired(self, figure: CatalogueFigure, *names: str) -> bool:
         """The figure is above zero in the run (over replicates: in any of them)."""
         spread = self.reading.interval(figure, *names)
@@ -565,7 +570,7 @@ def system_cards(name: str, s: SystemSummary, numbers: Numbers, index: int) -> l
     card("Reach", [row("Covered (in its jurisdiction)", SYSTEM.covered),
                    row("Scored (with records)", SYSTEM.scored),
                    row("Records filed", SYSTEM.records)])
-    if s.listed is not None:
+    if numbers.has(SYSTEM.listed, name):
         card("Listed", [row("Listed (ever)", SYSTEM.listed),
                         row("wrongly", SYSTEM.listed_wrongly, cls="sub", wrong=True),
                         row("Listed at the end", SYSTEM.listed_at_end),
@@ -619,7 +624,7 @@ def system_sections(summary: Summary, numbers: Numbers, series: DailySeries,
     for index, (name, s) in enumerate(summary.systems.items(), start=1):
         hue = colors.get(name, color(0))
         lines = []
-        main = "listed" if s.kind == "list" and series.has(name, "listed") else "sanctioned"
+        main = s.main_line if series.has(name, s.main_line) else "sanctioned"
         for column, label, style, axis in (
                 (main, main, {"color": hue}, "y"),
                 ("sanctioned_wrongly", "sanctioned wrongly", {"color": WRONG, "dash": "dash"},

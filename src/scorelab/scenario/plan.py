@@ -19,7 +19,7 @@ import numpy as np
 
 from ..core.streams import declare
 from .geography import Geography, build_geography
-from .kinds import MEASURE_KINDS, SYSTEM_KINDS
+from .kinds import FAMILIES
 from .schedule import Step, resolve
 from .schema import SANCTIONS, MeasureSpec, Scenario, SystemSpec
 
@@ -161,7 +161,7 @@ def compile(scenario: Scenario) -> Plan:
         names += scenario.protests.stream_names().values()
     systems = []
     for i, (name, system) in enumerate(scenario.systems.items()):
-        SYSTEM_KINDS.part(system.kind)  # the kind is loaded (it validated, so it exists)
+        FAMILIES["systems"].part(system.kind)  # the kind is loaded (it validated, so it exists)
         streams = system.stream_names(name)
         names += streams.values()
         systems.append(SystemPlan(i, name, system, coverage_ranges(system, geo), streams))
@@ -175,7 +175,7 @@ def compile(scenario: Scenario) -> Plan:
                               tuple(s in link.sanctions for s in SANCTIONS)))
     measures = []
     for i, (name, measure) in enumerate(scenario.measures.items()):
-        MEASURE_KINDS.part(measure.kind)
+        FAMILIES["measures"].part(measure.kind)
         streams = measure.stream_names(name)
         names += streams.values()
         cells = _cells(geo, measure.named_cities())

@@ -32,7 +32,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .errors import Problem, ScenarioError, short
-from .kinds import MEASURE_KINDS, SYSTEM_KINDS, Kinds
+from .kinds import FAMILIES, Family
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Propensity = Literal["offending", "defaulting", "volunteering", "tax_evasion"]
@@ -600,7 +600,7 @@ class IntegrationSpec(Strict):
 # --- kinds and cross-references ------------------------------------------------------------
 
 
-def _dispatch(kinds: Kinds) -> Any:
+def _dispatch(kinds: Family) -> Any:
     """A validator that picks a kind's spec model by its ``kind:`` tag, as a discriminated
     union would, from the family's registry (so a new kind needs no change here)."""
 
@@ -627,8 +627,8 @@ def _dispatch(kinds: Kinds) -> Any:
     return WrapValidator(validate)
 
 
-AnySystem = Annotated[SerializeAsAny[SystemSpec], _dispatch(SYSTEM_KINDS)]
-AnyMeasure = Annotated[SerializeAsAny[MeasureSpec], _dispatch(MEASURE_KINDS)]
+AnySystem = Annotated[SerializeAsAny[SystemSpec], _dispatch(FAMILIES["systems"])]
+AnyMeasure = Annotated[SerializeAsAny[MeasureSpec], _dispatch(FAMILIES["measures"])]
 
 PROTEST_EVENTS = ("protest_participation", "protest_presence")
 AT_KEY = "<key>"  # ends a reference path whose problem is the mapping key, not its value

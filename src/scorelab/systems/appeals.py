@@ -7,6 +7,8 @@ the shard that holds the person.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..core.queue import Queue
@@ -14,6 +16,27 @@ from ..core.streams import Streams
 from ..core.tunable import Tunable
 from ..scenario.plan import Plan, SystemPlan
 from ..scenario.schema import AppealSpec
+
+
+@dataclass
+class AppealTotals:
+    """What one system's appeal desk did over the run (it is global: nothing to add up)."""
+
+    filed: int
+    decided: int
+    won: int
+    backlog_max: int
+    backlog_at_end: int
+    daily: dict[str, np.ndarray]  # by column of DAILY
+
+    def summary_fields(self) -> dict[str, int]:
+        """The appeal fields of the system's summary entry."""
+        return {"appeals_filed": self.filed, "appeals_decided": self.decided,
+                "appeals_won": self.won, "appeal_backlog_max": self.backlog_max,
+                "appeal_backlog_at_end": self.backlog_at_end}
+
+
+DAILY = ("appeals_filed", "appeals_decided", "appeals_won", "appeal_backlog")
 
 
 class AppealDesk(Tunable):
@@ -28,9 +51,7 @@ class AppealDesk(Tunable):
         self.scale = plan.scale
         self._decision = streams.claim(system.streams["appeal/decision"])
         days = plan.days
-        self.daily = {k: np.zeros(days, dtype=np.int64)
-                      for k in ("appeals_filed", "appeals_decided", "appeals_won",
-                                "appeal_backlog")}
+        self.daily = {k: np.zeros(days, dtype=np.int64) for k in DAILY}
 
     def configure(self, spec: AppealSpec) -> None:
         """New capacity, latency or success rate; the queue keeps who is waiting."""
@@ -54,12 +75,10 @@ class AppealDesk(Tunable):
             self.daily["appeal_backlog"][i] = self.queue.waiting
         return decided, won
 
-    def summary(self) -> dict[str, int]:
+    def totals(self) -> AppealTotals:
         d = self.daily
-        return {
-            "appeals_filed": int(d["appeals_filed"].sum()),
-            "appeals_decided": int(d["appeals_decided"].sum()),
-            "appeals_won": int(d["appeals_won"].sum()),
-            "appeal_backlog_max": int(d["appeal_backlog"].max(initial=0)),
-            "appeal_backlog_at_end": self.queue.waiting,
-        }
+        return AppealTotals(filed=int(d["appeals_filed"].sum()),
+                            decided=int(d["appeals_decided"].sum()),
+                            won=int(d["appeals_won"].sum()),
+                            backlog_max=int(d["appeal_backlog"].max(initial=0)),
+                            backlog_at_end=self.queue.waiting, daily=dict(d))

@@ -15,12 +15,14 @@ the event and the person, so every system that looks sees the same one.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
 from ..core.columns import Column, allocate
+from ..core.results import Totals
 from ..core.sets import add_sorted
 from ..core.streams import Streams
 from ..population.generate import Population
@@ -53,10 +55,13 @@ from .base import (
     SCORED,
     WRONG_NOW,
     Holdings,
+    LinkTotals,
     SystemState,
+    SystemTotals,
 )
 from .jurisdiction import Coverage
 from .records import FALSE_RECORD, IDENTITY, TRUE_RECORD, RecordBatch, Recorder
+from .summary import SystemSummary
 
 
 class ListEntry(RecordRule):
@@ -134,6 +139,34 @@ class ListSystem(SystemSpec):
         return bad
 
 
+class ListSummary(SystemSummary):
+    """A list's entry in the summary: besides the sanctions, whom it listed (a list that
+    sanctions nobody, a redlist, still lists)."""
+
+    main_line: ClassVar[str] = "listed"
+
+    kind: Literal["list"]
+    listed: int = Field(description="persons ever listed in the reported days")
+    listed_wrongly: int = Field(description="persons ever listed without the truth behind it")
+    listed_at_end: int
+    listed_wrongly_at_end: int
+
+
+@dataclass(kw_only=True)
+class ListTotals(Totals):
+    """Whom a list listed over one shard (its own fields of the summary)."""
+
+    listed: int
+    listed_wrongly: int
+    listed_at_end: int
+    listed_wrongly_at_end: int
+
+    def summary_fields(self) -> dict[str, Any]:
+        return {"listed": self.listed, "listed_wrongly": self.listed_wrongly,
+                "listed_at_end": self.listed_at_end,
+                "listed_wrongly_at_end": self.listed_wrongly_at_end}
+
+
 # record cause -> index into WRONG_CAUSES: a true record listed beyond the truth is stale
 _WRONG_CAUSE = np.zeros(3, dtype=np.int64)
 _WRONG_CAUSE[[TRUE_RECORD, FALSE_RECORD, IDENTITY]] = [2, 0, 1]
@@ -146,6 +179,7 @@ class ListState(SystemState):
 
     kind: ClassVar[str] = "list"
     Spec: ClassVar[type[ListSystem]] = ListSystem
+    Summary: ClassVar[type[SystemSummary]] = ListSummary
 
     @classmethod
     def columns(cls, spec: Any) -> tuple[Column, ...]:
@@ -444,22 +478,20 @@ class ListState(SystemState):
         self.link_daily[k]["sanctioned"][i] = inside.size
         self.link_daily[k]["sanctioned_wrongly"][i] = wrong_inside.size
 
-    def link_totals(self) -> list[dict[str, Any]]:
+    def link_totals(self) -> tuple[LinkTotals, ...]:
         """Per link: persons sanctioned (and wrongly) through it, person-days, and the daily
         counts."""
         out = []
         for k, (_, _, mask) in enumerate(self.links):
             days = int(self.link_daily[k]["sanctioned"].sum())
             flags = self.joint_flags[:, k]
-            out.append({
-                "sanctioned": int(np.count_nonzero(flags & JOINT_SANCTIONED)),
-                "sanctioned_wrongly": int(np.count_nonzero(flags & JOINT_WRONGED)),
-                "restriction_person_days": days,
-                "restriction_person_days_by_sanction": {
-                    s: days * int(m) for s, m in zip(SANCTIONS, mask)},
-                "daily": dict(self.link_daily[k]),
-            })
-        return out
+            out.append(LinkTotals(
+                sanctioned=int(np.count_nonzero(flags & JOINT_SANCTIONED)),
+                sanctioned_wrongly=int(np.count_nonzero(flags & JOINT_WRONGED)),
+                restriction_person_days=days,
+                by_sanction=days * mask.astype(np.int64),
+                daily=dict(self.link_daily[k])))
+        return tuple(out)
 
     # --- appeals and audits ---------------------------------------------------------------
 
@@ -495,14 +527,15 @@ class ListState(SystemState):
         listed = (self.start[rows] <= last_day) & (last_day < self.end[rows])
         return (listed, None) if self.spec.polarity == "red" else (None, listed)
 
-    def summary(self) -> dict[str, Any]:
-        base = self.base_summary()
-        listed = int(np.count_nonzero(self.flags & EVER_SANCTIONED))
-        listed_wrongly = int(self.wrong_by_cause.sum())
+    def totals(self, roles: np.ndarray | None) -> SystemTotals:
+        """A list that sanctions nobody counts nobody sanctioned (its listings stand in its
+        own fields)."""
+        out = super().totals(roles)
         if not self.sanction_mask.any():
-            base["sanctioned"] = 0
-            base["sanctioned_wrongly"] = 0
-            base["sanctioned_wrongly_by_cause"] = {
-                k: 0 for k in base["sanctioned_wrongly_by_cause"]}
-        return {**base, "listed": listed, "listed_wrongly": listed_wrongly,
-                "listed_at_end": self.now_listed, "listed_wrongly_at_end": self.now_wrong}
+            out = replace(out, sanctioned=0, wrong_by_cause=np.zeros_like(out.wrong_by_cause))
+        return out
+
+    def own_totals(self) -> ListTotals:
+        return ListTotals(listed=int(np.count_nonzero(self.flags & EVER_SANCTIONED)),
+                          listed_wrongly=int(self.wrong_by_cause.sum()),
+                          listed_at_end=self.now_listed, listed_wrongly_at_end=self.now_wrong)

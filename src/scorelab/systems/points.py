@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from ..core.columns import Column, allocate
+from ..core.results import Totals
 from ..core.streams import Streams
 from ..population.generate import Population
 from ..scenario.errors import short
@@ -50,6 +52,7 @@ from .base import (
     SystemState,
 )
 from .records import FALSE_RECORD, IDENTITY, Recorder
+from .summary import GradedSummary, SystemSummary
 
 
 class PointRule(RecordRule):
@@ -117,6 +120,26 @@ class PointsSystem(SystemSpec):
         return ordered
 
 
+class PointsSummary(GradedSummary):
+    """A point system's entry in the summary."""
+
+    kind: Literal["points"]
+
+
+@dataclass(kw_only=True)
+class GradeTotals(Totals):
+    """Persons per grade at the end, on the record and in truth (a graded kind's own)."""
+
+    names: tuple[str, ...]  # the same in every shard
+    grades: np.ndarray
+    grades_truth: np.ndarray
+
+    def summary_fields(self) -> dict[str, Any]:
+        return {"grades": {g: int(c) for g, c in zip(self.names, self.grades, strict=True)},
+                "grades_truth": {g: int(c) for g, c in
+                                 zip(self.names, self.grades_truth, strict=True)}}
+
+
 SCORE_MIN, SCORE_MAX = -32_000, 32_000
 _CAUSE_FALSE, _CAUSE_IDENTITY, _CAUSE_INCOMPLETE = 0, 1, 3  # indices into WRONG_CAUSES
 
@@ -126,6 +149,7 @@ class PointsState(SystemState):
 
     kind: ClassVar[str] = "points"
     Spec: ClassVar[type[PointsSystem]] = PointsSystem
+    Summary: ClassVar[type[SystemSummary]] = PointsSummary
 
     @classmethod
     def columns(cls, spec: Any) -> tuple[Column, ...]:
@@ -354,11 +378,8 @@ class PointsState(SystemState):
         grade = self.grade[rows]
         return grade == 0, grade == len(self.grade_names) - 1
 
-    def summary(self) -> dict[str, Any]:
-        """Shard totals (integers only, so shards add up exactly)."""
+    def own_totals(self) -> GradeTotals:
+        """Persons per grade at the end (integers only, so shards add up exactly)."""
         truth_counts = np.bincount(self.grade_of(self.truth), minlength=len(self.grade_names))
-        return {
-            **self.base_summary(),
-            "grades": {g: int(c) for g, c in zip(self.grade_names, self.grade_counts)},
-            "grades_truth": {g: int(c) for g, c in zip(self.grade_names, truth_counts)},
-        }
+        return GradeTotals(names=tuple(self.grade_names), grades=self.grade_counts.copy(),
+                           grades_truth=truth_counts.astype(np.int64))
