@@ -7,6 +7,7 @@ import ast
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -22,6 +23,7 @@ from scorelab.core.results import Totals
 from scorelab.core.streams import Streams, declare
 from scorelab.engine.backends import BACKENDS
 from scorelab.engine.backends.local import LocalBackend
+from scorelab.engine.shard import Shard
 from scorelab.ledger.summary import Summary, json_schema
 from scorelab.report.files import daily_bytes, summary_bytes
 from scorelab.scenario import Scenario, ScenarioError, load_scenario
@@ -256,8 +258,8 @@ class ReversedBackend(LocalBackend):
 
     name = "reversed"
 
-    def call(self, method: str, *args: Any) -> list[Any]:
-        return [getattr(s, method)(*args) for s in self.shards[::-1]][::-1]
+    def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
+        return [method(s, *a) for s, a in zip(self.shards[::-1], args[::-1])][::-1]
 
 
 def test_a_new_backend_is_one_class_behind_the_seam() -> None:
@@ -303,12 +305,33 @@ def test_a_failing_shard_in_a_worker_is_reported_with_its_traceback() -> None:
     backend = ProcessBackend()
     backend.start(plan, [(0, 3000)])
     try:
-        with pytest.raises(WorkerError, match="(?s)shard 0 failed in its worker.*no_such_phase"):
-            backend.call("no_such_phase", 0)
-        assert backend.call("records", 0) == [None]  # the worker goes on serving
+        # no change is scheduled for day 0: the shard's retune fails, in its worker
+        with pytest.raises(WorkerError, match="(?s)shard 0 failed in its worker.*retune"):
+            backend.call(Shard.retune, 0)
+        assert backend.call(Shard.records, 0) == [None]  # the worker goes on serving
+        with pytest.raises(TypeError, match="is not a method of Shard"):
+            backend.call(LocalBackend.close)  # type: ignore[arg-type]
     finally:
         backend.close()
     assert backend.procs == []
+
+
+def test_a_shard_call_names_the_method_itself() -> None:
+    """Shard calls pass the method (checked by the type checker); a measure's coordinator
+    reaches its part by the part's own methods, which must be its part's."""
+    from scorelab.measures.checkpoint import CheckpointState
+    from scorelab.measures.shutdown import ShutdownState
+
+    plan = compile_plan(load_scenario(preset="checkpoints-2022", overrides={
+        "population": {"persons": 3000}, "days": 2}))
+    backend = LocalBackend()
+    backend.start(plan, [(0, 3000)])
+    index = next(m.index for m in plan.measures if m.spec.kind == CheckpointState.kind)
+    none = np.empty(0, np.int64)
+    (found,) = backend.call(Shard.measure, index, CheckpointState.propose, 0, 0, False, 5, none)
+    assert found[0].size <= 5
+    with pytest.raises(TypeError, match="is not a method of measure"):
+        backend.call(Shard.measure, index, ShutdownState.step, 0, [])
 
 
 # --- the typed summary ----------------------------------------------------------------------

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Generic, TypeVar, TypeVarTuple, cast
 
 import numpy as np
 
@@ -48,7 +48,7 @@ from ..core.streams import Streams
 from ..core.tunable import Tunable
 from ..integration.integrator import KIND, Integrator
 from ..ledger.parts import CompositeTotals, RunTotals, ShardTotals
-from ..measures.base import Coordinator
+from ..measures.base import Coordinator, MeasureState
 from ..measures.registry import MEASURE_KINDS
 from ..processes.protests import Protest, ProtestCoordinator
 from ..scenario.plan import Plan
@@ -57,11 +57,15 @@ from ..scenario.schema import SystemSpec
 from ..systems.appeals import AppealDesk
 from .backends.base import Backend
 from .checkpoint import Checkpoint, State, StateError, load_into, state_of
+from .shard import Shard
 
 Progress = Callable[[int, int], None]
+M = TypeVar("M", bound=MeasureState)
+Ts = TypeVarTuple("Ts")
+R = TypeVar("R")
 
 
-class MeasureShards:
+class MeasureShards(Generic[M]):
     """One measure's part in every shard, reached through the backend (see
     ``measures.base.Shards``)."""
 
@@ -69,11 +73,12 @@ class MeasureShards:
         self.backend = backend
         self.index = index
 
-    def call(self, method: str, *args: Any) -> list[Any]:
-        return self.backend.call("measure", self.index, method, *args)
+    def call(self, method: Callable[[M, *Ts], R], *args: *Ts) -> list[R]:
+        return self.backend.call(Shard.measure, self.index, method, *args)
 
-    def scatter(self, method: str, day: int, ids: np.ndarray) -> None:
-        self.backend.call_each("measure", [
+    def scatter(self, method: Callable[[M, int, np.ndarray], None], day: int,
+                ids: np.ndarray) -> None:
+        self.backend.call_each(Shard.measure, [
             (self.index, method, day, ids[(ids >= a) & (ids < b)])
             for a, b in self.backend.bounds])
 
@@ -86,7 +91,7 @@ class Driver:
     backend: Backend
     protests: ProtestCoordinator | None = None
     activism: np.ndarray | None = None
-    coordinators: list[Coordinator] = field(default_factory=list)
+    coordinators: list[Coordinator[Any]] = field(default_factory=list)
     desks: dict[int, AppealDesk] = field(default_factory=dict)
     integrator: Integrator | None = None
     today: list[Protest] = field(default_factory=list)
@@ -131,7 +136,7 @@ class Driver:
         streams = Streams(plan.seed, plan.block_size, plan.streams)
         driver = cls(plan, backend)
         if plan.scenario.protests is not None:
-            sums = backend.call("city_sums")
+            sums = backend.call(Shard.city_sums)
             total = sums[0]
             for more in sums[1:]:
                 total = total + more
@@ -150,7 +155,7 @@ def retune(run: Driver, day: int) -> None:
     """Scheduled changes take effect before the day runs, in the driver and every shard."""
     if day in run.plan.steps:
         run.retune(day)
-        run.backend.call("retune", day)
+        run.backend.call(Shard.retune, day)
 
 
 def protests(run: Driver, day: int) -> None:
@@ -163,13 +168,13 @@ def protests(run: Driver, day: int) -> None:
 
 def truth(run: Driver, day: int) -> None:
     run.forwarders = {}
-    for counts in run.backend.call("truth", day, run.today, run.activism):
+    for counts in run.backend.call(Shard.truth, day, run.today, run.activism):
         for city, n in counts.items():
             run.forwarders[city] = run.forwarders.get(city, 0) + n
 
 
 def records(run: Driver, day: int) -> None:
-    run.backend.call("records", day)
+    run.backend.call(Shard.records, day)
 
 
 def spread(run: Driver, day: int) -> None:
@@ -179,7 +184,7 @@ def spread(run: Driver, day: int) -> None:
     for coordinator in run.coordinators:
         for city, f in coordinator.forwarding(day).items():
             factor[city] = min(factor.get(city, 1.0), f)
-    run.backend.call("spread", day, run.protests.recipient_share(run.forwarders, factor))
+    run.backend.call(Shard.spread, day, run.protests.recipient_share(run.forwarders, factor))
 
 
 def measures(run: Driver, day: int) -> None:
@@ -187,18 +192,18 @@ def measures(run: Driver, day: int) -> None:
     if day < run.plan.warmup:
         return
     for index, coordinator in enumerate(run.coordinators):
-        coordinator.act(day, MeasureShards(run.backend, index))
+        coordinator.act(day, MeasureShards[Any](run.backend, index))
 
 
 def appeals(run: Driver, day: int) -> None:
     if not run.desks:
         return
-    filed = run.backend.call("appeals")
+    filed = run.backend.call(Shard.appeals)
     decisions = {}
     for i, desk in run.desks.items():
         desk.file(day, np.concatenate([f[i] for f in filed]))
         decisions[i] = desk.serve(day)
-    run.backend.call("resolve_appeals", day, decisions)
+    run.backend.call(Shard.resolve_appeals, day, decisions)
 
 
 def integration(run: Driver, day: int) -> None:
@@ -206,7 +211,7 @@ def integration(run: Driver, day: int) -> None:
     if integrator is None:
         return
     if integrator.due(day):
-        integrator.link(day, run.backend.call("identity_records", day))
+        integrator.link(day, run.backend.call(Shard.identity_records, day))
     integrator.count(day)
 
 
@@ -237,7 +242,8 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
         if checkpoints.resume is not None:
             try:
                 day = checkpoints.resume.day
-                backend.call_each("load_state", [(s, day) for s in checkpoints.resume.shards])
+                backend.call_each(Shard.load_state,
+                                  [(s, day) for s in checkpoints.resume.shards])
                 driver.load_state(checkpoints.resume.driver, day)
             except Exception as exc:  # a state that does not fit the rebuilt parts
                 raise StateError(f"the saved state does not fit this run: {exc}") from exc
@@ -251,7 +257,7 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
             every = checkpoints.every
             if every and checkpoints.save is not None and (day + 1) % every == 0 \
                     and day + 1 < total:
-                checkpoints.save(day, driver.state(), backend.call("state"))
+                checkpoints.save(day, driver.state(), backend.call(Shard.state))
         shards: list[ShardTotals] = _totals(driver, backend)
     finally:
         backend.close()
@@ -263,14 +269,14 @@ def _totals(run: Driver, backend: Backend) -> list[ShardTotals]:
     persons that the composite sanctioned (ever) and sanctioned wrongly (ever)."""
     integrator = run.integrator
     if integrator is None:
-        return cast(list[ShardTotals], backend.call("totals"))
+        return backend.call(Shard.totals)
     ever, wrong = integrator.ever, integrator.ever_wrong
 
     def within(ids: np.ndarray, a: int, b: int) -> np.ndarray:
         return ids[np.searchsorted(ids, a):np.searchsorted(ids, b)]
 
-    return cast(list[ShardTotals], backend.call_each("totals", [
-        ((within(ever, a, b), within(wrong, a, b)),) for a, b in backend.bounds]))
+    return backend.call_each(Shard.totals, [
+        ((within(ever, a, b), within(wrong, a, b)),) for a, b in backend.bounds])
 
 
 def _run_totals(run: Driver) -> RunTotals:

@@ -9,7 +9,8 @@ each shard in another process or on another machine.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, TypeVarTuple
 
 import numpy as np
 
@@ -30,6 +31,8 @@ from ..systems.base import Holdings, SystemState
 from ..systems.registry import SYSTEM_KINDS
 from .checkpoint import State, load_into, state_of
 
+Ts = TypeVarTuple("Ts")
+R = TypeVar("R")
 Appeals = dict[int, np.ndarray]  # system index -> global ids
 Decisions = dict[int, tuple[np.ndarray, np.ndarray]]  # system index -> (ids decided, won)
 
@@ -118,12 +121,15 @@ class Shard:
         if self.protests is not None:
             self.protests.spread(day, shares)
 
-    def measure(self, index: int, method: str, *args: Any) -> Any:
-        """Call one of a measure's declared shard methods (its coordinator's messages)."""
+    def measure(self, index: int, method: Callable[[Any, *Ts], R], *args: *Ts) -> R:
+        """Call a method of a measure's part (its coordinator's messages): the method itself
+        travels, by its qualified name, and must be one of the part's own."""
         part = self.measures[index]
-        if method not in part.shard_methods:
-            raise AttributeError(f"{part.kind} has no shard method {method!r}")
-        return getattr(part, method)(*args)
+        if getattr(type(part), getattr(method, "__name__", ""), None) is not method:
+            raise TypeError(f"{method!r} is not a method of measure {part.name!r} "
+                            f"({type(part).__name__})")
+        result: R = method(part, *args)
+        return result
 
     def identity_records(self, day: int) -> tuple[IdentityRecords, Holdings]:
         """Every integration source's identity records of this shard's persons, and what it

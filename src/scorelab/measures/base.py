@@ -6,14 +6,15 @@ A measure kind is one module: a ``Spec`` model (subclass of ``MeasureSpec``), a 
 ``Coordinator`` (the global part: where and when the measure acts, review desks) whose
 ``CoordinatorTotals`` make the kind's summary fields and costs from the shards' totals, and a
 ``Summary`` model (subclass of ``MeasureSummary``). The coordinator drives the shard parts
-only through ``Shards``: a method name and plain arguments in, plain results out, so the
-shards may live in other processes.
+only through ``Shards``: one of the part's methods and plain arguments in, plain results out,
+so the shards may live in other processes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, TypeVarTuple
 
 import numpy as np
 
@@ -36,6 +37,10 @@ COLUMNS = (Column("flags", np.uint8, 0), Column("until", np.uint16, 0))  # per p
 
 
 K = TypeVar("K", bound=Totals)
+M = TypeVar("M", bound="MeasureState")
+M_co = TypeVar("M_co", bound="MeasureState", covariant=True)
+Ts = TypeVarTuple("Ts")
+R = TypeVar("R")
 
 
 @dataclass(kw_only=True)
@@ -118,20 +123,25 @@ class CoordinatorTotals(Generic[K]):
                      cost=costs.summary())
 
 
-class Shards(Protocol):
-    """How a coordinator reaches its measure's part in every shard."""
+class Shards(Protocol[M_co]):
+    """How a coordinator reaches its measure's part in every shard: by one of the part's
+    methods (``shards.call(CheckpointState.propose, day, ...)``), which the type checker
+    follows; the method travels by its qualified name to shards in other processes."""
 
-    def call(self, method: str, *args: Any) -> list[Any]:
-        """Call ``method`` on the part in each shard, in shard order; their results."""
+    def call(self, method: Callable[[M_co, *Ts], R], *args: *Ts) -> list[R]:
+        """Call ``method(part, *args)`` on the part in each shard; the results in shard
+        order."""
         ...
 
-    def scatter(self, method: str, day: int, ids: np.ndarray) -> None:
-        """Call ``method(day, mine)`` on each shard with the ids it holds."""
+    def scatter(self, method: Callable[[M_co, int, np.ndarray], None], day: int,
+                ids: np.ndarray) -> None:
+        """Call ``method(part, day, mine)`` on each shard with the ids it holds."""
         ...
 
 
-class Coordinator(Tunable):
-    """The global part of a measure. Hooks run in the order of the engine's day."""
+class Coordinator(Tunable, Generic[M]):
+    """The global part of a measure (``M``: its shard part). Hooks run in the order of the
+    engine's day."""
 
     def __init__(self, plan: Plan, measure: MeasurePlan, streams: Streams) -> None:
         self.plan = plan
@@ -145,7 +155,7 @@ class Coordinator(Tunable):
         """Share of photo forwarding that still gets through, per city cell, today."""
         return {}
 
-    def act(self, day: int, shards: Shards) -> None:
+    def act(self, day: int, shards: Shards[M]) -> None:
         """The measure's day (reported days only)."""
 
     def totals(self) -> CoordinatorTotals[Any]:
@@ -156,14 +166,12 @@ class Coordinator(Tunable):
 
 class MeasureState(Tunable):
     """A measure over the persons of one shard: what the engine and the ledger call (the
-    kind's ``Coordinator`` reaches the rest through ``shard_methods``)."""
+    kind's ``Coordinator`` calls the rest through ``Shards``)."""
 
     kind: ClassVar[str] = ""
     Spec: ClassVar[type[MeasureSpec]] = MeasureSpec
     Summary: ClassVar[type[MeasureSummary]] = MeasureSummary
-    Coordinator: ClassVar[type[Coordinator]] = Coordinator
-    #: what a coordinator may call on this part through ``Shards``
-    shard_methods: ClassVar[frozenset[str]] = frozenset({"count_restricted"})
+    Coordinator: ClassVar[type[Coordinator[Any]]] = Coordinator
 
     @classmethod
     def columns(cls, spec: Any) -> tuple[Column, ...]:

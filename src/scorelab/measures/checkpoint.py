@@ -89,7 +89,7 @@ class CheckpointTotals(CoordinatorTotals[SearchCounts]):
         return Costs(officer_hours=self.officer_hours)
 
 
-class CheckpointCoordinator(Coordinator):
+class CheckpointCoordinator(Coordinator["CheckpointState"]):
     """The global part: where checkpoints stand today, and whom they stop."""
 
     def __init__(self, plan: Plan, measure: MeasurePlan, streams: Streams) -> None:
@@ -136,17 +136,17 @@ class CheckpointCoordinator(Coordinator):
             out[city] = (present, n - present)
         return out
 
-    def act(self, day: int, shards: Shards) -> None:
+    def act(self, day: int, shards: Shards[CheckpointState]) -> None:
         """Stop and search: first people present at the protest, then the city at large."""
         for city, (n_present, n_large) in self.quotas(day).items():
             none = np.empty(0, np.int64)
-            present = self.pick(shards.call("propose", day, city, True, n_present, none),
-                                n_present)
+            present = self.pick(shards.call(CheckpointState.propose, day, city, True,
+                                            n_present, none), n_present)
             n_large += n_present - present.size
-            large = self.pick(shards.call("propose", day, city, False, n_large, present),
-                              n_large)
-            shards.scatter("search", day, np.concatenate([present, large]))
-        shards.call("count_restricted", day)
+            large = self.pick(shards.call(CheckpointState.propose, day, city, False, n_large,
+                                          present), n_large)
+            shards.scatter(CheckpointState.search, day, np.concatenate([present, large]))
+        shards.call(CheckpointState.count_restricted, day)
 
     def totals(self) -> CheckpointTotals:
         return CheckpointTotals(officer_hours=self.officer_hours)
@@ -167,7 +167,6 @@ class CheckpointState(MeasureState):
     Spec: ClassVar[type[CheckpointMeasure]] = CheckpointMeasure
     Summary: ClassVar[type[MeasureSummary]] = CheckpointSummary
     Coordinator: ClassVar[type[CheckpointCoordinator]] = CheckpointCoordinator
-    shard_methods = MeasureState.shard_methods | {"propose", "search"}
     spec: CheckpointMeasure
 
     def __init__(self, plan: Plan, measure: MeasurePlan, pop: Population,

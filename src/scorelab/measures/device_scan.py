@@ -164,7 +164,7 @@ IN_REVIEW = np.uint8(4)
 FILED_REAL = np.uint8(8)  # the flag under review came with a match really on the list
 
 
-class ScanCoordinator(Coordinator):
+class ScanCoordinator(Coordinator["DeviceScanState"]):
     """The global part: the human review desk, and the costs of scanning."""
 
     def __init__(self, plan: Plan, measure: MeasurePlan, streams: Streams) -> None:
@@ -181,13 +181,14 @@ class ScanCoordinator(Coordinator):
             self.review.per_day = spec.review.capacity / self.plan.scale
             self.review.latency = spec.review.latency
 
-    def act(self, day: int, shards: Shards) -> None:
-        shards.call("step", day)
+    def act(self, day: int, shards: Shards[DeviceScanState]) -> None:
+        shards.call(DeviceScanState.step, day)
         if self.review is not None:
-            self.review.file(day, np.concatenate(shards.call("take_filings")))
-            shards.scatter("decide", day, self.review.serve(day))
+            self.review.file(day, np.concatenate(shards.call(DeviceScanState.take_filings)))
+            shards.scatter(DeviceScanState.decide, day, self.review.serve(day))
             self.backlog[day - self.plan.warmup] = self.review.waiting
-        shards.call("count_restricted", day)  # after review: confirmed today counts today
+        # after review: confirmed today counts today
+        shards.call(DeviceScanState.count_restricted, day)
 
     def totals(self) -> ScanTotals:
         return ScanTotals(daily={"review_backlog": self.backlog} if self.review is not None else {},
@@ -201,7 +202,6 @@ class DeviceScanState(MeasureState):
     Spec: ClassVar[type[DeviceScanMeasure]] = DeviceScanMeasure
     Summary: ClassVar[type[MeasureSummary]] = DeviceScanSummary
     Coordinator: ClassVar[type[ScanCoordinator]] = ScanCoordinator
-    shard_methods = MeasureState.shard_methods | {"step", "take_filings", "decide"}
     spec: DeviceScanMeasure
 
     @classmethod

@@ -72,7 +72,7 @@ class ShutdownTotals(CoordinatorTotals[CutCounts]):
         return Costs(economic_usd=counted.own.person_days_cut * self.cost_per_person_day)
 
 
-class ShutdownCoordinator(Coordinator):
+class ShutdownCoordinator(Coordinator["ShutdownState"]):
     """The global part: which cities are cut off on which days."""
 
     def __init__(self, plan: Plan, measure: MeasurePlan, streams: Streams) -> None:
@@ -100,8 +100,8 @@ class ShutdownCoordinator(Coordinator):
         factor = 0.0 if self.spec.cuts == "all_signal" else self.spec.forwarding_factor
         return {c: factor for c in self.cut_off(day)}
 
-    def act(self, day: int, shards: Shards) -> None:
-        shards.call("step", day, self.cut_off(day))
+    def act(self, day: int, shards: Shards[ShutdownState]) -> None:
+        shards.call(ShutdownState.step, day, self.cut_off(day))
 
     def totals(self) -> ShutdownTotals:
         return ShutdownTotals(cost_per_person_day=self.spec.cost_per_person_day)
@@ -112,7 +112,6 @@ class ShutdownState(MeasureState):
     Spec: ClassVar[type[ShutdownMeasure]] = ShutdownMeasure
     Summary: ClassVar[type[MeasureSummary]] = ShutdownSummary
     Coordinator: ClassVar[type[ShutdownCoordinator]] = ShutdownCoordinator
-    shard_methods = MeasureState.shard_methods | {"step"}
     spec: ShutdownMeasure
 
     def __init__(self, plan: Plan, measure: MeasurePlan, pop: Population,

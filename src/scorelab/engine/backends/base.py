@@ -5,17 +5,33 @@ with its own arguments) and gathers the results in shard order. The day's order,
 coordinators and the ledger stay in the engine, so a new backend (processes, Ray) is one new
 module here and changes no result: shards speak plain data, and every draw is keyed by
 person, so results do not depend on where a shard runs.
+
+A call names the method itself (``backend.call(Shard.truth, day, protests, activism)``), so
+the type checker sees its arguments and its result; a backend whose shards live in other
+processes sends the method's name, which ``Shard`` resolves there.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, TypeVarTuple
 
 from ...scenario.plan import Plan
+from ..shard import Shard
 
 Bounds = tuple[int, int]
+Ts = TypeVarTuple("Ts")
+R = TypeVar("R")
+
+
+def shard_method(method: Callable[..., Any]) -> str:
+    """The name of a method of ``Shard`` (what a remote backend sends); anything else is an
+    error here, in the driver, before any shard is reached."""
+    name = getattr(method, "__name__", "")
+    if getattr(Shard, name, None) is not method:
+        raise TypeError(f"{method!r} is not a method of Shard")
+    return str(name)
 
 
 class Backend(ABC):
@@ -34,13 +50,21 @@ class Backend(ABC):
     @abstractmethod
     def _start(self, plan: Plan, bounds: list[Bounds]) -> None: ...
 
-    @abstractmethod
-    def call(self, method: str, *args: Any) -> list[Any]:
-        """Call ``method(*args)`` on every shard; the results in shard order."""
+    def call(self, method: Callable[[Shard, *Ts], R], *args: *Ts) -> list[R]:
+        """Call ``method(shard, *args)`` on every shard; the results in shard order."""
+        return self.call_each(method, [args] * len(self.bounds))
+
+    def call_each(self, method: Callable[[Shard, *Ts], R], args: Sequence[tuple[*Ts]]
+                  ) -> list[R]:
+        """Call ``method(shard, *args[k])`` on shard ``k``; the results in shard order."""
+        shard_method(method)
+        if len(args) != len(self.bounds):
+            raise ValueError(f"{len(args)} argument tuples for {len(self.bounds)} shards")
+        return self._call(method, list(args))
 
     @abstractmethod
-    def call_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
-        """Call ``method(*args[k])`` on shard ``k``; the results in shard order."""
+    def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
+        """Call ``method`` (a method of ``Shard``) on shard ``k`` with ``args[k]``."""
 
     def close(self) -> None:
         """Release the shards (and any workers)."""

@@ -2,8 +2,8 @@
 
 Each worker is a fresh interpreter (``python -m scorelab.engine.backends.worker``) that
 talks to the driver over its end of a socket pair, builds its shard from the plan and then answers calls, one
-message each way. The driver sends ``(method, args)`` to every worker before it waits for any
-answer, so the shards of a phase run at the same time. Only plain data crosses (the plan once,
+message each way. The driver sends ``(method name, args)`` to every worker before it waits
+for any answer, so the shards of a phase run at the same time. Only plain data crosses (the plan once,
 then day numbers, id arrays and counts), which is what the shard interface promises; the
 results are the same bytes as the local backend's, since every draw is keyed by person.
 
@@ -18,12 +18,12 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
 from ...scenario.plan import Plan
-from .base import Backend, Bounds
+from .base import Backend, Bounds, shard_method
 
 WORKER = "scorelab.engine.backends.worker"
 
@@ -70,14 +70,10 @@ class ProcessBackend(Backend):
         except OSError:  # a broken pipe: the worker is gone
             raise WorkerError(f"the worker of shard {k} died") from None
 
-    def call(self, method: str, *args: Any) -> list[Any]:
-        for k in range(len(self.conns)):
-            self._send(k, (method, args))
-        return self._gather()
-
-    def call_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+    def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
+        name = shard_method(method)
         for k, a in enumerate(args):
-            self._send(k, (method, a))
+            self._send(k, (name, a))
         return self._gather()
 
     def close(self) -> None:

@@ -12,26 +12,26 @@ starts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any
 
 from ...scenario.errors import Problem, ScenarioError
 from ...scenario.plan import Plan
-from .base import Backend, Bounds
+from ..shard import Shard
+from .base import Backend, Bounds, shard_method
 
 
 class _ShardGroup:
     """Holds some shards in a Ray worker and calls their phase methods, one after another."""
 
     def __init__(self, plan: Plan, bounds: list[Bounds]) -> None:
-        from ..shard import Shard
-
         self.shards = [Shard(plan, a, b) for a, b in bounds]
 
     def ready(self) -> bool:
         return True
 
     def call(self, method: str, args: list[tuple[Any, ...]]) -> list[Any]:
+        """Call the shard method named ``method`` on each shard with its arguments."""
         return [getattr(shard, method)(*a) for shard, a in zip(self.shards, args, strict=True)]
 
 
@@ -74,12 +74,10 @@ class RayBackend(Backend):
                        for group in self.groups]
         ray.get([a.ready.remote() for a in self.actors])  # (closed by the engine on failure)
 
-    def call(self, method: str, *args: Any) -> list[Any]:
-        return self.call_each(method, [args] * len(self.bounds))
-
-    def call_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+    def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
         ray = _ray()
-        answers = ray.get([a.call.remote(method, [args[i] for i in group])
+        name = shard_method(method)
+        answers = ray.get([a.call.remote(name, [args[i] for i in group])
                            for a, group in zip(self.actors, self.groups, strict=True)])
         results: list[Any] = [None] * len(self.bounds)
         for group, values in zip(self.groups, answers, strict=True):
