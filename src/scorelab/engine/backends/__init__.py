@@ -1,4 +1,5 @@
-"""Backends: where the shards of a run live (see ``base.Backend``)."""
+"""Backends: where the shards of a run live, and where an experiment's whole runs go (see
+``base.Backend``). One registry, ``BACKENDS``: another backend is one module and one entry."""
 
 from __future__ import annotations
 
@@ -12,21 +13,25 @@ BACKENDS: dict[str, type[Backend]] = {"local": LocalBackend, "processes": Proces
                                       "ray": RayBackend}
 
 
-def get_backend(name: str, address: str | None = None, workers: int | None = None
-                ) -> Backend:
-    """A new backend by name; ``address`` and ``workers`` are for Ray."""
+def get_backend(name: str, address: str | None = None, workers: int | None = None,
+                whole_runs: bool = False) -> Backend:
+    """A new backend by name. For the shards of one run, ``address`` and ``workers`` are
+    Ray's; for whole runs (``whole_runs``), ``workers`` is how many run at once on the
+    processes backend or Ray, and ``address`` Ray's cluster."""
     if name not in BACKENDS:
         raise ScenarioError(Problem(f"unknown backend {name!r}; backends: {', '.join(BACKENDS)}",
                                     path="backend"))
-    if name != "ray":
-        if address is not None or workers is not None:
-            raise ScenarioError(Problem("--address and --workers are options of --backend ray",
-                                        path="backend"))
-        return BACKENDS[name]()
+    if whole_runs:
+        if address is not None and name != "ray":
+            raise ScenarioError(Problem("--address is an option of --backend ray",
+                                        path="address"))
+    elif name != "ray" and (address is not None or workers is not None):
+        raise ScenarioError(Problem("--address and --workers are options of --backend ray",
+                                    path="backend"))
     if workers is not None and workers < 1:
         raise ScenarioError(Problem(f"--workers must be at least 1, got {workers}",
                                     path="workers"))
-    return RayBackend(address=address, workers=workers)
+    return BACKENDS[name](address=address, workers=workers)
 
 
 __all__ = ["BACKENDS", "Backend", "LocalBackend", "ProcessBackend", "RayBackend", "get_backend"]
