@@ -39,9 +39,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, TypeVar, TypeVarTuple, cast
+from typing import Any, ClassVar, Generic, TypeVar, TypeVarTuple
 
 import numpy as np
+from pydantic import BaseModel
 
 from ..core.faults import pause_point
 from ..core.streams import Streams
@@ -51,9 +52,7 @@ from ..ledger.parts import CompositeTotals, RunTotals, ShardTotals
 from ..measures.base import Coordinator, MeasureState
 from ..measures.registry import MEASURE_KINDS
 from ..processes.protests import Protest, ProtestCoordinator
-from ..scenario.plan import Plan
-from ..scenario.schedule import Step
-from ..scenario.schema import SystemSpec
+from ..scenario.plan import Plan, PlanStep
 from ..systems.appeals import AppealDesk
 from .backends.base import Backend
 from .checkpoint import Checkpoint, State, StateError, load_into, state_of
@@ -109,33 +108,22 @@ class Driver:
         """Restore the state saved after ``day``; the parts take the specs then in force."""
         load_into(self, state, self.STATE)
         for step in self.plan.steps_until(day):
-            for part, spec in self._parts_of(step):
+            for part, spec in self._touched(step):
                 part.configure(spec)
 
     def retune(self, day: int) -> None:
-        for part, spec in self._parts_of(self.plan.steps[day]):
+        for part, spec in self._touched(self.plan.steps[day]):
             part.retune(day, spec)
 
-    def _parts_of(self, step: Step) -> list[tuple[Tunable, Any]]:
+    def _touched(self, step: PlanStep) -> list[tuple[Tunable, BaseModel]]:
         """The global parts a step touches: coordinators, appeal desks, protests."""
-        out: list[tuple[Tunable, Any]] = []
-        for (section, name), spec in step.parts.items():
-            if section == "measures":
-                index = [m.name for m in self.plan.measures].index(name)
-                out.append((self.coordinators[index], spec))
-            elif section == "systems":
-                index = self.plan.system_names.index(name)
-                if index in self.desks:
-                    out.append((self.desks[index], cast(SystemSpec, spec).appeals))
-            elif section == "protests" and self.protests is not None:
-                out.append((self.protests, spec))
-        return out
+        return step.parts_of({}, self.desks, dict(enumerate(self.coordinators)), self.protests)
 
     @classmethod
     def start(cls, plan: Plan, backend: Backend) -> Driver:
         streams = Streams(plan.seed, plan.block_size, plan.streams)
         driver = cls(plan, backend)
-        if plan.scenario.protests is not None:
+        if plan.protests is not None:
             sums = backend.call(Shard.city_sums)
             total = sums[0]
             for more in sums[1:]:
@@ -146,7 +134,7 @@ class Driver:
                                for m in plan.measures]
         driver.desks = {s.index: AppealDesk(plan, s, streams) for s in plan.systems
                         if s.spec.appeals is not None}
-        if plan.scenario.integration is not None:
+        if plan.integration is not None:
             driver.integrator = Integrator(plan)
         return driver
 

@@ -75,7 +75,7 @@ def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None 
     bounds = shard_bounds(plan.persons, plan.block_size, shards)
     totals, run = run_days(plan, runner, bounds, progress, checkpoints)
     daily = daily_table(plan, totals, run)
-    return Result(scenario, summarise(plan, totals, run, daily), daily)
+    return Result(scenario, summarise(scenario, plan, totals, run, daily), daily)
 
 
 __all__ = ["Result", "estimate_bytes", "run_scenario", "shard_bounds"]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, TypeVarTuple
 
 import numpy as np
+from pydantic import BaseModel
 
 from ..core.streams import Streams
 from ..core.tunable import Tunable
@@ -25,8 +26,8 @@ from ..population.schemes import scheme
 from ..processes import build_processes
 from ..processes.protests import ROLES, CitySums, Protest, ProtestState
 from ..records.identity import IdentityRecords, write_identities
-from ..scenario.plan import Plan
-from ..scenario.schedule import Step
+from ..scenario.plan import Plan, PlanStep
+from ..scenario.schema import PROTEST_EVENTS
 from ..systems.base import Holdings, SystemState
 from ..systems.registry import SYSTEM_KINDS
 from .checkpoint import State, load_into, state_of
@@ -44,22 +45,22 @@ class Shard:
         self.plan = plan
         self.start, self.stop = start, stop
         self.warmup = plan.warmup
-        scenario = plan.scenario
         streams = Streams(plan.seed, plan.block_size, plan.streams)
         self.population: Population = generate_population(
-            scenario.population, plan.geography, streams, start, stop)
-        self.processes = build_processes(scenario.processes, self.population, streams)
-        self.protests = (ProtestState(scenario.protests, self.population, streams)
-                         if scenario.protests is not None else None)
+            plan.population, plan.geography, streams, start, stop)
+        self.processes = build_processes({p.name: p.spec for p in plan.processes},
+                                         self.population, streams)
+        self.protests = (ProtestState(plan.protests, self.population, streams)
+                         if plan.protests is not None else None)
         self.systems: list[SystemState] = [
             SYSTEM_KINDS.part(s.spec.kind)(plan, s, self.population, streams)
             for s in plan.systems]
         self.measures: list[MeasureState] = [
             MEASURE_KINDS.part(m.spec.kind)(plan, m, self.population, self.protests, streams)
             for m in plan.measures]
-        integration = scenario.integration
-        self.identity_streams = ([streams.claim(f"integration/identity/{name}")
-                                  for name in integration.sources]
+        integration = plan.integration
+        self.identity_streams = ([streams.claim(name) for name in
+                                  integration.spec.stream_names().values()]
                                  if integration is not None else [])
         self.event_names = plan.events
         self.event_counts = {e: np.zeros(plan.days, dtype=np.int64) for e in self.event_names}
@@ -69,23 +70,12 @@ class Shard:
 
     def retune(self, day: int) -> None:
         """Scheduled changes before ``day``: each part touched takes its new spec."""
-        for part, spec in self._parts_of(self.plan.steps[day]):
+        for part, spec in self._touched(self.plan.steps[day]):
             part.retune(day, spec)
 
-    def _parts_of(self, step: Step) -> list[tuple[Tunable, Any]]:
-        out: list[tuple[Tunable, Any]] = []
-        plan = self.plan
-        for (section, name), spec in step.parts.items():
-            if section == "processes":
-                out.append((self.processes[list(plan.scenario.processes).index(name)], spec))
-            elif section == "systems":
-                out.append((self.systems[plan.system_names.index(name)], spec))
-            elif section == "measures":
-                index = [m.name for m in plan.measures].index(name)
-                out.append((self.measures[index], spec))
-            elif self.protests is not None:
-                out.append((self.protests, spec))
-        return out
+    def _touched(self, step: PlanStep) -> list[tuple[Tunable, BaseModel]]:
+        return step.parts_of(dict(enumerate(self.processes)), dict(enumerate(self.systems)),
+                             dict(enumerate(self.measures)), self.protests)
 
     def city_sums(self) -> CitySums:
         """Before the first day: integer sums per city cell, for the protest coordinator."""
@@ -102,8 +92,9 @@ class Shard:
         if self.protests is not None and activism is not None:
             forwarders = self.protests.gather(day, protests, activism)
             part = np.sort(self.protests.participants_today)
-            events["protest_participation"] = part
-            events["protest_presence"] = np.setdiff1d(self.protests.present_today, part)
+            participation, presence = PROTEST_EVENTS
+            events[participation] = part
+            events[presence] = np.setdiff1d(self.protests.present_today, part)
         if day >= self.warmup:
             for name, ids in events.items():
                 self.event_counts[name][day - self.warmup] = ids.size
@@ -135,13 +126,13 @@ class Shard:
         """Every integration source's identity records of this shard's persons, and what it
         holds on each, on the record and in truth (a linkage day's global phase gathers
         them)."""
-        spec = self.plan.scenario.integration
-        assert spec is not None
-        ident = scheme(self.plan.scenario.population.identity_scheme)
+        integration = self.plan.integration
+        assert integration is not None
+        ident = scheme(self.plan.population.identity_scheme)
         parts, held = [], []
-        for k, (name, noise) in enumerate(spec.sources.items()):
-            system = self.systems[self.plan.system_names.index(name)]
-            holdings = system.holdings(day)
+        for k, (index, noise) in enumerate(zip(integration.sources,
+                                               integration.spec.sources.values(), strict=True)):
+            holdings = self.systems[index].holdings(day)
             parts.append(write_identities(self.population, ident, holdings.ids, k, noise,
                                           self.identity_streams[k], day))
             held.append(holdings)
@@ -170,7 +161,7 @@ class Shard:
         """Restore the state saved after ``day``; the parts take the specs then in force."""
         load_into(self, state, self.STATE)
         for step in self.plan.steps_until(day):
-            for part, spec in self._parts_of(step):
+            for part, spec in self._touched(step):
                 part.configure(spec)
 
     # --- after the last day ---------------------------------------------------------------

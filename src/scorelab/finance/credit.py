@@ -271,7 +271,7 @@ class CreditState(PointsState, ABC):
         super(PointsState, self).__init__(plan, system, pop, streams)
         spec = system.spec
         assert isinstance(spec, CreditSpec)
-        self.median_income = plan.scenario.population.income.median
+        self.median_income = plan.population.income.median
         n = self.coverage.size
         cols = allocate(self.columns(spec)[:-1], n)  # flags: allocated by the base
         self.has_file, self.opened, self.accounts = cols["has_file"], cols["opened"], \

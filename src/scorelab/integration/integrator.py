@@ -43,8 +43,8 @@ class Integrator:
     """Links, scores and sanctions; counts like a system between linkages."""
 
     def __init__(self, plan: Plan, threads: int | None = None) -> None:
-        spec = plan.scenario.integration
-        assert spec is not None
+        assert plan.integration is not None
+        spec = plan.integration.spec
         self.spec = spec
         self.name = spec.name
         self.seed = plan.seed
@@ -59,9 +59,9 @@ class Integrator:
         for grade, kinds in spec.sanctions.items():
             for kind in kinds:
                 self.grade_sanctions[grades.index(grade), SANCTIONS.index(kind)] = True
-        by_name = {s.name: s for s in plan.systems}
         self.jurisdiction = "linked sources: " + ", ".join(sources)
-        self.covered = _union_size([r for s in sources for r in by_name[s].ranges])
+        self.covered = _union_size([r for i in plan.integration.sources
+                                    for r in plan.systems[i].ranges])
         self.linkages = 0
         self.sanctioned_now = 0
         self.wrong_now = 0

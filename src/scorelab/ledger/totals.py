@@ -55,7 +55,7 @@ def _by_role(counts: np.ndarray) -> dict[str, Any]:
 
 def _systems(plan: Plan, total: ShardTotals, run: RunTotals) -> dict[str, SystemSummary]:
     """Each system's entry (its kind's summary model), then the composite's."""
-    protests = plan.scenario.protests is not None
+    protests = plan.protests is not None
     joint: dict[int, dict[str, JointPunishmentTotals]] = {}
     for link in plan.links:
         source = plan.systems[link.source].name
@@ -157,11 +157,11 @@ def yearly_totals(daily: pl.DataFrame) -> dict[str, dict[str, dict[str, int]]]:
     return {year: dict(sorted(names.items())) for year, names in sorted(out.items())}
 
 
-def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals,
+def summarise(scenario: Scenario, plan: Plan, shards: list[ShardTotals], run: RunTotals,
               daily: pl.DataFrame | None = None) -> Summary:
-    """The run's summary (the contents of ``summary.json``) from the shards' totals (and,
-    with a start date, the yearly totals of the daily table)."""
-    scenario = plan.scenario
+    """The run of ``scenario`` (compiled into ``plan``) summed up: the contents of
+    ``summary.json``, from the shards' totals (and, with a start date, the yearly totals of
+    the daily table)."""
     total = combine(shards)
     systems = _systems(plan, total, run)
     overlap = total.overlap
@@ -304,7 +304,7 @@ def daily_table(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> pl.Dat
                                      "kind": pl.Utf8})
     else:
         table = pl.concat(frames, how="diagonal").sort(["day", "name"], maintain_order=True)
-    start = plan.scenario.start_date
+    start = plan.start_date
     if start is not None:  # the calendar date of each reported day, beside its number
         dates = pl.lit(start, dtype=pl.Date) + pl.duration(days=pl.col("day"))
         table = table.insert_column(1, table.select(dates.alias("date")).to_series())

@@ -58,8 +58,8 @@ class ProtestCoordinator(Tunable):
     """The global part: which cities protest today, and forwarding sums."""
 
     def __init__(self, plan: Plan, streams: Streams, sums: CitySums) -> None:
-        assert plan.scenario.protests is not None
-        spec = plan.scenario.protests
+        assert plan.protests is not None
+        spec = plan.protests
         self.warmup = plan.warmup
         names = spec.stream_names()
         self._occur = streams.claim(names["occur"])

@@ -15,7 +15,7 @@ from ..core.queue import Queue
 from ..core.streams import Streams
 from ..core.tunable import Tunable
 from ..scenario.plan import Plan, SystemPlan
-from ..scenario.schema import AppealSpec
+from ..scenario.schema import SystemSpec
 
 
 @dataclass
@@ -41,11 +41,13 @@ DAILY = ("appeals_filed", "appeals_decided", "appeals_won", "appeal_backlog")
 
 class AppealDesk(Tunable):
     """Reviewers who decide ``capacity`` appeals a day (real people), each at least
-    ``latency`` days old; a share ``success`` of them win."""
+    ``latency`` days old; a share ``success`` of them win. Its spec is the system's (a
+    schedule changes the system), of which it reads ``appeals``."""
 
     def __init__(self, plan: Plan, system: SystemPlan, streams: Streams) -> None:
         assert system.spec.appeals is not None
-        self.spec = spec = system.spec.appeals
+        self.spec = system.spec
+        self.appeals = spec = system.spec.appeals
         self.warmup = plan.warmup
         self.queue = Queue(spec.capacity, spec.latency, plan.scale)
         self.scale = plan.scale
@@ -53,11 +55,12 @@ class AppealDesk(Tunable):
         days = plan.days
         self.daily = {k: np.zeros(days, dtype=np.int64) for k in DAILY}
 
-    def configure(self, spec: AppealSpec) -> None:
+    def configure(self, spec: SystemSpec) -> None:
         """New capacity, latency or success rate; the queue keeps who is waiting."""
-        self.spec = spec
-        self.queue.per_day = spec.capacity / self.scale
-        self.queue.latency = spec.latency
+        assert spec.appeals is not None  # (a schedule cannot add or remove appeals)
+        self.spec, self.appeals = spec, spec.appeals
+        self.queue.per_day = spec.appeals.capacity / self.scale
+        self.queue.latency = spec.appeals.latency
 
     def file(self, day: int, ids: np.ndarray) -> None:
         self.queue.file(day, ids)
@@ -67,7 +70,7 @@ class AppealDesk(Tunable):
     def serve(self, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Decide today's appeals: (ids decided, which of them won)."""
         decided = self.queue.serve(day)
-        won = self._decision.uniform(day, decided) < self.spec.success
+        won = self._decision.uniform(day, decided) < self.appeals.success
         if day >= self.warmup:
             i = day - self.warmup
             self.daily["appeals_decided"][i] = decided.size

@@ -206,14 +206,14 @@ class ListState(SystemState):
         self.arrivals: dict[int, list[np.ndarray]] = defaultdict(list)
         entry = spec.entry
         self.configure(spec)
-        process_name = plan.event_process.get(entry.event)
-        self.process: ProcessSpec | None = plan.scenario.processes.get(process_name or "")
+        process = plan.process_of(entry.event)
+        self.process: ProcessSpec | None = process.spec if process is not None else None
         self.remedy_rate = (self.process.remedies.get(entry.event, 0.0)
                             if self.process is not None else 0.0)
         self._remedy_stream = None
-        if self.remedy_rate > 0 and process_name is not None and self.process is not None:
+        if self.remedy_rate > 0 and process is not None:
             self._remedy_stream = streams.claim(
-                self.process.stream_names(process_name)[f"remedy/{entry.event}"])
+                process.spec.stream_names(process.name)[f"remedy/{entry.event}"])
         k = entry.count
         self.ring = np.full((n, k - 1), NEVER, dtype=np.uint16) if k > 1 else None
         self.truth_ring = np.full((n, k - 1), NEVER, dtype=np.uint16) if k > 1 else None
