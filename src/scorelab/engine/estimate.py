@@ -31,11 +31,11 @@ def memory_per_person(scenario: Scenario) -> dict[str, int]:
     for name in scenario.processes:
         out[f"process {name}"] = bytes_per_row(PROCESS_COLUMNS)
     for name, system in scenario.systems.items():
-        out[f"system {name}"] = bytes_per_row(SYSTEM_KINDS.part(system.kind).columns(system))
+        out[f"system {name}"] = bytes_per_row(SYSTEM_KINDS.part(system.kind).table(system))
     if scenario.protests is not None:
         out["protests"] = bytes_per_row(PROTEST_COLUMNS)
     for name, measure in scenario.measures.items():
-        columns = MEASURE_KINDS.part(measure.kind).columns(measure)
+        columns = MEASURE_KINDS.part(measure.kind).table(measure)
         out[f"measure {name}"] = bytes_per_row(columns)
     return out
 

@@ -88,8 +88,7 @@ class BureauState(CreditState):
     """A bureau score over the persons of one shard."""
 
     kind: ClassVar[str] = "bureau"
-    # graded as a point system, specified as a credit score
-    Spec: ClassVar[type[BureauSystem]] = BureauSystem  # type: ignore[assignment]
+    Spec: ClassVar[type[BureauSystem]] = BureauSystem
     Summary: ClassVar[type[SystemSummary]] = BureauSummary
 
     def factors(self, view: FileView) -> dict[str, np.ndarray]:

@@ -87,8 +87,7 @@ class CommercialState(CreditState):
     """A commercial score over the persons of one shard."""
 
     kind: ClassVar[str] = "commercial"
-    # graded as a point system, specified as a credit score
-    Spec: ClassVar[type[CommercialSystem]] = CommercialSystem  # type: ignore[assignment]
+    Spec: ClassVar[type[CommercialSystem]] = CommercialSystem
     Summary: ClassVar[type[SystemSummary]] = CommercialSummary
 
     def factors(self, view: FileView) -> dict[str, np.ndarray]:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar, TypeVarTuple
 
 import numpy as np
 
-from ..core.columns import Column
+from ..core.columns import Column, allocate_onto
 from ..core.results import Totals
 from ..core.sets import add_sorted
 from ..core.streams import Stream, Streams
@@ -173,10 +173,19 @@ class MeasureState(Tunable):
     Summary: ClassVar[type[MeasureSummary]] = MeasureSummary
     Coordinator: ClassVar[type[Coordinator[Any]]] = Coordinator
 
+    flags: np.ndarray  # FLAGGED
+    until: np.ndarray  # restricted before this day
+
     @classmethod
     def columns(cls, spec: Any) -> tuple[Column, ...]:
-        """Per person: for the memory estimate (and checkpoints)."""
-        return COLUMNS
+        """The kind's own columns, per person (none here)."""
+        return ()
+
+    @classmethod
+    def table(cls, spec: Any) -> tuple[Column, ...]:
+        """Every per-person column, allocated as the attributes of their names: what every
+        measure holds, then the kind's own (for the memory estimate too)."""
+        return (*COLUMNS, *cls.columns(spec))
 
     def __init__(self, plan: Plan, measure: MeasurePlan, pop: Population,
                  protests: ProtestState | None, streams: Streams) -> None:
@@ -190,7 +199,7 @@ class MeasureState(Tunable):
         self.warmup = plan.warmup
         days = plan.days
         n = len(pop)
-        self.flags, self.until = (c.allocate(n) for c in COLUMNS)  # until: restricted before
+        allocate_onto(self, self.table(self.spec), n)
         self.active = np.empty(0, dtype=np.int64)  # rows ever restricted
         self.flagged_by_role = np.zeros(len(ROLES), dtype=np.int64)
         self.daily = {k: np.zeros(days, dtype=np.int64) for k in DAILY}

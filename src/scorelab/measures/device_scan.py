@@ -37,7 +37,6 @@ from ..scenario.schema import (
     Text,
 )
 from .base import (
-    COLUMNS,
     Coordinator,
     CoordinatorTotals,
     Costs,
@@ -204,10 +203,14 @@ class DeviceScanState(MeasureState):
     Coordinator: ClassVar[type[ScanCoordinator]] = ScanCoordinator
     spec: DeviceScanMeasure
 
+    # matches in the current window, which window it is, the next false-match day
+    count: np.ndarray
+    window_of: np.ndarray
+    next_day: np.ndarray
+
     @classmethod
     def columns(cls, spec: Any) -> tuple[Column, ...]:
-        # matches in the current window, which window it is, next false-match day
-        return (*COLUMNS, Column("count", np.uint16, 0), Column("window_of", np.uint16, 0),
+        return (Column("count", np.uint16, 0), Column("window_of", np.uint16, 0),
                 Column("next_day", np.uint16, NEVER))
 
     def __init__(self, plan: Plan, measure: MeasurePlan, pop: Any, protests: Any,
@@ -215,9 +218,6 @@ class DeviceScanState(MeasureState):
         super().__init__(plan, measure, pop, protests, streams)
         spec = self.spec
         warmup = plan.warmup
-        n = len(pop)
-        self.count, self.window_of, self.next_day = (
-            c.allocate(n) for c in self.columns(spec)[len(COLUMNS):])
         self.configure(spec)
         self.installed_count = 0
         self.matches = self.reviews = self.protest_images = 0

@@ -25,7 +25,7 @@ from ..core.results import kind_of
 
 class KindPart(Protocol):
     """What every layer may read of a kind's part (a class): its name, its spec and summary
-    models, and its column table."""
+    models, and its column table (every per-person column it allocates)."""
 
     @property
     def kind(self) -> str: ...
@@ -36,7 +36,7 @@ class KindPart(Protocol):
     @property
     def Summary(self) -> type[BaseModel]: ...
 
-    def columns(self, spec: Any) -> tuple[Column, ...]: ...
+    def table(self, spec: Any) -> tuple[Column, ...]: ...
 
 
 P = TypeVar("P", bound=KindPart)

@@ -137,7 +137,7 @@ def _shape(key: PartKey, spec: Any) -> tuple[Any, ...]:
     if section == "protests":
         return (spec.stream_names(),)
     part = FAMILIES[section].part(spec.kind)
-    columns = [(c.name, str(c.dtype)) for c in part.columns(spec)]
+    columns = [(c.name, str(c.dtype), c.width) for c in part.table(spec)]
     extra = spec.named_cities() if section == "measures" else spec.appeals is None
     return (spec.stream_names(name), columns, extra, spec.fixed_shape())
 

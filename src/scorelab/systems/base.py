@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..core.columns import Column, flag_dtype
+from ..core.columns import Column, allocate_onto, flag_dtype
 from ..core.results import Totals
 from ..core.streams import Stream, Streams
 from ..core.tunable import Tunable
@@ -132,18 +132,34 @@ class SystemState(Tunable):
     model (subclass of ``SystemSummary``), a subclass of this class, and one line in
     ``systems/registry.py``.
 
-    Days are internal days (warm-up included); counters are written only for observed days
-    ``warmup .. warmup + days - 1``, at index ``day - warmup``.
+    Per-person arrays come from the column table (``table``: what every system holds, then
+    the kind's own ``columns``), allocated here as the attributes of their names; the same
+    table sizes the memory estimate. Days are internal days (warm-up included); counters are
+    written only for observed days ``warmup .. warmup + days - 1``, at index
+    ``day - warmup``.
     """
 
     kind: ClassVar[str] = ""
     Spec: ClassVar[type[SystemSpec]] = SystemSpec
     Summary: ClassVar[type[SystemSummary]] = SystemSummary
 
+    flags: np.ndarray  # SystemFlag bits per covered person
+
     @classmethod
     def columns(cls, spec: Any) -> tuple[Column, ...]:
-        """Per covered person: for the memory estimate (and checkpoints)."""
+        """The kind's own columns, per covered person (none here)."""
+        return ()
+
+    @classmethod
+    def shared_columns(cls, spec: Any) -> tuple[Column, ...]:
+        """The columns every system of this family holds (a base of kinds adds its own)."""
         return (FLAGS_COLUMN,)
+
+    @classmethod
+    def table(cls, spec: Any) -> tuple[Column, ...]:
+        """Every per-person column: for the allocation, the memory estimate, the schedule's
+        check that a run keeps its shape."""
+        return (*cls.shared_columns(spec), *cls.columns(spec))
 
     def __init__(self, plan: Plan, system: SystemPlan, pop: Population, streams: Streams
                  ) -> None:
@@ -157,7 +173,7 @@ class SystemState(Tunable):
         self.coverage = Coverage(system.ranges, pop.start, pop.stop)
         n = self.coverage.size
         self.daily = {k: np.zeros(plan.days, dtype=np.int64) for k in DAILY_COLUMNS}
-        self.flags = FLAGS_COLUMN.allocate(n)
+        allocate_onto(self, self.table(system.spec), n)
         self.person_days_by_sanction = np.zeros(len(SANCTIONS), dtype=np.int64)
         self.person_days_by_reward = np.zeros(len(REWARDS), dtype=np.int64)
         self.wrong_by_cause = np.zeros(len(WRONG_CAUSES), dtype=np.int64)

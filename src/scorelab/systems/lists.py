@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..core.columns import Column, allocate
+from ..core.columns import Column
 from ..core.results import Totals
 from ..core.sets import add_sorted
 from ..core.streams import Streams
@@ -49,7 +49,6 @@ from ..scenario.schema import (
 from .base import (
     EVER_REWARDED,
     EVER_SANCTIONED,
-    FLAGS_COLUMN,
     IN_APPEAL,
     INCOMPLETE,
     SCORED,
@@ -181,13 +180,27 @@ class ListState(SystemState):
     Spec: ClassVar[type[ListSystem]] = ListSystem
     Summary: ClassVar[type[SystemSummary]] = ListSummary
 
+    # record interval [start, end) and truth interval [tstart, tend) of internal days
+    # (NEVER: none), the cause of the record behind a listing, and (count > 1) the record's
+    # and the truth's rings of the last K-1 event days
+    start: np.ndarray
+    end: np.ndarray
+    tstart: np.ndarray
+    tend: np.ndarray
+    cause: np.ndarray
+    ring: np.ndarray
+    truth_ring: np.ndarray
+    #: per covered person and joint-punishment link: JOINT_SANCTIONED | JOINT_WRONGED (its
+    #: width is the number of the list's links, which the plan knows, not the spec)
+    JOINT_FLAGS: ClassVar[Column] = Column("joint_flags", np.uint8, 0)
+
     @classmethod
     def columns(cls, spec: Any) -> tuple[Column, ...]:
-        ring = spec.entry.count - 1  # record and truth rings of the last K-1 event days
+        ring = spec.entry.count - 1
         return (Column("start", np.uint16, NEVER), Column("end", np.uint16, NEVER),
                 Column("tstart", np.uint16, NEVER), Column("tend", np.uint16, NEVER),
-                Column("cause", np.uint8, 0), FLAGS_COLUMN,
-                *(Column(f"ring_{k}", np.uint16, NEVER) for k in range(2 * ring)))
+                Column("cause", np.uint8, 0), Column("ring", np.uint16, NEVER, width=ring),
+                Column("truth_ring", np.uint16, NEVER, width=ring))
 
     def __init__(self, plan: Plan, system: SystemPlan, pop: Population, streams: Streams
                  ) -> None:
@@ -196,11 +209,6 @@ class ListState(SystemState):
         self.spec = spec = system.spec
         n = self.coverage.size
         self.horizon = plan.total_days
-        # record interval [start, end) and truth interval [tstart, tend); NEVER = none
-        columns = allocate(self.columns(spec)[:5], n)  # flags: the base; rings: below
-        self.start, self.end = columns["start"], columns["end"]
-        self.tstart, self.tend = columns["tstart"], columns["tend"]
-        self.cause = columns["cause"]
         self.active = np.empty(0, dtype=np.int64)  # rows that ever had an interval
         #: day -> rows whose record reaches the list that day (after the entry's delay)
         self.arrivals: dict[int, list[np.ndarray]] = defaultdict(list)
@@ -214,9 +222,6 @@ class ListState(SystemState):
         if self.remedy_rate > 0 and process is not None:
             self._remedy_stream = streams.claim(
                 process.spec.stream_names(process.name)[f"remedy/{entry.event}"])
-        k = entry.count
-        self.ring = np.full((n, k - 1), NEVER, dtype=np.uint16) if k > 1 else None
-        self.truth_ring = np.full((n, k - 1), NEVER, dtype=np.uint16) if k > 1 else None
         self.now_listed = 0
         self.now_wrong = 0
         self.today = 0
@@ -232,7 +237,7 @@ class ListState(SystemState):
                                np.array(link.sanctions)))
             self.link_daily.append({"sanctioned": np.zeros(plan.days, np.int64),
                                     "sanctioned_wrongly": np.zeros(plan.days, np.int64)})
-        self.joint_flags = np.zeros((n, len(self.links)), dtype=np.uint8)
+        self.joint_flags = replace(self.JOINT_FLAGS, width=len(self.links)).allocate(n)
         if spec.initial_share > 0:
             self._seed_initial()
 
@@ -353,7 +358,6 @@ class ListState(SystemState):
         for ring, these, arrival, is_truth in (
                 (self.truth_ring, truth_rows, day, True),
                 (self.ring, rows, day + entry.delay, False)):
-            assert ring is not None
             these, first = np.unique(these, return_index=True)
             if these.size == 0:
                 continue
