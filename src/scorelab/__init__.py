@@ -15,8 +15,9 @@ not pull in the engine.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
+
+from .core.version import __version__
 
 if TYPE_CHECKING:
     from .api import Result, compare, resume, run, sensitivity, sweep
@@ -24,11 +25,6 @@ if TYPE_CHECKING:
     from .scenario import Scenario, ScenarioError, load_scenario, preset_names
     from .scenario.plan import Plan
     from .scenario.plan import compile as compile_plan
-
-try:
-    __version__ = version("scorelab")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
 
 _EXPORTS = {
     "run": ("api", "run"),

@@ -12,13 +12,14 @@ from ..scenario.errors import Problem
 from ..scenario.plan import compile as compile_plan
 from ..scenario.schema import Scenario
 from .backends import BACKENDS, LocalBackend, get_backend
-from .estimate import estimate
 from .loop import Checkpoints, Progress, run_days
+from .memory import Estimate, memory_per_person
 
 
 def estimate_bytes(scenario: Scenario) -> int:
     """Memory a run needs, from the parts' column tables, before any array is allocated."""
-    return estimate(scenario, calibrate=False).total_bytes
+    return Estimate(scenario.population.persons, scenario.days + scenario.warmup_days,
+                    memory_per_person(scenario)).total_bytes
 
 
 def available_bytes() -> int:

@@ -9,6 +9,7 @@ from typing import Any
 from ..ledger.catalogue import COSTS, MEASURE, PROTESTS, RUN
 from ..ledger.catalogue import Figure as CatalogueFigure
 from ..ledger.summary import MeasureSummary, Summary
+from .cells import Numbers, keynums, keyrow, pair_columns, share_cell, valuerow
 from .daily import DailySeries
 from .figures import Figure, Line, bar_trace, figure, line_chart
 from .numbers import (
@@ -19,8 +20,8 @@ from .numbers import (
     format_per,
     format_rate,
 )
+from .page import Section
 from .tables import Cell, Column, Row, Table
-from .view import Numbers, Section, keynums, keyrow, pair_columns, share_cell, valuerow
 
 # Truth roles around protests, most involved first: (key, plural label, colour).
 ROLES = (("participant", "participants", "#3f51b5"), ("bystander", "bystanders", "#ff9800"),

@@ -29,7 +29,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from ...scenario.plan import Plan
-from ..estimate import FIXED_BYTES
+from ..memory import FIXED_BYTES
 from .base import A, Backend, Bounds, K, R, shard_method
 
 WORKER = "scorelab.engine.backends.worker"

@@ -20,7 +20,7 @@ from typing import Any
 
 from ...scenario.errors import Problem, ScenarioError
 from ...scenario.plan import Plan
-from ..estimate import FIXED_BYTES
+from ..memory import FIXED_BYTES
 from ..shard import Shard
 from .base import A, Backend, Bounds, K, R, shard_method
 
