@@ -48,12 +48,24 @@ def _package(module: str) -> str:
 
 
 def _module(path: Path, src: Path) -> str:
-    return "scorelab." + ".".join(path.relative_to(src).with_suffix("").parts)
+    return ("scorelab." + ".".join(path.relative_to(src).with_suffix("").parts)
+            ).removesuffix(".__init__")
+
+
+def _resolve(name: str, src: Path) -> str:
+    """The module an imported name lives in: the module or package itself, or (for a name
+    defined in one, ``from scorelab.core.version import __version__``) its module."""
+    parts = name.split(".")[1:]
+    path = src.joinpath(*parts)
+    if not parts or path.with_suffix(".py").is_file() or (path / "__init__.py").is_file():
+        return name
+    return name.rsplit(".", 1)[0]
 
 
 def _imports(path: Path, src: Path) -> list[tuple[int, str]]:
-    """(line, imported scorelab module) for every import in a source file under ``src``."""
-    module = _module(path, src).removesuffix(".__init__")
+    """(line, imported scorelab module) for every import in a source file under ``src``,
+    wherever it stands (inside a function or under ``TYPE_CHECKING`` too)."""
+    module = _module(path, src)
     is_package = path.name == "__init__.py"
     out = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -64,30 +76,97 @@ def _imports(path: Path, src: Path) -> list[tuple[int, str]]:
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
-            names = [f"{target}.{a.name}" for a in node.names] if not node.module else [target]
-            out += [(node.lineno, n) for n in names if n.startswith("scorelab")]
+            names = [f"{target}.{a.name}" for a in node.names]
+            out += [(node.lineno, _resolve(n, src)) for n in names if n.startswith("scorelab")]
         elif isinstance(node, ast.Import):
-            out += [(node.lineno, a.name) for a in node.names if a.name.startswith("scorelab")]
+            out += [(node.lineno, _resolve(a.name, src)) for a in node.names
+                    if a.name.startswith("scorelab")]
     return out
 
 
+def import_graph(src: Path) -> dict[str, dict[str, int]]:
+    """Module -> the modules it imports (with the line of the first import of each)."""
+    graph: dict[str, dict[str, int]] = {}
+    for path in sorted(src.rglob("*.py")):
+        module = _module(path, src)
+        edges = graph.setdefault(module, {})
+        for line, target in _imports(path, src):
+            if target != module:
+                edges.setdefault(target, line)
+    return graph
+
+
 def violations(src: Path) -> list[str]:
-    """Imports from a higher layer (or across packages of one layer) in the tree ``src``."""
+    """Imports from a higher layer (or across packages of one layer), and modules outside
+    every layer, in the tree ``src``."""
     wrong = []
     for path in sorted(src.rglob("*.py")):
         own = _package(_module(path, src))
+        if own not in LAYERS:
+            wrong.append(f"{path.relative_to(src)} is in no layer")
+            continue
         for line, target in _imports(path, src):
             other = _package(target)
-            if other == own or other not in LAYERS:
+            if other == own:
                 continue
-            if LAYERS[other] >= LAYERS[own]:
+            if other not in LAYERS or LAYERS[other] >= LAYERS[own]:
                 wrong.append(f"{path.relative_to(src)}:{line} imports {target}")
     return wrong
+
+
+def circles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
+    """The import circles of a graph: its strongly connected components of two or more
+    modules (Tarjan's algorithm, without recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph.get(root, ())))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, targets = work[-1]
+            for target in targets:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(graph.get(target, ()))))
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+    return found
 
 
 def test_no_module_imports_from_a_higher_layer() -> None:
     wrong = violations(SRC)
     assert not wrong, "imports against the layers:\n" + "\n".join(wrong)
+
+
+def test_no_import_circles() -> None:
+    """No module imports, directly or through others, a module that imports it (imports
+    inside functions count: they hide a circle, they do not break it)."""
+    found = circles(import_graph(SRC))
+    assert not found, "import circles:\n" + "\n".join(" <-> ".join(c) for c in found)
 
 
 def test_the_layer_check_catches_an_upward_import(tmp_path: Path) -> None:
@@ -98,8 +177,27 @@ def test_the_layer_check_catches_an_upward_import(tmp_path: Path) -> None:
     (tmp_path / "systems").mkdir()
     (tmp_path / "systems" / "side.py").write_text("import scorelab.measures.base\n",
                                                    encoding="utf-8")
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "hidden.py").write_text(
+        "def f():\n    from .. import __version__\n", encoding="utf-8")
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "x.py").write_text("", encoding="utf-8")
+    # (a name that is no module of the tree resolves to the module it is imported from)
     assert violations(tmp_path) == ["core/probe.py:1 imports scorelab.engine",
-                                    "systems/side.py:1 imports scorelab.measures.base"]
+                                    "extra/x.py is in no layer",
+                                    "report/hidden.py:2 imports scorelab",
+                                    "systems/side.py:1 imports scorelab.measures"]
+
+
+def test_the_circle_check_finds_a_circle_behind_a_function(tmp_path: Path) -> None:
+    (tmp_path / "engine").mkdir()
+    (tmp_path / "engine" / "a.py").write_text("from .b import x\n", encoding="utf-8")
+    (tmp_path / "engine" / "b.py").write_text("def x():\n    from .c import y\n",
+                                              encoding="utf-8")
+    (tmp_path / "engine" / "c.py").write_text("from . import a\ny = 1\n", encoding="utf-8")
+    (tmp_path / "engine" / "d.py").write_text("from .a import z\n", encoding="utf-8")
+    graph = import_graph(tmp_path)
+    assert circles(graph) == [["scorelab.engine.a", "scorelab.engine.b", "scorelab.engine.c"]]
 
 
 def test_importing_the_low_layer_loads_nothing_above_it() -> None:

@@ -25,15 +25,69 @@ from __future__ import annotations
 import copy
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Annotated, Any, Protocol
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 
 from .errors import short
+from .fields import Strict
 from .kinds import FAMILIES
+from .parts import ProcessSpec, ProtestSpec
+from .references import Reference, ReferenceProblems, did_you_mean
 
-if TYPE_CHECKING:
-    from .schema import Reference, Scenario
+
+def iso_date(value: Any, expected: str = "a date YYYY-MM-DD") -> Any:
+    """A date written as YAML's date, or as ISO text (as scenario.yaml writes it); anything
+    else is left for the field's type to judge."""
+    if isinstance(value, datetime.datetime):
+        raise ValueError(f"expected {expected}, not a date and time")  # noqa: TRY004
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expected {expected}, got {short(value)}") from None
+    return value
+
+
+DayOrDate = Annotated[int | datetime.date, BeforeValidator(
+    lambda value: iso_date(value, "a day number or a date YYYY-MM-DD"))]
+
+
+class Change(Strict):
+    """One dated change: ``set`` the parameter at a dotted path ``to`` a value before day
+    ``at`` runs, or (with ``until``) ramp it linearly to that value by day ``until``. Days are
+    reported days (0 is the first) or dates, with ``start_date`` (see ``scenario.schedule``)."""
+
+    at: DayOrDate
+    until: DayOrDate | None = None
+    set: str = Field(min_length=1, max_length=500)
+    to: Any
+
+
+class Scheduled(Protocol):
+    """What a schedule reads of the scenario it changes (the schema's ``Scenario``, which
+    sits above this module and checks its schedule through :func:`resolve`)."""
+
+    @property
+    def days(self) -> int: ...
+
+    @property
+    def warmup_days(self) -> int: ...
+
+    @property
+    def start_date(self) -> datetime.date | None: ...
+
+    @property
+    def schedule(self) -> list[Change]: ...
+
+    @property
+    def protests(self) -> ProtestSpec | None: ...
+
+    def model_dump(self) -> dict[str, Any]: ...
+
+    @classmethod
+    def model_validate(cls, obj: Any) -> Any: ...
+
 
 #: the sections a schedule may change, by the model each of their parts has
 SECTIONS = ("processes", "systems", "measures", "protests")
@@ -85,8 +139,6 @@ def split_path(data: dict[str, Any], text: str, new_key: bool = False) -> tuple[
         if not matches and new_key and len(keys) >= 3:  # in a mapping of a part
             return (*keys, rest)
         if not matches:
-            from .schema import did_you_mean
-
             head = rest.split(".", 1)[0]
             where = ".".join(keys) or "the scenario"
             known = [str(k) for k in node]
@@ -116,9 +168,7 @@ def _part_key(keys: tuple[str, ...]) -> PartKey:
     return (keys[0], "") if keys[0] == "protests" else (keys[0], keys[1])
 
 
-def _part_model(scenario: Scenario, key: PartKey, data: dict[str, Any]) -> type[BaseModel]:
-    from .schema import ProcessSpec, ProtestSpec
-
+def _part_model(scenario: Scheduled, key: PartKey, data: dict[str, Any]) -> type[BaseModel]:
     section, name = key
     if section == "processes":
         return ProcessSpec
@@ -155,10 +205,8 @@ class _Change:
     target: Any
 
 
-def resolve(scenario: Scenario) -> tuple[list[Reference], tuple[Step, ...]]:
+def resolve(scenario: Scheduled) -> tuple[list[Reference], tuple[Step, ...]]:
     """Check the schedule of ``scenario``; return its problems and its steps (by day)."""
-    from .schema import Reference
-
     problems: list[Reference] = []
     if not scenario.schedule:
         return problems, ()
@@ -182,7 +230,7 @@ def resolve(scenario: Scenario) -> tuple[list[Reference], tuple[Step, ...]]:
     return problems, steps
 
 
-def _check(scenario: Scenario, data: dict[str, Any], i: int, change: Any, last_start: int,
+def _check(scenario: Scheduled, data: dict[str, Any], i: int, change: Any, last_start: int,
            earlier: list[_Change]) -> _Change:
     days = scenario.days
     start = day_number(change.at, scenario.start_date, "at")
@@ -248,7 +296,7 @@ def _check(scenario: Scenario, data: dict[str, Any], i: int, change: Any, last_s
     return _Change(i, keys, start, stop, change.to)
 
 
-def _as_date(scenario: Scenario, day: int) -> str:
+def _as_date(scenario: Scheduled, day: int) -> str:
     if scenario.start_date is None:
         return ""
     first = scenario.start_date
@@ -268,13 +316,10 @@ def _value_at(change: _Change, start_value: Any, day: int) -> Any:
     return x
 
 
-def _expand(scenario: Scenario, data: dict[str, Any], changes: list[_Change]
+def _expand(scenario: Scheduled, data: dict[str, Any], changes: list[_Change]
             ) -> tuple[Step, ...]:
     """Apply the changes day by day; validate each new part spec (and, where a change is
     complete, the whole scenario); collect the steps."""
-    from .schema import ReferenceProblems
-    from .schema import Scenario as ScenarioModel
-
     warmup = scenario.warmup_days
     current = copy.deepcopy(data)
     days = sorted({d for c in changes for d in range(c.start, c.stop + 1)})
@@ -315,7 +360,7 @@ def _expand(scenario: Scenario, data: dict[str, Any], changes: list[_Change]
                 parts[key] = spec
         for change in done:
             try:
-                ScenarioModel.model_validate(current)
+                type(scenario).model_validate(current)
             except ValidationError as exc:
                 err = exc.errors()[0]
                 where = ".".join(str(p) for p in err["loc"])
@@ -332,7 +377,7 @@ def _prefix(key: PartKey) -> tuple[str, ...]:
     return ("protests",) if key[0] == "protests" else key
 
 
-def _base_spec(scenario: Scenario, key: PartKey) -> Any:
+def _base_spec(scenario: Scheduled, key: PartKey) -> Any:
     section, name = key
     if section == "protests":
         return scenario.protests
