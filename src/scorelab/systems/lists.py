@@ -58,7 +58,8 @@ from .base import (
     SystemState,
     SystemTotals,
 )
-from .jurisdiction import Coverage
+from .intervals import merge
+from .joint import JointLinks
 from .records import FALSE_RECORD, IDENTITY, TRUE_RECORD, RecordBatch, Recorder
 from .summary import SystemSummary
 
@@ -170,7 +171,6 @@ class ListTotals(Totals):
 _WRONG_CAUSE = np.zeros(3, dtype=np.int64)
 _WRONG_CAUSE[[TRUE_RECORD, FALSE_RECORD, IDENTITY]] = [2, 0, 1]
 _NO_REMEDY = np.int64(NEVER)
-JOINT_SANCTIONED, JOINT_WRONGED = np.uint8(1), np.uint8(2)
 
 
 class ListState(SystemState):
@@ -190,9 +190,6 @@ class ListState(SystemState):
     cause: np.ndarray
     ring: np.ndarray
     truth_ring: np.ndarray
-    #: per covered person and joint-punishment link: JOINT_SANCTIONED | JOINT_WRONGED (its
-    #: width is the number of the list's links, which the plan knows, not the spec)
-    JOINT_FLAGS: ClassVar[Column] = Column("joint_flags", np.uint8, 0)
 
     @classmethod
     def columns(cls, spec: Any) -> tuple[Column, ...]:
@@ -207,7 +204,6 @@ class ListState(SystemState):
         super().__init__(plan, system, pop, streams)
         assert isinstance(system.spec, ListSystem)
         self.spec = spec = system.spec
-        n = self.coverage.size
         self.horizon = plan.total_days
         self.active = np.empty(0, dtype=np.int64)  # rows that ever had an interval
         #: day -> rows whose record reaches the list that day (after the entry's delay)
@@ -227,17 +223,7 @@ class ListState(SystemState):
         self.today = 0
         self._unseen = self.rng["remedy_unseen"]
         self._initial = self.rng["initial"]
-        # joint punishment: (target, its coverage here, sanctions) and daily counts per link;
-        # joint_flags holds per covered person and link JOINT_SANCTIONED | JOINT_WRONGED
-        self.links: list[tuple[str, Coverage, np.ndarray]] = []
-        self.link_daily: list[dict[str, np.ndarray]] = []
-        for link in plan.links_of(system.index):
-            target = plan.systems[link.target]
-            self.links.append((target.name, Coverage(target.ranges, pop.start, pop.stop),
-                               np.array(link.sanctions)))
-            self.link_daily.append({"sanctioned": np.zeros(plan.days, np.int64),
-                                    "sanctioned_wrongly": np.zeros(plan.days, np.int64)})
-        self.joint_flags = replace(self.JOINT_FLAGS, width=len(self.links)).allocate(n)
+        self.joint = JointLinks(plan, system, self.coverage, pop)  # as a joint source
         if spec.initial_share > 0:
             self._seed_initial()
 
@@ -377,22 +363,10 @@ class ListState(SystemState):
 
     def _merge(self, a: np.ndarray, b: np.ndarray, rows: np.ndarray, start: np.ndarray,
                end: np.ndarray) -> np.ndarray:
-        """Merge new intervals into (a, b): one that overlaps or touches the old one, or
-        arrives while the old one has not ended yet, joins it (one interval a person: a gap
-        between two pending listings is counted as listed, in record and truth alike);
-        otherwise it replaces a finished one. Returns which rows were merged."""
-        rows, first = np.unique(rows, return_index=True)
-        start = np.minimum(start[first], _NO_REMEDY)
-        end = np.minimum(end[first], _NO_REMEDY)
-        old_a, old_b = a[rows].astype(np.int64), b[rows].astype(np.int64)
-        overlaps = (start <= old_b) & (end >= old_a)
-        pending = old_b > self.today
-        joined = (old_a != NEVER) & (overlaps | pending)
-        a[rows] = np.where(joined, np.minimum(old_a, start), start)
-        b[rows] = np.where(joined, np.maximum(old_b, end), end)
-        self._activate(rows)
-        out: np.ndarray = joined
-        return out
+        """Merge new intervals into (a, b) (``intervals.merge``); which rows joined."""
+        merged, joined = merge(a, b, rows, start, end, self.today)
+        self._activate(merged)
+        return joined
 
     def _merge_truth(self, rows: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
         if rows.size:
@@ -468,34 +442,10 @@ class ListState(SystemState):
         d["rewarded"][i] = self.now_listed if rewards else 0
         self.person_days_by_sanction += self.now_listed * self.sanction_mask
         self.person_days_by_reward += self.now_listed * self.reward_mask
-        for k, (_, cover, mask) in enumerate(self.links):
-            self._count_link(k, cover, mask, listed_rows, rows[wrong], i)
-
-    # --- joint punishment ------------------------------------------------------------------
-
-    def _count_link(self, k: int, cover: Coverage, mask: np.ndarray, listed_rows: np.ndarray,
-                    wrong_rows: np.ndarray, i: int) -> None:
-        inside = listed_rows[cover.local(self.coverage.global_of(listed_rows)) >= 0]
-        wrong_inside = wrong_rows[cover.local(self.coverage.global_of(wrong_rows)) >= 0]
-        self.joint_flags[inside, k] |= JOINT_SANCTIONED
-        self.joint_flags[wrong_inside, k] |= JOINT_WRONGED
-        self.link_daily[k]["sanctioned"][i] = inside.size
-        self.link_daily[k]["sanctioned_wrongly"][i] = wrong_inside.size
+        self.joint.count(listed_rows, rows[wrong], i)
 
     def link_totals(self) -> tuple[LinkTotals, ...]:
-        """Per link: persons sanctioned (and wrongly) through it, person-days, and the daily
-        counts."""
-        out = []
-        for k, (_, _, mask) in enumerate(self.links):
-            days = int(self.link_daily[k]["sanctioned"].sum())
-            flags = self.joint_flags[:, k]
-            out.append(LinkTotals(
-                sanctioned=int(np.count_nonzero(flags & JOINT_SANCTIONED)),
-                sanctioned_wrongly=int(np.count_nonzero(flags & JOINT_WRONGED)),
-                restriction_person_days=days,
-                by_sanction=days * mask.astype(np.int64),
-                daily=dict(self.link_daily[k])))
-        return tuple(out)
+        return self.joint.totals()
 
     # --- appeals and audits ---------------------------------------------------------------
 
