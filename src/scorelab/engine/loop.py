@@ -274,7 +274,7 @@ def _run_totals(run: Driver) -> RunTotals:
     integrator = run.integrator
     integration = composite = None
     if integrator is not None:
-        integration = integrator.summary()
+        integration = integrator.totals()
         composite = CompositeTotals(integrator.name, KIND, integrator.system_summary(),
                                     integrator.daily_columns(run.plan.days))
     return RunTotals(desks=desks, protests=protest_count,

@@ -11,7 +11,7 @@ id arrays, the same for any split of the persons and any backend.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -20,20 +20,13 @@ from ..records.identity import IdentityRecords
 from ..scenario.plan import Plan
 from ..scenario.schema import REWARDS, SANCTIONS
 from ..systems.base import DAILY_COLUMNS, Holdings
-from ..systems.summary import GradedSummary
 from .composite import CAUSES, assess
 from .linkage import link
+from .summary import CompositeSummary, IntegrationTotals
 
 #: the daily columns a composite fills (the others of ``DAILY_COLUMNS`` are a list's or zero)
 COUNTED = ("records", "sanctioned", "sanctioned_wrongly", "newly_sanctioned", "newly_wronged",
            "restriction_person_days")
-
-
-class CompositeSummary(GradedSummary):
-    """The integrated score's composite, audited as a system: its entry among the systems of
-    the summary."""
-
-    kind: Literal["composite"]
 
 
 KIND = kind_of(CompositeSummary)
@@ -130,10 +123,11 @@ class Integrator:
         self.daily["sanctioned_wrongly"][i] = self.wrong_now
         self.daily["restriction_person_days"][i] = self.sanctioned_now
 
-    def summary(self) -> dict[str, Any]:
+    def totals(self) -> IntegrationTotals:
         """The integration's own figures: the last linkage against the truth, and the run."""
-        return {"linkages": self.linkages, "sanctioned_ever": int(self.ever.size),
-                "restriction_person_days": self.person_days, **self.last}
+        return IntegrationTotals(linkages=self.linkages, sanctioned_ever=int(self.ever.size),
+                                 restriction_person_days=self.person_days,
+                                 last=dict(self.last))
 
     def system_summary(self) -> CompositeSummary:
         """The composite as a system of the summary."""

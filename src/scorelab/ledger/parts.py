@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..core.results import Totals
-from ..integration.integrator import CompositeSummary
+from ..integration.summary import CompositeSummary, IntegrationTotals
 from ..measures.base import CoordinatorTotals, MeasureTotals
 from ..systems.appeals import AppealTotals
 from ..systems.base import SystemTotals
@@ -67,6 +67,6 @@ class RunTotals:
     protests: int | None = None
     measures: list[CoordinatorTotals[Any]] = field(default_factory=list)
     #: the integrated score's figures (with an integration: section)
-    integration: dict[str, Any] | None = None
+    integration: IntegrationTotals | None = None
     #: the integrated score's composite, audited as a system (with an integration: section)
     composite: CompositeTotals | None = None

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Union
 from pydantic import BaseModel, Field, SerializeAsAny, create_model
 
 from ..core.results import Model, kind_of, tagged
-from ..integration.integrator import CompositeSummary
+from ..integration.summary import CompositeSummary, IntegrationSummary
 from ..measures.registry import MEASURE_KINDS
 from ..measures.summary import MeasureCosts, MeasureSummary
 from ..systems.registry import SYSTEM_KINDS
@@ -125,41 +125,6 @@ class Replicates(Model):
     seeds: list[int]
     intervals: dict[str, Interval] = Field(
         description="headline figures by dotted path (systems.court-list.sanctioned_wrongly)")
-
-
-class IntegrationSummary(Model):
-    """The hypothetical integrated score: its last linkage against the truth, and what its
-    sanctions did. Counts are synthetic persons and records."""
-
-    linkages: int = Field(description="linkage runs")
-    records: int | None = Field(None, description="identity records linked (last linkage)")
-    persons: int | None = Field(None, description="distinct true persons behind them")
-    clusters: int | None = Field(None, description="clusters the linkage made")
-    pairs_matched: int | None = Field(None, description="record pairs at or above the threshold")
-    true_pairs: int | None = None
-    predicted_pairs: int | None = None
-    true_positive_pairs: int | None = None
-    precision: float | None = Field(None, description="pairwise: linked pairs that are one person")
-    recall: float | None = Field(None, description="pairwise: same-person pairs linked")
-    f1: float | None = None
-    wrongful_merges: int | None = Field(None, description="clusters holding two or more persons")
-    persons_in_wrongful_merges: int | None = None
-    split_persons: int | None = Field(None, description="persons spread over two or more "
-                                                        "clusters")
-    sanctioned: int | None = Field(None, description="persons the composite sanctions now")
-    sanctioned_with_perfect_linkage: int | None = Field(
-        None, description="persons it would sanction with one cluster per true person")
-    sanctioned_by_merge: int | None = Field(
-        None, description="sanctioned only because a wrong merge joined them to another's "
-                          "records")
-    sanctioned_by_split: int | None = Field(
-        None, description="sanctioned only because a split left part of their records alone")
-    escaped_by_split: int | None = Field(
-        None, description="escaped the sanction a perfect linkage would give, by a split")
-    sanctioned_ever: int
-    restriction_person_days: int
-    fragmented_sanctioned_any: int = Field(
-        description="persons any separate system sanctioned (the same run, not integrated)")
 
 
 class Summary(Model):

@@ -189,8 +189,7 @@ def summarise(scenario: Scenario, plan: Plan, shards: list[ShardTotals], run: Ru
         "disparity": summary_disparity,
         **({"protests": _protests(total, run)} if scenario.protests is not None else {}),
         **({"measures": measures} if measures is not None else {}),
-        **({"integration": {**run.integration,
-                            "fragmented_sanctioned_any": overlap.sanctioned_any_separate}}
+        **({"integration": run.integration.summary(overlap.sanctioned_any_separate)}
            if run.integration is not None else {}),
         "warnings": [*uncalibrated(systems),
                      *small_bases(systems, summary_disparity, measures or {})],
