@@ -8,30 +8,27 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any
 
 import numpy as np
 import pytest
-from pydantic import Field
 from scenario_text import WITHOUT_PRESET_SYSTEMS
+from tally import Tally, TallySummary
 
 import scorelab
 from scorelab.core.columns import flag_dtype
-from scorelab.core.results import Totals
 from scorelab.core.streams import Streams, declare
 from scorelab.engine.backends import BACKENDS
 from scorelab.engine.backends.local import LocalBackend
 from scorelab.engine.shard import Shard
 from scorelab.ledger.summary import Summary, json_schema
 from scorelab.report.files import daily_bytes, summary_bytes
+from scorelab.report.view import build_page
 from scorelab.scenario import Scenario, ScenarioError, load_scenario
 from scorelab.scenario.plan import compile as compile_plan
-from scorelab.scenario.schema import SystemSpec
-from scorelab.systems.base import SCORED, SystemFlag, SystemState
+from scorelab.systems.base import SystemFlag
 from scorelab.systems.registry import SYSTEM_KINDS
-from scorelab.systems.summary import SystemSummary
 
 SRC = Path(scorelab.__file__).parent
 ROOT = SRC.parents[1]
@@ -274,55 +271,6 @@ def test_flag_columns_widen_with_their_enum() -> None:
 # --- a new kind: one module and one registry line ------------------------------------------------
 
 
-class TallySpec(SystemSpec):
-    """A toy kind: it counts the events of one type in its jurisdiction, sanctioning no one."""
-
-    kind: Literal["tally"]
-    event: str
-    coverage: float = 1.0
-
-    def events(self) -> list[str]:
-        return [self.event]
-
-
-class TallySummary(SystemSummary):
-    """The toy kind's entry in the summary: what every system has, and its own count."""
-
-    kind: Literal["tally"]
-    tallied: int = Field(description="events tallied in the reported days")
-
-
-@dataclass
-class TallyTotals(Totals):
-    """The toy kind's own count over one shard (it adds up over shards)."""
-
-    tallied: int
-
-    def summary_fields(self) -> dict[str, Any]:
-        return {"tallied": self.tallied}
-
-
-class Tally(SystemState):
-    kind: ClassVar[str] = "tally"
-    Spec: ClassVar[type[TallySpec]] = TallySpec
-    Summary: ClassVar[type[SystemSummary]] = TallySummary
-
-    def step(self, day: int, events: dict[str, np.ndarray]) -> None:
-        ids = events.get(self.spec.event, np.empty(0, np.int64))
-        rows = self.coverage.local(ids)
-        rows = rows[rows >= 0]
-        self.flags[rows] |= SCORED
-        i = self.observed(day)
-        if i is not None:
-            self.daily["records"][i] = rows.size
-
-    def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
-        pass
-
-    def own_totals(self) -> TallyTotals:
-        return TallyTotals(int(self.daily["records"].sum()))
-
-
 def test_a_new_system_kind_needs_one_module_and_one_registry_line() -> None:
     SYSTEM_KINDS.register(Tally)  # the registry line
     try:
@@ -340,6 +288,9 @@ def test_a_new_system_kind_needs_one_module_and_one_registry_line() -> None:
         assert published["properties"]["tallied"]["type"] == "integer"
         rows = result.daily.filter(result.daily["name"] == "count")
         assert rows.height == 5 and rows["records"].sum() == tally.records
+        page = build_page(result.summary, result.daily)
+        (section,) = [s for s in page.sections if s.title == "System: count"]
+        assert "kind: tally" in section.tags and section.cards  # the report shows it
         with pytest.raises(ScenarioError, match="unknown key 'evnt'.*valid keys: .*event"):
             load_scenario(text=text.replace("event:", "evnt:"))
     finally:
