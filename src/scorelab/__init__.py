@@ -17,7 +17,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
+from .core.version import __version__
 
 if TYPE_CHECKING:
     from .api import Result, compare, explore, resume, run, save_figures, sensitivity, sweep

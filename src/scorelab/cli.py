@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__
+from .core.version import __version__
 from .ledger.catalogue import MEASURE, RUN, SYSTEM
 from .ledger.summary import Summary
 from .report.numbers import format_count, format_scale

@@ -36,6 +36,7 @@ def local_ray() -> Iterator[object]:
 
 def test_the_backend_starts_and_stops_its_own_ray() -> None:
     from scorelab.engine.backends.ray_backend import RayBackend
+    from scorelab.engine.shard import Shard
     from scorelab.scenario.plan import compile as compile_plan
 
     assert not ray.is_initialized()
@@ -44,8 +45,8 @@ def test_the_backend_starts_and_stops_its_own_ray() -> None:
     backend = RayBackend(workers=2)
     backend.start(plan, [(0, 1024), (1024, 2048), (2048, 3000)])
     assert ray.is_initialized() and len(backend.actors) == 2  # 3 shards on 2 workers
-    totals = backend.call("totals")
-    assert [t.population["persons"] for t in totals] == [1024, 1024, 952]  # in shard order
+    totals = backend.call(Shard.totals)
+    assert [t.population.persons for t in totals] == [1024, 1024, 952]  # in shard order
     backend.close()
     assert not ray.is_initialized()
 

@@ -161,14 +161,14 @@ def test_a_new_run_discards_an_older_runs_checkpoint_only_with_force(
 
 
 def test_a_plugin_kind_is_checkpointed_too(tmp_path: Path) -> None:
-    """A kind registered from outside the package (the toy of test_architecture) saves and
+    """A kind registered from outside the package (the toy of tests/unit/tally.py) saves and
     resumes like the built-in ones."""
     import scorelab
     from scorelab.scenario import load_scenario
-    from scorelab.scenario.kinds import SYSTEM_KINDS
+    from scorelab.systems.registry import SYSTEM_KINDS
 
     sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
-    from test_architecture import Tally  # type: ignore[import-not-found]
+    from tally import Tally  # type: ignore[import-not-found]
 
     SYSTEM_KINDS.register(Tally)
     try:

@@ -7,25 +7,28 @@ import ast
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any
 
 import numpy as np
 import pytest
 from scenario_text import WITHOUT_PRESET_SYSTEMS
+from tally import Tally, TallySummary
 
 import scorelab
 from scorelab.core.columns import flag_dtype
 from scorelab.core.streams import Streams, declare
 from scorelab.engine.backends import BACKENDS
 from scorelab.engine.backends.local import LocalBackend
-from scorelab.ledger.summary import json_schema
+from scorelab.engine.shard import Shard
+from scorelab.ledger.summary import Summary, json_schema
 from scorelab.report.files import daily_bytes, summary_bytes
+from scorelab.report.view import build_page
 from scorelab.scenario import Scenario, ScenarioError, load_scenario
-from scorelab.scenario.kinds import SYSTEM_KINDS
 from scorelab.scenario.plan import compile as compile_plan
-from scorelab.scenario.schema import SystemSpec
-from scorelab.systems.base import SCORED, SystemFlag, SystemState
+from scorelab.systems.base import SystemFlag
+from scorelab.systems.registry import SYSTEM_KINDS
 
 SRC = Path(scorelab.__file__).parent
 ROOT = SRC.parents[1]
@@ -43,12 +46,24 @@ def _package(module: str) -> str:
 
 
 def _module(path: Path, src: Path) -> str:
-    return "scorelab." + ".".join(path.relative_to(src).with_suffix("").parts)
+    return ("scorelab." + ".".join(path.relative_to(src).with_suffix("").parts)
+            ).removesuffix(".__init__")
+
+
+def _resolve(name: str, src: Path) -> str:
+    """The module an imported name lives in: the module or package itself, or (for a name
+    defined in one, ``from scorelab.core.version import __version__``) its module."""
+    parts = name.split(".")[1:]
+    path = src.joinpath(*parts)
+    if not parts or path.with_suffix(".py").is_file() or (path / "__init__.py").is_file():
+        return name
+    return name.rsplit(".", 1)[0]
 
 
 def _imports(path: Path, src: Path) -> list[tuple[int, str]]:
-    """(line, imported scorelab module) for every import in a source file under ``src``."""
-    module = _module(path, src).removesuffix(".__init__")
+    """(line, imported scorelab module) for every import in a source file under ``src``,
+    wherever it stands (inside a function or under ``TYPE_CHECKING`` too)."""
+    module = _module(path, src)
     is_package = path.name == "__init__.py"
     out = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -59,30 +74,97 @@ def _imports(path: Path, src: Path) -> list[tuple[int, str]]:
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
-            names = [f"{target}.{a.name}" for a in node.names] if not node.module else [target]
-            out += [(node.lineno, n) for n in names if n.startswith("scorelab")]
+            names = [f"{target}.{a.name}" for a in node.names]
+            out += [(node.lineno, _resolve(n, src)) for n in names if n.startswith("scorelab")]
         elif isinstance(node, ast.Import):
-            out += [(node.lineno, a.name) for a in node.names if a.name.startswith("scorelab")]
+            out += [(node.lineno, _resolve(a.name, src)) for a in node.names
+                    if a.name.startswith("scorelab")]
     return out
 
 
+def import_graph(src: Path) -> dict[str, dict[str, int]]:
+    """Module -> the modules it imports (with the line of the first import of each)."""
+    graph: dict[str, dict[str, int]] = {}
+    for path in sorted(src.rglob("*.py")):
+        module = _module(path, src)
+        edges = graph.setdefault(module, {})
+        for line, target in _imports(path, src):
+            if target != module:
+                edges.setdefault(target, line)
+    return graph
+
+
 def violations(src: Path) -> list[str]:
-    """Imports from a higher layer (or across packages of one layer) in the tree ``src``."""
+    """Imports from a higher layer (or across packages of one layer), and modules outside
+    every layer, in the tree ``src``."""
     wrong = []
     for path in sorted(src.rglob("*.py")):
         own = _package(_module(path, src))
+        if own not in LAYERS:
+            wrong.append(f"{path.relative_to(src)} is in no layer")
+            continue
         for line, target in _imports(path, src):
             other = _package(target)
-            if other == own or other not in LAYERS:
+            if other == own:
                 continue
-            if LAYERS[other] >= LAYERS[own]:
+            if other not in LAYERS or LAYERS[other] >= LAYERS[own]:
                 wrong.append(f"{path.relative_to(src)}:{line} imports {target}")
     return wrong
+
+
+def circles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
+    """The import circles of a graph: its strongly connected components of two or more
+    modules (Tarjan's algorithm, without recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph.get(root, ())))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, targets = work[-1]
+            for target in targets:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(graph.get(target, ()))))
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+    return found
 
 
 def test_no_module_imports_from_a_higher_layer() -> None:
     wrong = violations(SRC)
     assert not wrong, "imports against the layers:\n" + "\n".join(wrong)
+
+
+def test_no_import_circles() -> None:
+    """No module imports, directly or through others, a module that imports it (imports
+    inside functions count: they hide a circle, they do not break it)."""
+    found = circles(import_graph(SRC))
+    assert not found, "import circles:\n" + "\n".join(" <-> ".join(c) for c in found)
 
 
 def test_the_layer_check_catches_an_upward_import(tmp_path: Path) -> None:
@@ -93,8 +175,27 @@ def test_the_layer_check_catches_an_upward_import(tmp_path: Path) -> None:
     (tmp_path / "systems").mkdir()
     (tmp_path / "systems" / "side.py").write_text("import scorelab.measures.base\n",
                                                    encoding="utf-8")
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "hidden.py").write_text(
+        "def f():\n    from .. import __version__\n", encoding="utf-8")
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "x.py").write_text("", encoding="utf-8")
+    # (a name that is no module of the tree resolves to the module it is imported from)
     assert violations(tmp_path) == ["core/probe.py:1 imports scorelab.engine",
-                                    "systems/side.py:1 imports scorelab.measures.base"]
+                                    "extra/x.py is in no layer",
+                                    "report/hidden.py:2 imports scorelab",
+                                    "systems/side.py:1 imports scorelab.measures"]
+
+
+def test_the_circle_check_finds_a_circle_behind_a_function(tmp_path: Path) -> None:
+    (tmp_path / "engine").mkdir()
+    (tmp_path / "engine" / "a.py").write_text("from .b import x\n", encoding="utf-8")
+    (tmp_path / "engine" / "b.py").write_text("def x():\n    from .c import y\n",
+                                              encoding="utf-8")
+    (tmp_path / "engine" / "c.py").write_text("from . import a\ny = 1\n", encoding="utf-8")
+    (tmp_path / "engine" / "d.py").write_text("from .a import z\n", encoding="utf-8")
+    graph = import_graph(tmp_path)
+    assert circles(graph) == [["scorelab.engine.a", "scorelab.engine.b", "scorelab.engine.c"]]
 
 
 def test_importing_the_low_layer_loads_nothing_above_it() -> None:
@@ -103,9 +204,7 @@ def test_importing_the_low_layer_loads_nothing_above_it() -> None:
             "print(' '.join(sorted(m for m in sys.modules if m.startswith('scorelab'))))")
     loaded = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                             text=True).stdout.split()
-    # scorelab._version holds one string
-    assert all(m in ("scorelab", "scorelab._version") or m.startswith("scorelab.core")
-               for m in loaded), loaded
+    assert all(m == "scorelab" or m.startswith("scorelab.core") for m in loaded), loaded
 
 
 # --- the plan: cross-references checked in the model -------------------------------------------
@@ -173,44 +272,6 @@ def test_flag_columns_widen_with_their_enum() -> None:
 # --- a new kind: one module and one registry line ------------------------------------------------
 
 
-class TallySpec(SystemSpec):
-    """A toy kind: it counts the events of one type in its jurisdiction, sanctioning no one."""
-
-    kind: Literal["tally"]
-    event: str
-    coverage: float = 1.0
-
-    def events(self) -> list[str]:
-        return [self.event]
-
-
-class Tally(SystemState):
-    kind: ClassVar[str] = "tally"
-    Spec: ClassVar[type[TallySpec]] = TallySpec
-
-    @classmethod
-    def columns(cls, spec: Any) -> tuple[Any, ...]:
-        return ()
-
-    def step(self, day: int, events: dict[str, np.ndarray]) -> None:
-        ids = events.get(self.spec.event, np.empty(0, np.int64))
-        rows = self.coverage.local(ids)
-        rows = rows[rows >= 0]
-        self.flags[rows] |= SCORED
-        i = self.observed(day)
-        if i is not None:
-            self.daily["records"][i] = rows.size
-
-    def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
-        pass
-
-    def extremes(self, rows: slice, last_day: int) -> tuple[None, None]:
-        return None, None
-
-    def summary(self) -> dict[str, Any]:
-        return {**self.base_summary(), "tallied": int(self.daily["records"].sum())}
-
-
 def test_a_new_system_kind_needs_one_module_and_one_registry_line() -> None:
     SYSTEM_KINDS.register(Tally)  # the registry line
     try:
@@ -220,11 +281,17 @@ def test_a_new_system_kind_needs_one_module_and_one_registry_line() -> None:
                   "    event: traffic_offence\n")
         result = scorelab.run(load_scenario(text=text))
         tally = result.summary.systems["count"]
-        assert tally.kind == "tally"
+        assert isinstance(tally, TallySummary) and tally.kind == "tally"
         assert tally.records == result.summary.events["traffic_offence"] > 0
-        assert result.summary["systems"]["count"]["tallied"] == tally.records
+        assert tally.tallied == tally.records
+        assert Summary.model_validate_json(summary_bytes(result.summary)) == result.summary
+        published = json_schema()["$defs"]["TallySummary"]
+        assert published["properties"]["tallied"]["type"] == "integer"
         rows = result.daily.filter(result.daily["name"] == "count")
         assert rows.height == 5 and rows["records"].sum() == tally.records
+        page = build_page(result.summary, result.daily)
+        (section,) = [s for s in page.sections if s.title == "System: count"]
+        assert "kind: tally" in section.tags and section.cards  # the report shows it
         with pytest.raises(ScenarioError, match="unknown key 'evnt'.*valid keys: .*event"):
             load_scenario(text=text.replace("event:", "evnt:"))
     finally:
@@ -241,8 +308,8 @@ class ReversedBackend(LocalBackend):
 
     name = "reversed"
 
-    def call(self, method: str, *args: Any) -> list[Any]:
-        return [getattr(s, method)(*args) for s in self.shards[::-1]][::-1]
+    def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
+        return [method(s, *a) for s, a in zip(self.shards[::-1], args[::-1])][::-1]
 
 
 def test_a_new_backend_is_one_class_behind_the_seam() -> None:
@@ -288,12 +355,33 @@ def test_a_failing_shard_in_a_worker_is_reported_with_its_traceback() -> None:
     backend = ProcessBackend()
     backend.start(plan, [(0, 3000)])
     try:
-        with pytest.raises(WorkerError, match="(?s)shard 0 failed in its worker.*no_such_phase"):
-            backend.call("no_such_phase", 0)
-        assert backend.call("records", 0) == [None]  # the worker goes on serving
+        # no change is scheduled for day 0: the shard's retune fails, in its worker
+        with pytest.raises(WorkerError, match="(?s)shard 0 failed in its worker.*retune"):
+            backend.call(Shard.retune, 0)
+        assert backend.call(Shard.records, 0) == [None]  # the worker goes on serving
+        with pytest.raises(TypeError, match="is not a method of Shard"):
+            backend.call(LocalBackend.close)  # type: ignore[arg-type]
     finally:
         backend.close()
     assert backend.procs == []
+
+
+def test_a_shard_call_names_the_method_itself() -> None:
+    """Shard calls pass the method (checked by the type checker); a measure's coordinator
+    reaches its part by the part's own methods, which must be its part's."""
+    from scorelab.measures.checkpoint import CheckpointState
+    from scorelab.measures.shutdown import ShutdownState
+
+    plan = compile_plan(load_scenario(preset="checkpoints-2022", overrides={
+        "population": {"persons": 3000}, "days": 2}))
+    backend = LocalBackend()
+    backend.start(plan, [(0, 3000)])
+    index = next(m.index for m in plan.measures if m.spec.kind == CheckpointState.kind)
+    none = np.empty(0, np.int64)
+    (found,) = backend.call(Shard.measure, index, CheckpointState.propose, 0, 0, False, 5, none)
+    assert found[0].size <= 5
+    with pytest.raises(TypeError, match="is not a method of measure"):
+        backend.call(Shard.measure, index, ShutdownState.step, 0, [])
 
 
 # --- the typed summary ----------------------------------------------------------------------

@@ -44,7 +44,7 @@ def test_draws_for_large_means() -> None:
 def _points(text: str) -> PointsState:
     plan = compile_plan(load_scenario(text=text))
     streams = Streams(plan.seed, plan.block_size, plan.streams)
-    pop = generate_population(plan.scenario.population, plan.geography, streams)
+    pop = generate_population(plan.population, plan.geography, streams)
     return PointsState(plan, plan.systems[plan.system_names.index("p")], pop, streams)
 
 

@@ -11,8 +11,8 @@ import pytest
 from ruamel.yaml import YAML
 
 import scorelab
-from scorelab._version import __version__
 from scorelab.cli import main
+from scorelab.core.version import __version__
 
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
@@ -26,7 +26,7 @@ def test_the_version_has_one_place() -> None:
     project = PYPROJECT["project"]
     assert "version" not in project and "version" in project["dynamic"]
     attr = PYPROJECT["tool"]["setuptools"]["dynamic"]["version"]["attr"]
-    assert attr == "scorelab._version.__version__"
+    assert attr == "scorelab.core.version.__version__"
     assert scorelab.__version__ == __version__
     assert re.fullmatch(SEMVER, __version__)
 

@@ -61,8 +61,9 @@ def coverage_line(day: int) -> float:
 def test_a_ramp_changes_the_parameter_exactly_on_the_scheduled_days() -> None:
     plan = compile_plan(load_scenario(text=twin(warmup=5)))
     assert sorted(plan.steps) == [5 + d for d in range(11, 71)]  # internal days
+    ramped = plan.system_names.index("ramped")
     for internal, step in plan.steps.items():
-        spec = step.parts[("systems", "ramped")]
+        spec = dict(step.systems)[ramped]
         day = internal - 5
         assert spec.rules["traffic_offence"].coverage == pytest.approx(coverage_line(day))  # type: ignore[attr-defined]
 

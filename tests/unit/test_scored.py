@@ -193,7 +193,7 @@ def test_a_list_holds_only_the_records_that_reached_it() -> None:
     the persons listable only in truth, nor records still on their way."""
     plan = compile_plan(load_scenario(text=LIST))
     streams = Streams(plan.seed, plan.block_size, plan.streams)
-    pop = generate_population(plan.scenario.population, plan.geography, streams)
+    pop = generate_population(plan.population, plan.geography, streams)
     state = ListState(plan, plan.systems[0], pop, streams)
     ids = np.arange(0, 1000, 4)
     state.step(0, {"traffic_offence": ids})

@@ -19,22 +19,28 @@ import numpy.typing as npt
 
 @dataclass(frozen=True)
 class Column:
-    """One per-person array: ``name``, numpy ``dtype`` and the value it starts with.
+    """One per-person array: ``name``, numpy ``dtype`` and the value it starts with; with a
+    ``width``, ``width`` values per person (a ring of the last few event days).
 
     >>> Column("next_day", np.uint16, 65535).allocate(3)
     array([65535, 65535, 65535], dtype=uint16)
+    >>> Column("ring", np.uint16, 0, width=2).allocate(3).shape
+    (3, 2)
     """
 
     name: str
     dtype: npt.DTypeLike
     default: int | float | bool = 0
+    width: int | None = None
 
     @property
     def itemsize(self) -> int:
-        return np.dtype(self.dtype).itemsize
+        """Bytes a person's values take."""
+        return np.dtype(self.dtype).itemsize * (1 if self.width is None else self.width)
 
     def allocate(self, n: int) -> np.ndarray:
-        return np.full(n, self.default, dtype=self.dtype)
+        shape = n if self.width is None else (n, self.width)
+        return np.full(shape, self.default, dtype=self.dtype)
 
 
 def allocate(columns: Iterable[Column], n: int) -> dict[str, np.ndarray]:
@@ -45,6 +51,13 @@ def allocate(columns: Iterable[Column], n: int) -> dict[str, np.ndarray]:
             raise ValueError(f"column {column.name!r} is declared twice")
         out[column.name] = column.allocate(n)
     return out
+
+
+def allocate_onto(owner: object, columns: Iterable[Column], n: int) -> None:
+    """Allocate each column as the attribute of its name on ``owner`` (a part's table becomes
+    its arrays, by name, never by position)."""
+    for name, array in allocate(columns, n).items():
+        setattr(owner, name, array)
 
 
 def bytes_per_row(columns: Iterable[Column]) -> int:

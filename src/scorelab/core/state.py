@@ -21,7 +21,7 @@ import numpy as np
 
 Tree = Any
 _KEEP = {"$keep": True}  # a value rebuilt from the plan, not saved
-_FACTORIES: dict[Any, str] = {list: "list", int: "int", dict: "dict"}
+_FACTORIES: dict[Any, str] = {f: f.__name__ for f in (list, int, dict)}
 _BY_NAME: dict[str, Any] = {name: factory for factory, name in _FACTORIES.items()}
 
 

@@ -39,36 +39,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Generic, TypeVar, TypeVarTuple
 
 import numpy as np
+from pydantic import BaseModel
 
 from ..core.faults import pause_point
 from ..core.progress import Report, labelled, reporter, stages
 from ..core.streams import Streams
 from ..core.tunable import Tunable
 from ..integration.integrator import KIND, Integrator
-from ..ledger.parts import (
-    CompositeTotals,
-    CoordinatorTotals,
-    DeskTotals,
-    RunTotals,
-    ShardTotals,
-)
-from ..measures.base import COSTS, Coordinator
+from ..ledger.parts import CompositeTotals, RunTotals, ShardTotals
+from ..measures.base import Coordinator, MeasureState
+from ..measures.registry import MEASURE_KINDS
 from ..processes.protests import Protest, ProtestCoordinator
-from ..scenario.kinds import MEASURE_KINDS
-from ..scenario.plan import Plan
-from ..scenario.schedule import Step
-from ..scenario.schema import SystemSpec
+from ..scenario.plan import Plan, PlanStep
 from ..systems.appeals import AppealDesk
 from .backends.base import Backend
 from .checkpoint import Checkpoint, State, StateError, load_into, state_of
+from .shard import Shard
 
 Progress = Callable[[int, int], None]
+M = TypeVar("M", bound=MeasureState)
+Ts = TypeVarTuple("Ts")
+R = TypeVar("R")
 
 
-class MeasureShards:
+class MeasureShards(Generic[M]):
     """One measure's part in every shard, reached through the backend (see
     ``measures.base.Shards``)."""
 
@@ -76,11 +73,12 @@ class MeasureShards:
         self.backend = backend
         self.index = index
 
-    def call(self, method: str, *args: Any) -> list[Any]:
-        return self.backend.call("measure", self.index, method, *args)
+    def call(self, method: Callable[[M, *Ts], R], *args: *Ts) -> list[R]:
+        return self.backend.call(Shard.measure, self.index, method, *args)
 
-    def scatter(self, method: str, day: int, ids: np.ndarray) -> None:
-        self.backend.call_each("measure", [
+    def scatter(self, method: Callable[[M, int, np.ndarray], None], day: int,
+                ids: np.ndarray) -> None:
+        self.backend.call_each(Shard.measure, [
             (self.index, method, day, ids[(ids >= a) & (ids < b)])
             for a, b in self.backend.bounds])
 
@@ -93,7 +91,7 @@ class Driver:
     backend: Backend
     protests: ProtestCoordinator | None = None
     activism: np.ndarray | None = None
-    coordinators: list[Coordinator] = field(default_factory=list)
+    coordinators: list[Coordinator[Any]] = field(default_factory=list)
     desks: dict[int, AppealDesk] = field(default_factory=dict)
     integrator: Integrator | None = None
     today: list[Protest] = field(default_factory=list)
@@ -111,7 +109,7 @@ class Driver:
         return {"of": self._shape(), "state": tree}, arrays
 
     def _shape(self) -> dict[str, int]:
-        return {"persons": self.plan.scenario.population.persons, "days": self.plan.days,
+        return {"persons": self.plan.persons, "days": self.plan.days,
                 "total_days": self.plan.total_days}
 
     def load_state(self, state: State, day: int) -> None:
@@ -124,34 +122,23 @@ class Driver:
                              f"{self._shape()}")
         load_into(self, (tree["state"], arrays), self.STATE)
         for step in self.plan.steps_until(day):
-            for part, spec in self._parts_of(step):
+            for part, spec in self._touched(step):
                 part.configure(spec)
 
     def retune(self, day: int) -> None:
-        for part, spec in self._parts_of(self.plan.steps[day]):
+        for part, spec in self._touched(self.plan.steps[day]):
             part.retune(day, spec)
 
-    def _parts_of(self, step: Step) -> list[tuple[Tunable, Any]]:
+    def _touched(self, step: PlanStep) -> list[tuple[Tunable, BaseModel]]:
         """The global parts a step touches: coordinators, appeal desks, protests."""
-        out: list[tuple[Tunable, Any]] = []
-        for (section, name), spec in step.parts.items():
-            if section == "measures":
-                index = [m.name for m in self.plan.measures].index(name)
-                out.append((self.coordinators[index], spec))
-            elif section == "systems":
-                index = self.plan.system_names.index(name)
-                if index in self.desks:
-                    out.append((self.desks[index], cast(SystemSpec, spec).appeals))
-            elif section == "protests" and self.protests is not None:
-                out.append((self.protests, spec))
-        return out
+        return step.parts_of({}, self.desks, dict(enumerate(self.coordinators)), self.protests)
 
     @classmethod
     def start(cls, plan: Plan, backend: Backend) -> Driver:
         streams = Streams(plan.seed, plan.block_size, plan.streams)
         driver = cls(plan, backend)
-        if plan.scenario.protests is not None:
-            sums = backend.call("city_sums")
+        if plan.protests is not None:
+            sums = backend.call(Shard.city_sums)
             total = sums[0]
             for more in sums[1:]:
                 total = total + more
@@ -161,7 +148,7 @@ class Driver:
                                for m in plan.measures]
         driver.desks = {s.index: AppealDesk(plan, s, streams) for s in plan.systems
                         if s.spec.appeals is not None}
-        if plan.scenario.integration is not None:
+        if plan.integration is not None:
             driver.integrator = Integrator(plan)
         return driver
 
@@ -170,7 +157,7 @@ def retune(run: Driver, day: int) -> None:
     """Scheduled changes take effect before the day runs, in the driver and every shard."""
     if day in run.plan.steps:
         run.retune(day)
-        run.backend.call("retune", day)
+        run.backend.call(Shard.retune, day)
 
 
 def protests(run: Driver, day: int) -> None:
@@ -183,13 +170,13 @@ def protests(run: Driver, day: int) -> None:
 
 def truth(run: Driver, day: int) -> None:
     run.forwarders = {}
-    for counts in run.backend.call("truth", day, run.today, run.activism):
+    for counts in run.backend.call(Shard.truth, day, run.today, run.activism):
         for city, n in counts.items():
             run.forwarders[city] = run.forwarders.get(city, 0) + n
 
 
 def records(run: Driver, day: int) -> None:
-    run.backend.call("records", day)
+    run.backend.call(Shard.records, day)
 
 
 def spread(run: Driver, day: int) -> None:
@@ -199,7 +186,7 @@ def spread(run: Driver, day: int) -> None:
     for coordinator in run.coordinators:
         for city, f in coordinator.forwarding(day).items():
             factor[city] = min(factor.get(city, 1.0), f)
-    run.backend.call("spread", day, run.protests.recipient_share(run.forwarders, factor))
+    run.backend.call(Shard.spread, day, run.protests.recipient_share(run.forwarders, factor))
 
 
 def measures(run: Driver, day: int) -> None:
@@ -207,18 +194,18 @@ def measures(run: Driver, day: int) -> None:
     if day < run.plan.warmup:
         return
     for index, coordinator in enumerate(run.coordinators):
-        coordinator.act(day, MeasureShards(run.backend, index))
+        coordinator.act(day, MeasureShards[Any](run.backend, index))
 
 
 def appeals(run: Driver, day: int) -> None:
     if not run.desks:
         return
-    filed = run.backend.call("appeals")
+    filed = run.backend.call(Shard.appeals)
     decisions = {}
     for i, desk in run.desks.items():
         desk.file(day, np.concatenate([f[i] for f in filed]))
         decisions[i] = desk.serve(day)
-    run.backend.call("resolve_appeals", day, decisions)
+    run.backend.call(Shard.resolve_appeals, day, decisions)
 
 
 def integration(run: Driver, day: int) -> None:
@@ -226,7 +213,7 @@ def integration(run: Driver, day: int) -> None:
     if integrator is None:
         return
     if integrator.due(day):
-        integrator.link(day, lambda: run.backend.call("identity_records", day), run.report)
+        integrator.link(day, lambda: run.backend.call(Shard.identity_records, day), run.report)
     integrator.count(day)
 
 
@@ -260,7 +247,8 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
         if checkpoints.resume is not None:
             try:
                 day = checkpoints.resume.day
-                backend.call_each("load_state", [(s, day) for s in checkpoints.resume.shards])
+                backend.call_each(Shard.load_state,
+                                  [(s, day) for s in checkpoints.resume.shards])
                 driver.load_state(checkpoints.resume.driver, day)
             except Exception as exc:  # a state that does not fit the rebuilt parts
                 raise StateError(f"the saved state does not fit this run: {exc}") from exc
@@ -277,14 +265,14 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
                 names = ["gathering the state", "writing it"]
                 with stages(report, f"checkpoint after day {day + 1}", names) as stage:
                     stage(names[0])
-                    state, shard_states = driver.state(), backend.call("state")
+                    state, shard_states = driver.state(), backend.call(Shard.state)
                     stage(names[1])
                     checkpoints.save(day, state, shard_states)
         with labelled(report, "adding up the totals"):
             shards: list[ShardTotals] = _totals(driver, backend)
     finally:
         backend.close()
-    return shards, _run_totals(driver, shards)
+    return shards, _run_totals(driver)
 
 
 def _totals(run: Driver, backend: Backend) -> list[ShardTotals]:
@@ -292,35 +280,26 @@ def _totals(run: Driver, backend: Backend) -> list[ShardTotals]:
     persons that the composite sanctioned (ever) and sanctioned wrongly (ever)."""
     integrator = run.integrator
     if integrator is None:
-        return cast(list[ShardTotals], backend.call("totals"))
+        return backend.call(Shard.totals)
     ever, wrong = integrator.ever, integrator.ever_wrong
 
     def within(ids: np.ndarray, a: int, b: int) -> np.ndarray:
         return ids[np.searchsorted(ids, a):np.searchsorted(ids, b)]
 
-    return cast(list[ShardTotals], backend.call_each("totals", [
-        ((within(ever, a, b), within(wrong, a, b)),) for a, b in backend.bounds]))
+    return backend.call_each(Shard.totals, [
+        ((within(ever, a, b), within(wrong, a, b)),) for a, b in backend.bounds])
 
 
-def _run_totals(run: Driver, shards: list[ShardTotals]) -> RunTotals:
-    measures = []
-    for index, coordinator in enumerate(run.coordinators):
-        counts: dict[str, int] = {}
-        for s in shards:
-            for k, v in s.measures[index].summary["counts"].items():
-                counts[k] = counts.get(k, 0) + int(v)
-        costs = {k: 0.0 for k in COSTS}
-        costs["detention_days"] = float(counts["detention_days"])
-        costs.update(coordinator.costs(counts))
-        measures.append(CoordinatorTotals(coordinator.summary(counts), coordinator.daily(),
-                                          costs))
-    desks = {i: DeskTotals(desk.summary(), desk.daily) for i, desk in run.desks.items()}
+def _run_totals(run: Driver) -> RunTotals:
+    """What the driver's parts counted, as plain data for the ledger."""
+    desks = {i: desk.totals() for i, desk in run.desks.items()}
     protest_count = run.protest_count if run.protests is not None else None
     integrator = run.integrator
     integration = composite = None
     if integrator is not None:
-        integration = integrator.summary()
+        integration = integrator.totals()
         composite = CompositeTotals(integrator.name, KIND, integrator.system_summary(),
                                     integrator.daily_columns(run.plan.days))
-    return RunTotals(desks=desks, protests=protest_count, measures=measures,
+    return RunTotals(desks=desks, protests=protest_count,
+                     measures=[c.totals() for c in run.coordinators],
                      integration=integration, composite=composite)

@@ -12,14 +12,15 @@ from ..scenario import ScenarioError
 from ..scenario.errors import Problem, short
 from ..scenario.plan import compile as compile_plan
 from ..scenario.schema import Scenario
-from .backends import get_backend
-from .estimate import FIXED_BYTES, estimate
+from .backends import BACKENDS, LocalBackend, get_backend
 from .loop import Checkpoints, Progress, run_days
+from .memory import Estimate, memory_per_person
 
 
 def estimate_bytes(scenario: Scenario) -> int:
     """Memory a run needs, from the parts' column tables, before any array is allocated."""
-    return estimate(scenario, calibrate=False).total_bytes
+    return Estimate(scenario.population.persons, scenario.days + scenario.warmup_days,
+                    memory_per_person(scenario)).total_bytes
 
 
 def available_bytes() -> int:
@@ -37,13 +38,11 @@ def available_bytes() -> int:
 def check_resources(scenario: Scenario, shards: int, backend: str = "local",
                     address: str | None = None) -> None:
     """Refuse a run that cannot fit, before allocating anything: the estimate of
-    ``scorelab estimate`` (one interpreter more per worker process on the processes backend;
-    Ray's workers may be on other machines, so only the driver is counted for Ray)."""
-    need, have = estimate_bytes(scenario), available_bytes()
-    if backend == "ray" and address is not None:
-        need = FIXED_BYTES  # the population lives on the cluster's workers
-    elif backend in ("processes", "ray"):
-        need += shards * FIXED_BYTES  # an interpreter per worker, on this machine
+    ``scorelab estimate``, and what the backend adds on this machine (an interpreter per
+    worker process; on a Ray cluster only the driver)."""
+    seam = BACKENDS.get(backend, LocalBackend)  # (an unknown name is refused by get_backend)
+    need = seam.memory_needed(estimate_bytes(scenario), shards, address)
+    have = available_bytes()
     if need > have:
         raise ScenarioError(Problem(
             f"a population of {scenario.population.persons:,} persons needs about "
@@ -79,7 +78,7 @@ def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None 
     totals, run = run_days(plan, runner, bounds, progress, checkpoints)
     with labelled(reporter(progress), "writing the summary"):
         daily = daily_table(plan, totals, run)
-        return Result(scenario, summarise(plan, totals, run, daily), daily)
+        return Result(scenario, summarise(scenario, plan, totals, run, daily), daily)
 
 
 __all__ = ["Result", "estimate_bytes", "run_scenario", "shard_bounds"]

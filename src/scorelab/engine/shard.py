@@ -9,26 +9,31 @@ each shard in another process or on another machine.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, TypeVarTuple
 
 import numpy as np
+from pydantic import BaseModel
 
 from ..core.streams import Streams
 from ..core.tunable import Tunable
 from ..ledger.overlap import shard_overlap
-from ..ledger.parts import MeasureTotals, ShardTotals, SystemTotals
+from ..ledger.parts import PopulationCounts, ShardTotals
 from ..measures.base import MeasureState
+from ..measures.registry import MEASURE_KINDS
 from ..population.generate import Population, generate_population
 from ..population.schemes import scheme
 from ..processes import build_processes
 from ..processes.protests import ROLES, CitySums, Protest, ProtestState
 from ..records.identity import IdentityRecords, write_identities
-from ..scenario.kinds import MEASURE_KINDS, SYSTEM_KINDS
-from ..scenario.plan import Plan
-from ..scenario.schedule import Step
-from ..systems.base import Holdings, System
+from ..scenario.plan import Plan, PlanStep
+from ..scenario.schema import PROTEST_EVENTS
+from ..systems.base import Holdings, SystemState
+from ..systems.registry import SYSTEM_KINDS
 from .checkpoint import State, StateError, load_into, state_of
 
+Ts = TypeVarTuple("Ts")
+R = TypeVar("R")
 Appeals = dict[int, np.ndarray]  # system index -> global ids
 Decisions = dict[int, tuple[np.ndarray, np.ndarray]]  # system index -> (ids decided, won)
 
@@ -40,22 +45,22 @@ class Shard:
         self.plan = plan
         self.start, self.stop = start, stop
         self.warmup = plan.warmup
-        scenario = plan.scenario
         streams = Streams(plan.seed, plan.block_size, plan.streams)
         self.population: Population = generate_population(
-            scenario.population, plan.geography, streams, start, stop)
-        self.processes = build_processes(scenario.processes, self.population, streams)
-        self.protests = (ProtestState(scenario.protests, self.population, streams)
-                         if scenario.protests is not None else None)
-        self.systems: list[System] = [
+            plan.population, plan.geography, streams, start, stop)
+        self.processes = build_processes({p.name: p.spec for p in plan.processes},
+                                         self.population, streams)
+        self.protests = (ProtestState(plan.protests, self.population, streams)
+                         if plan.protests is not None else None)
+        self.systems: list[SystemState] = [
             SYSTEM_KINDS.part(s.spec.kind)(plan, s, self.population, streams)
             for s in plan.systems]
         self.measures: list[MeasureState] = [
             MEASURE_KINDS.part(m.spec.kind)(plan, m, self.population, self.protests, streams)
             for m in plan.measures]
-        integration = scenario.integration
-        self.identity_streams = ([streams.claim(f"integration/identity/{name}")
-                                  for name in integration.sources]
+        integration = plan.integration
+        self.identity_streams = ([streams.claim(name) for name in
+                                  integration.spec.stream_names().values()]
                                  if integration is not None else [])
         self.event_names = plan.events
         self.event_counts = {e: np.zeros(plan.days, dtype=np.int64) for e in self.event_names}
@@ -65,23 +70,12 @@ class Shard:
 
     def retune(self, day: int) -> None:
         """Scheduled changes before ``day``: each part touched takes its new spec."""
-        for part, spec in self._parts_of(self.plan.steps[day]):
+        for part, spec in self._touched(self.plan.steps[day]):
             part.retune(day, spec)
 
-    def _parts_of(self, step: Step) -> list[tuple[Tunable, Any]]:
-        out: list[tuple[Tunable, Any]] = []
-        plan = self.plan
-        for (section, name), spec in step.parts.items():
-            if section == "processes":
-                out.append((self.processes[list(plan.scenario.processes).index(name)], spec))
-            elif section == "systems":
-                out.append((self.systems[plan.system_names.index(name)], spec))  # type: ignore[arg-type]
-            elif section == "measures":
-                index = [m.name for m in plan.measures].index(name)
-                out.append((self.measures[index], spec))
-            elif self.protests is not None:
-                out.append((self.protests, spec))
-        return out
+    def _touched(self, step: PlanStep) -> list[tuple[Tunable, BaseModel]]:
+        return step.parts_of(dict(enumerate(self.processes)), dict(enumerate(self.systems)),
+                             dict(enumerate(self.measures)), self.protests)
 
     def city_sums(self) -> CitySums:
         """Before the first day: integer sums per city cell, for the protest coordinator."""
@@ -98,8 +92,9 @@ class Shard:
         if self.protests is not None and activism is not None:
             forwarders = self.protests.gather(day, protests, activism)
             part = np.sort(self.protests.participants_today)
-            events["protest_participation"] = part
-            events["protest_presence"] = np.setdiff1d(self.protests.present_today, part)
+            participation, presence = PROTEST_EVENTS
+            events[participation] = part
+            events[presence] = np.setdiff1d(self.protests.present_today, part)
         if day >= self.warmup:
             for name, ids in events.items():
                 self.event_counts[name][day - self.warmup] = ids.size
@@ -117,24 +112,27 @@ class Shard:
         if self.protests is not None:
             self.protests.spread(day, shares)
 
-    def measure(self, index: int, method: str, *args: Any) -> Any:
-        """Call one of a measure's declared shard methods (its coordinator's messages)."""
+    def measure(self, index: int, method: Callable[[Any, *Ts], R], *args: *Ts) -> R:
+        """Call a method of a measure's part (its coordinator's messages): the method itself
+        travels, by its qualified name, and must be one of the part's own."""
         part = self.measures[index]
-        if method not in part.shard_methods:
-            raise AttributeError(f"{part.kind} has no shard method {method!r}")
-        return getattr(part, method)(*args)
+        if getattr(type(part), getattr(method, "__name__", ""), None) is not method:
+            raise TypeError(f"{method!r} is not a method of measure {part.name!r} "
+                            f"({type(part).__name__})")
+        result: R = method(part, *args)
+        return result
 
     def identity_records(self, day: int) -> tuple[IdentityRecords, Holdings]:
         """Every integration source's identity records of this shard's persons, and what it
         holds on each, on the record and in truth (a linkage day's global phase gathers
         them)."""
-        spec = self.plan.scenario.integration
-        assert spec is not None
-        ident = scheme(self.plan.scenario.population.identity_scheme)
+        integration = self.plan.integration
+        assert integration is not None
+        ident = scheme(self.plan.population.identity_scheme)
         parts, held = [], []
-        for k, (name, noise) in enumerate(spec.sources.items()):
-            system = self.systems[self.plan.system_names.index(name)]
-            holdings = system.holdings(day)
+        for k, (index, noise) in enumerate(zip(integration.sources,
+                                               integration.spec.sources.values(), strict=True)):
+            holdings = self.systems[index].holdings(day)
             parts.append(write_identities(self.population, ident, holdings.ids, k, noise,
                                           self.identity_streams[k], day))
             held.append(holdings)
@@ -176,7 +174,7 @@ class Shard:
                              f"{_describe(self._shape())}")
         load_into(self, (tree["state"], arrays), self.STATE)
         for step in self.plan.steps_until(day):
-            for part, spec in self._parts_of(step):
+            for part, spec in self._touched(step):
                 part.configure(spec)
 
     # --- after the last day ---------------------------------------------------------------
@@ -192,18 +190,11 @@ class Shard:
                      np.zeros(len(self.population), dtype=bool))
             for mask, ids in zip(masks, composite):
                 mask[ids - self.start] = True
-        systems = [SystemTotals(summary=s.summary(), daily=s.daily_columns(),
-                                links=s.link_totals(),
-                                by_role=s.sanctioned_by_role(roles) if roles is not None
-                                else None)
-                   for s in self.systems]
-        measures = [MeasureTotals(summary=m.summary(), daily=m.daily_columns())
-                    for m in self.measures]
         return ShardTotals(
-            population=self._population_summary(),
+            population=self._population_counts(),
             events=dict(self.event_counts),
-            systems=systems,
-            measures=measures,
+            systems=tuple(s.totals(roles) for s in self.systems),
+            measures=tuple(m.totals() for m in self.measures),
             overlap=shard_overlap(self.population, self.systems, self.plan.total_days - 1,
                                   masks),
             roles=(np.bincount(roles, minlength=len(ROLES)).astype(np.int64)
@@ -213,19 +204,14 @@ class Shard:
                                if roles is not None and masks is not None else None),
         )
 
-    def _population_summary(self) -> dict[str, Any]:
+    def _population_counts(self) -> PopulationCounts:
         pop = self.population
-        geo = pop.geography
-        return {
-            "persons": len(pop),
-            "adults": int(pop.adult.sum()),
-            "urban": int(pop.urban.sum()),
-            "minority": int(pop.group.sum()),
-            "phone": int(pop.phone.sum()),
-            "borrowers": int(pop.borrower.sum()),
-            "provinces": {geo.province_names[p]: int(c) for p, c in
-                          enumerate(np.bincount(pop.province, minlength=len(geo.province_names)))},
-        }
+        return PopulationCounts(
+            persons=len(pop), adults=int(pop.adult.sum()), urban=int(pop.urban.sum()),
+            minority=int(pop.group.sum()), phone=int(pop.phone.sum()),
+            borrowers=int(pop.borrower.sum()),
+            provinces=np.bincount(pop.province, minlength=len(pop.geography.province_names)
+                                  ).astype(np.int64))
 
 
 def _describe(shape: Any) -> str:

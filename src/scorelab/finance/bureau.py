@@ -14,9 +14,11 @@ from typing import ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
+from ..systems.summary import SystemSummary
 from .credit import (
     CreditSpec,
     CreditState,
+    CreditSummary,
     FileView,
     Weights,
     credit_mix,
@@ -76,12 +78,18 @@ def bureau_score(view: FileView, weights: BureauWeights | None = None) -> np.nda
     return weighted_score(bureau_factors(view), w, LOW, HIGH)
 
 
+class BureauSummary(CreditSummary):
+    """A bureau score's entry in the summary."""
+
+    kind: Literal["bureau"]
+
+
 class BureauState(CreditState):
     """A bureau score over the persons of one shard."""
 
     kind: ClassVar[str] = "bureau"
-    # graded as a point system, specified as a credit score
-    Spec: ClassVar[type[BureauSystem]] = BureauSystem  # type: ignore[assignment]
+    Spec: ClassVar[type[BureauSystem]] = BureauSystem
+    Summary: ClassVar[type[SystemSummary]] = BureauSummary
 
     def factors(self, view: FileView) -> dict[str, np.ndarray]:
         return bureau_factors(view)

@@ -16,9 +16,11 @@ from typing import ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
+from ..systems.summary import SystemSummary
 from .credit import (
     CreditSpec,
     CreditState,
+    CreditSummary,
     FileView,
     Weights,
     credit_mix,
@@ -75,12 +77,18 @@ def commercial_score(view: FileView, median_income: float,
     return weighted_score(commercial_factors(view, median_income), w, LOW, HIGH)
 
 
+class CommercialSummary(CreditSummary):
+    """A commercial score's entry in the summary."""
+
+    kind: Literal["commercial"]
+
+
 class CommercialState(CreditState):
     """A commercial score over the persons of one shard."""
 
     kind: ClassVar[str] = "commercial"
-    # graded as a point system, specified as a credit score
-    Spec: ClassVar[type[CommercialSystem]] = CommercialSystem  # type: ignore[assignment]
+    Spec: ClassVar[type[CommercialSystem]] = CommercialSystem
+    Summary: ClassVar[type[SystemSummary]] = CommercialSummary
 
     def factors(self, view: FileView) -> dict[str, np.ndarray]:
         return commercial_factors(view, self.median_income)

@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..core.columns import Column, allocate
+from ..core.columns import Column
 from ..core.streams import Streams
 from ..population.generate import Population
 from ..processes.events import NEVER, waiting_days
@@ -47,9 +47,10 @@ from ..scenario.schema import (
     SystemSpec,
     Text,
 )
-from ..systems.base import FLAGS_COLUMN, HAS_FALSE, HAS_IDENTITY, IN_APPEAL, SCORED, Holdings
-from ..systems.points import PointsState
+from ..systems.base import HAS_FALSE, HAS_IDENTITY, IN_APPEAL, SCORED, Holdings
+from ..systems.graded import GradedState, GradeTotals
 from ..systems.records import FALSE_RECORD, IDENTITY, Recorder
+from ..systems.summary import GradedSummary
 
 #: what a payment event does to a file
 PAYMENTS = ("on_time", "late", "default")
@@ -161,6 +162,26 @@ class CreditSpec(SystemSpec):
         return bad
 
 
+class CreditSummary(GradedSummary):
+    """A financial score's entry in the summary (each kind names its own ``kind``)."""
+
+    files: int = Field(description="persons with a credit file (bureau, commercial); the "
+                                   "others are graded no_file")
+
+
+@dataclass(kw_only=True)
+class CreditTotals(GradeTotals):
+    """Persons per grade (no file last), file holders, and why the score is uncalibrated
+    (the same in every shard)."""
+
+    files: int
+    uncalibrated: str
+
+    def summary_fields(self) -> dict[str, Any]:
+        return {**super().summary_fields(), "files": self.files,
+                **({"uncalibrated": self.uncalibrated} if self.uncalibrated else {})}
+
+
 @dataclass
 class FileView:
     """Some rows of the credit files, as the score reads them (record or truth)."""
@@ -220,14 +241,32 @@ def credit_mix(types: np.ndarray) -> np.ndarray:
     return np.asarray(bits / ACCOUNT_KINDS)
 
 
-class CreditState(PointsState, ABC):
+class CreditState(GradedState, ABC):
     """Credit files of the covered persons of one shard, and the score on them.
 
-    A kind sets ``Spec`` and ``factors``; the grading, sanctions and counts are the point
-    systems' (``PointsState``), with one grade more for persons without a file.
+    A kind sets ``Spec``, ``Summary`` and ``factors``; the grading, sanctions and counts are
+    every graded kind's (``systems.graded``), with one grade more for persons without a file.
     """
 
     kind: ClassVar[str] = ""
+    spec: CreditSpec
+    # the file (accounts, limits and inquiries are the same on the record and in truth)
+    has_file: np.ndarray
+    opened: np.ndarray
+    accounts: np.ndarray
+    types: np.ndarray
+    limit: np.ndarray
+    inquiries: np.ndarray
+    window: np.ndarray
+    next_apply: np.ndarray
+    on_time: np.ndarray
+    late: np.ndarray
+    defaults: np.ndarray
+    balance: np.ndarray
+    on_time_truth: np.ndarray
+    late_truth: np.ndarray
+    defaults_truth: np.ndarray
+    balance_truth: np.ndarray
 
     @classmethod
     def columns(cls, spec: Any) -> tuple[Column, ...]:
@@ -238,9 +277,12 @@ class CreditState(PointsState, ABC):
             Column("window", np.int32, 0), Column("next_apply", np.uint16, NEVER),
             *(Column(f"{part}{side}", dtype) for side in ("", "_truth")
               for part, dtype in (("on_time", np.uint16), ("late", np.uint16),
-                                  ("defaults", np.uint16), ("balance", np.float32))),
-            Column("score", np.int16, NO_FILE), Column("truth", np.int16, NO_FILE),
-            Column("grade", np.uint8), FLAGS_COLUMN)
+                                  ("defaults", np.uint16), ("balance", np.float32))))
+
+    @classmethod
+    def start_score(cls, spec: Any) -> int:
+        """No file, until the files are opened."""
+        return NO_FILE
 
     @abstractmethod
     def factors(self, view: FileView) -> dict[str, np.ndarray]:
@@ -248,42 +290,23 @@ class CreditState(PointsState, ABC):
 
     def __init__(self, plan: Plan, system: SystemPlan, pop: Population, streams: Streams
                  ) -> None:
-        # the point systems' constructor reads point rules: skip to the base's
-        super(PointsState, self).__init__(plan, system, pop, streams)
-        spec = system.spec
-        assert isinstance(spec, CreditSpec)
-        self.median_income = plan.scenario.population.income.median
-        n = self.coverage.size
-        cols = allocate(self.columns(spec)[:-1], n)  # flags: allocated by the base
-        self.has_file, self.opened, self.accounts = cols["has_file"], cols["opened"], \
-            cols["accounts"]
-        self.types, self.limit, self.inquiries = cols["types"], cols["limit"], cols["inquiries"]
-        self.window, self.next_apply = cols["window"], cols["next_apply"]
-        self.on_time, self.late, self.defaults, self.balance = (
-            cols["on_time"], cols["late"], cols["defaults"], cols["balance"])
-        self.on_time_truth, self.late_truth, self.defaults_truth, self.balance_truth = (
-            cols["on_time_truth"], cols["late_truth"], cols["defaults_truth"],
-            cols["balance_truth"])
-        self.score, self.truth, self.grade = cols["score"], cols["truth"], cols["grade"]
-        self.configure(spec)
+        self.median_income = plan.population.income.median  # (a factor may read it)
+        super().__init__(plan, system, pop, streams)
         #: day -> records reaching the bureau that day (rows, payment index)
         self.pending: dict[int, list[tuple[np.ndarray, int]]] = defaultdict(list)
+
+    def start_scores(self) -> None:
+        """Open the files and score them; a file is the lenders' record of its accounts and
+        payments: its holder is scored from the first day (as a list's listings from before
+        the run are)."""
         self._open_files()
         rows = np.flatnonzero(self.has_file)
-        # a file is the lenders' record of its accounts and payments: its holder is scored
-        # from the first day (as a list's listings from before the run are)
         self.flags[rows] |= SCORED
         self._rescore(rows, 0)
-        self.grade[:] = self.grade_of(self.score).astype(np.uint8)
-        self.grade_counts = np.bincount(self.grade, minlength=len(self.grade_names)
-                                        ).astype(np.int64)
-        self.now_sanctioned = int(self.grade_sanctioned[self.grade].sum())
-        self.now_wrong = self.became_wrong = 0  # record and truth agree at the start
-        self.newly_retuned = self.became_retuned = 0
 
-    def configure(self, spec: CreditSpec) -> None:  # type: ignore[override]
+    def configure(self, spec: CreditSpec) -> None:
         """Grade tables (with the no-file grade last), weights and the payment recorders."""
-        super(PointsState, self).configure(spec)
+        super().configure(spec)
         self.low, self.high = spec.LOW, spec.HIGH
         self.configure_grades(spec.grades, spec.sanctions, spec.rewards, (NO_FILE_GRADE,))
         self.weights = spec.weight_values()
@@ -291,17 +314,12 @@ class CreditState(PointsState, ABC):
             (event, PAYMENTS.index(rule.counts_as), rule.delay,
              Recorder(event, rule, self.coverage, self.pop, self.rng))
             for event, rule in spec.payments.items()]
-        self.recorders = []
 
-    def reconcile(self, day: int, old: CreditSpec) -> None:  # type: ignore[override]
+    def reconcile(self, day: int, old: CreditSpec) -> None:
         """New bands, weights, sanctions or rewards act at once: every file is rescored and
         regraded."""
-        self.now_sanctioned = int(self.grade_sanctioned[self.grade].sum())
-        rows = np.flatnonzero(self.has_file)
-        self._rescore(rows, day)
-        before = self.became_wrong
-        self.newly_retuned += self._regrade(np.arange(self.coverage.size), day)
-        self.became_retuned += self.became_wrong - before
+        self._rescore(np.flatnonzero(self.has_file), day)
+        self._regrade_everyone(day)
 
     def grade_of(self, score: np.ndarray) -> np.ndarray:
         """Grade index by the bands; persons without a file get the last grade."""
@@ -314,7 +332,6 @@ class CreditState(PointsState, ABC):
         """Who has a file, and each file's start: age, accounts, limit, balance, a payment on
         time per month of its age (the simulated history, warm-up included, adds the rest)."""
         spec = self.spec
-        assert isinstance(spec, CreditSpec)
         stream, pop = self.rng["file"], self.pop
         ids = self.coverage.global_of(np.arange(self.coverage.size))
         p = ids - pop.start
@@ -357,7 +374,6 @@ class CreditState(PointsState, ABC):
     def _applications(self, day: int) -> np.ndarray:
         """Applications due today: an inquiry each, and an account if approved."""
         spec = self.spec
-        assert isinstance(spec, CreditSpec)
         rows = np.flatnonzero(self.next_apply == day)
         if rows.size == 0:
             return rows
@@ -427,18 +443,12 @@ class CreditState(PointsState, ABC):
             touched.append(rows)
         touched.append(self._applications(day))
         spec = self.spec
-        assert isinstance(spec, CreditSpec)
         if day % spec.rescore_days == 0:
             rows = np.flatnonzero(self.has_file)
         else:
             rows = np.unique(np.concatenate(touched))
         self._rescore(rows, day)
-        self.became_wrong, self.became_retuned = self.became_retuned, 0
-        newly = self._regrade(rows, day) if rows.size else 0
-        newly, self.newly_retuned = newly + self.newly_retuned, 0
-        if day == self.warmup:
-            newly = self._open_window(day)
-        self._count(day, records, newly)
+        self._close_day(day, rows, records)
 
     def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
         """A won appeal corrects the file to the truth; pending records of the person are
@@ -480,9 +490,9 @@ class CreditState(PointsState, ABC):
         grade = self.grade[rows]
         return grade == 0, grade == bands - 1
 
-    def summary(self) -> dict[str, Any]:
-        out = {**super().summary(), "files": int(np.count_nonzero(self.has_file))}
-        if self.spec.uncalibrated:
-            out["uncalibrated"] = self.spec.uncalibrated
-        return out
-
+    def own_totals(self) -> CreditTotals:
+        grades = super().own_totals()
+        return CreditTotals(names=grades.names, grades=grades.grades,
+                            grades_truth=grades.grades_truth,
+                            files=int(np.count_nonzero(self.has_file)),
+                            uncalibrated=self.spec.uncalibrated)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..scenario.kinds import SYSTEM_KINDS
+from ..systems.registry import SYSTEM_KINDS
 from .bureau import BureauState
 from .commercial import CommercialState
 

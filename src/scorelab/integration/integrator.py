@@ -17,25 +17,29 @@ from typing import Any
 import numpy as np
 
 from ..core.progress import Report, stages
+from ..core.results import kind_of
 from ..records.identity import IdentityRecords
 from ..scenario.plan import Plan
 from ..scenario.schema import REWARDS, SANCTIONS
 from ..systems.base import DAILY_COLUMNS, Holdings
 from .composite import CAUSES, assess
 from .linkage import link, stage_names
+from .summary import CompositeSummary, IntegrationTotals
 
 #: the daily columns a composite fills (the others of ``DAILY_COLUMNS`` are a list's or zero)
 COUNTED = ("records", "sanctioned", "sanctioned_wrongly", "newly_sanctioned", "newly_wronged",
            "restriction_person_days")
-KIND = "composite"
+
+
+KIND = kind_of(CompositeSummary)
 
 
 class Integrator:
     """Links, scores and sanctions; counts like a system between linkages."""
 
     def __init__(self, plan: Plan, threads: int | None = None) -> None:
-        spec = plan.scenario.integration
-        assert spec is not None
+        assert plan.integration is not None
+        spec = plan.integration.spec
         self.spec = spec
         self.name = spec.name
         self.seed = plan.seed
@@ -50,9 +54,9 @@ class Integrator:
         for grade, kinds in spec.sanctions.items():
             for kind in kinds:
                 self.grade_sanctions[grades.index(grade), SANCTIONS.index(kind)] = True
-        by_name = {s.name: s for s in plan.systems}
         self.jurisdiction = "linked sources: " + ", ".join(sources)
-        self.covered = _union_size([r for s in sources for r in by_name[s].ranges])
+        self.covered = _union_size([r for i in plan.integration.sources
+                                    for r in plan.systems[i].ranges])
         self.linkages = 0
         self.sanctioned_now = 0
         self.wrong_now = 0
@@ -128,33 +132,34 @@ class Integrator:
         self.daily["sanctioned_wrongly"][i] = self.wrong_now
         self.daily["restriction_person_days"][i] = self.sanctioned_now
 
-    def summary(self) -> dict[str, Any]:
+    def totals(self) -> IntegrationTotals:
         """The integration's own figures: the last linkage against the truth, and the run."""
-        return {"linkages": self.linkages, "sanctioned_ever": int(self.ever.size),
-                "restriction_person_days": self.person_days, **self.last}
+        return IntegrationTotals(linkages=self.linkages, sanctioned_ever=int(self.ever.size),
+                                 restriction_person_days=self.person_days,
+                                 last=dict(self.last))
 
-    def system_summary(self) -> dict[str, Any]:
-        """The composite as a system of the summary (``SystemSummary``'s fields)."""
+    def system_summary(self) -> CompositeSummary:
+        """The composite as a system of the summary."""
         grades = list(self.spec.grades)
-        return {
-            "kind": KIND,
-            "jurisdiction": self.jurisdiction,
-            "covered": self.covered,
-            "scored": int(self.scored.size),
-            "records": int(self.daily["records"].sum()),
-            "sanctioned": int(self.ever.size),
-            "sanctioned_wrongly": int(self.wrong_by_cause.sum()),
-            "sanctioned_wrongly_by_cause": {c: int(v) for c, v in
-                                            zip(CAUSES, self.wrong_by_cause)},
-            "rewarded": 0,
-            "restriction_person_days": int(self.daily["restriction_person_days"].sum()),
-            "wrongful_person_days": int(self.daily["sanctioned_wrongly"].sum()),
-            "restriction_person_days_by_sanction": {
+        return CompositeSummary(
+            kind="composite",
+            jurisdiction=self.jurisdiction,
+            covered=self.covered,
+            scored=int(self.scored.size),
+            records=int(self.daily["records"].sum()),
+            sanctioned=int(self.ever.size),
+            sanctioned_wrongly=int(self.wrong_by_cause.sum()),
+            sanctioned_wrongly_by_cause={c: int(v) for c, v in
+                                         zip(CAUSES, self.wrong_by_cause)},
+            rewarded=0,
+            restriction_person_days=int(self.daily["restriction_person_days"].sum()),
+            wrongful_person_days=int(self.daily["sanctioned_wrongly"].sum()),
+            restriction_person_days_by_sanction={
                 s: int(v) for s, v in zip(SANCTIONS, self.person_days_by_sanction)},
-            "reward_person_days_by_reward": {r: 0 for r in REWARDS},
-            "grades": {g: int(c) for g, c in zip(grades, self.grades)},
-            "grades_truth": {g: int(c) for g, c in zip(grades, self.grades_truth)},
-        }
+            reward_person_days_by_reward={r: 0 for r in REWARDS},
+            grades={g: int(c) for g, c in zip(grades, self.grades)},
+            grades_truth={g: int(c) for g, c in zip(grades, self.grades_truth)},
+        )
 
     def daily_columns(self, days: int) -> dict[str, np.ndarray | None]:
         """Daily counts by column of ``DAILY_COLUMNS`` (a composite lists nobody)."""

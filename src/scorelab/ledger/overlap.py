@@ -7,22 +7,51 @@ divides, so the rates are the same for any split.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..core.results import Totals
 from ..population.generate import Population
-from ..systems.base import EVER_SANCTIONED, EVER_WRONG, SCORED, System
+from ..systems.base import EVER_SANCTIONED, EVER_WRONG, SCORED, SystemState
+
+#: the bins of the histograms: persons seen by 0, 1, 2, 3 or more systems
+BINS = ("0", "1", "2", "3+")
 
 
-def _histogram(counts: np.ndarray) -> dict[str, int]:
-    binned = np.bincount(np.minimum(counts, 3), minlength=4)
-    return {"0": int(binned[0]), "1": int(binned[1]), "2": int(binned[2]),
-            "3+": int(binned[3])}
+@dataclass
+class Split(Totals):
+    """Persons, and those sanctioned (wrongly) by any system, by the labels of one split of
+    the population (group, urban, province)."""
+
+    persons: np.ndarray
+    sanctioned: np.ndarray
+    sanctioned_wrongly: np.ndarray
 
 
-def shard_overlap(pop: Population, systems: Sequence[System], last_day: int,
-                  composite: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, Any]:
+@dataclass
+class OverlapTotals(Totals):
+    """Counts across systems over one shard's persons at the end of the run."""
+
+    coverage_histogram: np.ndarray  # by BINS
+    scored_histogram: np.ndarray  # by BINS
+    conflicting_grades: int
+    sanctioned_any: int
+    sanctioned_any_separate: int  # without the integrated score
+    sanctioned_wrongly_any: int
+    by_group: Split
+    by_urban: Split
+    by_province: Split
+
+
+def histogram(counts: np.ndarray) -> dict[str, int]:
+    """A histogram's counts by bin name."""
+    return {name: int(c) for name, c in zip(BINS, counts, strict=True)}
+
+
+def shard_overlap(pop: Population, systems: Sequence[SystemState], last_day: int,
+                  composite: tuple[np.ndarray, np.ndarray] | None = None) -> OverlapTotals:
     """Integer counts over one shard's persons at the end of the run. ``composite``: per
     person, whether the integrated score ever sanctioned them, and wrongly; they count among
     the sanctioned of any system (``sanctioned_any_separate`` leaves them out)."""
@@ -55,40 +84,41 @@ def shard_overlap(pop: Population, systems: Sequence[System], last_day: int,
         sanctioned |= composite[0]
         wrongly |= composite[1]
 
-    def split(labels: np.ndarray, size: int) -> dict[str, list[int]]:
-        return {
-            "persons": np.bincount(labels, minlength=size).tolist(),
-            "sanctioned": np.bincount(labels, weights=sanctioned, minlength=size)
-            .astype(np.int64).tolist(),
-            "sanctioned_wrongly": np.bincount(labels, weights=wrongly, minlength=size)
-            .astype(np.int64).tolist(),
-        }
+    def split(labels: np.ndarray, size: int) -> Split:
+        return Split(
+            persons=np.bincount(labels, minlength=size).astype(np.int64),
+            sanctioned=np.bincount(labels, weights=sanctioned, minlength=size).astype(np.int64),
+            sanctioned_wrongly=np.bincount(labels, weights=wrongly, minlength=size)
+            .astype(np.int64))
+
+    def bins(counts: np.ndarray) -> np.ndarray:
+        return np.bincount(np.minimum(counts, len(BINS) - 1), minlength=len(BINS)
+                           ).astype(np.int64)
 
     provinces = len(pop.geography.province_names)
-    return {
-        "coverage_histogram": _histogram(covered),
-        "scored_histogram": _histogram(scored),
-        "conflicting_grades": int(np.count_nonzero(top & bottom)),
-        "sanctioned_any": int(sanctioned.sum()),
-        "sanctioned_any_separate": separate,
-        "sanctioned_wrongly_any": int(wrongly.sum()),
-        "by_group": split(pop.group.astype(np.int64), 2),
-        "by_urban": split(pop.urban.astype(np.int64), 2),
-        "by_province": split(pop.province.astype(np.int64), provinces),
-    }
+    return OverlapTotals(
+        coverage_histogram=bins(covered),
+        scored_histogram=bins(scored),
+        conflicting_grades=int(np.count_nonzero(top & bottom)),
+        sanctioned_any=int(sanctioned.sum()),
+        sanctioned_any_separate=separate,
+        sanctioned_wrongly_any=int(wrongly.sum()),
+        by_group=split(pop.group.astype(np.int64), 2),
+        by_urban=split(pop.urban.astype(np.int64), 2),
+        by_province=split(pop.province.astype(np.int64), provinces))
 
 
-def _rates(counts: dict[str, list[int]], labels: list[str]) -> dict[str, dict[str, Any]]:
+def _rates(counts: Split, labels: list[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for k, label in enumerate(labels):
-        persons = counts["persons"][k]
+        persons = int(counts.persons[k])
+        sanctioned, wrongly = int(counts.sanctioned[k]), int(counts.sanctioned_wrongly[k])
         out[label] = {
             "persons": persons,
-            "sanctioned": counts["sanctioned"][k],
-            "sanctioned_wrongly": counts["sanctioned_wrongly"][k],
-            "rate": round(counts["sanctioned"][k] / persons, 8) if persons else None,
-            "wrong_rate": round(counts["sanctioned_wrongly"][k] / persons, 8) if persons
-            else None,
+            "sanctioned": sanctioned,
+            "sanctioned_wrongly": wrongly,
+            "rate": round(sanctioned / persons, 8) if persons else None,
+            "wrong_rate": round(wrongly / persons, 8) if persons else None,
         }
     return out
 
@@ -97,13 +127,13 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 6) if a is not None and b else None
 
 
-def disparity(total: dict[str, Any], province_names: tuple[str, ...], persons: int
+def disparity(total: OverlapTotals, province_names: tuple[str, ...], persons: int
               ) -> dict[str, Any]:
     """Sanction rates by group, urban/rural and province, and their ratios."""
-    group = _rates(total["by_group"], ["majority", "minority"])
-    urban = _rates(total["by_urban"], ["rural", "urban"])
-    national = total["sanctioned_any"] / persons if persons else None
-    province = _rates(total["by_province"], list(province_names))
+    group = _rates(total.by_group, ["majority", "minority"])
+    urban = _rates(total.by_urban, ["rural", "urban"])
+    national = total.sanctioned_any / persons if persons else None
+    province = _rates(total.by_province, list(province_names))
     for row in province.values():
         row["ratio_to_national"] = _ratio(row["rate"], national)
     return {

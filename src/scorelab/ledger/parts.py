@@ -1,7 +1,10 @@
-"""What the ledger adds up: plain data that a shard, or the driver, hands over at the end.
+"""What the ledger adds up: typed plain data that a shard, or the driver, hands over at the
+end of a run.
 
-Nothing here refers to a live shard, so a shard on another process or machine can send its
-``ShardTotals`` back as it is (dicts of integers and integer arrays).
+Nothing here refers to a live part, so a shard on another process or machine can send its
+``ShardTotals`` back as it is. Every part's totals are a ``core.results.Totals`` dataclass of
+integers and integer arrays, combined over shards by the part's own rule; the ledger combines
+the shards' totals once and reads the figures off the result.
 """
 
 from __future__ import annotations
@@ -11,54 +14,39 @@ from typing import Any
 
 import numpy as np
 
-
-@dataclass
-class SystemTotals:
-    """One system over one shard."""
-
-    summary: dict[str, Any]  # integer totals (the kind's summary())
-    daily: dict[str, np.ndarray | None]  # daily counts (None: not this kind's column)
-    links: list[dict[str, Any]]  # joint punishment through each of its links
-    by_role: np.ndarray | None  # persons sanctioned, by protest role (with protests)
+from ..core.results import Totals
+from ..integration.summary import CompositeSummary, IntegrationTotals
+from ..measures.base import CoordinatorTotals, MeasureTotals
+from ..systems.appeals import AppealTotals
+from ..systems.base import SystemTotals
+from .overlap import OverlapTotals
 
 
 @dataclass
-class MeasureTotals:
-    """One measure over one shard."""
+class PopulationCounts(Totals):
+    """Persons of one shard by what the summary reports of the population."""
 
-    summary: dict[str, Any]  # integer totals, with the integer ``counts`` behind its costs
-    daily: dict[str, np.ndarray]
+    persons: int
+    adults: int
+    urban: int
+    minority: int
+    phone: int
+    borrowers: int
+    provinces: np.ndarray  # persons per province, in the geography's order
 
 
 @dataclass
-class ShardTotals:
+class ShardTotals(Totals):
     """Everything one shard counted."""
 
-    population: dict[str, Any]
+    population: PopulationCounts
     events: dict[str, np.ndarray]  # daily counts per event type
-    systems: list[SystemTotals]
-    measures: list[MeasureTotals]
-    overlap: dict[str, Any]
+    systems: tuple[SystemTotals, ...]
+    measures: tuple[MeasureTotals[Any], ...]
+    overlap: OverlapTotals
     roles: np.ndarray | None  # persons by protest role (with protests)
     #: persons the integrated score sanctioned, by protest role (with both)
     composite_by_role: np.ndarray | None = None
-
-
-@dataclass
-class DeskTotals:
-    """An appeal desk (global, one per system with appeals)."""
-
-    summary: dict[str, int]
-    daily: dict[str, np.ndarray]
-
-
-@dataclass
-class CoordinatorTotals:
-    """A measure's global part: its own summary entries, daily columns and costs."""
-
-    summary: dict[str, Any]
-    daily: dict[str, np.ndarray]
-    costs: dict[str, float]
 
 
 @dataclass
@@ -67,7 +55,7 @@ class CompositeTotals:
 
     name: str
     kind: str
-    summary: dict[str, Any]  # the fields of a system's summary
+    summary: CompositeSummary
     daily: dict[str, np.ndarray | None]  # by column of DAILY_COLUMNS (None: not its column)
 
 
@@ -75,10 +63,10 @@ class CompositeTotals:
 class RunTotals:
     """What the driver counted: appeal desks (by system index), protests, measures."""
 
-    desks: dict[int, DeskTotals] = field(default_factory=dict)
+    desks: dict[int, AppealTotals] = field(default_factory=dict)
     protests: int | None = None
-    measures: list[CoordinatorTotals] = field(default_factory=list)
+    measures: list[CoordinatorTotals[Any]] = field(default_factory=list)
     #: the integrated score's figures (with an integration: section)
-    integration: dict[str, Any] | None = None
+    integration: IntegrationTotals | None = None
     #: the integrated score's composite, audited as a system (with an integration: section)
     composite: CompositeTotals | None = None

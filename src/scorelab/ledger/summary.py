@@ -1,8 +1,9 @@
 """The typed summary: what ``summary.json`` holds, as pydantic models.
 
 The ledger builds a :class:`Summary`; ``summary.json`` is its JSON form, and the report and
-the tests read it back through the same models. Fields a kind does not have are left out of
-the file (not written as null); a kind may add fields of its own (they are kept as they come).
+the tests read it back through the same models. Each system and measure is an entry of the
+summary model its kind declares (``kind`` picks it, through the registry); fields a run did
+not set are left out of the file (not written as null).
 Bump ``SCHEMA_VERSION`` when a field changes meaning or is removed. The JSON Schema is in
 ``docs/outputs.md`` (``scorelab schema`` prints it).
 
@@ -15,9 +16,16 @@ Bump ``SCHEMA_VERSION`` when a field changes meaning or is removed. The JSON Sch
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, SerializeAsAny, create_model
+
+from ..core.results import Model, kind_of, tagged
+from ..integration.summary import CompositeSummary, IntegrationSummary
+from ..measures.registry import MEASURE_KINDS
+from ..measures.summary import MeasureCosts, MeasureSummary
+from ..systems.registry import SYSTEM_KINDS
+from ..systems.summary import JointPunishmentTotals, SystemSummary
 
 SCHEMA_VERSION = 1
 #: a share (precision, recall, a rate ratio) computed on fewer synthetic persons than this is
@@ -27,19 +35,7 @@ MIN_BASE = 30
 Counts = dict[str, int]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON form: fields the run did not set are left out."""
-        return self.model_dump(exclude_unset=True)
-
-
-class _Open(_Model):
-    model_config = ConfigDict(extra="allow")
-
-
-class PopulationTotals(_Model):
+class PopulationTotals(Model):
     persons: int
     adults: int
     urban: int
@@ -49,63 +45,21 @@ class PopulationTotals(_Model):
     provinces: Counts = Field(description="persons per province")
 
 
-class JointPunishmentTotals(_Model):
-    """Sanctions a target system imposes because a person is on another system's list."""
-
-    sanctioned: int
-    sanctioned_wrongly: int
-    restriction_person_days: int
-    restriction_person_days_by_sanction: Counts
+def _system_models() -> dict[str, type[BaseModel]]:
+    return {**SYSTEM_KINDS.summaries(), kind_of(CompositeSummary): CompositeSummary}
 
 
-class SystemSummary(_Open):
-    """One scoring system. Counts are synthetic persons (times ``scale`` for real people)."""
-
-    kind: str
-    jurisdiction: str
-    covered: int = Field(description="persons in the system's jurisdiction")
-    scored: int = Field(description=(
-        "persons on whom a record reached the system (after its delay) at any time of the "
-        "run, warm-up included; a list's initial listings and a credit file count from the "
-        "first day"))
-    records: int
-    sanctioned: int = Field(description="persons ever sanctioned in the reported days")
-    sanctioned_wrongly: int = Field(
-        description="persons ever sanctioned without the truth behind it")
-    sanctioned_wrongly_by_cause: Counts
-    rewarded: int
-    restriction_person_days: int
-    wrongful_person_days: int
-    restriction_person_days_by_sanction: Counts
-    reward_person_days_by_reward: Counts
-    # points systems
-    grades: Counts | None = Field(None, description="persons per recorded grade at the end")
-    grades_truth: Counts | None = Field(None, description="persons per true grade at the end")
-    # financial scores
-    files: int | None = Field(None, description="persons with a credit file (bureau, "
-                              "commercial); the others are graded no_file")
-    uncalibrated: str | None = Field(
-        None, description="a financial score not calibrated to a published distribution of "
-                          "real scores: why (its grades are relative, not the platform's)")
-    # lists
-    listed: int | None = None
-    listed_wrongly: int | None = None
-    listed_at_end: int | None = None
-    listed_wrongly_at_end: int | None = None
-    # appeals
-    appeals_filed: int | None = None
-    appeals_decided: int | None = None
-    appeals_won: int | None = None
-    appeal_backlog_max: int | None = None
-    appeal_backlog_at_end: int | None = None
-    # with protests
-    sanctioned_by_role: Counts | None = None
-    precision_participants: float | None = None
-    joint_punishment: dict[str, JointPunishmentTotals] | None = Field(
-        None, description="by source list: what its joint-punishment link imposed here")
+def _measure_models() -> dict[str, type[BaseModel]]:
+    return MEASURE_KINDS.summaries()
 
 
-class RateRow(_Model):
+#: a system's entry: the summary model of its kind (``kind`` picks it, from the registry)
+AnySystemSummary = Annotated[SerializeAsAny[SystemSummary], tagged(_system_models)]
+#: a measure's entry: the summary model of its kind
+AnyMeasureSummary = Annotated[SerializeAsAny[MeasureSummary], tagged(_measure_models)]
+
+
+class RateRow(Model):
     persons: int
     sanctioned: int
     sanctioned_wrongly: int
@@ -114,26 +68,26 @@ class RateRow(_Model):
     ratio_to_national: float | None = None
 
 
-class GroupDisparity(_Model):
+class GroupDisparity(Model):
     majority: RateRow
     minority: RateRow
     ratio_minority_to_majority: float | None
 
 
-class UrbanDisparity(_Model):
+class UrbanDisparity(Model):
     rural: RateRow
     urban: RateRow
     ratio_rural_to_urban: float | None
 
 
-class Disparity(_Model):
+class Disparity(Model):
     sanction_rate: float | None
     group: GroupDisparity
     urban: UrbanDisparity
     province: dict[str, RateRow]
 
 
-class ProtestTotals(_Model):
+class ProtestTotals(Model):
     protests: int | None
     uninvolved: int
     recipients: int
@@ -141,52 +95,7 @@ class ProtestTotals(_Model):
     participants: int
 
 
-class MeasureCosts(_Model):
-    """Costs in synthetic units (times ``scale`` for real)."""
-
-    officer_hours: float
-    reviewer_hours: float
-    images_scanned: float
-    device_flops: float
-    energy_kwh: float
-    upload_bytes: float
-    detention_days: float
-    economic_usd: float
-
-
-class MeasureSummary(_Open):
-    """One control measure: whom it flagged, by their true role, and at what cost."""
-
-    kind: str
-    flagged: int
-    flagged_rightly: int = Field(description="flagged protest participants")
-    flagged_wrongly: Counts = Field(description="flagged persons by true role other than "
-                                                "participant")
-    participants: int
-    restriction_person_days: int = Field(
-        description="person-days restricted or detained (a person counts once a day)")
-    restriction_person_days_innocent: int = Field(
-        description="of them, person-days of persons who did not participate")
-    collateral_person_days: int = Field(
-        description="of them, person-days of persons uninvolved in any protest")
-    # device scanning with review
-    confirmed: int | None = None
-    confirmed_wrongly: int | None = None
-    flagged_wrongly_total: int
-    precision: float | None
-    recall: float | None
-    innocent_per_participant_caught: float | None
-    # checkpoints
-    searches: int | None = None
-    search_hits: int | None = None
-    # device scanning
-    installed: int | None = None
-    matches: int | None = None
-    review_backlog_max: int | None = None
-    cost: MeasureCosts
-
-
-class ScheduledChange(_Model):
+class ScheduledChange(Model):
     """One change of the scenario's schedule, as it took effect."""
 
     set: str = Field(description="the parameter's dotted path in the scenario")
@@ -197,7 +106,7 @@ class ScheduledChange(_Model):
     until_date: str | None = None
 
 
-class Interval(_Model):
+class Interval(Model):
     """One headline figure over replicates: where runs fall, and how sure the mean is."""
 
     median: float
@@ -208,7 +117,7 @@ class Interval(_Model):
     mean_high: float
 
 
-class Replicates(_Model):
+class Replicates(Model):
     """The same scenario run with several seeds (derived from the base seed); every other
     figure of the summary is the first replicate's."""
 
@@ -218,42 +127,7 @@ class Replicates(_Model):
         description="headline figures by dotted path (systems.court-list.sanctioned_wrongly)")
 
 
-class IntegrationSummary(_Model):
-    """The hypothetical integrated score: its last linkage against the truth, and what its
-    sanctions did. Counts are synthetic persons and records."""
-
-    linkages: int = Field(description="linkage runs")
-    records: int | None = Field(None, description="identity records linked (last linkage)")
-    persons: int | None = Field(None, description="distinct true persons behind them")
-    clusters: int | None = Field(None, description="clusters the linkage made")
-    pairs_matched: int | None = Field(None, description="record pairs at or above the threshold")
-    true_pairs: int | None = None
-    predicted_pairs: int | None = None
-    true_positive_pairs: int | None = None
-    precision: float | None = Field(None, description="pairwise: linked pairs that are one person")
-    recall: float | None = Field(None, description="pairwise: same-person pairs linked")
-    f1: float | None = None
-    wrongful_merges: int | None = Field(None, description="clusters holding two or more persons")
-    persons_in_wrongful_merges: int | None = None
-    split_persons: int | None = Field(None, description="persons spread over two or more "
-                                                        "clusters")
-    sanctioned: int | None = Field(None, description="persons the composite sanctions now")
-    sanctioned_with_perfect_linkage: int | None = Field(
-        None, description="persons it would sanction with one cluster per true person")
-    sanctioned_by_merge: int | None = Field(
-        None, description="sanctioned only because a wrong merge joined them to another's "
-                          "records")
-    sanctioned_by_split: int | None = Field(
-        None, description="sanctioned only because a split left part of their records alone")
-    escaped_by_split: int | None = Field(
-        None, description="escaped the sanction a perfect linkage would give, by a split")
-    sanctioned_ever: int
-    restriction_person_days: int
-    fragmented_sanctioned_any: int = Field(
-        description="persons any separate system sanctioned (the same run, not integrated)")
-
-
-class Summary(_Model):
+class Summary(Model):
     """Everything ``summary.json`` holds about one run.
 
     Fields are attributes (``summary.systems["rongcheng"].sanctioned_wrongly``); indexing
@@ -271,7 +145,7 @@ class Summary(_Model):
     scale: float = Field(description="real people per synthetic person")
     population: PopulationTotals
     events: Counts = Field(description="true events in the reported days, by type")
-    systems: dict[str, SystemSummary]
+    systems: dict[str, AnySystemSummary]
     restrictions: dict[str, Counts] = Field(
         description="restriction person-days by sanction and by system")
     coverage_histogram: Counts = Field(description="persons by number of systems covering them")
@@ -282,7 +156,7 @@ class Summary(_Model):
     sanctioned_wrongly_any: int
     disparity: Disparity
     protests: ProtestTotals | None = None
-    measures: dict[str, MeasureSummary] | None = None
+    measures: dict[str, AnyMeasureSummary] | None = None
     integration: IntegrationSummary | None = None
     warnings: list[str] = Field(
         default_factory=list,
@@ -317,5 +191,35 @@ class Summary(_Model):
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of ``summary.json``."""
-    return Summary.model_json_schema(mode="serialization")
+    """The JSON Schema of ``summary.json``: systems and measures as the discriminated unions
+    of the kinds registered now."""
+    fields: dict[str, Any] = {
+        "systems": (dict[str, _union(_system_models())], ...),  # type: ignore[misc]
+        "measures": (dict[str, _union(_measure_models())] | None, None)}  # type: ignore[misc]
+    published = create_model("Summary", __base__=Summary, __doc__=Summary.__doc__, **fields)
+    return published.model_json_schema(mode="serialization")
+
+
+def _union(models: dict[str, type[BaseModel]]) -> Any:
+    kinds = tuple(models.values())
+    if len(kinds) == 1:
+        return kinds[0]
+    return Annotated[Union[kinds], Field(discriminator="kind")]  # noqa: UP007
+
+
+__all__ = [
+    "MIN_BASE",
+    "SCHEMA_VERSION",
+    "AnyMeasureSummary",
+    "AnySystemSummary",
+    "IntegrationSummary",
+    "Interval",
+    "JointPunishmentTotals",
+    "MeasureCosts",
+    "MeasureSummary",
+    "RateRow",
+    "Replicates",
+    "Summary",
+    "SystemSummary",
+    "json_schema",
+]

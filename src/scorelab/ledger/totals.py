@@ -1,7 +1,9 @@
-"""The ledger: shards' integer counters added up into the summary and the daily table.
+"""The ledger: shards' totals combined into the summary and the daily table.
 
-Only integers are added, so the totals are exact and the same in any order: that is what
-makes the outputs byte-identical for any number of shards.
+Each part's totals are combined by its own rule (``core.results.Totals``) and each kind makes
+its own summary entry from them; the ledger walks the plan and the registries and knows no
+kind's fields. Only integers are added, so the totals are exact and the same in any order:
+that is what makes the outputs byte-identical for any number of shards.
 """
 
 from __future__ import annotations
@@ -12,74 +14,121 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from ..measures.base import COSTS
 from ..measures.base import DAILY as MEASURE_DAILY
+from ..measures.registry import MEASURE_KINDS
 from ..processes.protests import ROLES
 from ..scenario import scenario_digest
 from ..scenario.plan import Plan
 from ..scenario.schedule import beyond_the_run, day_number
 from ..scenario.schema import SANCTIONS, Scenario
 from ..systems.base import DAILY_COLUMNS
-from .overlap import disparity
-from .parts import RunTotals, ShardTotals
-from .summary import MIN_BASE, SCHEMA_VERSION, Summary
+from ..systems.registry import SYSTEM_KINDS
+from .overlap import disparity, histogram
+from .parts import PopulationCounts, RunTotals, ShardTotals
+from .summary import (
+    MIN_BASE,
+    SCHEMA_VERSION,
+    JointPunishmentTotals,
+    MeasureSummary,
+    Summary,
+    SystemSummary,
+)
 
 APPEAL_COLUMNS = ("appeals_filed", "appeals_won", "appeal_backlog")
-
-
-def _add(a: Any, b: Any) -> Any:
-    """Add shard summaries: integers add, dicts add key by key, other values must agree."""
-    if isinstance(a, dict):
-        # shards report the same keys in the same order, so the order of keys in the output
-        # cannot depend on the split
-        if list(a) != list(b):
-            raise ValueError(f"shard summaries disagree on keys: {list(a)} vs {list(b)}")
-        return {k: _add(a[k], b[k]) for k in a}
-    if isinstance(a, list):
-        return [_add(x, y) for x, y in zip(a, b, strict=True)]
-    if isinstance(a, (int, np.integer)) and not isinstance(a, bool):
-        return int(a) + int(b)
-    if a != b:  # anything else (a flag, a label) must be the same in every shard
-        raise ValueError(f"shard summaries disagree on a value that does not add: {a!r} vs {b!r}")
-    return a
-
-
-def _total(items: list[Any]) -> Any:
-    out = items[0]
-    for item in items[1:]:
-        out = _add(out, item)
-    return out
 
 
 def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 6) if b else None
 
 
-def _measures(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for measure, coordinator in zip(plan.measures, run.measures):
-        total = _total([s.measures[measure.index].summary for s in shards])
-        total.pop("counts")
-        wrongly = sum(total["flagged_wrongly"].values())
-        entry: dict[str, Any] = {"kind": measure.spec.kind, **total}
-        entry["flagged_wrongly_total"] = wrongly
-        entry["precision"] = _ratio(total["flagged_rightly"], total["flagged"])
-        entry["recall"] = _ratio(total["flagged_rightly"], total["participants"])
-        entry["innocent_per_participant_caught"] = _ratio(wrongly, total["flagged_rightly"])
-        entry.update(coordinator.summary)
-        entry["cost"] = {k: round(float(coordinator.costs.get(k, 0.0)), 6) for k in COSTS}
-        out[measure.name] = entry
-    return out
+def combine(shards: list[ShardTotals]) -> ShardTotals:
+    """The shards' totals, combined part by part by each part's own rule."""
+    return ShardTotals.total(shards)
 
 
-def _protests(shards: list[ShardTotals], run: RunTotals) -> dict[str, Any]:
-    roles = np.zeros(len(ROLES), dtype=np.int64)
-    for s in shards:
-        assert s.roles is not None
-        roles += s.roles
+def _by_role(counts: np.ndarray) -> dict[str, Any]:
+    """Persons sanctioned by protest role, and the share of participants among them."""
+    by_role = {r: int(c) for r, c in zip(ROLES, counts)}
+    return {"sanctioned_by_role": by_role,
+            "precision_participants": _ratio(by_role["participant"], sum(by_role.values()))}
+
+
+def _systems(plan: Plan, total: ShardTotals, run: RunTotals) -> dict[str, SystemSummary]:
+    """Each system's entry (its kind's summary model), then the composite's."""
+    protests = plan.protests is not None
+    joint: dict[int, dict[str, JointPunishmentTotals]] = {}
+    for link in plan.links:
+        source = plan.systems[link.source].name
+        joint.setdefault(link.target, {})[source] = (
+            total.systems[link.source].links[link.number].summary())
+    systems: dict[str, SystemSummary] = {}
+    for system in plan.systems:
+        i, spec = system.index, system.spec
+        counted = total.systems[i]
+        audit: dict[str, Any] = {}
+        if i in run.desks:
+            audit.update(run.desks[i].summary_fields())
+        if protests:
+            assert counted.by_role is not None
+            audit.update(_by_role(counted.by_role))
+        if i in joint:
+            audit["joint_punishment"] = joint[i]
+        model = SYSTEM_KINDS.part(spec.kind).Summary
+        systems[system.name] = model(kind=spec.kind, jurisdiction=spec.jurisdiction.describe(),
+                                     **counted.summary_fields(), **audit)
+    composite = run.composite
+    if composite is not None:  # the integrated score, audited as a system
+        entry = composite.summary
+        if protests and total.composite_by_role is not None:
+            entry = entry.model_copy(update=_by_role(total.composite_by_role))
+        systems[composite.name] = entry
+    return systems
+
+
+def _restrictions(plan: Plan, systems: dict[str, SystemSummary]
+                  ) -> dict[str, dict[str, int]]:
+    """Restriction person-days by sanction, then by system: the systems', joint punishment's
+    (by link), then the integrated score's."""
+    out: dict[str, dict[str, int]] = {s: {} for s in SANCTIONS}
+
+    def add(name: str, by_sanction: dict[str, int]) -> None:
+        for sanction, days in by_sanction.items():
+            if days:
+                out[sanction][name] = days
+
+    names = plan.system_names
+    for name in names:
+        add(name, systems[name].restriction_person_days_by_sanction)
+    for link in plan.links:
+        source, target = names[link.source], names[link.target]
+        joint = systems[target].joint_punishment
+        assert joint is not None
+        add(f"{target} (joint: {source})", joint[source].restriction_person_days_by_sanction)
+    for name in list(systems)[len(names):]:
+        add(name, systems[name].restriction_person_days_by_sanction)
+    return {k: v for k, v in out.items() if v}
+
+
+def _measures(plan: Plan, total: ShardTotals, run: RunTotals) -> dict[str, MeasureSummary]:
+    return {measure.name: run.measures[measure.index].summary(
+                MEASURE_KINDS.part(measure.spec.kind).Summary, measure.spec.kind,
+                total.measures[measure.index])
+            for measure in plan.measures}
+
+
+def _protests(total: ShardTotals, run: RunTotals) -> dict[str, Any]:
+    roles = total.roles
+    assert roles is not None
     return {"protests": run.protests,
             **{f"{r}s" if r != "uninvolved" else r: int(roles[k])
                for k, r in enumerate(ROLES)}}
+
+
+def _population(counts: PopulationCounts, plan: Plan) -> dict[str, Any]:
+    return {"persons": counts.persons, "adults": counts.adults, "urban": counts.urban,
+            "minority": counts.minority, "phone": counts.phone, "borrowers": counts.borrowers,
+            "provinces": {p: int(c) for p, c in
+                          zip(plan.geography.province_names, counts.provinces, strict=True)}}
 
 
 #: daily columns summed by calendar year, by component (flows and person-days, not stocks)
@@ -108,62 +157,16 @@ def yearly_totals(daily: pl.DataFrame) -> dict[str, dict[str, dict[str, int]]]:
     return {year: dict(sorted(names.items())) for year, names in sorted(out.items())}
 
 
-def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals,
+def summarise(scenario: Scenario, plan: Plan, shards: list[ShardTotals], run: RunTotals,
               daily: pl.DataFrame | None = None) -> Summary:
-    """The run's summary (the contents of ``summary.json``) from the shards' totals (and,
-    with a start date, the yearly totals of the daily table)."""
-    scenario = plan.scenario
-    population = _total([s.population for s in shards])
-    events = {e: int(sum(int(s.events[e].sum()) for s in shards)) for e in shards[0].events}
-    systems: dict[str, Any] = {}
-    restrictions: dict[str, dict[str, int]] = {s: {} for s in SANCTIONS}
-    for system in plan.systems:
-        i, name, spec = system.index, system.name, system.spec
-        total = _total([s.systems[i].summary for s in shards])
-        entry: dict[str, Any] = {"kind": spec.kind, "jurisdiction": spec.jurisdiction.describe(),
-                                 **total}
-        if i in run.desks:
-            entry.update(run.desks[i].summary)
-        if scenario.protests is not None:
-            counts = np.zeros(len(ROLES), dtype=np.int64)
-            for s in shards:
-                shard_counts = s.systems[i].by_role
-                assert shard_counts is not None
-                counts += shard_counts
-            by_role = {r: int(c) for r, c in zip(ROLES, counts)}
-            entry["sanctioned_by_role"] = by_role
-            entry["precision_participants"] = _ratio(by_role["participant"],
-                                                     sum(by_role.values()))
-        systems[name] = entry
-        for sanction, days in total["restriction_person_days_by_sanction"].items():
-            if days:
-                restrictions[sanction][name] = days
-    for link in plan.links:
-        source, target = plan.systems[link.source].name, plan.systems[link.target].name
-        joint = _total([{k: v for k, v in s.systems[link.source].links[link.number].items()
-                         if k != "daily"} for s in shards])
-        systems[target].setdefault("joint_punishment", {})[source] = joint
-        for sanction, days in joint["restriction_person_days_by_sanction"].items():
-            if days:
-                restrictions[sanction][f"{target} (joint: {source})"] = days
-    composite = run.composite
-    if composite is not None:  # the integrated score, audited as a system
-        entry = {**composite.summary}
-        by_role_parts = [s.composite_by_role for s in shards]
-        if scenario.protests is not None and all(c is not None for c in by_role_parts):
-            counts = sum((c for c in by_role_parts if c is not None),
-                         np.zeros(len(ROLES), dtype=np.int64))
-            by_role = {r: int(c) for r, c in zip(ROLES, counts)}
-            entry["sanctioned_by_role"] = by_role
-            entry["precision_participants"] = _ratio(by_role["participant"],
-                                                     sum(by_role.values()))
-        systems[composite.name] = entry
-        for sanction, days in entry["restriction_person_days_by_sanction"].items():
-            if days:
-                restrictions[sanction][composite.name] = days
-    overlap = _total([s.overlap for s in shards])
+    """The run of ``scenario`` (compiled into ``plan``) summed up: the contents of
+    ``summary.json``, from the shards' totals (and, with a start date, the yearly totals of
+    the daily table)."""
+    total = combine(shards)
+    systems = _systems(plan, total, run)
+    overlap = total.overlap
     summary_disparity = disparity(overlap, plan.geography.province_names, plan.persons)
-    measures = _measures(plan, shards, run) if scenario.measures else None
+    measures = _measures(plan, total, run) if scenario.measures else None
     return Summary.model_validate({
         "schema_version": SCHEMA_VERSION,
         "scenario": scenario.name,
@@ -174,20 +177,19 @@ def summarise(plan: Plan, shards: list[ShardTotals], run: RunTotals,
         "days": scenario.days,
         "warmup_days": scenario.warmup_days,
         "scale": round(plan.scale, 6),
-        "population": population,
-        "events": events,
+        "population": _population(total.population, plan),
+        "events": {e: int(counts.sum()) for e, counts in total.events.items()},
         "systems": systems,
-        "restrictions": {k: v for k, v in restrictions.items() if v},
-        "coverage_histogram": overlap["coverage_histogram"],
-        "scored_histogram": overlap["scored_histogram"],
-        "conflicting_grades": overlap["conflicting_grades"],
-        "sanctioned_any": overlap["sanctioned_any"],
-        "sanctioned_wrongly_any": overlap["sanctioned_wrongly_any"],
+        "restrictions": _restrictions(plan, systems),
+        "coverage_histogram": histogram(overlap.coverage_histogram),
+        "scored_histogram": histogram(overlap.scored_histogram),
+        "conflicting_grades": overlap.conflicting_grades,
+        "sanctioned_any": overlap.sanctioned_any,
+        "sanctioned_wrongly_any": overlap.sanctioned_wrongly_any,
         "disparity": summary_disparity,
-        **({"protests": _protests(shards, run)} if scenario.protests is not None else {}),
+        **({"protests": _protests(total, run)} if scenario.protests is not None else {}),
         **({"measures": measures} if measures is not None else {}),
-        **({"integration": {**run.integration,
-                            "fragmented_sanctioned_any": overlap["sanctioned_any_separate"]}}
+        **({"integration": run.integration.summary(overlap.sanctioned_any_separate)}
            if run.integration is not None else {}),
         "warnings": [*uncalibrated(systems),
                      *small_bases(systems, summary_disparity, measures or {}),
@@ -218,14 +220,14 @@ def scheduled_changes(scenario: Scenario) -> list[dict[str, Any]]:
     return out
 
 
-def uncalibrated(systems: dict[str, Any]) -> list[str]:
+def uncalibrated(systems: dict[str, SystemSummary]) -> list[str]:
     """Scores whose scale fits no published distribution: their grades read as relative."""
-    return [f"systems.{name} is uncalibrated: {system['uncalibrated']}"
-            for name, system in systems.items() if system.get("uncalibrated")]
+    return [f"systems.{name} is uncalibrated: {system.uncalibrated}"
+            for name, system in systems.items() if system.uncalibrated]
 
 
-def small_bases(systems: dict[str, Any], disparity: dict[str, Any],
-                measures: dict[str, Any]) -> list[str]:
+def small_bases(systems: dict[str, SystemSummary], disparity: dict[str, Any],
+                measures: dict[str, MeasureSummary]) -> list[str]:
     """Figures that rest on fewer than ``MIN_BASE`` synthetic persons, said in words."""
     out = []
 
@@ -235,9 +237,9 @@ def small_bases(systems: dict[str, Any], disparity: dict[str, Any],
                        "synthetic persons): too few to read as a finding")
 
     for name, system in systems.items():
-        by_role = system.get("sanctioned_by_role")
+        by_role = system.sanctioned_by_role
         if by_role is not None:
-            check(f"systems.{name}.precision_participants", system["precision_participants"],
+            check(f"systems.{name}.precision_participants", system.precision_participants,
                   sum(by_role.values()), "sanctioned persons")
     group = disparity["group"]
     check("disparity.group.ratio_minority_to_majority", group["ratio_minority_to_majority"],
@@ -255,38 +257,32 @@ def small_bases(systems: dict[str, Any], disparity: dict[str, Any],
                    f"province{'s' if many else ''} rest{'' if many else 's'} on fewer than "
                    f"{MIN_BASE} sanctioned persons{' each' if many else ''} (e.g. {thin[0]})")
     for name, measure in measures.items():
-        check(f"measures.{name}.precision", measure["precision"], measure["flagged"],
+        check(f"measures.{name}.precision", measure.precision, measure.flagged,
               "flagged persons")
-        check(f"measures.{name}.recall", measure["recall"], measure["participants"],
+        check(f"measures.{name}.recall", measure.recall, measure.participants,
               "protest participants")
     return out
 
 
-def _summed(arrays: list[np.ndarray | None], days: int) -> np.ndarray | None:
-    present = [a for a in arrays if a is not None]
-    if not present:
-        return None
-    return sum(present, np.zeros(days, dtype=np.int64))
-
-
 def daily_table(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> pl.DataFrame:
     """One row per day and system or measure (the contents of ``daily.parquet``)."""
+    total = combine(shards)
     n = plan.days
     days = np.arange(n, dtype=np.int32)
     zeros = np.zeros(n, dtype=np.int64)
     joint: dict[int, dict[str, np.ndarray]] = {}
     for link in plan.links:
-        into = joint.setdefault(link.target, {"joint_sanctioned": zeros.copy(),
-                                              "joint_sanctioned_wrongly": zeros.copy()})
-        for s in shards:
-            daily = s.systems[link.source].links[link.number]["daily"]
-            into["joint_sanctioned"] += daily["sanctioned"]
-            into["joint_sanctioned_wrongly"] += daily["sanctioned_wrongly"]
+        into = joint.setdefault(link.target, {"joint_sanctioned": zeros,
+                                              "joint_sanctioned_wrongly": zeros})
+        daily = total.systems[link.source].links[link.number].daily
+        into["joint_sanctioned"] = into["joint_sanctioned"] + daily["sanctioned"]
+        into["joint_sanctioned_wrongly"] = (into["joint_sanctioned_wrongly"]
+                                            + daily["sanctioned_wrongly"])
     frames = []
     for system in plan.systems:
         i = system.index
         columns: dict[str, np.ndarray | None] = {
-            k: _summed([s.systems[i].daily[k] for s in shards], n) for k in DAILY_COLUMNS}
+            k: total.systems[i].daily[k] for k in DAILY_COLUMNS}
         for k in APPEAL_COLUMNS:
             columns[k] = run.desks[i].daily[k] if i in run.desks else zeros
         extra = joint.get(i, {})
@@ -299,16 +295,16 @@ def daily_table(plan: Plan, shards: list[ShardTotals], run: RunTotals) -> pl.Dat
                                            "joint_sanctioned_wrongly")})
         frames.append(_frame(days, "system", run.composite.name, run.composite.kind, columns))
     for measure, coordinator in zip(plan.measures, run.measures):
-        columns = {k: _summed([s.measures[measure.index].daily[k] for s in shards], n)
-                   for k in MEASURE_DAILY}
-        columns.update(coordinator.daily)
-        frames.append(_frame(days, "measure", measure.name, measure.spec.kind, columns))
+        measured: dict[str, np.ndarray | None] = {
+            k: total.measures[measure.index].daily[k] for k in MEASURE_DAILY}
+        measured.update(coordinator.daily)
+        frames.append(_frame(days, "measure", measure.name, measure.spec.kind, measured))
     if not frames:
         table = pl.DataFrame(schema={"day": pl.Int32, "component": pl.Utf8, "name": pl.Utf8,
                                      "kind": pl.Utf8})
     else:
         table = pl.concat(frames, how="diagonal").sort(["day", "name"], maintain_order=True)
-    start = plan.scenario.start_date
+    start = plan.start_date
     if start is not None:  # the calendar date of each reported day, beside its number
         dates = pl.lit(start, dtype=pl.Date) + pl.duration(days=pl.col("day"))
         table = table.insert_column(1, table.select(dates.alias("date")).to_series())

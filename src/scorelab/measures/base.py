@@ -1,20 +1,25 @@
 """What every control measure shares: who it flagged (by their true role), who it restricted
 and for how long, and what it cost. Counters are integers, added up over shards.
 
-A measure kind is one module with three things: a ``Spec`` model (subclass of
-``MeasureSpec``), a shard part (subclass of ``MeasureState``: the persons of one shard) and a
-``Coordinator`` (the global part: where and when the measure acts, review desks, costs). The
-coordinator drives the shard parts only through ``Shards``: a method name and plain arguments
-in, plain results out, so the shards may live in other processes.
+A measure kind is one module: a ``Spec`` model (subclass of ``MeasureSpec``), a shard part
+(subclass of ``MeasureState``: the persons of one shard, with its own ``Totals``), a
+``Coordinator`` (the global part: where and when the measure acts, review desks) whose
+``CoordinatorTotals`` make the kind's summary fields and costs from the shards' totals, and a
+``Summary`` model (subclass of ``MeasureSummary``). The coordinator drives the shard parts
+only through ``Shards``: one of the part's methods and plain arguments in, plain results out,
+so the shards may live in other processes.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Protocol
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, TypeVarTuple
 
 import numpy as np
 
-from ..core.columns import Column
+from ..core.columns import Column, allocate_onto
+from ..core.results import Totals
 from ..core.sets import add_sorted
 from ..core.streams import Stream, Streams
 from ..core.tunable import Tunable
@@ -23,56 +28,120 @@ from ..processes.events import NEVER
 from ..processes.protests import PARTICIPANT, ROLES, UNINVOLVED, Protest, ProtestState
 from ..scenario.plan import MeasurePlan, Plan
 from ..scenario.schema import MeasureSpec
+from .summary import MeasureCosts, MeasureSummary
 
-COSTS = ("officer_hours", "reviewer_hours", "images_scanned", "device_flops", "energy_kwh",
-         "upload_bytes", "detention_days", "economic_usd")
-#: integer counts behind the costs; the ledger turns their totals into costs, so that float
-#: sums never depend on how the population was split
-COUNTS = ("searches", "hits", "matches", "reviews", "protest_images", "detention_days", "installed",
-          "person_days_cut")
 DAILY = ("searches", "flagged", "flagged_wrongly", "restricted", "restricted_innocent",
          "collateral", "review_backlog")
 FLAGGED = np.uint8(1)
 COLUMNS = (Column("flags", np.uint8, 0), Column("until", np.uint16, 0))  # per person
 
 
-class Shards(Protocol):
-    """How a coordinator reaches its measure's part in every shard."""
+K = TypeVar("K", bound=Totals)
+M = TypeVar("M", bound="MeasureState")
+M_co = TypeVar("M_co", bound="MeasureState", covariant=True)
+Ts = TypeVarTuple("Ts")
+R = TypeVar("R")
 
-    def call(self, method: str, *args: Any) -> list[Any]:
-        """Call ``method`` on the part in each shard, in shard order; their results."""
+
+@dataclass(kw_only=True)
+class MeasureTotals(Totals, Generic[K]):
+    """What every measure counts over the persons of one shard, and (``own``) what its kind
+    counts besides: integers behind its figures and costs, which the ledger adds up before
+    any float is made, so no figure depends on how the population was split."""
+
+    flagged_by_role: np.ndarray  # persons flagged, by protest role
+    participants: int
+    person_days: np.ndarray  # restricted person-days, by protest role
+    detention_days: int
+    daily: dict[str, np.ndarray]  # by column of DAILY
+    own: K
+
+    def summary_fields(self) -> dict[str, Any]:
+        """The shared fields of a measure's summary entry (its kind's come from its
+        coordinator's totals)."""
+        by, days = self.flagged_by_role, self.person_days
+        wrongly = {"bystander": int(by[2]), "recipient": int(by[1]), "uninvolved": int(by[0])}
+        flagged, rightly = int(by.sum()), int(by[PARTICIPANT])
+        innocent = sum(wrongly.values())
+        return {
+            "flagged": flagged,
+            "flagged_rightly": rightly,
+            "flagged_wrongly": wrongly,
+            "participants": self.participants,
+            "restriction_person_days": int(days.sum()),
+            "restriction_person_days_innocent": int(days.sum() - days[PARTICIPANT]),
+            "collateral_person_days": int(days[UNINVOLVED]),
+            "flagged_wrongly_total": innocent,
+            "precision": _ratio(rightly, flagged),
+            "recall": _ratio(rightly, self.participants),
+            "innocent_per_participant_caught": _ratio(innocent, rightly),
+        }
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 6) if b else None
+
+
+@dataclass
+class Costs:
+    """A measure's costs in synthetic units (times ``scale`` for real); a kind sets those
+    it has."""
+
+    officer_hours: float = 0.0
+    reviewer_hours: float = 0.0
+    images_scanned: float = 0.0
+    device_flops: float = 0.0
+    energy_kwh: float = 0.0
+    upload_bytes: float = 0.0
+    detention_days: float = 0.0
+    economic_usd: float = 0.0
+
+    def summary(self) -> MeasureCosts:
+        return MeasureCosts(**{k: round(float(v), 6) for k, v in vars(self).items()})
+
+
+@dataclass(kw_only=True)
+class CoordinatorTotals(Generic[K]):
+    """What a measure's coordinator holds at the end of a run, as plain data, and the kind's
+    rule that turns the shards' totals (added up) into its summary fields and costs."""
+
+    daily: dict[str, np.ndarray] = field(default_factory=dict)  # replace the shards' sums
+
+    def summary_fields(self, counted: MeasureTotals[K]) -> dict[str, Any]:
+        """The kind's own fields of the summary entry."""
+        return {}
+
+    def costs(self, counted: MeasureTotals[K]) -> Costs:
+        """The kind's costs (the detention days are every kind's)."""
+        return Costs()
+
+    def summary(self, model: type[MeasureSummary], kind: str, counted: MeasureTotals[K]
+                ) -> MeasureSummary:
+        """The measure's entry in the summary."""
+        costs = replace(self.costs(counted), detention_days=float(counted.detention_days))
+        return model(kind=kind, **counted.summary_fields(), **self.summary_fields(counted),
+                     cost=costs.summary())
+
+
+class Shards(Protocol[M_co]):
+    """How a coordinator reaches its measure's part in every shard: by one of the part's
+    methods (``shards.call(CheckpointState.propose, day, ...)``), which the type checker
+    follows; the method travels by its qualified name to shards in other processes."""
+
+    def call(self, method: Callable[[M_co, *Ts], R], *args: *Ts) -> list[R]:
+        """Call ``method(part, *args)`` on the part in each shard; the results in shard
+        order."""
         ...
 
-    def scatter(self, method: str, day: int, ids: np.ndarray) -> None:
-        """Call ``method(day, mine)`` on each shard with the ids it holds."""
+    def scatter(self, method: Callable[[M_co, int, np.ndarray], None], day: int,
+                ids: np.ndarray) -> None:
+        """Call ``method(part, day, mine)`` on each shard with the ids it holds."""
         ...
 
 
-class Measure(Protocol):
-    """A measure kind's shard part: what the engine and the ledger call (the kind's
-    ``Coordinator`` reaches the rest through ``shard_methods``)."""
-
-    kind: ClassVar[str]
-    Spec: ClassVar[type[MeasureSpec]]
-    Coordinator: ClassVar[type[Coordinator]]
-    shard_methods: ClassVar[frozenset[str]]
-
-    @classmethod
-    def columns(cls, spec: Any) -> tuple[Column, ...]:
-        """Per person: for the memory estimate (and checkpoints)."""
-        ...
-
-    def summary(self) -> dict[str, Any]:
-        """Integer totals of this shard, with the integer ``counts`` behind the costs."""
-        ...
-
-    def daily_columns(self) -> dict[str, np.ndarray]:
-        """Daily counts by column of ``DAILY``."""
-        ...
-
-
-class Coordinator(Tunable):
-    """The global part of a measure. Hooks run in the order of the engine's day."""
+class Coordinator(Tunable, Generic[M]):
+    """The global part of a measure (``M``: its shard part). Hooks run in the order of the
+    engine's day."""
 
     def __init__(self, plan: Plan, measure: MeasurePlan, streams: Streams) -> None:
         self.plan = plan
@@ -86,34 +155,37 @@ class Coordinator(Tunable):
         """Share of photo forwarding that still gets through, per city cell, today."""
         return {}
 
-    def act(self, day: int, shards: Shards) -> None:
+    def act(self, day: int, shards: Shards[M]) -> None:
         """The measure's day (reported days only)."""
 
-    def summary(self, counts: dict[str, int]) -> dict[str, Any]:
-        """Kind-specific entries of the summary, from the shards' summed counts."""
-        return {}
-
-    def daily(self) -> dict[str, np.ndarray]:
-        """Daily columns the coordinator holds (they replace the shards' sums)."""
-        return {}
-
-    def costs(self, counts: dict[str, int]) -> dict[str, float]:
-        """Costs in synthetic units (times ``scale`` for real), from integer totals."""
-        return {}
+    def totals(self) -> CoordinatorTotals[Any]:
+        """What the coordinator counted, and the kind's summary rule (see
+        ``CoordinatorTotals``)."""
+        return CoordinatorTotals()
 
 
 class MeasureState(Tunable):
-    """A measure over the persons of one shard."""
+    """A measure over the persons of one shard: what the engine and the ledger call (the
+    kind's ``Coordinator`` calls the rest through ``Shards``)."""
 
     kind: ClassVar[str] = ""
-    Spec: ClassVar[type[MeasureSpec]]
-    Coordinator: ClassVar[type[Coordinator]] = Coordinator
-    #: what a coordinator may call on this part through ``Shards``
-    shard_methods: ClassVar[frozenset[str]] = frozenset({"count_restricted"})
+    Spec: ClassVar[type[MeasureSpec]] = MeasureSpec
+    Summary: ClassVar[type[MeasureSummary]] = MeasureSummary
+    Coordinator: ClassVar[type[Coordinator[Any]]] = Coordinator
+
+    flags: np.ndarray  # FLAGGED
+    until: np.ndarray  # restricted before this day
 
     @classmethod
     def columns(cls, spec: Any) -> tuple[Column, ...]:
-        return COLUMNS
+        """The kind's own columns, per person (none here)."""
+        return ()
+
+    @classmethod
+    def table(cls, spec: Any) -> tuple[Column, ...]:
+        """Every per-person column, allocated as the attributes of their names: what every
+        measure holds, then the kind's own (for the memory estimate too)."""
+        return (*COLUMNS, *cls.columns(spec))
 
     def __init__(self, plan: Plan, measure: MeasurePlan, pop: Population,
                  protests: ProtestState | None, streams: Streams) -> None:
@@ -127,12 +199,12 @@ class MeasureState(Tunable):
         self.warmup = plan.warmup
         days = plan.days
         n = len(pop)
-        self.flags, self.until = (c.allocate(n) for c in COLUMNS)  # until: restricted before
+        allocate_onto(self, self.table(self.spec), n)
         self.active = np.empty(0, dtype=np.int64)  # rows ever restricted
         self.flagged_by_role = np.zeros(len(ROLES), dtype=np.int64)
         self.daily = {k: np.zeros(days, dtype=np.int64) for k in DAILY}
         self.person_days = np.zeros(len(ROLES), dtype=np.int64)  # restricted, by role
-        self.counts = {k: 0 for k in COUNTS}
+        self.detention_days = 0  # a cost of every kind
 
     def observed(self, day: int) -> int | None:
         return day - self.warmup if day >= self.warmup else None
@@ -171,7 +243,7 @@ class MeasureState(Tunable):
         and restricted on the same day counts once. The detention days are also a cost.
         """
         if self.observed(day) is not None:
-            self.counts["detention_days"] += rows.size * days
+            self.detention_days += rows.size * days
         self.restrict(day, rows, max(days, restrict_days))
 
     def lift(self, day: int, rows: np.ndarray) -> None:
@@ -192,23 +264,16 @@ class MeasureState(Tunable):
         self.daily["restricted_innocent"][i] += int(counts.sum() - counts[PARTICIPANT])
         self.daily["collateral"][i] += int(counts[UNINVOLVED])
 
-    def daily_columns(self) -> dict[str, np.ndarray]:
-        return dict(self.daily)
-
-    def summary(self) -> dict[str, Any]:
-        by = self.flagged_by_role
+    def totals(self) -> MeasureTotals[Any]:
+        """What this shard counted, as plain data for the ledger."""
         participants = 0
         if self.protests is not None:
             participants = int(np.count_nonzero(self.protests.role == PARTICIPANT))
-        return {
-            "flagged": int(by.sum()),
-            "flagged_rightly": int(by[PARTICIPANT]),
-            "flagged_wrongly": {"bystander": int(by[2]), "recipient": int(by[1]),
-                                "uninvolved": int(by[0])},
-            "participants": participants,
-            "restriction_person_days": int(self.person_days.sum()),
-            "restriction_person_days_innocent": int(self.person_days.sum()
-                                                    - self.person_days[PARTICIPANT]),
-            "collateral_person_days": int(self.person_days[UNINVOLVED]),
-            "counts": {k: int(v) for k, v in self.counts.items()},
-        }
+        return MeasureTotals(flagged_by_role=self.flagged_by_role.copy(),
+                             participants=participants, person_days=self.person_days.copy(),
+                             detention_days=self.detention_days, daily=dict(self.daily),
+                             own=self.own_totals())
+
+    def own_totals(self) -> Totals:
+        """What the kind counts besides (the integers behind its figures and costs)."""
+        return Totals()

@@ -15,17 +15,21 @@ counted by their true role like any other, and restricts them (``action.restrict
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
 
+from ..core.results import Totals
 from ..core.streams import Streams
+from ..population.generate import Population
 from ..processes.events import NEVER
-from ..processes.protests import Protest
+from ..processes.protests import Protest, ProtestState
 from ..scenario.plan import MeasurePlan, Plan
 from ..scenario.schema import MAX_ITEMS, MeasureAction, MeasureSpec, Probability, Text
-from .base import Coordinator, MeasureState, Shards
+from .base import Coordinator, CoordinatorTotals, Costs, MeasureState, MeasureTotals, Shards
+from .summary import MeasureSummary
 
 
 class CheckpointMeasure(MeasureSpec):
@@ -53,7 +57,39 @@ class CheckpointMeasure(MeasureSpec):
         return self.cities
 
 
-class CheckpointCoordinator(Coordinator):
+class CheckpointSummary(MeasureSummary):
+    """A checkpoint measure's entry in the summary."""
+
+    LABEL: ClassVar[str] = "checkpoint (phone searches)"
+    LATE: ClassVar[tuple[str, ...]] = ("searches", "search_hits")
+
+    kind: Literal["checkpoint"]
+    searches: int = Field(description="phones searched")
+    search_hits: int = Field(description="searches that found something")
+
+
+@dataclass
+class SearchCounts(Totals):
+    """Searches over one shard, and those that found something."""
+
+    searches: int
+    hits: int
+
+
+@dataclass(kw_only=True)
+class CheckpointTotals(CoordinatorTotals[SearchCounts]):
+    """The officers' hours (in synthetic units), and the kind's summary rule."""
+
+    officer_hours: float
+
+    def summary_fields(self, counted: MeasureTotals[SearchCounts]) -> dict[str, Any]:
+        return {"searches": counted.own.searches, "search_hits": counted.own.hits}
+
+    def costs(self, counted: MeasureTotals[SearchCounts]) -> Costs:
+        return Costs(officer_hours=self.officer_hours)
+
+
+class CheckpointCoordinator(Coordinator["CheckpointState"]):
     """The global part: where checkpoints stand today, and whom they stop."""
 
     def __init__(self, plan: Plan, measure: MeasurePlan, streams: Streams) -> None:
@@ -100,23 +136,20 @@ class CheckpointCoordinator(Coordinator):
             out[city] = (present, n - present)
         return out
 
-    def act(self, day: int, shards: Shards) -> None:
+    def act(self, day: int, shards: Shards[CheckpointState]) -> None:
         """Stop and search: first people present at the protest, then the city at large."""
         for city, (n_present, n_large) in self.quotas(day).items():
             none = np.empty(0, np.int64)
-            present = self.pick(shards.call("propose", day, city, True, n_present, none),
-                                n_present)
+            present = self.pick(shards.call(CheckpointState.propose, day, city, True,
+                                            n_present, none), n_present)
             n_large += n_present - present.size
-            large = self.pick(shards.call("propose", day, city, False, n_large, present),
-                              n_large)
-            shards.scatter("search", day, np.concatenate([present, large]))
-        shards.call("count_restricted", day)
+            large = self.pick(shards.call(CheckpointState.propose, day, city, False, n_large,
+                                          present), n_large)
+            shards.scatter(CheckpointState.search, day, np.concatenate([present, large]))
+        shards.call(CheckpointState.count_restricted, day)
 
-    def summary(self, counts: dict[str, int]) -> dict[str, Any]:
-        return {"searches": counts["searches"], "search_hits": counts["hits"]}
-
-    def costs(self, counts: dict[str, int]) -> dict[str, float]:
-        return {"officer_hours": self.officer_hours}
+    def totals(self) -> CheckpointTotals:
+        return CheckpointTotals(officer_hours=self.officer_hours)
 
     @staticmethod
     def pick(proposals: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:
@@ -132,9 +165,17 @@ class CheckpointCoordinator(Coordinator):
 class CheckpointState(MeasureState):
     kind: ClassVar[str] = "checkpoint"
     Spec: ClassVar[type[CheckpointMeasure]] = CheckpointMeasure
+    Summary: ClassVar[type[MeasureSummary]] = CheckpointSummary
     Coordinator: ClassVar[type[CheckpointCoordinator]] = CheckpointCoordinator
-    shard_methods = MeasureState.shard_methods | {"propose", "search"}
     spec: CheckpointMeasure
+
+    def __init__(self, plan: Plan, measure: MeasurePlan, pop: Population,
+                 protests: ProtestState | None, streams: Streams) -> None:
+        super().__init__(plan, measure, pop, protests, streams)
+        self.searches = self.hits = 0
+
+    def own_totals(self) -> SearchCounts:
+        return SearchCounts(self.searches, self.hits)
 
     def propose(self, day: int, city: int, present: bool, n: int, exclude: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
@@ -171,9 +212,9 @@ class CheckpointState(MeasureState):
         i = self.observed(day)
         if i is not None:
             self.daily["searches"][i] += ids.size
-            self.counts["searches"] += ids.size
+            self.searches += ids.size
         hit = rows[found]
         if i is not None:
-            self.counts["hits"] += hit.size
+            self.hits += hit.size
         self.flag(day, hit)
         self.detain(day, hit, spec.action.detention_days, spec.action.days)

@@ -13,6 +13,7 @@ on unreviewed), and confirmed flags restrict the owner.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -21,6 +22,7 @@ from pydantic import Field
 from ..core import draws
 from ..core.columns import Column
 from ..core.queue import Queue
+from ..core.results import Totals
 from ..core.streams import Streams
 from ..processes.events import NEVER, waiting_days
 from ..processes.protests import PARTICIPANT, ROLES
@@ -34,7 +36,15 @@ from ..scenario.schema import (
     Strict,
     Text,
 )
-from .base import COLUMNS, Coordinator, MeasureState, Shards
+from .base import (
+    Coordinator,
+    CoordinatorTotals,
+    Costs,
+    MeasureState,
+    MeasureTotals,
+    Shards,
+)
+from .summary import MeasureSummary
 
 
 class ReviewSpec(Strict):
@@ -91,12 +101,69 @@ class DeviceScanMeasure(MeasureSpec):
         return (self.review is None,)
 
 
+class DeviceScanSummary(MeasureSummary):
+    """A scanner's entry in the summary."""
+
+    LABEL: ClassVar[str] = "device scan (on-phone scanning)"
+    LATE: ClassVar[tuple[str, ...]] = ("installed", "matches", "review_backlog_max")
+
+    kind: Literal["device_scan"]
+    confirmed: int = Field(description="flagged persons the reviewers confirmed")
+    confirmed_wrongly: int = Field(description="of them, persons who did not participate")
+    installed: int = Field(description="phones with the scanner installed")
+    matches: int = Field(description="images matched")
+    review_backlog_max: int | None = Field(
+        default=None, description="with review: the most flagged persons waiting on one day")
+
+
+@dataclass
+class ScanCounts(Totals):
+    """What the scanners of one shard counted: the integers behind the costs, and the
+    persons confirmed by reviewers, by protest role."""
+
+    installed: int
+    matches: int
+    reviews: int
+    protest_images: int
+    confirmed_by_role: np.ndarray
+
+
+@dataclass(kw_only=True)
+class ScanTotals(CoordinatorTotals[ScanCounts]):
+    """The spec in force at the end (its costs), the reported days and the review backlog,
+    and the kind's summary rule."""
+
+    spec: DeviceScanMeasure
+    days: int
+    backlog_max: int | None  # with review
+
+    def summary_fields(self, counted: MeasureTotals[ScanCounts]) -> dict[str, Any]:
+        own = counted.own
+        by = own.confirmed_by_role
+        out: dict[str, Any] = {"confirmed": int(by.sum()),
+                               "confirmed_wrongly": int(by.sum() - by[PARTICIPANT]),
+                               "installed": own.installed, "matches": own.matches}
+        if self.backlog_max is not None:
+            out["review_backlog_max"] = self.backlog_max
+        return out
+
+    def costs(self, counted: MeasureTotals[ScanCounts]) -> Costs:
+        spec, own = self.spec, counted.own
+        images = own.installed * spec.photos_per_day * self.days + own.protest_images
+        out = Costs(images_scanned=images, device_flops=images * spec.cost.flops_per_image,
+                    energy_kwh=images * spec.cost.joules_per_image / 3.6e6,
+                    upload_bytes=own.matches * spec.cost.upload_bytes_per_match)
+        if spec.review is not None:
+            out.reviewer_hours = own.reviews * spec.review.minutes_per_review / 60
+        return out
+
+
 HAS_TRUE_MATCH = np.uint8(2)  # a match this window that is really on the list
 IN_REVIEW = np.uint8(4)
 FILED_REAL = np.uint8(8)  # the flag under review came with a match really on the list
 
 
-class ScanCoordinator(Coordinator):
+class ScanCoordinator(Coordinator["DeviceScanState"]):
     """The global part: the human review desk, and the costs of scanning."""
 
     def __init__(self, plan: Plan, measure: MeasurePlan, streams: Streams) -> None:
@@ -113,46 +180,37 @@ class ScanCoordinator(Coordinator):
             self.review.per_day = spec.review.capacity / self.plan.scale
             self.review.latency = spec.review.latency
 
-    def act(self, day: int, shards: Shards) -> None:
-        shards.call("step", day)
+    def act(self, day: int, shards: Shards[DeviceScanState]) -> None:
+        shards.call(DeviceScanState.step, day)
         if self.review is not None:
-            self.review.file(day, np.concatenate(shards.call("take_filings")))
-            shards.scatter("decide", day, self.review.serve(day))
+            self.review.file(day, np.concatenate(shards.call(DeviceScanState.take_filings)))
+            shards.scatter(DeviceScanState.decide, day, self.review.serve(day))
             self.backlog[day - self.plan.warmup] = self.review.waiting
-        shards.call("count_restricted", day)  # after review: confirmed today counts today
+        # after review: confirmed today counts today
+        shards.call(DeviceScanState.count_restricted, day)
 
-    def summary(self, counts: dict[str, int]) -> dict[str, Any]:
-        out: dict[str, Any] = {"installed": counts["installed"], "matches": counts["matches"]}
-        if self.review is not None:
-            out["review_backlog_max"] = int(self.backlog.max(initial=0))
-        return out
-
-    def daily(self) -> dict[str, np.ndarray]:
-        return {"review_backlog": self.backlog} if self.review is not None else {}
-
-    def costs(self, counts: dict[str, int]) -> dict[str, float]:
-        spec = self.spec
-        images = counts["installed"] * spec.photos_per_day * self.plan.days \
-            + counts["protest_images"]
-        out = {"images_scanned": images, "device_flops": images * spec.cost.flops_per_image,
-               "energy_kwh": images * spec.cost.joules_per_image / 3.6e6,
-               "upload_bytes": counts["matches"] * spec.cost.upload_bytes_per_match}
-        if spec.review is not None:
-            out["reviewer_hours"] = counts["reviews"] * spec.review.minutes_per_review / 60
-        return out
+    def totals(self) -> ScanTotals:
+        return ScanTotals(daily={"review_backlog": self.backlog} if self.review is not None else {},
+                          spec=self.spec, days=self.plan.days,
+                          backlog_max=(int(self.backlog.max(initial=0))
+                                       if self.review is not None else None))
 
 
 class DeviceScanState(MeasureState):
     kind: ClassVar[str] = "device_scan"
     Spec: ClassVar[type[DeviceScanMeasure]] = DeviceScanMeasure
+    Summary: ClassVar[type[MeasureSummary]] = DeviceScanSummary
     Coordinator: ClassVar[type[ScanCoordinator]] = ScanCoordinator
-    shard_methods = MeasureState.shard_methods | {"step", "take_filings", "decide"}
     spec: DeviceScanMeasure
+
+    # matches in the current window, which window it is, the next false-match day
+    count: np.ndarray
+    window_of: np.ndarray
+    next_day: np.ndarray
 
     @classmethod
     def columns(cls, spec: Any) -> tuple[Column, ...]:
-        # matches in the current window, which window it is, next false-match day
-        return (*COLUMNS, Column("count", np.uint16, 0), Column("window_of", np.uint16, 0),
+        return (Column("count", np.uint16, 0), Column("window_of", np.uint16, 0),
                 Column("next_day", np.uint16, NEVER))
 
     def __init__(self, plan: Plan, measure: MeasurePlan, pop: Any, protests: Any,
@@ -160,11 +218,9 @@ class DeviceScanState(MeasureState):
         super().__init__(plan, measure, pop, protests, streams)
         spec = self.spec
         warmup = plan.warmup
-        n = len(pop)
-        self.count, self.window_of, self.next_day = (
-            c.allocate(n) for c in self.columns(spec)[len(COLUMNS):])
         self.configure(spec)
         self.installed_count = 0
+        self.matches = self.reviews = self.protest_images = 0
         self.confirmed_by_role = np.zeros(len(ROLES), dtype=np.int64)
         self.filed: list[np.ndarray] = []
         self._install(warmup, 0)
@@ -224,7 +280,7 @@ class DeviceScanState(MeasureState):
         if true:
             self.flags[rows] |= HAS_TRUE_MATCH
         if self.observed(day) is not None:
-            self.counts["matches"] += int(matches.sum())
+            self.matches += int(matches.sum())
         crossed = rows[(before < spec.threshold) & (before + matches >= spec.threshold)]
         fresh = self.flag(day, crossed)
         if fresh.size == 0:
@@ -265,7 +321,7 @@ class DeviceScanState(MeasureState):
             inst = self.installed(ids)
             ids, photos = ids[inst], photos[inst]
             if self.observed(day) is not None:
-                self.counts["protest_images"] += int(photos.sum())
+                self.protest_images += int(photos.sum())
             hits = draws.binomial(self.rng["true"].uniform(day, ids), photos,
                                   spec.match_tpr)
             self._add(day, ids - pop.start, hits, true=True)
@@ -299,7 +355,7 @@ class DeviceScanState(MeasureState):
         u = self.rng["review"].uniform(day, ids)
         confirmed = np.where(real, u < accuracy, u >= accuracy)
         if self.observed(day) is not None:
-            self.counts["reviews"] += ids.size
+            self.reviews += ids.size
             self.confirmed_by_role += np.bincount(self.role(rows[confirmed]),
                                                   minlength=len(ROLES))
         if self.spec.review.unreviewed == "act":
@@ -307,10 +363,6 @@ class DeviceScanState(MeasureState):
         else:
             self.restrict(day, rows[confirmed], self.spec.action.days)
 
-    def summary(self) -> dict[str, Any]:
-        self.counts["installed"] = self.installed_count
-        out = super().summary()
-        by = self.confirmed_by_role
-        out["confirmed"] = int(by.sum())
-        out["confirmed_wrongly"] = int(by.sum() - by[PARTICIPANT])
-        return out
+    def own_totals(self) -> ScanCounts:
+        return ScanCounts(self.installed_count, self.matches, self.reviews,
+                          self.protest_images, self.confirmed_by_role.copy())

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from ..scenario.kinds import MEASURE_KINDS
+from ..scenario.kinds import Kinds
+from .base import MeasureState
 from .checkpoint import CheckpointState
 from .device_scan import DeviceScanState
 from .shutdown import ShutdownState
+
+MEASURE_KINDS: Kinds[type[MeasureState]] = Kinds("measures")
+KINDS = MEASURE_KINDS
 
 MEASURE_KINDS.register(CheckpointState)
 MEASURE_KINDS.register(DeviceScanState)
 MEASURE_KINDS.register(ShutdownState)
 
-__all__ = ["MEASURE_KINDS"]
+__all__ = ["KINDS", "MEASURE_KINDS"]

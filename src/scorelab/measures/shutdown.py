@@ -6,16 +6,20 @@ most of them of people who had nothing to do with the protest (collateral).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
 
+from ..core.results import Totals
 from ..core.streams import Streams
-from ..processes.protests import Protest
+from ..population.generate import Population
+from ..processes.protests import Protest, ProtestState
 from ..scenario.plan import MeasurePlan, Plan
 from ..scenario.schema import MAX_DAYS, MAX_ITEMS, MeasureSpec, Probability, Text
-from .base import Coordinator, MeasureState, Shards
+from .base import Coordinator, CoordinatorTotals, Costs, MeasureState, MeasureTotals, Shards
+from .summary import MeasureSummary
 
 
 class ShutdownMeasure(MeasureSpec):
@@ -37,7 +41,38 @@ class ShutdownMeasure(MeasureSpec):
         return self.cities
 
 
-class ShutdownCoordinator(Coordinator):
+class ShutdownSummary(MeasureSummary):
+    """A shutdown's entry in the summary: it flags nobody; its harm is person-days."""
+
+    LABEL: ClassVar[str] = "shutdown (city cut off)"
+    NEVER_FIRED: ClassVar[str] = "never fired: no city was cut off, so nobody was restricted"
+
+    kind: Literal["shutdown"]
+
+    def nobody_flagged(self, person_days: str) -> str:
+        return ("nobody flagged: the shutdown restricted everyone in the city instead "
+                f"({person_days} person-days)")
+
+
+@dataclass
+class CutCounts(Totals):
+    """Person-days cut off over one shard (the economic cost)."""
+
+    person_days_cut: int
+
+
+@dataclass(kw_only=True)
+class ShutdownTotals(CoordinatorTotals[CutCounts]):
+    """The economic cost of a person-day cut off (the spec's at the end), and the kind's
+    rule."""
+
+    cost_per_person_day: float
+
+    def costs(self, counted: MeasureTotals[CutCounts]) -> Costs:
+        return Costs(economic_usd=counted.own.person_days_cut * self.cost_per_person_day)
+
+
+class ShutdownCoordinator(Coordinator["ShutdownState"]):
     """The global part: which cities are cut off on which days."""
 
     def __init__(self, plan: Plan, measure: MeasurePlan, streams: Streams) -> None:
@@ -65,19 +100,27 @@ class ShutdownCoordinator(Coordinator):
         factor = 0.0 if self.spec.cuts == "all_signal" else self.spec.forwarding_factor
         return {c: factor for c in self.cut_off(day)}
 
-    def act(self, day: int, shards: Shards) -> None:
-        shards.call("step", day, self.cut_off(day))
+    def act(self, day: int, shards: Shards[ShutdownState]) -> None:
+        shards.call(ShutdownState.step, day, self.cut_off(day))
 
-    def costs(self, counts: dict[str, int]) -> dict[str, float]:
-        return {"economic_usd": counts["person_days_cut"] * self.spec.cost_per_person_day}
+    def totals(self) -> ShutdownTotals:
+        return ShutdownTotals(cost_per_person_day=self.spec.cost_per_person_day)
 
 
 class ShutdownState(MeasureState):
     kind: ClassVar[str] = "shutdown"
     Spec: ClassVar[type[ShutdownMeasure]] = ShutdownMeasure
+    Summary: ClassVar[type[MeasureSummary]] = ShutdownSummary
     Coordinator: ClassVar[type[ShutdownCoordinator]] = ShutdownCoordinator
-    shard_methods = MeasureState.shard_methods | {"step"}
     spec: ShutdownMeasure
+
+    def __init__(self, plan: Plan, measure: MeasurePlan, pop: Population,
+                 protests: ProtestState | None, streams: Streams) -> None:
+        super().__init__(plan, measure, pop, protests, streams)
+        self.person_days_cut = 0
+
+    def own_totals(self) -> CutCounts:
+        return CutCounts(self.person_days_cut)
 
     def step(self, day: int, cut_off: list[int]) -> None:
         i = self.observed(day)
@@ -87,4 +130,4 @@ class ShutdownState(MeasureState):
             rows = self.protests.city_rows(city)
             roles = self.protests.role[rows].astype(np.int64)
             self._add_restricted(i, roles)
-            self.counts["person_days_cut"] += roles.size
+            self.person_days_cut += roles.size

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.columns import Column
+from ..core.columns import Column, allocate_onto
 from ..core.streams import Stream, Streams
 from ..core.tunable import Tunable
 from ..population.generate import Population
@@ -45,6 +45,8 @@ def remedy_days(stream: Stream, rate: float, day: int, ids: np.ndarray) -> np.nd
 class Process(Tunable):
     """One process of a shard: the next-trial day of each of its persons."""
 
+    next_day: np.ndarray
+
     def __init__(self, name: str, spec: ProcessSpec, pop: Population, streams: Streams) -> None:
         self.name = name
         self.configure(spec)
@@ -54,7 +56,7 @@ class Process(Tunable):
         self._outcome = streams.claim(names["outcome"])
         self._start = streams.claim(names["start"])
         self.block_size = streams.block_size
-        self.next_day = COLUMNS[0].allocate(len(pop))
+        allocate_onto(self, COLUMNS, len(pop))
         self._draw_next(0)
 
     def configure(self, spec: ProcessSpec) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import draws
-from ..core.columns import Column
+from ..core.columns import Column, allocate_onto
 from ..core.streams import Streams
 from ..core.tunable import Tunable
 from ..population.generate import Population
@@ -58,8 +58,8 @@ class ProtestCoordinator(Tunable):
     """The global part: which cities protest today, and forwarding sums."""
 
     def __init__(self, plan: Plan, streams: Streams, sums: CitySums) -> None:
-        assert plan.scenario.protests is not None
-        spec = plan.scenario.protests
+        assert plan.protests is not None
+        spec = plan.protests
         self.warmup = plan.warmup
         names = spec.stream_names()
         self._occur = streams.claim(names["occur"])
@@ -108,12 +108,16 @@ class ProtestCoordinator(Tunable):
 class ProtestState(Tunable):
     """The persons of one shard: their role, protest photos on their phone, last presence."""
 
+    role: np.ndarray
+    photos: np.ndarray
+    day_present: np.ndarray
+
     def __init__(self, spec: ProtestSpec, pop: Population, streams: Streams) -> None:
         self.spec = spec
         self.pop = pop
         self.rng = {role: streams.claim(name) for role, name in spec.stream_names().items()}
         n = len(pop)
-        self.role, self.photos, self.day_present = (c.allocate(n) for c in COLUMNS)
+        allocate_onto(self, COLUMNS, n)
         self.participants_today = np.empty(0, dtype=np.int64)
         self.present_today = np.empty(0, dtype=np.int64)
         self._new: list[tuple[np.ndarray, np.ndarray]] = []  # today's new protest photos

@@ -30,7 +30,7 @@ from typing import Any
 
 import polars as pl
 
-from .._version import __version__
+from ..core.version import __version__
 from ..ledger.summary import Summary
 from ..scenario.errors import Problem, ScenarioError
 from .figures import FONT, Figure

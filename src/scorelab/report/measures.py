@@ -9,6 +9,7 @@ from typing import Any
 from ..ledger.catalogue import COSTS, MEASURE, PROTESTS, RUN
 from ..ledger.catalogue import Figure as CatalogueFigure
 from ..ledger.summary import MeasureSummary, Summary
+from .cells import Numbers, keynums, keyrow, pair_columns, share_cell, valuerow
 from .daily import DailySeries
 from .figures import Figure, Line, bar_trace, figure, line_chart
 from .numbers import (
@@ -19,16 +20,13 @@ from .numbers import (
     format_per,
     format_rate,
 )
+from .page import Section
 from .tables import Cell, Column, Row, Table
-from .view import Numbers, Section, keynums, keyrow, pair_columns, share_cell, valuerow
 
 # Truth roles around protests, most involved first: (key, plural label, colour).
 ROLES = (("participant", "participants", "#3f51b5"), ("bystander", "bystanders", "#ff9800"),
          ("recipient", "recipients", "#ab47bc"), ("uninvolved", "uninvolved", "#c62828"))
 INNOCENT_ROLES = ROLES[1:]
-KIND_LABEL = {"checkpoint": "checkpoint (phone searches)",
-              "device_scan": "device scan (on-phone scanning)",
-              "shutdown": "shutdown (city cut off)"}
 # How each cost reads (the catalogue has their paths and labels).
 COST_FORMAT = {MEASURE.device_flops: "sci", MEASURE.upload_bytes: "bytes",
                MEASURE.economic_usd: "usd"}
@@ -49,9 +47,8 @@ def fired(numbers: Numbers, name: str) -> bool:
 
 
 def never_fired_text(m: MeasureSummary) -> str:
-    if m.kind == "shutdown":
-        return "never fired: no city was cut off, so nobody was restricted"
-    return "never fired: nobody was searched, flagged or restricted"
+    """What the report says of a measure that never acted (its kind says it)."""
+    return m.NEVER_FIRED
 
 
 def measures_line(summary: Summary, numbers: Numbers) -> str | None:
@@ -171,11 +168,8 @@ def roles_figure(summary: Summary, numbers: Numbers) -> Figure:
                 f"{label} {format_count(v)}" for (_k, label, _c), v in zip(ROLES, counts[i]))
         elif not fired(numbers, name):
             text = never_fired_text(m)
-        elif m.kind == "shutdown":
-            text = ("nobody flagged: the shutdown restricted everyone in the city instead "
-                    f"({numbers.plain(MEASURE.restriction_person_days, name)} person-days)")
         else:
-            text = "nobody flagged"
+            text = m.nobody_flagged(numbers.plain(MEASURE.restriction_person_days, name))
         annotations.append({"x": 0, "y": ys[i] + 0.23, "xref": "x", "yref": "y",
                             "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                             "align": "left", "text": text,
@@ -225,16 +219,16 @@ def chain_of_harm(summary: Summary, numbers: Numbers) -> Table | None:
                                                       Cell("", cls="num est")))
             rows.append(Row(tuple(cells), "sub"))
 
-        rows.append(Row((Cell(f"{name}: {KIND_LABEL.get(m.kind, m.kind)}", cls="part"),
+        rows.append(Row((Cell(f"{name}: {m.label()}", cls="part"),
                          *[Cell("", cls="num est")] * 4), "part"))
-        if m.searches is not None:
+        if numbers.has(MEASURE.searches, name):
             step("searched", MEASURE.searches, None, "phones searched")
         step("flagged", MEASURE.flagged, MEASURE.flagged_wrongly_total,
              "persons flagged at least once")
-        if m.review_backlog_max is not None:
+        if numbers.has(MEASURE.review_backlog_max, name):
             step("waiting for review", MEASURE.review_backlog_max, None,
                  "the most flagged persons waiting on one day")
-        if m.confirmed is not None:
+        if numbers.has(MEASURE.confirmed, name):
             step("confirmed by reviewers", MEASURE.confirmed, MEASURE.confirmed_wrongly)
         step("restricted (person-days)", MEASURE.restriction_person_days,
              MEASURE.restriction_person_days_innocent,
@@ -248,14 +242,14 @@ def chain_sentence(numbers: Numbers, name: str, m: MeasureSummary) -> str:
     if not fired(numbers, name):
         return f"{name} {never_fired_text(m)}."
     steps = []
-    if m.searches is not None:
+    if numbers.has(MEASURE.searches, name):
         steps.append(f"searched {numbers.plain(MEASURE.searches, name)} phones")
     steps.append(f"flagged {numbers.plain(MEASURE.flagged, name)} persons, "
                  f"{numbers.plain(MEASURE.flagged_wrongly_total, name)} of them innocent")
-    if m.review_backlog_max is not None:
+    if numbers.has(MEASURE.review_backlog_max, name):
         steps.append(f"up to {numbers.plain(MEASURE.review_backlog_max, name)} flagged "
                      "persons waited for review on one day")
-    if m.confirmed is not None:
+    if numbers.has(MEASURE.confirmed, name):
         steps.append(f"reviewers confirmed {numbers.plain(MEASURE.confirmed, name)}, "
                      f"{numbers.plain(MEASURE.confirmed_wrongly, name)} of them wrongly")
     steps.append("innocents spent "
@@ -311,16 +305,16 @@ def measure_cards(name: str, m: MeasureSummary, numbers: Numbers, index: int) ->
     rows += [Row((Cell(label, cls="label", detail=detail), cell, Cell("", cls="num est")))
              for label, cell, detail in _ratios(numbers, name)]
     card("Flagged", rows)
-    if m.searches is not None:
+    if numbers.has(MEASURE.searches, name):
         card("Searches", [row("Phones searched", MEASURE.searches),
                           row("Searches that found something", MEASURE.search_hits)])
-    if m.installed is not None:
+    if numbers.has(MEASURE.installed, name):
         scan = [row("Phones with the scanner installed", MEASURE.installed),
                 row("Images matched", MEASURE.matches)]
-        if m.confirmed is not None:
+        if numbers.has(MEASURE.confirmed, name):
             scan += [row("Confirmed by reviewers", MEASURE.confirmed),
                      row("confirmed wrongly", MEASURE.confirmed_wrongly, cls="sub", wrong=True)]
-        if m.review_backlog_max is not None:
+        if numbers.has(MEASURE.review_backlog_max, name):
             scan.append(row("Largest review backlog (one day)", MEASURE.review_backlog_max))
         card("Scanning", scan)
     innocent = numbers.count(MEASURE.restriction_person_days_innocent, name)
@@ -372,7 +366,7 @@ def measure_sections(summary: Summary, numbers: Numbers, series: DailySeries,
         else:
             notes = ()
         out.append(Section(f"measure-{index}", f"Measure: {name}", cls="measure",
-                           tags=(f"kind: {KIND_LABEL.get(m.kind, m.kind)}",),
+                           tags=(f"kind: {m.label()}",),
                            cards=tuple(measure_cards(name, m, numbers, index)),
                            figures=(chart,) if chart else (), notes=notes))
     return out

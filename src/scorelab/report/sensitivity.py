@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._version import __version__
+from ..core.version import __version__
 from ..ledger.catalogue import figure_of
 from .figures import Figure, bar_trace, color, figure
 from .html import render_page

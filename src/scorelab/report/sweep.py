@@ -25,7 +25,7 @@ from typing import Any
 
 import polars as pl
 
-from .._version import __version__
+from ..core.version import __version__
 from ..ledger.catalogue import INTEGRATION, MEASURE, RUN, SYSTEM, figure_of
 from ..ledger.catalogue import Figure as CatalogueFigure
 from ..scenario import Scenario, dump_scenario

@@ -1,41 +1,71 @@
 """Registries of system and measure kinds: ``kind:`` name -> the part that implements it.
 
-A kind is one module (its spec model, its shard part, and for measures its global
-coordinator) plus one line in its family's registry (``systems/registry.py``,
-``finance/registry.py``, ``measures/registry.py``). The registry feeds the scenario schema (``kind:`` picks the spec
-model), the loader's error messages (valid keys and kinds), the plan (stream names) and, through
-the part, the engine and the ledger.
+A kind is one module (its spec model, its shard part with its totals and summary model, and
+for measures its global coordinator) plus one line in its family's registry
+(``systems/registry.py``, ``finance/registry.py``, ``measures/registry.py``). The registry
+feeds the scenario schema (``kind:`` picks the spec model), the loader's error messages (valid
+keys and kinds), the plan (stream names), the memory estimate (columns), the engine (the
+part), the ledger and the summary (``kind`` picks the summary model).
 
-The scenario layer sits below the parts, so it cannot import them; like a plugin system it
-loads each family's registry module by name the first time a kind is looked up.
+Each family's registry is typed with its own part class and lives in the family's layer. The
+scenario layer sits below the parts, so it cannot import them; like a plugin system it loads
+a family's registry module by name the first time a kind is looked up (``FAMILIES``).
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from ..core.columns import Column
+from ..core.results import kind_of
 
-class Kinds:
-    """The kinds of one family (``systems`` or ``measures``)."""
 
-    def __init__(self, family: str, *registry_modules: str) -> None:
+class KindPart(Protocol):
+    """What every layer may read of a kind's part (a class): its name, its spec and summary
+    models, and its column table (every per-person column it allocates)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def Spec(self) -> type[BaseModel]: ...
+
+    @property
+    def Summary(self) -> type[BaseModel]: ...
+
+    def table(self, spec: Any) -> tuple[Column, ...]: ...
+
+
+P = TypeVar("P", bound=KindPart)
+
+
+class Kinds(Generic[P]):
+    """The kinds of one family (``systems`` or ``measures``); ``more`` names modules that
+    register more kinds of the family from a higher layer (loaded on the first look-up)."""
+
+    def __init__(self, family: str, *more: str) -> None:
         self.family = family
-        self.registry_modules = registry_modules
-        self._parts: dict[str, Any] = {}
+        self.more = more
+        self._parts: dict[str, P] = {}
         self._loaded = False
 
-    def register(self, part: Any) -> Any:
-        """Add a kind; its ``kind`` name must be new. Returns the part (usable as a
-        decorator)."""
+    def register(self, part: P) -> P:
+        """Add a kind; its ``kind`` name must be new, and its spec and summary models must
+        declare it. Returns the part (usable as a decorator)."""
         kind = part.kind
         if kind in self._parts and self._parts[kind] is not part:
             raise ValueError(f"{self.family} kind {kind!r} is registered twice")
-        spec_kind = part.Spec.model_fields["kind"].annotation
-        if getattr(spec_kind, "__args__", None) != (kind,):
-            raise ValueError(f"{part.__name__}.Spec must declare kind: Literal[{kind!r}]")
+        for role, model in (("Spec", part.Spec), ("Summary", part.Summary)):
+            try:
+                declared = kind_of(model)
+            except (KeyError, ValueError):
+                declared = None
+            if declared != kind:
+                name = getattr(part, "__name__", kind)
+                raise ValueError(f"{name}.{role} must declare kind: Literal[{kind!r}]")
         self._parts[kind] = part
         return part
 
@@ -45,14 +75,14 @@ class Kinds:
     def _load(self) -> None:
         if not self._loaded:
             self._loaded = True
-            for module in self.registry_modules:
+            for module in self.more:
                 importlib.import_module(module)
 
     def names(self) -> list[str]:
         self._load()
         return list(self._parts)
 
-    def part(self, kind: str) -> Any:
+    def part(self, kind: str) -> P:
         """The part of a kind (KeyError for an unknown kind)."""
         self._load()
         return self._parts[kind]
@@ -62,8 +92,35 @@ class Kinds:
         part = self._parts.get(kind)
         return part.Spec if part is not None else None
 
+    def summaries(self) -> dict[str, type[BaseModel]]:
+        """Every kind's summary model, by kind."""
+        self._load()
+        return {kind: part.Summary for kind, part in self._parts.items()}
 
-#: financial scores are system kinds that live in their own layer above the systems
-SYSTEM_KINDS = Kinds("systems", "scorelab.systems.registry", "scorelab.finance.registry")
-MEASURE_KINDS = Kinds("measures", "scorelab.measures.registry")
-FAMILIES = {"systems": SYSTEM_KINDS, "measures": MEASURE_KINDS}
+
+class Family:
+    """A family's registry as the scenario layer reaches it: by the name of the module that
+    defines it (as ``KINDS``), imported on first use."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+
+    @property
+    def kinds(self) -> Kinds[Any]:
+        found = importlib.import_module(self.module).KINDS
+        assert isinstance(found, Kinds)
+        return found
+
+    def names(self) -> list[str]:
+        return self.kinds.names()
+
+    def part(self, kind: str) -> KindPart:
+        part: KindPart = self.kinds.part(kind)
+        return part
+
+    def spec(self, kind: str) -> type[BaseModel] | None:
+        return self.kinds.spec(kind)
+
+
+FAMILIES = {"systems": Family("scorelab.systems.registry"),
+            "measures": Family("scorelab.measures.registry")}

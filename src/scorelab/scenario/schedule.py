@@ -29,15 +29,69 @@ from __future__ import annotations
 import copy
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Annotated, Any, Protocol
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 
 from .errors import short
+from .fields import Strict
 from .kinds import FAMILIES
+from .parts import ProcessSpec, ProtestSpec
+from .references import Reference, ReferenceProblems, did_you_mean
 
-if TYPE_CHECKING:
-    from .schema import Reference, Scenario
+
+def iso_date(value: Any, expected: str = "a date YYYY-MM-DD") -> Any:
+    """A date written as YAML's date, or as ISO text (as scenario.yaml writes it); anything
+    else is left for the field's type to judge."""
+    if isinstance(value, datetime.datetime):
+        raise ValueError(f"expected {expected}, not a date and time")  # noqa: TRY004
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expected {expected}, got {short(value)}") from None
+    return value
+
+
+DayOrDate = Annotated[int | datetime.date, BeforeValidator(
+    lambda value: iso_date(value, "a day number or a date YYYY-MM-DD"))]
+
+
+class Change(Strict):
+    """One dated change: ``set`` the parameter at a dotted path ``to`` a value before day
+    ``at`` runs, or (with ``until``) ramp it linearly to that value by day ``until``. Days are
+    reported days (0 is the first) or dates, with ``start_date`` (see ``scenario.schedule``)."""
+
+    at: DayOrDate
+    until: DayOrDate | None = None
+    set: str = Field(min_length=1, max_length=500)
+    to: Any
+
+
+class Scheduled(Protocol):
+    """What a schedule reads of the scenario it changes (the schema's ``Scenario``, which
+    sits above this module and checks its schedule through :func:`resolve`)."""
+
+    @property
+    def days(self) -> int: ...
+
+    @property
+    def warmup_days(self) -> int: ...
+
+    @property
+    def start_date(self) -> datetime.date | None: ...
+
+    @property
+    def schedule(self) -> list[Change]: ...
+
+    @property
+    def protests(self) -> ProtestSpec | None: ...
+
+    def model_dump(self) -> dict[str, Any]: ...
+
+    @classmethod
+    def model_validate(cls, obj: Any) -> Any: ...
+
 
 #: the sections a schedule may change, by the model each of their parts has
 SECTIONS = ("processes", "systems", "measures", "protests")
@@ -89,8 +143,6 @@ def split_path(data: dict[str, Any], text: str, new_key: bool = False) -> tuple[
         if not matches and new_key and len(keys) >= 3:  # in a mapping of a part
             return (*keys, rest)
         if not matches:
-            from .schema import did_you_mean
-
             head = rest.split(".", 1)[0]
             where = ".".join(keys) or "the scenario"
             known = [str(k) for k in node]
@@ -120,9 +172,7 @@ def _part_key(keys: tuple[str, ...]) -> PartKey:
     return (keys[0], "") if keys[0] == "protests" else (keys[0], keys[1])
 
 
-def _part_model(scenario: Scenario, key: PartKey, data: dict[str, Any]) -> type[BaseModel]:
-    from .schema import ProcessSpec, ProtestSpec
-
+def _part_model(scenario: Scheduled, key: PartKey, data: dict[str, Any]) -> type[BaseModel]:
     section, name = key
     if section == "processes":
         return ProcessSpec
@@ -141,7 +191,7 @@ def _shape(key: PartKey, spec: Any) -> tuple[Any, ...]:
     if section == "protests":
         return (spec.stream_names(),)
     part = FAMILIES[section].part(spec.kind)
-    columns = [(c.name, str(c.dtype)) for c in part.columns(spec)]
+    columns = [(c.name, str(c.dtype), c.width) for c in part.table(spec)]
     extra = spec.named_cities() if section == "measures" else spec.appeals is None
     return (spec.stream_names(name), columns, extra, spec.fixed_shape())
 
@@ -159,10 +209,8 @@ class _Change:
     target: Any
 
 
-def resolve(scenario: Scenario) -> tuple[list[Reference], tuple[Step, ...]]:
+def resolve(scenario: Scheduled) -> tuple[list[Reference], tuple[Step, ...]]:
     """Check the schedule of ``scenario``; return its problems and its steps (by day)."""
-    from .schema import Reference
-
     problems: list[Reference] = []
     if not scenario.schedule:
         return problems, ()
@@ -186,7 +234,7 @@ def resolve(scenario: Scenario) -> tuple[list[Reference], tuple[Step, ...]]:
     return problems, steps
 
 
-def _check(scenario: Scenario, data: dict[str, Any], i: int, change: Any, last_start: int,
+def _check(scenario: Scheduled, data: dict[str, Any], i: int, change: Any, last_start: int,
            earlier: list[_Change]) -> _Change:
     start = day_number(change.at, scenario.start_date, "at")
     if start < 0:
@@ -253,13 +301,13 @@ def _check(scenario: Scenario, data: dict[str, Any], i: int, change: Any, last_s
     return _Change(i, keys, start, stop, change.to)
 
 
-def _as_date(scenario: Scenario, day: int) -> str:
+def _as_date(scenario: Scheduled, day: int) -> str:
     if scenario.start_date is None:
         return ""
     return f" ({(scenario.start_date + datetime.timedelta(days=day)).isoformat()})"
 
 
-def beyond_the_run(scenario: Scenario) -> str | None:
+def beyond_the_run(scenario: Scheduled) -> str | None:
     """The one note a run shorter than its schedule gets: which changes it does not reach
     and which ramps it stops part way; None when the whole schedule falls within the run."""
     days, start_date = scenario.days, scenario.start_date
@@ -307,13 +355,10 @@ def _value_at(change: _Change, start_value: Any, day: int) -> Any:
     return x
 
 
-def _expand(scenario: Scenario, data: dict[str, Any], changes: list[_Change]
+def _expand(scenario: Scheduled, data: dict[str, Any], changes: list[_Change]
             ) -> tuple[Step, ...]:
     """Apply the changes day by day; validate each new part spec (and, where a change is
     complete, the whole scenario); collect the steps."""
-    from .schema import ReferenceProblems
-    from .schema import Scenario as ScenarioModel
-
     warmup = scenario.warmup_days
     current = copy.deepcopy(data)
     last = scenario.days - 1  # a change is followed until the run ends, and no further
@@ -355,7 +400,7 @@ def _expand(scenario: Scenario, data: dict[str, Any], changes: list[_Change]
                 parts[key] = spec
         for change in done:
             try:
-                ScenarioModel.model_validate(current)
+                type(scenario).model_validate(current)
             except ValidationError as exc:
                 err = exc.errors()[0]
                 where = ".".join(str(p) for p in err["loc"])
@@ -372,7 +417,7 @@ def _prefix(key: PartKey) -> tuple[str, ...]:
     return ("protests",) if key[0] == "protests" else key
 
 
-def _base_spec(scenario: Scenario, key: PartKey) -> Any:
+def _base_spec(scenario: Scheduled, key: PartKey) -> Any:
     section, name = key
     if section == "protests":
         return scenario.protests

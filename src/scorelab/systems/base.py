@@ -4,12 +4,13 @@ slots, appeal filings, and the flags that say who was ever sanctioned, wronged o
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 
-from ..core.columns import Column, flag_dtype
+from ..core.columns import Column, allocate_onto, flag_dtype
+from ..core.results import Totals
 from ..core.streams import Stream, Streams
 from ..core.tunable import Tunable
 from ..population.generate import Population
@@ -17,6 +18,7 @@ from ..processes.protests import ROLES
 from ..scenario.plan import Plan, SystemPlan
 from ..scenario.schema import REWARDS, SANCTIONS, SystemSpec
 from .jurisdiction import Coverage
+from .summary import JointPunishmentTotals, SystemSummary
 
 
 class SystemFlag(enum.IntFlag):
@@ -65,82 +67,99 @@ class Holdings:
                      for k in ("ids", "standing", "truth", "cause")))
 
 
-class System(Protocol):
-    """A system kind over the persons of one shard: what the engine and the ledger call.
+@dataclass(kw_only=True)
+class LinkTotals(Totals):
+    """Joint punishment carried out through one of a list's links, over one shard."""
 
-    A kind is one module: a ``Spec`` model (subclass of ``SystemSpec``), a class with these
-    methods, and one line in ``systems/registry.py``.
-    """
+    sanctioned: int
+    sanctioned_wrongly: int
+    restriction_person_days: int
+    by_sanction: np.ndarray  # person-days by entry of SANCTIONS
+    daily: dict[str, np.ndarray]  # "sanctioned" and "sanctioned_wrongly" a day
 
-    kind: ClassVar[str]
-    Spec: ClassVar[type[SystemSpec]]
+    def summary(self) -> JointPunishmentTotals:
+        return JointPunishmentTotals(
+            sanctioned=self.sanctioned, sanctioned_wrongly=self.sanctioned_wrongly,
+            restriction_person_days=self.restriction_person_days,
+            restriction_person_days_by_sanction=_by_name(SANCTIONS, self.by_sanction))
 
-    def __init__(self, plan: Plan, system: SystemPlan, pop: Population,
-                 streams: Streams) -> None: ...
 
-    @classmethod
-    def columns(cls, spec: Any) -> tuple[Column, ...]:
-        """Per covered person: for the memory estimate (and checkpoints)."""
-        ...
+@dataclass(kw_only=True)
+class SystemTotals(Totals):
+    """What every system counts over the persons of one shard, and (``own``) what its kind
+    counts besides; integers and integer arrays, which add up over shards."""
 
-    def step(self, day: int, events: dict[str, np.ndarray]) -> None:
-        """Record today's events, decide, count (the records phase)."""
+    covered: int
+    scored: int
+    records: int
+    sanctioned: int
+    wrong_by_cause: np.ndarray  # persons first wronged, by entry of WRONG_CAUSES
+    rewarded: int
+    restriction_person_days: int
+    wrongful_person_days: int
+    by_sanction: np.ndarray  # restriction person-days by entry of SANCTIONS
+    by_reward: np.ndarray  # reward person-days by entry of REWARDS
+    daily: dict[str, np.ndarray | None]  # by column of DAILY_COLUMNS (None: not its column)
+    links: tuple[LinkTotals, ...] = ()  # joint punishment through each of its links
+    by_role: np.ndarray | None = None  # persons sanctioned, by protest role (with protests)
+    own: Totals = field(default_factory=Totals)
 
-    def retune(self, day: int, spec: Any) -> None:
-        """A scheduled change of the spec, before ``day`` runs (``core.tunable``)."""
+    def summary_fields(self) -> dict[str, Any]:
+        """The shared fields of a system's summary entry, and the kind's own."""
+        return {
+            "covered": self.covered,
+            "scored": self.scored,
+            "records": self.records,
+            "sanctioned": self.sanctioned,
+            "sanctioned_wrongly": int(self.wrong_by_cause.sum()),
+            "sanctioned_wrongly_by_cause": _by_name(WRONG_CAUSES, self.wrong_by_cause),
+            "rewarded": self.rewarded,
+            "restriction_person_days": self.restriction_person_days,
+            "wrongful_person_days": self.wrongful_person_days,
+            "restriction_person_days_by_sanction": _by_name(SANCTIONS, self.by_sanction),
+            "reward_person_days_by_reward": _by_name(REWARDS, self.by_reward),
+            **self.own.summary_fields(),
+        }
 
-    def configure(self, spec: Any) -> None:
-        """Take the spec in force again, state untouched (on resume from a checkpoint)."""
 
-    def take_filings(self) -> np.ndarray:
-        """Global ids that filed an appeal since the last call."""
-        ...
-
-    def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None: ...
-
-    def summary(self) -> dict[str, Any]:
-        """Integer totals of this shard (they add up over shards)."""
-        ...
-
-    def daily_columns(self) -> dict[str, np.ndarray | None]:
-        """Daily counts by column of ``DAILY_COLUMNS`` (None: not this kind's)."""
-        ...
-
-    def extremes(self, rows: slice, last_day: int) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """Who holds the top and the bottom standing on ``last_day``, over some rows of the
-        system's arrays (None: the kind has no such standing)."""
-        ...
-
-    def sanctioned_by_role(self, role: np.ndarray) -> np.ndarray:
-        """Persons ever sanctioned, counted by their protest role (``role`` per shard row)."""
-        ...
-
-    def link_totals(self) -> list[dict[str, Any]]:
-        """Joint punishment carried out through this system's links (none for most kinds)."""
-        ...
-
-    def coverage_segments(self) -> list[tuple[slice, int, int]]: ...
-
-    def flag_column(self) -> np.ndarray: ...
-
-    def holdings(self, day: int) -> Holdings:
-        """The persons the system holds records on, its standing of each on the record and
-        in truth, and the cause of a record below the truth (what an integrated score reads
-        and is audited against)."""
-        ...
-
-    @property
-    def sanctions_anyone(self) -> bool: ...
+def _by_name(names: tuple[str, ...], counts: np.ndarray) -> dict[str, int]:
+    return {name: int(c) for name, c in zip(names, counts, strict=True)}
 
 
 class SystemState(Tunable):
-    """Base of a system over the persons of one shard.
+    """Base of a system kind over the persons of one shard: what the engine and the ledger
+    call. A kind is one module: a ``Spec`` model (subclass of ``SystemSpec``), a ``Summary``
+    model (subclass of ``SystemSummary``), a subclass of this class, and one line in
+    ``systems/registry.py``.
 
-    Days are internal days (warm-up included); counters are written only for observed days
-    ``warmup .. warmup + days - 1``, at index ``day - warmup``.
+    Per-person arrays come from the column table (``table``: what every system holds, then
+    the kind's own ``columns``), allocated here as the attributes of their names; the same
+    table sizes the memory estimate. Days are internal days (warm-up included); counters are
+    written only for observed days ``warmup .. warmup + days - 1``, at index
+    ``day - warmup``.
     """
 
     kind: ClassVar[str] = ""
+    Spec: ClassVar[type[SystemSpec]] = SystemSpec
+    Summary: ClassVar[type[SystemSummary]] = SystemSummary
+
+    flags: np.ndarray  # SystemFlag bits per covered person
+
+    @classmethod
+    def columns(cls, spec: Any) -> tuple[Column, ...]:
+        """The kind's own columns, per covered person (none here)."""
+        return ()
+
+    @classmethod
+    def shared_columns(cls, spec: Any) -> tuple[Column, ...]:
+        """The columns every system of this family holds (a base of kinds adds its own)."""
+        return (FLAGS_COLUMN,)
+
+    @classmethod
+    def table(cls, spec: Any) -> tuple[Column, ...]:
+        """Every per-person column: for the allocation, the memory estimate, the schedule's
+        check that a run keeps its shape."""
+        return (*cls.shared_columns(spec), *cls.columns(spec))
 
     def __init__(self, plan: Plan, system: SystemPlan, pop: Population, streams: Streams
                  ) -> None:
@@ -154,12 +173,25 @@ class SystemState(Tunable):
         self.coverage = Coverage(system.ranges, pop.start, pop.stop)
         n = self.coverage.size
         self.daily = {k: np.zeros(plan.days, dtype=np.int64) for k in DAILY_COLUMNS}
-        self.flags = FLAGS_COLUMN.allocate(n)
+        allocate_onto(self, self.table(system.spec), n)
         self.person_days_by_sanction = np.zeros(len(SANCTIONS), dtype=np.int64)
         self.person_days_by_reward = np.zeros(len(REWARDS), dtype=np.int64)
         self.wrong_by_cause = np.zeros(len(WRONG_CAUSES), dtype=np.int64)
         self.filings: list[np.ndarray] = []  # global ids filing an appeal today
         self._sanctions_anyone = False
+
+    def step(self, day: int, events: dict[str, np.ndarray]) -> None:
+        """Record today's events, decide, count (the records phase)."""
+        raise NotImplementedError
+
+    def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
+        """Decisions of the appeal desk on persons of this shard (a won appeal corrects)."""
+        raise NotImplementedError
+
+    def extremes(self, rows: slice, last_day: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Who holds the top and the bottom standing on ``last_day``, over some rows of the
+        system's arrays (None: the kind has no such standing)."""
+        return None, None
 
     def configure(self, spec: Any) -> None:
         """What every kind reads of its spec; a kind extends it with what it derives."""
@@ -211,10 +243,12 @@ class SystemState(Tunable):
                         np.full(rows.size, INCOMPLETE, dtype=np.int64))
 
     def daily_columns(self) -> dict[str, np.ndarray | None]:
+        """Daily counts by column of ``DAILY_COLUMNS`` (None: not this kind's)."""
         return dict(self.daily)
 
-    def link_totals(self) -> list[dict[str, Any]]:
-        return []
+    def link_totals(self) -> tuple[LinkTotals, ...]:
+        """Joint punishment carried out through this system's links (none for most kinds)."""
+        return ()
 
     def sanctioned_by_role(self, role: np.ndarray) -> np.ndarray:
         """Persons this system sanctioned, by their protest role: the precision of a system
@@ -227,21 +261,26 @@ class SystemState(Tunable):
                 counts += np.bincount(role[a - start:b - start][hit], minlength=len(ROLES))
         return counts
 
-    def base_summary(self) -> dict[str, Any]:
+    def totals(self, roles: np.ndarray | None) -> SystemTotals:
+        """What this shard counted, as plain data for the ledger (``roles``: each person's
+        protest role, with protests)."""
         d = self.daily
-        return {
-            "covered": self.coverage.size,
-            "scored": int(np.count_nonzero(self.flags & SCORED)),
-            "records": int(d["records"].sum()),
-            "sanctioned": int(np.count_nonzero(self.flags & EVER_SANCTIONED)),
-            "sanctioned_wrongly": int(self.wrong_by_cause.sum()),
-            "sanctioned_wrongly_by_cause": {c: int(v) for c, v in
-                                            zip(WRONG_CAUSES, self.wrong_by_cause)},
-            "rewarded": int(np.count_nonzero(self.flags & EVER_REWARDED)),
-            "restriction_person_days": int(d["restriction_person_days"].sum()),
-            "wrongful_person_days": int(d["sanctioned_wrongly"].sum()),
-            "restriction_person_days_by_sanction": {
-                s: int(v) for s, v in zip(SANCTIONS, self.person_days_by_sanction)},
-            "reward_person_days_by_reward": {
-                r: int(v) for r, v in zip(REWARDS, self.person_days_by_reward)},
-        }
+        return SystemTotals(
+            covered=self.coverage.size,
+            scored=int(np.count_nonzero(self.flags & SCORED)),
+            records=int(d["records"].sum()),
+            sanctioned=int(np.count_nonzero(self.flags & EVER_SANCTIONED)),
+            wrong_by_cause=self.wrong_by_cause.copy(),
+            rewarded=int(np.count_nonzero(self.flags & EVER_REWARDED)),
+            restriction_person_days=int(d["restriction_person_days"].sum()),
+            wrongful_person_days=int(d["sanctioned_wrongly"].sum()),
+            by_sanction=self.person_days_by_sanction.copy(),
+            by_reward=self.person_days_by_reward.copy(),
+            daily=self.daily_columns(),
+            links=self.link_totals(),
+            by_role=self.sanctioned_by_role(roles) if roles is not None else None,
+            own=self.own_totals())
+
+    def own_totals(self) -> Totals:
+        """What the kind counts besides what every system counts (its summary fields)."""
+        return Totals()

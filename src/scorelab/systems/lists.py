@@ -15,12 +15,14 @@ the event and the person, so every system that looks sees the same one.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..core.columns import Column, allocate
+from ..core.columns import Column
+from ..core.results import Totals
 from ..core.sets import add_sorted
 from ..core.streams import Streams
 from ..population.generate import Population
@@ -47,16 +49,19 @@ from ..scenario.schema import (
 from .base import (
     EVER_REWARDED,
     EVER_SANCTIONED,
-    FLAGS_COLUMN,
     IN_APPEAL,
     INCOMPLETE,
     SCORED,
     WRONG_NOW,
     Holdings,
+    LinkTotals,
     SystemState,
+    SystemTotals,
 )
-from .jurisdiction import Coverage
+from .intervals import merge
+from .joint import JointLinks
 from .records import FALSE_RECORD, IDENTITY, TRUE_RECORD, RecordBatch, Recorder
+from .summary import SystemSummary
 
 
 class ListEntry(RecordRule):
@@ -134,11 +139,38 @@ class ListSystem(SystemSpec):
         return bad
 
 
+class ListSummary(SystemSummary):
+    """A list's entry in the summary: besides the sanctions, whom it listed (a list that
+    sanctions nobody, a redlist, still lists)."""
+
+    main_line: ClassVar[str] = "listed"
+
+    kind: Literal["list"]
+    listed: int = Field(description="persons ever listed in the reported days")
+    listed_wrongly: int = Field(description="persons ever listed without the truth behind it")
+    listed_at_end: int
+    listed_wrongly_at_end: int
+
+
+@dataclass(kw_only=True)
+class ListTotals(Totals):
+    """Whom a list listed over one shard (its own fields of the summary)."""
+
+    listed: int
+    listed_wrongly: int
+    listed_at_end: int
+    listed_wrongly_at_end: int
+
+    def summary_fields(self) -> dict[str, Any]:
+        return {"listed": self.listed, "listed_wrongly": self.listed_wrongly,
+                "listed_at_end": self.listed_at_end,
+                "listed_wrongly_at_end": self.listed_wrongly_at_end}
+
+
 # record cause -> index into WRONG_CAUSES: a true record listed beyond the truth is stale
 _WRONG_CAUSE = np.zeros(3, dtype=np.int64)
 _WRONG_CAUSE[[TRUE_RECORD, FALSE_RECORD, IDENTITY]] = [2, 0, 1]
 _NO_REMEDY = np.int64(NEVER)
-JOINT_SANCTIONED, JOINT_WRONGED = np.uint8(1), np.uint8(2)
 
 
 class ListState(SystemState):
@@ -146,59 +178,52 @@ class ListState(SystemState):
 
     kind: ClassVar[str] = "list"
     Spec: ClassVar[type[ListSystem]] = ListSystem
+    Summary: ClassVar[type[SystemSummary]] = ListSummary
+
+    # record interval [start, end) and truth interval [tstart, tend) of internal days
+    # (NEVER: none), the cause of the record behind a listing, and (count > 1) the record's
+    # and the truth's rings of the last K-1 event days
+    start: np.ndarray
+    end: np.ndarray
+    tstart: np.ndarray
+    tend: np.ndarray
+    cause: np.ndarray
+    ring: np.ndarray
+    truth_ring: np.ndarray
 
     @classmethod
     def columns(cls, spec: Any) -> tuple[Column, ...]:
-        ring = spec.entry.count - 1  # record and truth rings of the last K-1 event days
+        ring = spec.entry.count - 1
         return (Column("start", np.uint16, NEVER), Column("end", np.uint16, NEVER),
                 Column("tstart", np.uint16, NEVER), Column("tend", np.uint16, NEVER),
-                Column("cause", np.uint8, 0), FLAGS_COLUMN,
-                *(Column(f"ring_{k}", np.uint16, NEVER) for k in range(2 * ring)))
+                Column("cause", np.uint8, 0), Column("ring", np.uint16, NEVER, width=ring),
+                Column("truth_ring", np.uint16, NEVER, width=ring))
 
     def __init__(self, plan: Plan, system: SystemPlan, pop: Population, streams: Streams
                  ) -> None:
         super().__init__(plan, system, pop, streams)
         assert isinstance(system.spec, ListSystem)
         self.spec = spec = system.spec
-        n = self.coverage.size
         self.horizon = plan.total_days
-        # record interval [start, end) and truth interval [tstart, tend); NEVER = none
-        columns = allocate(self.columns(spec)[:5], n)  # flags: the base; rings: below
-        self.start, self.end = columns["start"], columns["end"]
-        self.tstart, self.tend = columns["tstart"], columns["tend"]
-        self.cause = columns["cause"]
         self.active = np.empty(0, dtype=np.int64)  # rows that ever had an interval
         #: day -> rows whose record reaches the list that day (after the entry's delay)
         self.arrivals: dict[int, list[np.ndarray]] = defaultdict(list)
         entry = spec.entry
         self.configure(spec)
-        process_name = plan.event_process.get(entry.event)
-        self.process: ProcessSpec | None = plan.scenario.processes.get(process_name or "")
+        process = plan.process_of(entry.event)
+        self.process: ProcessSpec | None = process.spec if process is not None else None
         self.remedy_rate = (self.process.remedies.get(entry.event, 0.0)
                             if self.process is not None else 0.0)
         self._remedy_stream = None
-        if self.remedy_rate > 0 and process_name is not None and self.process is not None:
+        if self.remedy_rate > 0 and process is not None:
             self._remedy_stream = streams.claim(
-                self.process.stream_names(process_name)[f"remedy/{entry.event}"])
-        k = entry.count
-        self.ring = np.full((n, k - 1), NEVER, dtype=np.uint16) if k > 1 else None
-        self.truth_ring = np.full((n, k - 1), NEVER, dtype=np.uint16) if k > 1 else None
+                process.spec.stream_names(process.name)[f"remedy/{entry.event}"])
         self.now_listed = 0
         self.now_wrong = 0
         self.today = 0
         self._unseen = self.rng["remedy_unseen"]
         self._initial = self.rng["initial"]
-        # joint punishment: (target, its coverage here, sanctions) and daily counts per link;
-        # joint_flags holds per covered person and link JOINT_SANCTIONED | JOINT_WRONGED
-        self.links: list[tuple[str, Coverage, np.ndarray]] = []
-        self.link_daily: list[dict[str, np.ndarray]] = []
-        for link in plan.links_of(system.index):
-            target = plan.systems[link.target]
-            self.links.append((target.name, Coverage(target.ranges, pop.start, pop.stop),
-                               np.array(link.sanctions)))
-            self.link_daily.append({"sanctioned": np.zeros(plan.days, np.int64),
-                                    "sanctioned_wrongly": np.zeros(plan.days, np.int64)})
-        self.joint_flags = np.zeros((n, len(self.links)), dtype=np.uint8)
+        self.joint = JointLinks(plan, system, self.coverage, pop)  # as a joint source
         if spec.initial_share > 0:
             self._seed_initial()
 
@@ -319,7 +344,6 @@ class ListState(SystemState):
         for ring, these, arrival, is_truth in (
                 (self.truth_ring, truth_rows, day, True),
                 (self.ring, rows, day + entry.delay, False)):
-            assert ring is not None
             these, first = np.unique(these, return_index=True)
             if these.size == 0:
                 continue
@@ -339,22 +363,10 @@ class ListState(SystemState):
 
     def _merge(self, a: np.ndarray, b: np.ndarray, rows: np.ndarray, start: np.ndarray,
                end: np.ndarray) -> np.ndarray:
-        """Merge new intervals into (a, b): one that overlaps or touches the old one, or
-        arrives while the old one has not ended yet, joins it (one interval a person: a gap
-        between two pending listings is counted as listed, in record and truth alike);
-        otherwise it replaces a finished one. Returns which rows were merged."""
-        rows, first = np.unique(rows, return_index=True)
-        start = np.minimum(start[first], _NO_REMEDY)
-        end = np.minimum(end[first], _NO_REMEDY)
-        old_a, old_b = a[rows].astype(np.int64), b[rows].astype(np.int64)
-        overlaps = (start <= old_b) & (end >= old_a)
-        pending = old_b > self.today
-        joined = (old_a != NEVER) & (overlaps | pending)
-        a[rows] = np.where(joined, np.minimum(old_a, start), start)
-        b[rows] = np.where(joined, np.maximum(old_b, end), end)
-        self._activate(rows)
-        out: np.ndarray = joined
-        return out
+        """Merge new intervals into (a, b) (``intervals.merge``); which rows joined."""
+        merged, joined = merge(a, b, rows, start, end, self.today)
+        self._activate(merged)
+        return joined
 
     def _merge_truth(self, rows: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
         if rows.size:
@@ -430,36 +442,10 @@ class ListState(SystemState):
         d["rewarded"][i] = self.now_listed if rewards else 0
         self.person_days_by_sanction += self.now_listed * self.sanction_mask
         self.person_days_by_reward += self.now_listed * self.reward_mask
-        for k, (_, cover, mask) in enumerate(self.links):
-            self._count_link(k, cover, mask, listed_rows, rows[wrong], i)
+        self.joint.count(listed_rows, rows[wrong], i)
 
-    # --- joint punishment ------------------------------------------------------------------
-
-    def _count_link(self, k: int, cover: Coverage, mask: np.ndarray, listed_rows: np.ndarray,
-                    wrong_rows: np.ndarray, i: int) -> None:
-        inside = listed_rows[cover.local(self.coverage.global_of(listed_rows)) >= 0]
-        wrong_inside = wrong_rows[cover.local(self.coverage.global_of(wrong_rows)) >= 0]
-        self.joint_flags[inside, k] |= JOINT_SANCTIONED
-        self.joint_flags[wrong_inside, k] |= JOINT_WRONGED
-        self.link_daily[k]["sanctioned"][i] = inside.size
-        self.link_daily[k]["sanctioned_wrongly"][i] = wrong_inside.size
-
-    def link_totals(self) -> list[dict[str, Any]]:
-        """Per link: persons sanctioned (and wrongly) through it, person-days, and the daily
-        counts."""
-        out = []
-        for k, (_, _, mask) in enumerate(self.links):
-            days = int(self.link_daily[k]["sanctioned"].sum())
-            flags = self.joint_flags[:, k]
-            out.append({
-                "sanctioned": int(np.count_nonzero(flags & JOINT_SANCTIONED)),
-                "sanctioned_wrongly": int(np.count_nonzero(flags & JOINT_WRONGED)),
-                "restriction_person_days": days,
-                "restriction_person_days_by_sanction": {
-                    s: days * int(m) for s, m in zip(SANCTIONS, mask)},
-                "daily": dict(self.link_daily[k]),
-            })
-        return out
+    def link_totals(self) -> tuple[LinkTotals, ...]:
+        return self.joint.totals()
 
     # --- appeals and audits ---------------------------------------------------------------
 
@@ -495,14 +481,15 @@ class ListState(SystemState):
         listed = (self.start[rows] <= last_day) & (last_day < self.end[rows])
         return (listed, None) if self.spec.polarity == "red" else (None, listed)
 
-    def summary(self) -> dict[str, Any]:
-        base = self.base_summary()
-        listed = int(np.count_nonzero(self.flags & EVER_SANCTIONED))
-        listed_wrongly = int(self.wrong_by_cause.sum())
+    def totals(self, roles: np.ndarray | None) -> SystemTotals:
+        """A list that sanctions nobody counts nobody sanctioned (its listings stand in its
+        own fields)."""
+        out = super().totals(roles)
         if not self.sanction_mask.any():
-            base["sanctioned"] = 0
-            base["sanctioned_wrongly"] = 0
-            base["sanctioned_wrongly_by_cause"] = {
-                k: 0 for k in base["sanctioned_wrongly_by_cause"]}
-        return {**base, "listed": listed, "listed_wrongly": listed_wrongly,
-                "listed_at_end": self.now_listed, "listed_wrongly_at_end": self.now_wrong}
+            out = replace(out, sanctioned=0, wrong_by_cause=np.zeros_like(out.wrong_by_cause))
+        return out
+
+    def own_totals(self) -> ListTotals:
+        return ListTotals(listed=int(np.count_nonzero(self.flags & EVER_SANCTIONED)),
+                          listed_wrongly=int(self.wrong_by_cause.sum()),
+                          listed_at_end=self.now_listed, listed_wrongly_at_end=self.now_wrong)

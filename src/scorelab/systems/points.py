@@ -16,7 +16,6 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from ..core.columns import Column, allocate
 from ..core.streams import Streams
 from ..population.generate import Population
 from ..scenario.errors import short
@@ -25,8 +24,6 @@ from ..scenario.schema import (
     AT_KEY,
     MAX_DAYS,
     MAX_ITEMS,
-    REWARDS,
-    SANCTIONS,
     AppealSpec,
     Jurisdiction,
     RecordRule,
@@ -38,18 +35,15 @@ from ..scenario.schema import (
     Text,
 )
 from .base import (
-    EVER_REWARDED,
-    EVER_SANCTIONED,
-    FLAGS_COLUMN,
     HAS_FALSE,
     HAS_IDENTITY,
     IN_APPEAL,
     SCORED,
-    WRONG_NOW,
     Holdings,
-    SystemState,
 )
+from .graded import GradedState
 from .records import FALSE_RECORD, IDENTITY, Recorder
+from .summary import GradedSummary, SystemSummary
 
 
 class PointRule(RecordRule):
@@ -119,40 +113,32 @@ class PointsSystem(SystemSpec):
         return ordered
 
 
+class PointsSummary(GradedSummary):
+    """A point system's entry in the summary."""
+
+    kind: Literal["points"]
+
+
 SCORE_MIN, SCORE_MAX = -32_000, 32_000
 _CAUSE_FALSE, _CAUSE_IDENTITY, _CAUSE_INCOMPLETE = 0, 1, 3  # indices into WRONG_CAUSES
 
 
-class PointsState(SystemState):
+class PointsState(GradedState):
     """One point system over the persons of one shard."""
 
     kind: ClassVar[str] = "points"
     Spec: ClassVar[type[PointsSystem]] = PointsSystem
+    Summary: ClassVar[type[SystemSummary]] = PointsSummary
+    spec: PointsSystem
 
     @classmethod
-    def columns(cls, spec: Any) -> tuple[Column, ...]:
-        return (Column("score", np.int16, spec.base), Column("truth", np.int16, spec.base),
-                Column("grade", np.uint8, 0), FLAGS_COLUMN)
+    def start_score(cls, spec: Any) -> int:
+        """Everyone starts at the base."""
+        return int(spec.base)
 
     def __init__(self, plan: Plan, system: SystemPlan, pop: Population, streams: Streams
                  ) -> None:
         super().__init__(plan, system, pop, streams)
-        assert isinstance(system.spec, PointsSystem)
-        spec = system.spec
-        n = self.coverage.size
-        columns = allocate(self.columns(spec)[:3], n)  # flags: allocated by the base
-        self.score, self.truth = columns["score"], columns["truth"]
-        self.configure(spec)
-        base_grade = int(self.grade_of(np.array([spec.base]))[0])
-        self.grade = columns["grade"]  # recorded grade now
-        self.grade[:] = base_grade
-        self.grade_counts = np.zeros(len(self.grade_names), dtype=np.int64)
-        self.grade_counts[base_grade] = n
-        self.now_sanctioned = n if self.grade_sanctioned[base_grade] else 0
-        self.now_wrong = 0  # truth and record agree at the start
-        self.became_wrong = 0  # wrongful episodes begun today
-        # first sanctioned, and wrongful episodes begun, today by a scheduled change
-        self.newly_retuned = self.became_retuned = 0
         # day -> pending changes (rows, record delta, truth delta, days until it lapses or 0)
         self.schedule: dict[int, list[tuple[np.ndarray, int, int, int]]] = defaultdict(list)
 
@@ -166,26 +152,6 @@ class PointsState(SystemState):
                            Recorder(event, rule, self.coverage, self.pop, self.rng))
                           for event, rule in spec.rules.items()]
 
-    def configure_grades(self, grades: dict[str, int], sanctions: dict[str, list[Sanction]],
-                         rewards: dict[str, list[Reward]], extra: tuple[str, ...] = ()) -> None:
-        """Grade floors (highest first) and what each grade carries; ``extra`` grades sit
-        below the floors, carry nothing, and are given by a kind's own ``grade_of``."""
-        self.grade_names = [*grades, *extra]
-        floors = np.array(list(grades.values()), dtype=np.int64)
-        self._floors_ascending = floors[::-1][1:]
-        g = len(self.grade_names)
-        self.grade_sanctions = np.zeros((g, len(SANCTIONS)), dtype=bool)
-        for grade, kinds in sanctions.items():
-            for s in kinds:
-                self.grade_sanctions[self.grade_names.index(grade), SANCTIONS.index(s)] = True
-        self.grade_rewards = np.zeros((g, len(REWARDS)), dtype=bool)
-        for grade, perks in rewards.items():
-            for r in perks:
-                self.grade_rewards[self.grade_names.index(grade), REWARDS.index(r)] = True
-        self.grade_sanctioned = np.asarray(self.grade_sanctions.any(axis=1), dtype=bool)
-        self._sanctions_anyone = bool(self.grade_sanctioned.any())
-        self.grade_rewarded = np.asarray(self.grade_rewards.any(axis=1), dtype=bool)
-
     def reconcile(self, day: int, old: PointsSystem) -> None:
         """New grade floors, caps, sanctions or rewards act at once: every covered person is
         clipped to the caps and regraded. New rules, points, delays and expiry act on the
@@ -197,15 +163,7 @@ class PointsState(SystemState):
         np.clip(self.score, self.low, self.high, out=self.score)
         np.clip(self.truth, self.low, self.high, out=self.truth)
         # count who is sanctioned now under the new tables, then move them between grades
-        self.now_sanctioned = int(self.grade_sanctioned[self.grade].sum())
-        before = self.became_wrong
-        self.newly_retuned += self._regrade(np.arange(self.coverage.size), day)
-        self.became_retuned += self.became_wrong - before
-
-    def grade_of(self, score: np.ndarray) -> np.ndarray:
-        """Grade index (0 = top grade) for each score; below the lowest floor is the bottom."""
-        return (self._floors_ascending.size
-                - np.searchsorted(self._floors_ascending, score, side="right"))
+        self._regrade_everyone(day)
 
     def step(self, day: int, events: dict[str, np.ndarray]) -> None:
         """Record today's events, apply what falls due, re-grade the persons touched."""
@@ -239,71 +197,8 @@ class PointsState(SystemState):
                 self.truth[rows] = np.clip(self.truth[rows].astype(np.int32) + d_truth * times,
                                            self.low, self.high)
             touched.append(rows)
-        self.became_wrong, self.became_retuned = self.became_retuned, 0
-        newly = self._regrade(np.unique(np.concatenate(touched)), day) if touched else 0
-        newly, self.newly_retuned = newly + self.newly_retuned, 0
-        if day == self.warmup:
-            newly = self._open_window(day)
-        self._count(day, records, newly)
-
-    def _regrade(self, rows: np.ndarray, day: int) -> int:
-        """Move persons between grades; return how many are sanctioned for the first time."""
-        old = self.grade[rows]
-        new = self.grade_of(self.score[rows]).astype(np.uint8)
-        truth = self.grade_of(self.truth[rows])
-        self.grade[rows] = new
-        np.subtract.at(self.grade_counts, old, 1)
-        np.add.at(self.grade_counts, new, 1)
-        is_sanctioned = self.grade_sanctioned[new]
-        self.now_sanctioned += int(is_sanctioned.sum()) - int(self.grade_sanctioned[old].sum())
-        # wrong: the recorded grade carries a sanction that the true grade does not
-        wrong_now = (self.grade_sanctions[new] & ~self.grade_sanctions[truth]).any(axis=1)
-        flags = self.flags[rows]
-        was_wrong = (flags & WRONG_NOW) != 0
-        self.now_wrong += int(wrong_now.sum()) - int(was_wrong.sum())
-        self.flags[rows] = np.where(wrong_now, flags | WRONG_NOW, flags & ~WRONG_NOW)
-        became = wrong_now & ~was_wrong
-        self.became_wrong += int(became.sum())
-        if became.any():
-            b_rows = rows[became]
-            self._mark_wrong(b_rows, self._causes(b_rows), day)
-            self._file_appeals(day, b_rows, self.coverage.global_of(b_rows))
-        if self.observed(day) is None:
-            return 0
-        first = is_sanctioned & ((flags & EVER_SANCTIONED) == 0)
-        self.flags[rows[first]] |= EVER_SANCTIONED
-        self.flags[rows[self.grade_rewarded[new]]] |= EVER_REWARDED
-        return int(first.sum())
-
-    def _causes(self, rows: np.ndarray) -> np.ndarray:
-        flags = self.flags[rows]
-        return np.where((flags & HAS_IDENTITY) != 0, _CAUSE_IDENTITY,
-                        np.where((flags & HAS_FALSE) != 0, _CAUSE_FALSE, _CAUSE_INCOMPLETE))
-
-    def _open_window(self, day: int) -> int:
-        """On the first observed day, everyone sanctioned, wronged or rewarded counts."""
-        sanctioned = np.flatnonzero(self.grade_sanctioned[self.grade])
-        first = sanctioned[(self.flags[sanctioned] & EVER_SANCTIONED) == 0]
-        self.flags[first] |= EVER_SANCTIONED
-        self.flags[self.grade_rewarded[self.grade]] |= EVER_REWARDED
-        wrong = np.flatnonzero(self.flags & WRONG_NOW)
-        self._mark_wrong(wrong, self._causes(wrong), day)
-        return int(np.count_nonzero(self.flags & EVER_SANCTIONED))
-
-    def _count(self, day: int, records: int, newly: int) -> None:
-        i = self.observed(day)
-        if i is None:
-            return
-        d = self.daily
-        d["records"][i] = records
-        d["newly_sanctioned"][i] = newly
-        d["newly_wronged"][i] = self.became_wrong
-        d["sanctioned"][i] = self.now_sanctioned
-        d["sanctioned_wrongly"][i] = self.now_wrong
-        d["restriction_person_days"][i] = self.now_sanctioned
-        d["rewarded"][i] = int(self.grade_counts[self.grade_rewarded].sum())
-        self.person_days_by_sanction += self.grade_counts @ self.grade_sanctions
-        self.person_days_by_reward += self.grade_counts @ self.grade_rewards
+        moved = np.unique(np.concatenate(touched)) if touched else np.empty(0, np.int64)
+        self._close_day(day, moved, records)
 
     def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
         """Appeals decided today: a won appeal corrects the record to the truth."""
@@ -337,9 +232,6 @@ class PointsState(SystemState):
                     kept.append((mirror, d_truth, 0, 0))
             self.schedule[when] = kept
 
-    def daily_columns(self) -> dict[str, np.ndarray | None]:
-        return {**self.daily, "listed": None}
-
     def holdings(self, day: int) -> Holdings:
         """Persons with a record, standing by grade (top 1, bottom 0): the recorded grade,
         and the true score's grade as the truth."""
@@ -355,12 +247,3 @@ class PointsState(SystemState):
             return None, None
         grade = self.grade[rows]
         return grade == 0, grade == len(self.grade_names) - 1
-
-    def summary(self) -> dict[str, Any]:
-        """Shard totals (integers only, so shards add up exactly)."""
-        truth_counts = np.bincount(self.grade_of(self.truth), minlength=len(self.grade_names))
-        return {
-            **self.base_summary(),
-            "grades": {g: int(c) for g, c in zip(self.grade_names, self.grade_counts)},
-            "grades_truth": {g: int(c) for g, c in zip(self.grade_names, truth_counts)},
-        }

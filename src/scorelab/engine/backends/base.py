@@ -1,30 +1,62 @@
-"""The backend seam: where shards live, and how a phase reaches all of them.
+"""The backend seam: where shards live, and how a phase reaches all of them; and where whole
+runs go when an experiment runs many.
 
 A backend creates the shards of a plan, calls one shard method on all of them (or on each
 with its own arguments) and gathers the results in shard order. The day's order, the global
 coordinators and the ledger stay in the engine, so a new backend (processes, Ray) is one new
 module here and changes no result: shards speak plain data, and every draw is keyed by
-person, so results do not depend on where a shard runs.
+person, so results do not depend on where a shard runs. The same backend spreads an
+experiment's independent runs over its workers (``map_runs``), each run whole.
+
+A call names the method itself (``backend.call(Shard.truth, day, protests, activism)``), so
+the type checker sees its arguments and its result; a backend whose shards live in other
+processes sends the method's name, which ``Shard`` resolves there.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import Any, TypeVar, TypeVarTuple
 
 from ...scenario.plan import Plan
+from ..shard import Shard
 
 Bounds = tuple[int, int]
+Ts = TypeVarTuple("Ts")
+R = TypeVar("R")
+A = TypeVar("A")
+K = TypeVar("K", bound=Hashable)
+
+
+def shard_method(method: Callable[..., Any]) -> str:
+    """The name of a method of ``Shard`` (what a remote backend sends); anything else is an
+    error here, in the driver, before any shard is reached."""
+    name = getattr(method, "__name__", "")
+    if getattr(Shard, name, None) is not method:
+        raise TypeError(f"{method!r} is not a method of Shard")
+    return str(name)
 
 
 class Backend(ABC):
-    """Shards of one run, behind a few calls."""
+    """Shards of one run, behind a few calls; or many whole runs (``map_runs``).
+
+    ``address`` and ``workers`` are the options of the backends that take them (Ray's
+    cluster; how many runs or shard groups at once), checked by ``get_backend``.
+    """
 
     name: str = ""
 
-    def __init__(self) -> None:
+    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        self.address = address
+        self.workers = workers
         self.bounds: list[Bounds] = []
+
+    @classmethod
+    def memory_needed(cls, need: int, shards: int, address: str | None) -> int:
+        """Bytes this machine needs for a run whose parts need ``need`` (its own processes
+        beyond the driver's, wherever its shards live)."""
+        return need
 
     def start(self, plan: Plan, bounds: Sequence[Bounds]) -> None:
         """Create one shard per ``(start, stop)`` id range."""
@@ -34,13 +66,30 @@ class Backend(ABC):
     @abstractmethod
     def _start(self, plan: Plan, bounds: list[Bounds]) -> None: ...
 
-    @abstractmethod
-    def call(self, method: str, *args: Any) -> list[Any]:
-        """Call ``method(*args)`` on every shard; the results in shard order."""
+    def call(self, method: Callable[[Shard, *Ts], R], *args: *Ts) -> list[R]:
+        """Call ``method(shard, *args)`` on every shard; the results in shard order."""
+        return self.call_each(method, [args] * len(self.bounds))
+
+    def call_each(self, method: Callable[[Shard, *Ts], R], args: Sequence[tuple[*Ts]]
+                  ) -> list[R]:
+        """Call ``method(shard, *args[k])`` on shard ``k``; the results in shard order."""
+        shard_method(method)
+        if len(args) != len(self.bounds):
+            raise ValueError(f"{len(args)} argument tuples for {len(self.bounds)} shards")
+        return self._call(method, list(args))
 
     @abstractmethod
-    def call_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
-        """Call ``method(*args[k])`` on shard ``k``; the results in shard order."""
+    def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
+        """Call ``method`` (a method of ``Shard``) on shard ``k`` with ``args[k]``."""
 
     def close(self) -> None:
         """Release the shards (and any workers)."""
+
+    def map_runs(self, function: Callable[[A], R], runs: Sequence[tuple[K, A]]
+                 ) -> Iterator[tuple[K, R]]:
+        """``function(argument)`` for each ``(key, argument)`` of ``runs``, spread over the
+        backend's workers; yields ``(key, result)`` as each finishes (here: in this process,
+        in order). Each result depends only on its argument, so neither the order nor the
+        number of workers changes it."""
+        for key, argument in runs:
+            yield key, function(argument)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any
 
 from ...scenario.plan import Plan
@@ -16,11 +16,8 @@ class LocalBackend(Backend):
     def _start(self, plan: Plan, bounds: list[Bounds]) -> None:
         self.shards = [Shard(plan, a, b) for a, b in bounds]
 
-    def call(self, method: str, *args: Any) -> list[Any]:
-        return [getattr(shard, method)(*args) for shard in self.shards]
-
-    def call_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
-        return [getattr(shard, method)(*a) for shard, a in zip(self.shards, args, strict=True)]
+    def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
+        return [method(shard, *a) for shard, a in zip(self.shards, args, strict=True)]
 
     def close(self) -> None:
         self.shards = []

@@ -6,32 +6,36 @@ turn, so ``--workers W`` runs at most W shards at once. Only per-day aggregates,
 draws, appeal filings and decisions cross between actors and the driver. Results are the same bytes as the local backend's, whatever the number
 of shards or workers, since every draw is keyed by person.
 
+Whole runs (``map_runs``) are Ray tasks, one CPU each, on the same Ray. Ray is started here
+only (``start_ray``), and stopped by whoever started it.
+
 Ray is optional (``pip install 'scorelab[ray]'``); it is imported only when this backend
 starts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ...scenario.errors import Problem, ScenarioError
 from ...scenario.plan import Plan
-from .base import Backend, Bounds
+from ..memory import FIXED_BYTES
+from ..shard import Shard
+from .base import A, Backend, Bounds, K, R, shard_method
 
 
 class _ShardGroup:
     """Holds some shards in a Ray worker and calls their phase methods, one after another."""
 
     def __init__(self, plan: Plan, bounds: list[Bounds]) -> None:
-        from ..shard import Shard
-
         self.shards = [Shard(plan, a, b) for a, b in bounds]
 
     def ready(self) -> bool:
         return True
 
     def call(self, method: str, args: list[tuple[Any, ...]]) -> list[Any]:
+        """Call the shard method named ``method`` on each shard with its arguments."""
         return [getattr(shard, method)(*a) for shard, a in zip(self.shards, args, strict=True)]
 
 
@@ -45,25 +49,37 @@ def _ray() -> Any:
     return ray
 
 
+def start_ray(address: str | None, workers: int | None) -> bool:
+    """Ray, started (on the cluster at ``address``, or locally with ``workers`` CPUs) unless
+    it is running already; True when it was started here (and must be shut down here)."""
+    ray = _ray()
+    if ray.is_initialized():
+        return False
+    if address is not None:
+        ray.init(address=address, log_to_driver=False)
+    else:
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+    return True
+
+
 class RayBackend(Backend):
     name = "ray"
 
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
-        super().__init__()
-        self.address = address
-        self.workers = workers
+        super().__init__(address, workers)
         self.actors: list[Any] = []
         self.groups: list[list[int]] = []
         self._started_ray = False
 
+    @classmethod
+    def memory_needed(cls, need: int, shards: int, address: str | None) -> int:
+        """On a cluster the population lives on its workers, which may be other machines:
+        only the driver counts; on a local Ray, an interpreter per worker more."""
+        return FIXED_BYTES if address is not None else need + shards * FIXED_BYTES
+
     def _start(self, plan: Plan, bounds: list[Bounds]) -> None:
         ray = _ray()
-        if not ray.is_initialized():
-            if self.address is not None:
-                ray.init(address=self.address, log_to_driver=False)
-            else:
-                ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False)
-            self._started_ray = True
+        self._started_ray = start_ray(self.address, self.workers)
         # actors hold state and spend much of their time waiting for the driver: they claim
         # no CPU from Ray's scheduler; their number is what bounds the work done at once
         groups = min(self.workers or len(bounds), len(bounds))
@@ -74,12 +90,10 @@ class RayBackend(Backend):
                        for group in self.groups]
         ray.get([a.ready.remote() for a in self.actors])  # (closed by the engine on failure)
 
-    def call(self, method: str, *args: Any) -> list[Any]:
-        return self.call_each(method, [args] * len(self.bounds))
-
-    def call_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+    def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
         ray = _ray()
-        answers = ray.get([a.call.remote(method, [args[i] for i in group])
+        name = shard_method(method)
+        answers = ray.get([a.call.remote(name, [args[i] for i in group])
                            for a, group in zip(self.actors, self.groups, strict=True)])
         results: list[Any] = [None] * len(self.bounds)
         for group, values in zip(self.groups, answers, strict=True):
@@ -97,3 +111,20 @@ class RayBackend(Backend):
         if self._started_ray:
             ray.shutdown()
             self._started_ray = False
+
+    def map_runs(self, function: Callable[[A], R], runs: Sequence[tuple[K, A]]
+                 ) -> Iterator[tuple[K, R]]:
+        if not runs:
+            return
+        ray = _ray()
+        started = start_ray(self.address, self.workers)
+        try:
+            task: Any = ray.remote(num_cpus=1)(function)
+            pending = {task.remote(argument): key for key, argument in runs}
+            while pending:
+                done, _ = ray.wait(list(pending), num_returns=1)
+                for ref in done:
+                    yield pending.pop(ref), ray.get(ref)
+        finally:
+            if started:
+                ray.shutdown()

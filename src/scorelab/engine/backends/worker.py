@@ -2,7 +2,7 @@
 
 Run as ``python -m scorelab.engine.backends.worker FD`` by ``ProcessBackend``; ``FD`` is the
 worker's end of a socket pair. It receives ``(plan, start, stop)``, builds the shard, then
-answers ``(method, args)`` messages with ``("ok", result)`` or ``("error", traceback)`` until
+answers ``(method name, args)`` messages with ``("ok", result)`` or ``("error", traceback)`` until
 it receives ``None`` or the driver goes away.
 """
 
@@ -16,7 +16,7 @@ from ..shard import Shard
 
 
 def _serve(fd: int) -> None:
-    """A worker: build the shard, then answer ``(method, args)`` until told to stop
+    """A worker: build the shard, then answer ``(method name, args)`` until told to stop
     (``None``) or the driver goes away."""
     conn = Connection(fd)
     try:
