@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from ..core.version import __version__
-from ..ledger.catalogue import RUN, SYSTEM
+from ..ledger.catalogue import POPULATION, RUN, SYSTEM
 from ..ledger.summary import Replicates, Summary
 from .cells import (
     Numbers,
@@ -85,7 +85,7 @@ def build_page(summary: Summary, daily: pl.DataFrame | None) -> Page:
         title=f"scorelab report \u2014 {summary.scenario}",
         heading=summary.scenario,
         description=summary.description,
-        meta=header_meta(summary),
+        meta=header_meta(summary, numbers),
         nav=tuple(nav),
         warnings=tuple(summary.warnings),
         sections=tuple(sections),
@@ -106,7 +106,7 @@ def lead_order(summary: Summary) -> list[str]:
     return list(dict.fromkeys([*(summary.lead or []), *default]))
 
 
-def header_meta(summary: Summary) -> tuple[str, ...]:
+def header_meta(summary: Summary, numbers: Numbers) -> tuple[str, ...]:
     days = f"{summary.days:,} days"
     if summary.warmup_days > 0:
         days += f" (after {summary.warmup_days:,} warm-up days, not reported)"
@@ -114,8 +114,8 @@ def header_meta(summary: Summary) -> tuple[str, ...]:
         days += f", from {summary.start_date}"
     meta = [(f"{summary.persons:,} synthetic persons \u00b7 {days} \u00b7 seed {summary.seed} "
             f"\u00b7 scale: 1 synthetic person = {format_scale(summary.scale)} real people"),
-            (f"Population: {summary.population.adults:,} adults, "
-            f"{summary.population.urban:,} urban.")]
+            (f"Population: {numbers.plain(POPULATION.adults)} adults, "
+             f"{numbers.plain(POPULATION.urban)} urban.")]
     r = replicates_of(summary)
     if r:
         meta.append(replicates_note(r))
