@@ -72,6 +72,28 @@ def test_ray_gives_the_bytes_of_a_local_run(tmp_path: Path, capsys: pytest.Captu
         assert (out_local / name).read_bytes() == (out_ray / name).read_bytes(), name
 
 
+def test_a_posted_call_that_fails_is_raised_by_the_next_wait(local_ray: object) -> None:
+    """Phases whose results the driver does not need are posted (sent without waiting); an
+    error in one is raised by the next call that waits, with the shard's traceback."""
+    from scorelab.engine.backends.ray_backend import RayBackend
+    from scorelab.engine.shard import Shard
+    from scorelab.scenario.plan import compile as compile_plan
+
+    plan = compile_plan(load_scenario(overrides={
+        "population": {"persons": 3000, "block_size": 1024}, "days": 2}))
+    backend = RayBackend(workers=2)
+    backend.start(plan, [(0, 1024), (1024, 3000)])
+    try:
+        backend.post(Shard.records, 0)
+        backend.flush()
+        backend.post(Shard.retune, 0)  # no change is scheduled for day 0: fails in the actors
+        with pytest.raises(Exception, match="(?s)in retune"):
+            backend.call(Shard.totals)
+        assert backend.pending == []
+    finally:
+        backend.close()
+
+
 def test_ray_options_belong_to_ray(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--persons", "2000", "--days", "2", "--workers", "2"]) == 2
     assert "--address and --workers are options of --backend ray" in capsys.readouterr().err

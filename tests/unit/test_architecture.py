@@ -359,6 +359,16 @@ def test_a_failing_shard_in_a_worker_is_reported_with_its_traceback() -> None:
         with pytest.raises(WorkerError, match="(?s)shard 0 failed in its worker.*retune"):
             backend.call(Shard.retune, 0)
         assert backend.call(Shard.records, 0) == [None]  # the worker goes on serving
+        # a posted call's error comes with the next answer, and what was posted after it
+        # does not run (the day would not be the one the driver thinks)
+        backend.post(Shard.retune, 0)
+        backend.post(Shard.records, 1)
+        with pytest.raises(WorkerError, match="(?s)shard 0 failed in its worker.*retune"):
+            backend.call(Shard.totals)
+        backend.post(Shard.retune, 0)
+        with pytest.raises(WorkerError, match="retune"):
+            backend.flush()
+        backend.flush()  # nothing failed since
         with pytest.raises(TypeError, match="is not a method of Shard"):
             backend.call(LocalBackend.close)  # type: ignore[arg-type]
     finally:

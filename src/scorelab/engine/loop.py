@@ -78,7 +78,7 @@ class MeasureShards(Generic[M]):
 
     def scatter(self, method: Callable[[M, int, np.ndarray], None], day: int,
                 ids: np.ndarray) -> None:
-        self.backend.call_each(Shard.measure, [
+        self.backend.post_each(Shard.measure, [
             (self.index, method, day, ids[(ids >= a) & (ids < b)])
             for a, b in self.backend.bounds])
 
@@ -157,7 +157,7 @@ def retune(run: Driver, day: int) -> None:
     """Scheduled changes take effect before the day runs, in the driver and every shard."""
     if day in run.plan.steps:
         run.retune(day)
-        run.backend.call(Shard.retune, day)
+        run.backend.post(Shard.retune, day)
 
 
 def protests(run: Driver, day: int) -> None:
@@ -170,13 +170,16 @@ def protests(run: Driver, day: int) -> None:
 
 def truth(run: Driver, day: int) -> None:
     run.forwarders = {}
+    if run.protests is None:  # nobody forwards photos: nothing to wait for
+        run.backend.post(Shard.truth, day, run.today, run.activism)
+        return
     for counts in run.backend.call(Shard.truth, day, run.today, run.activism):
         for city, n in counts.items():
             run.forwarders[city] = run.forwarders.get(city, 0) + n
 
 
 def records(run: Driver, day: int) -> None:
-    run.backend.call(Shard.records, day)
+    run.backend.post(Shard.records, day)
 
 
 def spread(run: Driver, day: int) -> None:
@@ -186,7 +189,7 @@ def spread(run: Driver, day: int) -> None:
     for coordinator in run.coordinators:
         for city, f in coordinator.forwarding(day).items():
             factor[city] = min(factor.get(city, 1.0), f)
-    run.backend.call(Shard.spread, day, run.protests.recipient_share(run.forwarders, factor))
+    run.backend.post(Shard.spread, day, run.protests.recipient_share(run.forwarders, factor))
 
 
 def measures(run: Driver, day: int) -> None:
@@ -205,7 +208,7 @@ def appeals(run: Driver, day: int) -> None:
     for i, desk in run.desks.items():
         desk.file(day, np.concatenate([f[i] for f in filed]))
         decisions[i] = desk.serve(day)
-    run.backend.call(Shard.resolve_appeals, day, decisions)
+    run.backend.post(Shard.resolve_appeals, day, decisions)
 
 
 def integration(run: Driver, day: int) -> None:

@@ -11,6 +11,11 @@ experiment's independent runs over its workers (``map_runs``), each run whole.
 A call names the method itself (``backend.call(Shard.truth, day, protests, activism)``), so
 the type checker sees its arguments and its result; a backend whose shards live in other
 processes sends the method's name, which ``Shard`` resolves there.
+
+A phase whose result the driver does not need is *posted* (``backend.post``): a remote
+backend sends it and returns at once, and the shard runs it before any later call. So a day
+of ``china-2022`` costs one round trip to the shards (the appeal filings) instead of four,
+which is what a round trip's latency (milliseconds on Ray) makes worth it.
 """
 
 from __future__ import annotations
@@ -27,6 +32,10 @@ Ts = TypeVarTuple("Ts")
 R = TypeVar("R")
 A = TypeVar("A")
 K = TypeVar("K", bound=Hashable)
+
+#: posted calls before the driver waits for the shards to catch up, so that it runs at most a
+#: few days ahead of them (its progress and a pause stay near where the shards are)
+RUN_AHEAD = 64
 
 
 def shard_method(method: Callable[..., Any]) -> str:
@@ -51,6 +60,7 @@ class Backend(ABC):
         self.address = address
         self.workers = workers
         self.bounds: list[Bounds] = []
+        self.unwaited = 0  # calls posted since the driver last waited for the shards
 
     @classmethod
     def memory_needed(cls, need: int, shards: int, address: str | None) -> int:
@@ -76,11 +86,43 @@ class Backend(ABC):
         shard_method(method)
         if len(args) != len(self.bounds):
             raise ValueError(f"{len(args)} argument tuples for {len(self.bounds)} shards")
+        self.unwaited = 0
         return self._call(method, list(args))
 
     @abstractmethod
     def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
         """Call ``method`` (a method of ``Shard``) on shard ``k`` with ``args[k]``."""
+
+    def post(self, method: Callable[[Shard, *Ts], object], *args: *Ts) -> None:
+        """Call ``method(shard, *args)`` on every shard without waiting for it: for the
+        phases whose results the driver does not need. Each shard takes its calls in the
+        order they were made, posted or not, so the next ``call`` sees their effects; an
+        error in a posted call is raised by the next call that waits (or by ``flush``)."""
+        self.post_each(method, [args] * len(self.bounds))
+
+    def post_each(self, method: Callable[[Shard, *Ts], object], args: Sequence[tuple[*Ts]]
+                  ) -> None:
+        """``post`` with shard ``k``'s own arguments ``args[k]``."""
+        shard_method(method)
+        if len(args) != len(self.bounds):
+            raise ValueError(f"{len(args)} argument tuples for {len(self.bounds)} shards")
+        self._post(method, list(args))
+        self.unwaited += 1
+        if self.unwaited > RUN_AHEAD:
+            self.flush()
+
+    def _post(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> None:
+        """Send a call that returns nothing; here, at once (a remote backend sends it and
+        returns, so the driver waits once per day instead of once per phase)."""
+        self._call(method, args)
+
+    def flush(self) -> None:
+        """Wait until every posted call has run; raise the first error among them."""
+        self.unwaited = 0
+        self._flush()
+
+    def _flush(self) -> None:
+        """(Here every call has run already.)"""
 
     def close(self) -> None:
         """Release the shards (and any workers)."""

@@ -2,7 +2,7 @@
 
 Each worker is a fresh interpreter (``python -m scorelab.engine.backends.worker``) that
 talks to the driver over its end of a socket pair, builds its shard from the plan and then answers calls, one
-message each way. The driver sends ``(method name, args)`` to every worker before it waits
+message each way (a posted call has no answer). The driver sends ``(method name, args)`` to every worker before it waits
 for any answer, so the shards of a phase run at the same time. Only plain data crosses (the plan once,
 then day numbers, id arrays and counts), which is what the shard interface promises; the
 results are the same bytes as the local backend's, since every draw is keyed by person.
@@ -84,8 +84,20 @@ class ProcessBackend(Backend):
     def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
         name = shard_method(method)
         for k, a in enumerate(args):
-            self._send(k, (name, a))
+            self._send(k, (name, a, True))
         return self._gather()
+
+    def _post(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> None:
+        # no answer comes back (so the driver never has to read one to keep the pipe
+        # flowing); a worker keeps a posted call's error for its next answer
+        name = shard_method(method)
+        for k, a in enumerate(args):
+            self._send(k, (name, a, False))
+
+    def _flush(self) -> None:
+        for k in range(len(self.conns)):
+            self._send(k, (None, (), True))
+        self._gather()
 
     def close(self) -> None:
         for conn in self.conns:

@@ -68,6 +68,7 @@ class RayBackend(Backend):
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
         super().__init__(address, workers)
         self.actors: list[Any] = []
+        self.pending: list[Any] = []  # references of posted calls not yet waited for
         self.groups: list[list[int]] = []
         self._started_ray = False
 
@@ -90,11 +91,25 @@ class RayBackend(Backend):
                        for group in self.groups]
         ray.get([a.ready.remote() for a in self.actors])  # (closed by the engine on failure)
 
+    def _submit(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
+        name = shard_method(method)
+        return [a.call.remote(name, [args[i] for i in group])
+                for a, group in zip(self.actors, self.groups, strict=True)]
+
+    def _post(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> None:
+        # an actor runs one caller's tasks in the order they were submitted, so a posted
+        # call runs before any later one; its reference is kept to raise its error
+        self.pending.extend(self._submit(method, args))
+
+    def _flush(self) -> None:
+        pending, self.pending = self.pending, []
+        _ray().get(pending)
+
     def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
         ray = _ray()
-        name = shard_method(method)
-        answers = ray.get([a.call.remote(name, [args[i] for i in group])
-                           for a, group in zip(self.actors, self.groups, strict=True)])
+        refs = self._submit(method, args)
+        pending, self.pending = self.pending, []
+        answers = ray.get(pending + refs)[len(pending):]
         results: list[Any] = [None] * len(self.bounds)
         for group, values in zip(self.groups, answers, strict=True):
             for i, value in zip(group, values, strict=True):
@@ -107,7 +122,7 @@ class RayBackend(Backend):
         ray = _ray()
         for a in self.actors:
             ray.kill(a)
-        self.actors = []
+        self.actors, self.pending = [], []
         if self._started_ray:
             ray.shutdown()
             self._started_ray = False

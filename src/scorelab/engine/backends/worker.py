@@ -2,8 +2,10 @@
 
 Run as ``python -m scorelab.engine.backends.worker FD`` by ``ProcessBackend``; ``FD`` is the
 worker's end of a socket pair. It receives ``(plan, start, stop)``, builds the shard, then
-answers ``(method name, args)`` messages with ``("ok", result)`` or ``("error", traceback)`` until
-it receives ``None`` or the driver goes away.
+answers ``(method name, args, answer)`` messages with ``("ok", result)`` or ``("error",
+traceback)`` until it receives ``None`` or the driver goes away. A posted call (``answer``
+false) gets no answer; if it fails, the next answer is its error, and the shard runs nothing
+until then.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ..shard import Shard
 
 
 def _serve(fd: int) -> None:
-    """A worker: build the shard, then answer ``(method name, args)`` until told to stop
+    """A worker: build the shard, then answer ``(method name, args, answer)`` until told to stop
     (``None``) or the driver goes away."""
     conn = Connection(fd)
     try:
@@ -26,6 +28,7 @@ def _serve(fd: int) -> None:
     except BaseException:  # noqa: BLE001 - reported to the driver, which raises it
         conn.send(("error", traceback.format_exc()))
         return
+    failed: str | None = None  # a posted call's error, kept for the next answer
     while True:
         try:
             message = conn.recv()
@@ -33,11 +36,16 @@ def _serve(fd: int) -> None:
             return
         if message is None:
             return
-        method, args = message
-        try:
-            conn.send(("ok", getattr(shard, method)(*args)))
-        except BaseException:  # noqa: BLE001
-            conn.send(("error", traceback.format_exc()))
+        method, args, answer = message
+        result = None
+        if failed is None and method is not None:  # (None: a flush, answered at once)
+            try:
+                result = getattr(shard, method)(*args)
+            except BaseException:  # noqa: BLE001
+                failed = traceback.format_exc()
+        if answer:
+            conn.send(("ok", result) if failed is None else ("error", failed))
+            failed = None
 
 
 if __name__ == "__main__":
