@@ -58,7 +58,11 @@ def start_ray(address: str | None, workers: int | None) -> bool:
     if address is not None:
         ray.init(address=address, log_to_driver=False)
     else:
-        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+        # Ray runs its workers at niceness 15 by default, so that its own daemons come first;
+        # on a machine shared with other work that starves the shards, which do all the
+        # work of a run: here they run at the priority of the processes backend's workers
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False,
+                 _system_config={"worker_niceness": 0})
     return True
 
 
