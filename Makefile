@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APP_STAMP := $(VENV)/.installed-app
 
-.PHONY: demo explore test docs chromium bench bench-scale lint golden schema fuzz clean
+.PHONY: demo explore test docs chromium bench bench-scale bench-toy bench-backends lint golden schema fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,10 +62,21 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-# sizes 1M-16M, both cores, local vs Ray, and Mesa (several minutes)
+# sizes 1M-16M, both cores, and local vs Ray (several minutes)
 bench-scale: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/scale.py
+
+# the toy model in Mesa (the bench extra), plain numpy and scorelab, both algorithms, at 1M
+# and 10M persons, side by side (about half an hour on 2 cores; Mesa at 10M needs ~5 GiB)
+bench-toy: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/toy.py
+
+# processes, Ray and local at equal shards, 10M persons, whole runs in turn (about 15 minutes)
+bench-backends: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/backends.py
 
 lint: $(STAMP) $(APP_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[lint]"

@@ -2,6 +2,7 @@
 
     python bench/backends.py [--persons 10000000] [--days 365] [--warmup-days 365]
                              [--shards 2] [--backends processes,ray,local] [--repeat 3]
+    python bench/backends.py --crossing [--preset china-2022] [--persons 1000000] [--shards 2]
 
 Whole ``scorelab run`` commands (china-2022, all four files written; Ray started and stopped
 by the run itself, so its start is in the time), one backend after the other in turn
@@ -9,6 +10,11 @@ by the run itself, so its start is in the time), one backend after the other in 
 backend's median as a ratio to the first one's. Ray runs with ``--workers`` equal to the
 shards. Needs Ray for ``ray`` (``pip install -e '.[bench]'``). Prints JSON and a Markdown table
 for bench/RESULTS.md.
+
+With ``--crossing``, no timing: the run goes through a local backend that pickles every
+call's arguments and every answer (as the processes backend sends them; Ray's serialisation
+is of the same data) and counts the bytes that would cross between the driver and the shards,
+per phase, once (the plan) and per day. Posted calls have no answer.
 """
 
 from __future__ import annotations
@@ -23,6 +29,58 @@ from pathlib import Path
 from scale import timed_run
 
 
+def crossing(persons: int, days: int, warmup_days: int, shards: int, preset: str
+             ) -> dict[str, object]:
+    """Bytes that cross between the driver and the shards in a run, per phase."""
+    import pickle
+    from collections import Counter
+    from collections.abc import Callable
+    from typing import Any
+
+    from scorelab.engine.backends.local import LocalBackend
+    from scorelab.engine.loop import run_days
+    from scorelab.engine.run import shard_bounds
+    from scorelab.scenario import load_scenario
+    from scorelab.scenario.plan import Plan
+    from scorelab.scenario.plan import compile as compile_plan
+
+    out: Counter[str] = Counter()
+    back: Counter[str] = Counter()
+    calls: Counter[str] = Counter()
+
+    class Counting(LocalBackend):
+        def _start(self, plan: Plan, bounds: list[tuple[int, int]]) -> None:
+            out["plan (once)"] += sum(len(pickle.dumps((plan, a, b))) for a, b in bounds)
+            super()._start(plan, bounds)
+
+        def _post(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> None:
+            name = method.__name__
+            out[name] += sum(len(pickle.dumps((name, a, False))) for a in args)
+            calls[name] += 1
+            LocalBackend._call(self, method, args)
+
+        def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
+            name = method.__name__
+            out[name] += sum(len(pickle.dumps((name, a, True))) for a in args)
+            answers = LocalBackend._call(self, method, args)
+            back[name] += sum(len(pickle.dumps(("ok", r))) for r in answers)
+            calls[name] += 1
+            return answers
+
+    scenario = load_scenario(preset=preset, overrides={
+        "population": {"persons": persons}, "days": days, "warmup_days": warmup_days})
+    plan = compile_plan(scenario)
+    run_days(plan, Counting(), shard_bounds(plan.persons, plan.block_size, shards))
+    total_days = plan.total_days
+    per_day = {name: {"to_shards": out[name] / total_days, "from_shards": back[name] / total_days,
+                      "calls_per_day": calls[name] / total_days}
+               for name in calls if name != "totals"}
+    return {"preset": preset, "persons": persons, "shards": shards, "days": total_days,
+            "plan_bytes_per_shard": out["plan (once)"] / shards,
+            "totals_bytes": back["totals"], "per_day": per_day,
+            "bytes_per_day": sum(out[n] + back[n] for n in calls if n != "totals") / total_days}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=10_000_000)
@@ -31,7 +89,13 @@ def main() -> int:
     parser.add_argument("--shards", type=int, default=2)
     parser.add_argument("--backends", default="processes,ray,local")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--crossing", action="store_true")
+    parser.add_argument("--preset", default="china-2022", help="(with --crossing)")
     args = parser.parse_args()
+    if args.crossing:
+        print(json.dumps(crossing(args.persons, args.days, args.warmup_days, args.shards,
+                                  args.preset), indent=2))
+        return 0
     names = args.backends.split(",")
     folder = tempfile.TemporaryDirectory()
     scenario = Path(folder.name) / "scenario.yaml"

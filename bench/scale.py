@@ -1,15 +1,14 @@
-"""Scaling benchmarks (not part of the tests): size, cores, backends, and a Mesa comparison.
+"""Scaling benchmarks (not part of the tests): size, cores and backends.
 
     python bench/scale.py [--sizes 1000000,4000000,16000000] [--days 365] [--backend-size 4000000]
-                          [--mesa-persons 20000] [--skip-ray] [--skip-mesa]
+                          [--skip-ray]
 
 * wall time and peak RSS of ``scorelab run`` (china-2022, 365 warm-up days) at each size, with
   a least-squares line through them (seconds and MiB against persons);
 * 1 shard on the local backend against 2 shards on the processes backend, and the local
-  backend against Ray at equal shards, at ``--backend-size`` persons;
-* a toy model (``bench/toy.yaml``: a score per person, a daily random event, a blacklist below
-  a threshold) in Mesa and in scorelab, as person-days per second (Mesa needs
-  ``pip install mesa``).
+  backend against Ray at equal shards, at ``--backend-size`` persons (one run each: for
+  the backends side by side, in turn, with medians, see ``bench/backends.py``).
+The toy model against Mesa and plain numpy is ``bench/toy.py`` (``make bench-toy``).
 Prints JSON and a Markdown table for bench/RESULTS.md.
 """
 
@@ -49,55 +48,12 @@ def fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
     return float(intercept), float(slope)
 
 
-def mesa_person_days_per_second(persons: int, days: int) -> float:
-    import mesa
-
-    class Person(mesa.Agent):  # type: ignore[misc]
-        def __init__(self, model: mesa.Model) -> None:
-            super().__init__(model)
-            self.score = 100
-            self.blacklisted = False
-
-        def step(self) -> None:
-            if self.random.random() < 0.01:
-                self.score -= 10
-            self.blacklisted = self.score < 60
-
-    class Toy(mesa.Model):  # type: ignore[misc]
-        def __init__(self, n: int) -> None:
-            super().__init__(seed=1)
-            for _ in range(n):
-                Person(self)
-
-        def step(self) -> None:
-            self.agents.do("step")
-
-    model = Toy(persons)
-    start = time.perf_counter()
-    for _ in range(days):
-        model.step()
-    return persons * days / (time.perf_counter() - start)
-
-
-def scorelab_person_days_per_second(persons: int, days: int) -> float:
-    import scorelab
-    from scorelab.scenario import load_scenario
-
-    scenario = load_scenario(HERE / "toy.yaml", overrides={
-        "population": {"persons": persons}, "days": days})
-    start = time.perf_counter()
-    scorelab.run(scenario)
-    return persons * days / (time.perf_counter() - start)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000,4000000,16000000")
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--backend-size", type=int, default=4_000_000)
-    parser.add_argument("--mesa-persons", type=int, default=20_000)
     parser.add_argument("--skip-ray", action="store_true")
-    parser.add_argument("--skip-mesa", action="store_true")
     args = parser.parse_args()
     random.seed(0)
     results: dict[str, object] = {}
@@ -134,15 +90,6 @@ def main() -> int:
         rows.append(("2 shards, ray (local Ray, 2 workers)",
                      f"{two_ray:.1f} s ({two_local / two_ray:.2f}x local at equal shards)"))
         results["ray"] = two_ray
-
-    if not args.skip_mesa:
-        mesa_rate = mesa_person_days_per_second(args.mesa_persons, 100)
-        ours = scorelab_person_days_per_second(1_000_000, 100)
-        rows.append((f"toy model in Mesa ({args.mesa_persons:,} agents x 100 days)",
-                     f"{mesa_rate:,.0f} person-days/s"))
-        rows.append(("toy model in scorelab (1,000,000 persons x 100 days)",
-                     f"{ours:,.0f} person-days/s ({ours / mesa_rate:,.0f}x Mesa)"))
-        results["mesa"] = {"mesa": mesa_rate, "scorelab": ours}
 
     print(json.dumps(results, indent=2))
     print("\n| measure | value |\n|---|---|")

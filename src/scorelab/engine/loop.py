@@ -208,7 +208,12 @@ def appeals(run: Driver, day: int) -> None:
     for i, desk in run.desks.items():
         desk.file(day, np.concatenate([f[i] for f in filed]))
         decisions[i] = desk.serve(day)
-    run.backend.post(Shard.resolve_appeals, day, decisions)
+    # each shard gets the decisions on its own persons only (what crosses stays what each
+    # shard needs, however many shards there are)
+    run.backend.post_each(Shard.resolve_appeals, [
+        (day, {i: (ids[(ids >= a) & (ids < b)], won[(ids >= a) & (ids < b)])
+               for i, (ids, won) in decisions.items()})
+        for a, b in run.backend.bounds])
 
 
 def integration(run: Driver, day: int) -> None:
