@@ -3,6 +3,7 @@
     python bench/backends.py [--persons 10000000] [--days 365] [--warmup-days 365]
                              [--shards 2] [--backends processes,ray,local] [--repeat 3]
     python bench/backends.py --crossing [--preset china-2022] [--persons 1000000] [--shards 2]
+    python bench/backends.py --largest [--persons 100000000] [--days 365] [--warmup-days 0]
 
 Whole ``scorelab run`` commands (china-2022, all four files written; Ray started and stopped
 by the run itself, so its start is in the time), one backend after the other in turn
@@ -10,6 +11,10 @@ by the run itself, so its start is in the time), one backend after the other in 
 backend's median as a ratio to the first one's. Ray runs with ``--workers`` equal to the
 shards. Needs Ray for ``ray`` (``pip install -e '.[bench]'``). Prints JSON and a Markdown table
 for bench/RESULTS.md.
+
+With ``--largest``, one run on the processes backend (a worker per shard) with the peak of
+the summed resident memory of the command and all its processes (sampled every 0.2 s with
+psutil, which Ray brings), for the largest run one machine can hold.
 
 With ``--crossing``, no timing: the run goes through a local backend that pickles every
 call's arguments and every answer (as the processes backend sends them; Ray's serialisation
@@ -27,6 +32,32 @@ import tempfile
 from pathlib import Path
 
 from scale import timed_run
+
+
+def tree_peak(args: list[str]) -> tuple[float, int]:
+    """Wall seconds of ``scorelab run ARGS`` and the peak of the summed RSS (bytes) of it and
+    its worker processes."""
+    import subprocess
+    import time
+
+    import psutil
+
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "scorelab", "run", *args, "--out",
+                                 f"{tmp}/out", "--quiet"], stdout=subprocess.DEVNULL)
+        root, peak = psutil.Process(proc.pid), 0
+        while proc.poll() is None:
+            try:
+                tree = [root, *root.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree))
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+        wall = time.perf_counter() - start
+    if proc.returncode:
+        raise SystemExit(f"the run failed (exit {proc.returncode})")
+    return wall, peak
 
 
 def crossing(persons: int, days: int, warmup_days: int, shards: int, preset: str
@@ -91,7 +122,20 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--crossing", action="store_true")
     parser.add_argument("--preset", default="china-2022", help="(with --crossing)")
+    parser.add_argument("--largest", action="store_true")
     args = parser.parse_args()
+    if args.largest:
+        with tempfile.TemporaryDirectory() as folder:
+            scenario = Path(folder) / "scenario.yaml"
+            scenario.write_text(f"extends: china-2022\nwarmup_days: {args.warmup_days}\n")
+            wall, peak = tree_peak([str(scenario), "--persons", str(args.persons), "--days",
+                                    str(args.days), "--shards", str(args.shards),
+                                    "--backend", "processes"])
+        print(json.dumps({"persons": args.persons, "days": args.days,
+                          "warmup_days": args.warmup_days, "shards": args.shards,
+                          "wall_s": wall, "peak_bytes": peak,
+                          "bytes_per_person": peak / args.persons}, indent=2))
+        return 0
     if args.crossing:
         print(json.dumps(crossing(args.persons, args.days, args.warmup_days, args.shards,
                                   args.preset), indent=2))
