@@ -2,6 +2,7 @@
 
     python bench/backends.py [--persons 10000000] [--days 365] [--warmup-days 365]
                              [--shards 2] [--backends processes,ray,local] [--repeat 3]
+                             [--baseline OLD_CHECKOUT/src]
     python bench/backends.py --crossing [--preset china-2022] [--persons 1000000] [--shards 2]
     python bench/backends.py --largest [--persons 100000000] [--days 365] [--warmup-days 0]
 
@@ -9,7 +10,8 @@ Whole ``scorelab run`` commands (china-2022, all four files written; Ray started
 by the run itself, so its start is in the time), one backend after the other in turn
 ``--repeat`` times, so the load of a shared machine falls on all alike; medians, and each
 backend's median as a ratio to the first one's. Ray runs with ``--workers`` equal to the
-shards. Needs Ray for ``ray`` (``pip install -e '.[bench]'``). Prints JSON and a Markdown table
+shards. With ``--baseline``, each backend also runs on that version of scorelab (say, main
+before a change), in the same turns. Needs Ray for ``ray`` (``pip install -e '.[bench]'``). Prints JSON and a Markdown table
 for bench/RESULTS.md.
 
 With ``--largest``, one run on the processes backend (a worker per shard) with the peak of
@@ -123,6 +125,7 @@ def main() -> int:
     parser.add_argument("--crossing", action="store_true")
     parser.add_argument("--preset", default="china-2022", help="(with --crossing)")
     parser.add_argument("--largest", action="store_true")
+    parser.add_argument("--baseline", help="the src folder of another checkout")
     args = parser.parse_args()
     if args.largest:
         with tempfile.TemporaryDirectory() as folder:
@@ -146,13 +149,18 @@ def main() -> int:
     scenario.write_text(f"extends: china-2022\nwarmup_days: {args.warmup_days}\n")
     base = [str(scenario), "--persons", str(args.persons), "--days", str(args.days),
             "--shards", str(args.shards)]
-    walls: dict[str, list[float]] = {b: [] for b in names}
+    versions: list[tuple[str, str | None]] = [("", None)]
+    if args.baseline:
+        versions.append((" (baseline)", args.baseline))
+    walls: dict[str, list[float]] = {b + v: [] for b in names for v, _ in versions}
     for r in range(args.repeat):
         for name in names:
-            extra = ["--workers", str(args.shards)] if name == "ray" else []
-            wall, _ = timed_run([*base, "--backend", name, *extra])
-            walls[name].append(wall)
-            print(f"# {name} #{r + 1}: {wall:.1f} s", file=sys.stderr, flush=True)
+            for label, src in versions:
+                extra = ["--workers", str(args.shards)] if name == "ray" else []
+                wall, _ = timed_run([*base, "--backend", name, *extra], src)
+                walls[name + label].append(wall)
+                print(f"# {name}{label} #{r + 1}: {wall:.1f} s", file=sys.stderr, flush=True)
+    names = list(walls)
     medians = {b: statistics.median(w) for b, w in walls.items()}
     print(json.dumps({"walls": walls, "medians": medians}, indent=2))
     first = names[0]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -28,14 +29,16 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 
 
-def timed_run(args: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes) of ``scorelab run ARGS`` in a child process."""
+def timed_run(args: list[str], src: str | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (bytes) of ``scorelab run ARGS`` in a child process (with
+    ``src``: the scorelab found in that folder)."""
+    env = {**os.environ, "PYTHONPATH": src} if src else None
     with tempfile.TemporaryDirectory() as tmp:
         cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "scorelab", "run", *args,
                "--out", f"{tmp}/out", "--quiet"]
         start = time.perf_counter()
         proc = subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+                              stderr=subprocess.PIPE, text=True, env=env)
         wall = time.perf_counter() - start
     peak = next(int(line.split()[-1]) * 1024 for line in proc.stderr.splitlines()
                 if "Maximum resident set size" in line)
