@@ -3,8 +3,13 @@
 There are ``workers`` actors (default: one per shard); each holds its share of the shards,
 built from the plan (sent once, through Ray's object store), and answers calls for them in
 turn, so ``--workers W`` runs at most W shards at once. Only per-day aggregates, city-level
-draws, appeal filings and decisions cross between actors and the driver. Results are the same bytes as the local backend's, whatever the number
-of shards or workers, since every draw is keyed by person.
+draws, appeal filings and decisions cross between actors and the driver. Results are the
+same bytes as the local backend's, whatever the number of shards or workers, since every
+draw is keyed by person.
+
+Calls posted by the engine (the phases whose results it does not need) wait in the driver and
+go with the next call that waits, as one actor task per actor: a day of ``china-2022`` is one
+task per actor and one wait, where it was four of each.
 
 Whole runs (``map_runs``) are Ray tasks, one CPU each, on the same Ray. Ray is started here
 only (``start_ray``), and stopped by whoever started it.
@@ -37,6 +42,13 @@ class _ShardGroup:
     def call(self, method: str, args: list[tuple[Any, ...]]) -> list[Any]:
         """Call the shard method named ``method`` on each shard with its arguments."""
         return [getattr(shard, method)(*a) for shard, a in zip(self.shards, args, strict=True)]
+
+    def calls(self, batch: list[tuple[str, list[tuple[Any, ...]]]]) -> list[Any]:
+        """Several calls in order, in one actor task; the last one's results."""
+        results: list[Any] = []
+        for method, args in batch:
+            results = self.call(method, args)
+        return results
 
 
 def _ray() -> Any:
@@ -72,7 +84,7 @@ class RayBackend(Backend):
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
         super().__init__(address, workers)
         self.actors: list[Any] = []
-        self.pending: list[Any] = []  # references of posted calls not yet waited for
+        self.queued: list[tuple[str, list[tuple[Any, ...]]]] = []  # posted, not yet sent
         self.groups: list[list[int]] = []
         self._started_ray = False
 
@@ -95,25 +107,25 @@ class RayBackend(Backend):
                        for group in self.groups]
         ray.get([a.ready.remote() for a in self.actors])  # (closed by the engine on failure)
 
-    def _submit(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
-        name = shard_method(method)
-        return [a.call.remote(name, [args[i] for i in group])
+    def _submit(self, batch: list[tuple[str, list[tuple[Any, ...]]]]) -> list[Any]:
+        """One task per actor carrying the batch's calls, each with that actor's shards'
+        arguments."""
+        return [a.calls.remote([(name, [args[i] for i in group]) for name, args in batch])
                 for a, group in zip(self.actors, self.groups, strict=True)]
 
     def _post(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> None:
-        # an actor runs one caller's tasks in the order they were submitted, so a posted
-        # call runs before any later one; its reference is kept to raise its error
-        self.pending.extend(self._submit(method, args))
+        # kept here and sent with the next call that waits, in one actor task: a Ray task
+        # costs the driver about a millisecond to submit, a queued call nothing
+        self.queued.append((shard_method(method), args))
 
     def _flush(self) -> None:
-        pending, self.pending = self.pending, []
-        _ray().get(pending)
+        batch, self.queued = self.queued, []
+        if batch:
+            _ray().get(self._submit(batch))
 
     def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
-        ray = _ray()
-        refs = self._submit(method, args)
-        pending, self.pending = self.pending, []
-        answers = ray.get(pending + refs)[len(pending):]
+        batch, self.queued = [*self.queued, (shard_method(method), args)], []
+        answers = _ray().get(self._submit(batch))
         results: list[Any] = [None] * len(self.bounds)
         for group, values in zip(self.groups, answers, strict=True):
             for i, value in zip(group, values, strict=True):
@@ -126,7 +138,7 @@ class RayBackend(Backend):
         ray = _ray()
         for a in self.actors:
             ray.kill(a)
-        self.actors, self.pending = [], []
+        self.actors, self.queued = [], []
         if self._started_ray:
             ray.shutdown()
             self._started_ray = False
