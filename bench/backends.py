@@ -16,7 +16,7 @@ for bench/RESULTS.md.
 
 With ``--largest``, one run on the processes backend (a worker per shard) with the peak of
 the summed resident memory of the command and all its processes (sampled every 0.2 s with
-psutil, which Ray brings), for the largest run one machine can hold.
+psutil, of the bench extra), for the largest run one machine can hold.
 
 With ``--crossing``, no timing: the run goes through a local backend that pickles every
 call's arguments and every answer (as the processes backend sends them; Ray's serialisation
