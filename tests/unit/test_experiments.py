@@ -125,6 +125,14 @@ def test_a_sweep_writes_one_row_per_run_and_resumes(tmp_path: Path) -> None:
     assert pl.read_parquet(again.table).equals(table)
 
 
+def test_a_sweep_folder_whose_name_looks_like_a_pattern_is_a_name(tmp_path: Path) -> None:
+    scenario = load_scenario(text=tiny(days=3))
+    result = scorelab.sweep(scenario, ["processes.driving.rate=0.01,0.02"],
+                            out=tmp_path / "sw[1]")
+    assert pl.read_parquet(result.table, glob=False).height == 2
+    assert result.table.parent == tmp_path / "sw[1]"
+
+
 def test_a_folder_of_another_sweep_is_refused(tmp_path: Path) -> None:
     scenario = load_scenario(text=tiny(days=3))
     scorelab.sweep(scenario, ["processes.driving.rate=0.01"], out=tmp_path / "s")
