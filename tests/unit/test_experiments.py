@@ -243,6 +243,8 @@ def test_a_figure_no_parameter_moves_has_zero_indices(tmp_path: Path) -> None:
     (["--param", "processes.driving.rate=0.1:0.2", "--method", "fast"], "unknown method"),
     (["--param", "processes.driving.rate=0.1:0.2", "--output", "systems.recorder.recods",
       "--samples", "2"], "did you mean 'systems.recorder.records'"),
+    (["--param", "processes.driving.rate=0.1:0.2", "--output", "systems.recordr.records",
+      "--samples", "2"], "no system 'recordr' in this scenario (did you mean 'recorder'?)"),
 ])
 def test_bad_sensitivity_input_exits_2(tmp_path: Path, args: list[str], message: str,
                                        capsys: pytest.CaptureFixture[str]) -> None:
@@ -252,6 +254,7 @@ def test_bad_sensitivity_input_exits_2(tmp_path: Path, args: list[str], message:
     err = capsys.readouterr().err
     assert code == 2, err
     assert message in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]  # nothing run or kept
 
 
 @pytest.mark.parametrize(("args", "message"), [
