@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeGuard
 
+from ..measures.registry import MEASURE_KINDS
 from .summary import Interval, Summary
 
 #: how a figure combines over shards: added up, the largest, or computed once the parts are
@@ -103,6 +104,16 @@ def _innocent_per_participant_day(node: Mapping[str, Any]) -> float | None:
     if not _number(everyone) or not _number(innocent) or everyone - innocent <= 0:
         return None
     return float(innocent) / float(everyone - innocent)
+
+
+def _innocent_per_participant_reached(node: Mapping[str, Any]) -> float | None:
+    """Innocents' restriction person-days per participant the measure reached (restricted or
+    detained at least once while a participant)."""
+    innocent, reached = node.get("restriction_person_days_innocent"), \
+        node.get("participants_reached")
+    if not _number(innocent) or not _number(reached) or reached <= 0:
+        return None
+    return float(innocent) / float(reached)
 
 
 def _scored_by_several(node: Mapping[str, Any]) -> float | None:
@@ -290,6 +301,8 @@ class MEASURE:
     collateral_person_days = _figure("measures.*.collateral_person_days",
                                      "collateral person-days (uninvolved restricted)",
                                      "person-days", True)
+    participants_reached = _figure("measures.*.participants_reached",
+                                   "participants reached (restricted or detained)", "persons")
     precision = _figure("measures.*.precision", "precision (participants among the flagged)",
                         "share", False, "derived")
     recall = _figure("measures.*.recall", "recall (participants flagged)", "share", False,
@@ -308,6 +321,10 @@ class MEASURE:
         "measures.*.innocent_days_per_participant_day",
         "innocents' restriction person-days per participant's", "ratio", True, "derived",
         _innocent_per_participant_day)
+    innocent_days_per_participant_reached = _figure(
+        "measures.*.innocent_days_per_participant_reached",
+        "innocents' restriction person-days per participant reached", "ratio", True,
+        "derived", _innocent_per_participant_reached)
     search_hits = _figure("measures.*.search_hits", "searches that found something",
                           "searches")
     installed = _figure("measures.*.installed", "phones with the scanner installed", "persons")
@@ -324,6 +341,22 @@ class MEASURE:
     detention_days = _figure("measures.*.cost.detention_days", "detention days", "days", True)
     economic_usd = _figure("measures.*.cost.economic_usd", "economic cost", "US$", True)
 
+
+def _kind_figures() -> tuple[Figure, ...]:
+    """The figures each measure kind declares for its own fields (``FIGURES`` on its summary
+    model), in the registry's order, each once."""
+    out: dict[str, Figure] = {}
+    for model in MEASURE_KINDS.summaries().values():
+        for name, (label, unit, worse) in getattr(model, "FIGURES", {}).items():
+            path = f"measures.*.{name}"
+            if path not in out and all(f.path != path for f in _ALL):
+                out[path] = Figure(path, label, unit, worse)
+    _ALL.extend(out.values())
+    return tuple(out.values())
+
+
+#: the measure kinds' own figures (after the shared ones)
+MEASURE_KIND_FIGURES = _kind_figures()
 
 #: a measure's costs, in the order the report lists them
 COSTS = (MEASURE.officer_hours, MEASURE.reviewer_hours, MEASURE.images_scanned,
