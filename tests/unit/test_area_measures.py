@@ -15,7 +15,7 @@ from scenario_text import WITHOUT_PRESET_SYSTEMS
 import scorelab
 from scorelab.cli import main
 from scorelab.core.streams import Streams
-from scorelab.ledger.catalogue import MEASURE, resolve
+from scorelab.ledger.catalogue import MEASURE, figure_of, resolve
 from scorelab.measures.shutdown import ShutdownCoordinator
 from scorelab.population import build_geography, generate_population
 from scorelab.processes.protests import Protest, ProtestCoordinator, ProtestState
@@ -207,3 +207,25 @@ def test_bad_area_settings_are_located(tmp_path: Path, capsys: pytest.CaptureFix
     for fragment in expected:
         assert fragment in message, (fragment, message)
     assert not out.exists()
+
+
+def test_the_area_measures_claim_compares_the_three_measures() -> None:
+    """The claims page's area-measures experiment runs area-control-2022 with enough persons
+    that each measure reaches participants: every figure has a median and a range over the
+    replicates, the innocents' person-days per participant reached stand side by side for
+    checkpoints, shutdown and jammer, and the robustness varies the new assumptions."""
+    from scorelab.experiments.claims import run_claims
+
+    results = run_claims(["area-measures"], persons=2000, replicates=2, samples=2)
+    assert results["runs"]["area-control-2022"]["persons"] == 500_000
+    (claim,) = results["claims"]
+    per = MEASURE.innocent_days_per_participant_reached
+    assert [f["path"] for f in claim["figures"] if figure_of(f["path"]) == per] == [
+        per.at("checkpoints"), per.at("city-shutdowns"), per.at("site-jammers")]
+    for f in claim["figures"]:
+        assert f["median"] is not None and f["low"] <= f["median"] <= f["high"], f
+    assert claim["finding"]["holds"] is True
+    robustness = claim["robustness"]
+    assert {a["path"] for a in robustness["assumptions"]} >= {
+        "measures.city-shutdowns.share", "measures.site-jammers.passers_by_per_participant"}
+    assert robustness["drives"] is not None and robustness["undefined"] == 0
