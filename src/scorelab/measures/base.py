@@ -283,10 +283,12 @@ class MeasureState(Tunable):
         rows = self.active[self.until[self.active] > day]
         self._add_restricted(i, rows, self.role(rows))
 
-    def _add_restricted(self, i: int, rows: np.ndarray, roles: np.ndarray) -> None:
-        """Count today's restricted rows by their true role (a participant among them is
-        reached)."""
-        self.flags[rows[roles == PARTICIPANT]] |= REACHED
+    def _add_restricted(self, i: int, rows: np.ndarray | slice, roles: np.ndarray) -> None:
+        """Count today's restricted rows (ids in this shard, or a run of them) by their true
+        role; the participants among them are reached."""
+        part = np.flatnonzero(roles == PARTICIPANT)
+        if part.size:
+            self.flags[rows.start + part if isinstance(rows, slice) else rows[part]] |= REACHED
         counts = np.bincount(roles, minlength=len(ROLES))
         self.person_days += counts
         self.daily["restricted"][i] += int(counts.sum())

@@ -154,8 +154,7 @@ class ShutdownState(MeasureState):
         if i is None or self.protests is None:
             return
         for city in cut_off:
-            span = self.protests.city_rows(city)
-            rows = np.arange(span.start, span.stop)
+            rows = self.protests.city_rows(city)
             roles = self.protests.role[rows].astype(np.int64)
             self._add_restricted(i, rows, roles)
             self.person_days_cut += roles.size
