@@ -5,7 +5,9 @@ area-control-2022 preset fires both; bad settings are located errors."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import polars as pl
@@ -14,13 +16,23 @@ from scenario_text import WITHOUT_PRESET_SYSTEMS
 
 import scorelab
 from scorelab.cli import main
+from scorelab.core.results import Totals
 from scorelab.core.streams import Streams
 from scorelab.ledger.catalogue import MEASURE, figure_of, resolve
+from scorelab.measures.base import (
+    Coordinator,
+    CoordinatorTotals,
+    MeasureState,
+    MeasureTotals,
+    Shards,
+)
 from scorelab.measures.shutdown import ShutdownCoordinator
+from scorelab.measures.summary import MeasureSummary
 from scorelab.population import build_geography, generate_population
 from scorelab.processes.protests import Protest, ProtestCoordinator, ProtestState
 from scorelab.scenario import load_scenario
 from scorelab.scenario.plan import compile as compile_plan
+from scorelab.scenario.schema import MeasureSpec
 
 BARE = """
 extends: china-2022
@@ -229,3 +241,81 @@ def test_the_area_measures_claim_compares_the_three_measures() -> None:
     assert {a["path"] for a in robustness["assumptions"]} >= {
         "measures.city-shutdowns.share", "measures.site-jammers.passers_by_per_participant"}
     assert robustness["drives"] is not None and robustness["undefined"] == 0
+
+
+# --- a measure kind is one module and one registry line ---------------------------------------
+
+
+class HeadcountSpec(MeasureSpec):
+    after_protests: ClassVar[bool] = True
+    kind: Literal["headcount"]
+
+
+class HeadcountSummary(MeasureSummary):
+    FIGURES: ClassVar[dict[str, tuple[str, str, bool | None]]] = {
+        "counted": ("protesters counted", "persons", None)}
+    kind: Literal["headcount"]
+    counted: int
+
+
+@dataclass
+class Counted(Totals):
+    counted: int
+
+
+@dataclass(kw_only=True)
+class HeadcountTotals(CoordinatorTotals[Counted]):
+    def summary_fields(self, counted: MeasureTotals[Counted]) -> dict[str, Any]:
+        return {"counted": counted.own.counted}
+
+
+class HeadcountCoordinator(Coordinator["Headcount"]):
+    def act(self, day: int, shards: Shards[Headcount]) -> None:
+        shards.call(Headcount.count, day)
+
+    def totals(self) -> HeadcountTotals:
+        return HeadcountTotals()
+
+
+class Headcount(MeasureState):
+    """Counts today's protest participants, and does nothing to them."""
+
+    kind: ClassVar[str] = "headcount"
+    Spec: ClassVar[type[MeasureSpec]] = HeadcountSpec
+    Summary: ClassVar[type[MeasureSummary]] = HeadcountSummary
+    Coordinator: ClassVar[type[HeadcountCoordinator]] = HeadcountCoordinator
+    counted = 0
+
+    def own_totals(self) -> Counted:
+        return Counted(self.counted)
+
+    def count(self, day: int) -> None:
+        if self.protests is not None and self.observed(day) is not None:
+            self.counted += self.protests.participants_today.size
+
+
+def test_a_new_measure_kind_needs_one_module_and_one_registry_line() -> None:
+    """A kind declared here (its spec, part, coordinator, totals, summary and the figures of
+    its own fields) and registered in one line runs, is summarised, has its own figures in
+    the catalogue and its section in the report."""
+    from scorelab.measures.registry import MEASURE_KINDS
+    from scorelab.report.view import build_page
+
+    MEASURE_KINDS.register(Headcount)  # the registry line
+    try:
+        text = bare(days=5) + ONE_PROTEST.format(passers=1, duration=1) + \
+            "  heads: {kind: headcount}\n"
+        result = scorelab.run(load_scenario(text=text))
+        heads = result.summary.measures["heads"]  # type: ignore[index]
+        assert isinstance(heads, HeadcountSummary)
+        assert heads.counted == result.summary["protests"]["participants"] > 0
+        found = figure_of("measures.heads.counted")
+        assert found is not None and found.label == "protesters counted"
+        assert resolve(result.summary)["measures.heads.counted"] == heads.counted
+        page = build_page(result.summary, result.daily)
+        (section,) = [s for s in page.sections if s.title == "Measure: heads"]
+        assert any(row.cells[0].text == "Protesters counted"
+                   for card in section.cards for row in card.rows)
+    finally:
+        MEASURE_KINDS.unregister("headcount")
+    assert figure_of("measures.heads.counted") is None

@@ -7,6 +7,10 @@ sweeps, sensitivity and compare all take figures from here, by the constants bel
 writes a figure's path by hand, so a path that changes in the summary changes here only, and
 a test resolves every figure on every preset's summary.
 
+A measure kind declares the figures of its own summary fields in its module (``FIGURES`` on
+its summary model); the catalogue adds them after the shared measure figures, so a new kind
+needs no line here.
+
 Some figures are derived: not a field of ``summary.json`` but computed from the fields beside
 them (a system's share sanctioned wrongly, the sum of wrongful sanctions over systems). They
 are computed per run, so over replicates a derived share is the median of the runs' shares,
@@ -342,21 +346,23 @@ class MEASURE:
     economic_usd = _figure("measures.*.cost.economic_usd", "economic cost", "US$", True)
 
 
-def _kind_figures() -> tuple[Figure, ...]:
-    """The figures each measure kind declares for its own fields (``FIGURES`` on its summary
-    model), in the registry's order, each once."""
+def _kind_figures(known: tuple[Figure, ...] | list[Figure]) -> tuple[Figure, ...]:
+    """The figures the registered measure kinds declare for their own fields (``FIGURES`` on
+    each summary model), in the registry's order, each once, less those ``known``."""
+    paths = {f.path for f in known}
     out: dict[str, Figure] = {}
     for model in MEASURE_KINDS.summaries().values():
         for name, (label, unit, worse) in getattr(model, "FIGURES", {}).items():
             path = f"measures.*.{name}"
-            if path not in out and all(f.path != path for f in _ALL):
+            if path not in paths and path not in out:
                 out[path] = Figure(path, label, unit, worse)
-    _ALL.extend(out.values())
     return tuple(out.values())
 
 
-#: the measure kinds' own figures (after the shared ones)
-MEASURE_KIND_FIGURES = _kind_figures()
+#: the measure kinds' own figures, as registered when the catalogue is built (after the shared
+#: ones; :func:`kind_figures` adds those of kinds registered later, a plugin's)
+MEASURE_KIND_FIGURES = _kind_figures(_ALL)
+_ALL.extend(MEASURE_KIND_FIGURES)
 
 #: a measure's costs, in the order the report lists them
 COSTS = (MEASURE.officer_hours, MEASURE.reviewer_hours, MEASURE.images_scanned,
@@ -427,10 +433,21 @@ class INTEGRATION:
 FIGURES: tuple[Figure, ...] = tuple(_ALL)
 
 
+def kind_figures() -> tuple[Figure, ...]:
+    """The measure kinds' own figures, a kind registered after the catalogue was built
+    included: a new kind declares them in its module, and no line here names them."""
+    return MEASURE_KIND_FIGURES + _kind_figures(FIGURES)
+
+
+def every_figure() -> tuple[Figure, ...]:
+    """:data:`FIGURES`, and the own figures of measure kinds registered since."""
+    return FIGURES + _kind_figures(FIGURES)
+
+
 def figure_of(path: str) -> Figure | None:
     """The catalogue's figure a concrete path belongs to (None if it is not a figure)."""
     parts = path.split(".")
-    for found in FIGURES:
+    for found in every_figure():
         pattern = found.path.split(".")
         if len(pattern) == len(parts) and all(p in ("*", q) for p, q in zip(pattern, parts)):
             return found
@@ -467,7 +484,7 @@ def entries(summary: Summary | Mapping[str, Any]) -> dict[str, Entry]:
     in the summary's order of names). Undefined figures (a share of nothing) are left out."""
     data = summary.as_dict() if isinstance(summary, Summary) else summary
     out: dict[str, Entry] = {}
-    for found in FIGURES:
+    for found in every_figure():
         if found.of_run and found.derive is not None:
             value = found.derive(data)
             if _number(value):
@@ -559,4 +576,4 @@ def describe() -> list[dict[str, str]]:
     """The catalogue as rows (path, label, unit, direction, shards, replicates): what
     ``scorelab figures`` prints and docs/outputs.md lists."""
     return [{"path": f.path, "label": f.label, "unit": f.unit, "direction": f.direction,
-             "shards": f.shards, "replicates": "median"} for f in FIGURES]
+             "shards": f.shards, "replicates": "median"} for f in every_figure()]

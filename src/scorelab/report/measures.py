@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ledger.catalogue import COSTS, MEASURE, MEASURE_KIND_FIGURES, PROTESTS, RUN
+from ..ledger.catalogue import COSTS, MEASURE, PROTESTS, RUN, kind_figures
 from ..ledger.catalogue import Figure as CatalogueFigure
 from ..ledger.summary import MIN_BASE, MeasureSummary, Summary
 from .cells import Numbers, keynums, keyrow, pair_columns, share_cell, valuerow
@@ -370,7 +370,7 @@ def measure_cards(name: str, m: MeasureSummary, numbers: Numbers, index: int) ->
            if f.unit == "persons" else
            valuerow(f.label[:1].upper() + f.label[1:], numbers.plain(f, name),
                     numbers.value(f, name))
-           for f in MEASURE_KIND_FIGURES if numbers.has(f, name)]
+           for f in kind_figures() if numbers.has(f, name)]
     card(m.label()[:1].upper() + m.label()[1:], own)
     costs = [Row((Cell(_cost_label(cost), cls="label"), *_cost_cells(numbers, cost, name)))
              for cost in COSTS if numbers.fired(cost, name)]
