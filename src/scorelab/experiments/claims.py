@@ -105,7 +105,7 @@ class Claim:
 
 
 CHINA = Experiment("china-2022", "china-2022")
-CHECKPOINTS = Experiment("checkpoints-2022", "checkpoints-2022")
+CHECKPOINTS = Experiment("checkpoints-2022", "checkpoints-2022", min_persons=500_000)
 SCANNER = Experiment("phone-scanner", "phone-scanner")
 HASH = Experiment("hash-threshold", "hash-threshold")
 INTEGRATED = Experiment("integrated", "integrated", days=30)
