@@ -12,6 +12,16 @@ fresh processes, alternating ``--repeat`` times:
 Each prints wall time, peak resident memory (``ru_maxrss``) and the pairwise precision and
 recall of its clusters; the ratio of median wall times is the seam's overhead. Prints a Markdown table
 for bench/RESULTS.md.
+
+    python bench/linkage.py --runs [--persons 100000] [--days 365] [--repeat 1]
+
+Incremental against full linkage in whole runs: the ``integrated`` preset at ``--persons`` x
+``--days`` (monthly linkage), once with ``integration.relink: incremental`` and once with
+``full`` (every linkage re-trained and re-linking every record), alternating in fresh
+processes. Each prints the run's wall and CPU time, the time of each linkage, peak memory and
+the last linkage's pairwise precision and recall with their sampling errors
+(``sqrt(p(1-p)/pairs)``, over the predicted and the true pairs): the target is the two within
+0.005 of each other.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -121,6 +132,75 @@ def run_splink(path: Path) -> dict[str, float]:
     return {"wall_s": wall, "precision": precision, "recall": recall}
 
 
+def run_whole(persons: int, days: int, relink: str) -> dict[str, Any]:
+    """A whole integrated run, each linkage timed (wall, and whether it was full)."""
+    import scorelab
+    from scorelab.integration import integrator
+    from scorelab.scenario import load_scenario
+
+    linkages: list[dict[str, Any]] = []
+    plain = integrator.Integrator.link
+
+    def timed(self: integrator.Integrator, day: int, *args: Any) -> None:
+        full = self.spec.full_relink(self.linkages) or not self.model
+        start = time.perf_counter()
+        plain(self, day, *args)
+        linkages.append({"day": day, "full": full, "wall_s": time.perf_counter() - start,
+                         "records": self.last["records"], "pairs": self.last["pairs_matched"]})
+
+    integrator.Integrator.link = timed  # type: ignore[method-assign]
+    scenario = load_scenario(preset="integrated", overrides={
+        "population": {"persons": persons}, "days": days, "integration": {"relink": relink}})
+    start, cpu = time.perf_counter(), time.process_time()
+    result = scorelab.run(scenario)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    last = result.summary.integration
+    assert last is not None
+    return {"wall_s": wall, "cpu_s": cpu, "linkages": linkages,
+            "linkage_s": sum(k["wall_s"] for k in linkages),
+            "precision": last.precision, "recall": last.recall,
+            "predicted_pairs": last.predicted_pairs, "true_pairs": last.true_pairs,
+            "records": last.records}
+
+
+def _se(p: float | None, n: int | None) -> float:
+    """The binomial sampling error of a proportion ``p`` over ``n`` pairs."""
+    return float(np.sqrt(p * (1 - p) / n)) if p is not None and n else float("nan")
+
+
+def compare_runs(persons: int, days: int, repeat: int) -> None:
+    results: dict[str, list[dict[str, Any]]] = {"incremental": [], "full": []}
+    for _ in range(repeat):
+        for relink, found in results.items():
+            found.append(_child_run(persons, days, relink))
+    print(f"integrated, {persons:,} persons x {days} days (+ warm-up), linkage every 30 days, "
+          f"{os.cpu_count()} cores; medians of {repeat}\n")
+    print("| relink | whole run wall (s) | CPU (s) | linkages: first / later (median) / all (s) "
+          "| peak RSS (GiB) | precision (SE) | recall (SE) |")
+    print("|---|---|---|---|---|---|---|")
+    for relink, found in results.items():
+        r = found[0]
+        walls = [k["wall_s"] for k in r["linkages"]]
+        print(f"| {relink} | {np.median([f['wall_s'] for f in found]):.1f} | "
+              f"{np.median([f['cpu_s'] for f in found]):.1f} | {walls[0]:.1f} / "
+              f"{np.median(walls[1:]) if len(walls) > 1 else float('nan'):.2f} / "
+              f"{np.median([f['linkage_s'] for f in found]):.1f} | {r['peak_gib']:.2f} | "
+              f"{r['precision']:.5f} ({_se(r['precision'], r['predicted_pairs']):.5f}) | "
+              f"{r['recall']:.5f} ({_se(r['recall'], r['true_pairs']):.5f}) |")
+    a, b = results["incremental"][0], results["full"][0]
+    print(f"\nincremental - full: precision {a['precision'] - b['precision']:+.5f}, recall "
+          f"{a['recall'] - b['recall']:+.5f}; last linkage {a['records']:,} records, "
+          f"{a['true_pairs']:,} true pairs; records per linkage: "
+          + ", ".join(f"{k['records']:,}" for k in a["linkages"]))
+
+
+def _child_run(persons: int, days: int, relink: str) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, __file__, "--child", "run", "--persons",
+                          str(persons), "--days", str(days), "--relink", relink],
+                         check=True, capture_output=True, text=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
 def _child(which: str, path: Path) -> dict[str, float]:
     out = subprocess.run([sys.executable, __file__, "--child", which, "--records", str(path)],
                          check=True, capture_output=True, text=True)
@@ -131,14 +211,22 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--child", choices=["scorelab", "splink"])
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--runs", action="store_true")
+    parser.add_argument("--relink", choices=["incremental", "full"], default="incremental")
+    parser.add_argument("--child", choices=["scorelab", "splink", "run"])
     parser.add_argument("--records", type=Path)
     args = parser.parse_args()
     if args.child:
         logging_off()
-        result = (run_scorelab if args.child == "scorelab" else run_splink)(args.records)
+        result: dict[str, Any] = (
+            run_whole(args.persons, args.days, args.relink) if args.child == "run" else
+            (run_scorelab if args.child == "scorelab" else run_splink)(args.records))
         result["peak_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
         print(json.dumps(result))
+        return
+    if args.runs:
+        compare_runs(args.persons, args.days, args.repeat)
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "records.parquet"

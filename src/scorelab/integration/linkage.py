@@ -43,10 +43,13 @@ class Clusters:
     model: str = ""  # the trained model (splink's settings as JSON); empty if none was trained
 
 
-def _table(records: IdentityRecords) -> pa.Table:
-    """Records as an Arrow table; empty fields are nulls (splink's null level)."""
+def _table(records: IdentityRecords, new: np.ndarray | None = None) -> pa.Table:
+    """Records as an Arrow table; empty fields are nulls (splink's null level); with ``new``,
+    a column ``is_new``."""
     columns: dict[str, Any] = {"unique_id": pa.array(np.arange(len(records), dtype=np.int64)),
                                TRUE_PERSON: pa.array(records.person)}
+    if new is not None:
+        columns["is_new"] = pa.array(new)
     for name in ("surname", "given", "birth", "id_number", "city"):
         text = getattr(records, name)
         columns[name] = pa.array(text, type=pa.string(), mask=np.char.str_len(text) == 0)
@@ -82,9 +85,11 @@ def stage_names(spec: LinkageSpec) -> list[str]:
 
 
 @contextlib.contextmanager
-def _database(records: IdentityRecords, threads: int | None) -> Iterator[tuple[Any, Any]]:
-    """A DuckDB connection holding ``records`` as table ``records``, and splink's API on it;
-    splink's narration silenced (a run reports its own)."""
+def _database(records: IdentityRecords, threads: int | None, new: np.ndarray | None = None
+              ) -> Iterator[tuple[Any, Any]]:
+    """A DuckDB connection holding ``records`` as table ``records`` (with ``new``: a column
+    ``is_new``), and splink's API on it; splink's narration silenced (a run reports its
+    own)."""
     import duckdb
     from splink import DuckDBAPI
 
@@ -97,7 +102,7 @@ def _database(records: IdentityRecords, threads: int | None) -> Iterator[tuple[A
     with contextlib.suppress(duckdb.InvalidInputException):
         con.execute("SET enable_progress_bar = false")
     try:
-        con.register("records_arrow", _table(records))
+        con.register("records_arrow", _table(records, new))
         con.execute("CREATE TABLE records AS SELECT * FROM records_arrow").fetchall()
         con.unregister("records_arrow")
         yield con, DuckDBAPI(con)
@@ -185,13 +190,10 @@ def _score_new(records: IdentityRecords, new: np.ndarray, model: str, spec: Link
     """The pairs (record indices) with a new record at or above the threshold."""
     from splink import Linker
 
-    with _database(records, threads) as (con, db_api):
-        con.register("new_ids", pa.table({"unique_id": np.flatnonzero(new)}))
-        con.execute("CREATE TABLE new_records AS SELECT * FROM records "
-                    "WHERE unique_id IN (SELECT unique_id FROM new_ids)").fetchall()
-        con.execute("CREATE TABLE old_records AS SELECT * FROM records "
-                    "WHERE unique_id NOT IN (SELECT unique_id FROM new_ids)").fetchall()
-        con.unregister("new_ids")
+    with _database(records, threads, new) as (con, db_api):
+        # the new and the kept records as views of the one table (nothing copied)
+        con.execute("CREATE VIEW new_records AS SELECT * FROM records WHERE is_new")
+        con.execute("CREATE VIEW old_records AS SELECT * FROM records WHERE NOT is_new")
         everyone = db_api.register("records", dataset_display_name="records")
         linker = Linker(everyone, json.loads(model), log_level=None)
         for comparison in spec.comparisons:
