@@ -11,13 +11,9 @@ record, a namesake's record) or, for a true record, a stale one (a remedy the sy
 of late or never). Remedies are truth: a person's remedy day is a pure function of the seed,
 the event and the person, so every system that looks sees the same one.
 
-Counting is incremental: a person's standing (listed, wrongly) changes only on a day one of
-their interval ends falls on, or when their intervals are rewritten (a new listing, a won
-appeal). A calendar queue (``core.calendar``) holds the persons by those days, so a day
-re-reads only the persons whose standing may move, not everyone ever listed; the counts,
-flags and joint-punishment tallies move by the difference. A whole recount (the old scan, the
-same numbers) runs on the first day, when the observed window opens, and after a scheduled
-change of the list's rules.
+Counting is by the difference: a day re-reads only the persons whose standing may have moved
+(``standing``), not everyone ever listed; a whole recount (the same numbers) runs on the first
+day, when the observed window opens, and after a scheduled change of the list's rules.
 """
 
 from __future__ import annotations
@@ -29,7 +25,6 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..core.calendar import Calendar, sorted_unique
 from ..core.columns import Column
 from ..core.results import Totals
 from ..core.sets import add_sorted
@@ -70,6 +65,7 @@ from .base import (
 from .intervals import merge
 from .joint import JointLinks
 from .records import FALSE_RECORD, IDENTITY, TRUE_RECORD, RecordBatch, Recorder
+from .standing import Standing
 from .summary import SystemSummary
 
 
@@ -215,11 +211,7 @@ class ListState(SystemState):
         self.spec = spec = system.spec
         self.horizon = plan.total_days
         self.active = np.empty(0, dtype=np.int64)  # rows that ever had an interval
-        #: rows listed on the record at the last count (ascending)
-        self.on_list = np.empty(0, dtype=np.int64)
-        #: rows by the days their interval ends fall on, and rows rewritten since the count
-        self.calendar = Calendar()
-        self.touched: list[np.ndarray] = []
+        self.standing = Standing(self.horizon)
         #: day -> rows whose record reaches the list that day (after the entry's delay)
         self.arrivals: dict[int, list[np.ndarray]] = defaultdict(list)
         entry = spec.entry
@@ -381,7 +373,7 @@ class ListState(SystemState):
         """Merge new intervals into (a, b) (``intervals.merge``); which rows joined."""
         merged, joined = merge(a, b, rows, start, end, self.today)
         self._activate(merged)
-        self._queue(merged, a, b)
+        self.standing.queue(merged, a[merged], b[merged])
         return joined
 
     def _merge_truth(self, rows: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
@@ -406,42 +398,21 @@ class ListState(SystemState):
         self.tstart[rows], self.tend[rows] = tstart, np.minimum(tend, _NO_REMEDY)
         self.cause[rows] = cause
         self._activate(rows)
-        self._queue(rows, self.start, self.end)
-        self._queue(rows, self.tstart, self.tend)
+        self.standing.queue(rows, self.start[rows], self.end[rows], self.tstart[rows],
+                            self.tend[rows])
 
     def _activate(self, rows: np.ndarray) -> None:
         if rows.size:
             self.active = add_sorted(self.active, rows)
 
-    def _queue(self, rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
-        """Rows (ascending, unique) whose interval (a, b) was rewritten: counted again at
-        the next count, and queued on the days their new ends fall on."""
-        if rows.size:
-            self.touched.append(rows)
-            self.calendar.add(rows, a[rows])
-            self.calendar.add(rows, b[rows])
-
-    def _changed(self, day: int) -> np.ndarray:
-        """Rows whose standing may have moved since the last count: an interval end falls
-        today, or their intervals were rewritten (ascending)."""
-        calendar = self.calendar
-        if not calendar.covers(day):  # a new window: one pass over everyone ever listed
-            calendar.open(day, np.empty(0, np.int64), np.empty(0, np.int64), self.horizon)
-            rows = self.active
-            for column in (self.start, self.end, self.tstart, self.tend):
-                days = column[rows]
-                near = (days >= day) & (days < calendar.hi)
-                calendar.add(rows[near], days[near])
-        changed = sorted_unique([calendar.take(day), *self.touched])
-        self.touched = []
-        return changed
 
     # --- counting --------------------------------------------------------------------------
 
     def _count(self, day: int, records: int) -> None:
         """Who is listed, and wrongly, today: the persons whose standing may have moved
         (or, for a recount, everyone who ever had an interval), by their difference."""
-        changed = self._changed(day)
+        changed = self.standing.changed(day, self.active,
+                                        (self.start, self.end, self.tstart, self.tend))
         recount = self._recount or day == self.warmup
         self._recount = False
         rows = self.active if recount else changed
@@ -466,19 +437,13 @@ class ListState(SystemState):
         if recount:
             self.now_listed = int(listed.sum())
             self.now_wrong = int(wrong.sum())
-            self.on_list = rows[listed]
-            self.joint.recount(self.on_list, rows[wrong], i)
+            self.standing.on_list = rows[listed]
+            self.joint.recount(rows[listed], rows[wrong], i)
         else:
-            at = np.searchsorted(self.on_list, rows)
-            was_listed = np.zeros(rows.size, dtype=bool)
-            inside = at < self.on_list.size
-            was_listed[inside] = self.on_list[at[inside]] == rows[inside]
+            was_listed = self.standing.was_listed(rows)
             self.now_listed += int(listed.sum()) - int(was_listed.sum())
             self.now_wrong += int(wrong.sum()) - int(was_wrong.sum())
-            left = was_listed & ~listed
-            if left.any():
-                self.on_list = np.delete(self.on_list, at[left])
-            self.on_list = add_sorted(self.on_list, rows[listed & ~was_listed])
+            self.standing.move(rows, listed, was_listed)
             self.joint.update(rows, listed, was_listed, wrong, was_wrong, i)
         if i is None:
             return
@@ -519,7 +484,7 @@ class ListState(SystemState):
             tomorrow = day + 1
             self.end[fixed] = np.minimum(self.end[fixed], tomorrow)
             self.start[fixed] = np.minimum(self.start[fixed], self.end[fixed])
-            self.touched.append(fixed)  # counted again tomorrow, when the listing ends
+            self.standing.touch(fixed)  # counted again tomorrow, when the listing ends
 
     def holdings(self, day: int) -> Holdings:
         """Persons the list holds a record on (scored: a record arrived, or a listing from
