@@ -101,6 +101,10 @@ class GradedState(SystemState):
             for r in perks:
                 self.grade_rewards[self.grade_names.index(grade), REWARDS.index(r)] = True
         self.grade_sanctioned = np.asarray(self.grade_sanctions.any(axis=1), dtype=bool)
+        #: [recorded grade, true grade]: the recorded grade carries a sanction the true does not
+        self.grade_wrong = np.asarray((self.grade_sanctions[:, None, :]
+                                       & ~self.grade_sanctions[None, :, :]).any(axis=2),
+                                      dtype=bool)
         self._sanctions_anyone = bool(self.grade_sanctioned.any())
         self.grade_rewarded = np.asarray(self.grade_rewards.any(axis=1), dtype=bool)
 
@@ -131,12 +135,12 @@ class GradedState(SystemState):
         new = self.grade_of(self.score[rows]).astype(np.uint8)
         truth = self.grade_of(self.truth[rows])
         self.grade[rows] = new
-        np.subtract.at(self.grade_counts, old, 1)
-        np.add.at(self.grade_counts, new, 1)
+        g = self.grade_counts.size
+        self.grade_counts += np.bincount(new, minlength=g) - np.bincount(old, minlength=g)
         is_sanctioned = self.grade_sanctioned[new]
         self.now_sanctioned += int(is_sanctioned.sum()) - int(self.grade_sanctioned[old].sum())
         # wrong: the recorded grade carries a sanction that the true grade does not
-        wrong_now = (self.grade_sanctions[new] & ~self.grade_sanctions[truth]).any(axis=1)
+        wrong_now = self.grade_wrong[new, truth]
         flags = self.flags[rows]
         was_wrong = (flags & WRONG_NOW) != 0
         self.now_wrong += int(wrong_now.sum()) - int(was_wrong.sum())
