@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import numpy as np
 
-#: days a window holds: one column scan every ``WIDTH`` days; the queued rows are those due
-#: within it (measured: 32 and 64 run alike at 1M persons, 16 scans twice as often)
+#: days a window holds: one column scan every ``WIDTH`` days, and only the rows due within
+#: it queued (a wider window scans less often and holds more rows); up to 256 days, a row's
+#: offset in the window sorts as a byte
 WIDTH = 32
 
 
