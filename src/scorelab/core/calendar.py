@@ -107,7 +107,7 @@ def sorted_unique(parts: list[np.ndarray]) -> np.ndarray:
     without its hash table: the arrays here are a day's few rows)."""
     if not parts:
         return np.empty(0, dtype=np.int64)
-    rows = np.sort(np.concatenate(parts))
+    rows = np.sort(np.concatenate(parts), kind="stable")  # merges the ascending runs
     if rows.size > 1:
         fresh = np.empty(rows.size, dtype=bool)
         fresh[0] = True

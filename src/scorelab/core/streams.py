@@ -69,6 +69,8 @@ class Stream:
     def uniform(self, day: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
         """One uniform in [0, 1) per person id for this day; ``draw`` picks a further
         independent number for the same person and day."""
+        if ids.size == 0:  # (no key to hash: many a day's draw is for nobody)
+            return np.empty(ids.shape, dtype=np.float64)
         key = np.uint64(stream_key(self.seed, self.name, day, draw))
         x = ids.astype(np.uint64) * _GOLDEN
         x += key

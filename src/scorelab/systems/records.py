@@ -62,9 +62,9 @@ class Recorder:
         if ids is None or ids.size == 0:
             truth_rows, truth_ids = empty, empty
         else:
-            rows = self.coverage.local(ids)
-            inside = rows >= 0
-            truth_rows, truth_ids = rows[inside], ids[inside]
+            truth_rows, truth_ids = self.coverage.select(ids)
+        if truth_ids.size == 0 and not self._segments:  # nothing happened here today
+            return RecordBatch(empty, empty, empty, empty, np.empty(0, np.uint8), empty)
         rule = self.rule
         seen = self._seen.uniform(day, truth_ids) < rule.coverage
         rec_ids = truth_ids[seen]
