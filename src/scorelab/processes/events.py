@@ -27,9 +27,15 @@ COLUMNS = (Column("next_day", np.uint16, NEVER),)  # per person and process
 def waiting_days(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
     """Failures before the first success of a daily Bernoulli(rate): Geometric - 1, from U(0,1)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        days = np.floor(np.log1p(-u) / np.log1p(-rate))
-    days = np.where(rate >= 1.0, 0.0, days)
-    return np.where(rate <= 0.0, np.inf, days)
+        days: np.ndarray = np.log1p(-u)
+        days /= np.log1p(-rate)
+        np.floor(days, out=days)
+    sure, never = rate >= 1.0, rate <= 0.0
+    if sure.any():
+        days[sure] = 0.0
+    if never.any():
+        days[never] = np.inf
+    return days
 
 
 def remedy_days(stream: Stream, rate: float, day: int, ids: np.ndarray) -> np.ndarray:
@@ -118,7 +124,8 @@ class Process(Tunable):
         ids = rows + self.pop.start
         rates = self._rates(rows)
         gap = waiting_days(self._gap.uniform(day, ids), rates)
-        new = np.minimum(day + 1 + gap, NEVER).astype(np.uint16)
+        gap += day + 1
+        new = np.minimum(gap, NEVER, out=gap).astype(np.uint16)
         self.next_day[rows] = new
         self.calendar.add(rows, new)
         out: dict[str, np.ndarray] = {}
