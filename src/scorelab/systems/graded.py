@@ -107,6 +107,7 @@ class GradedState(SystemState):
                                       dtype=bool)
         self._sanctions_anyone = bool(self.grade_sanctioned.any())
         self.grade_rewarded = np.asarray(self.grade_rewards.any(axis=1), dtype=bool)
+        self._rewards_anyone = bool(self.grade_rewarded.any())
 
     def grade_of(self, score: np.ndarray) -> np.ndarray:
         """Grade index (0 = top grade) for each score; below the lowest floor is the bottom."""
@@ -155,7 +156,8 @@ class GradedState(SystemState):
             return 0
         first = is_sanctioned & ((flags & EVER_SANCTIONED) == 0)
         self.flags[rows[first]] |= EVER_SANCTIONED
-        self.flags[rows[self.grade_rewarded[new]]] |= EVER_REWARDED
+        if self._rewards_anyone:
+            self.flags[rows[self.grade_rewarded[new]]] |= EVER_REWARDED
         return int(first.sum())
 
     def _causes(self, rows: np.ndarray) -> np.ndarray:
