@@ -138,8 +138,8 @@ class GradedState(SystemState):
         self.grade[rows] = new
         g = self.grade_counts.size
         self.grade_counts += np.bincount(new, minlength=g) - np.bincount(old, minlength=g)
-        is_sanctioned = self.grade_sanctioned[new]
-        self.now_sanctioned += int(is_sanctioned.sum()) - int(self.grade_sanctioned[old].sum())
+        # (the counts by grade hold everyone: who is sanctioned follows from them)
+        self.now_sanctioned = int(self.grade_counts[self.grade_sanctioned].sum())
         # wrong: the recorded grade carries a sanction that the true grade does not
         wrong_now = self.grade_wrong[new, truth]
         flags = self.flags[rows]
@@ -154,7 +154,7 @@ class GradedState(SystemState):
             self._file_appeals(day, b_rows, self.coverage.global_of(b_rows))
         if self.observed(day) is None:
             return 0
-        first = is_sanctioned & ((flags & EVER_SANCTIONED) == 0)
+        first = self.grade_sanctioned[new] & ((flags & EVER_SANCTIONED) == 0)
         self.flags[rows[first]] |= EVER_SANCTIONED
         if self._rewards_anyone:
             self.flags[rows[self.grade_rewarded[new]]] |= EVER_REWARDED
