@@ -102,8 +102,13 @@ class GradedState(SystemState):
             for r in perks:
                 self.grade_rewards[self.grade_names.index(grade), REWARDS.index(r)] = True
         self.grade_sanctioned = np.asarray(self.grade_sanctions.any(axis=1), dtype=bool)
+        #: [recorded grade, true grade]: the recorded grade carries a sanction the true does not
+        self.grade_wrong = np.asarray((self.grade_sanctions[:, None, :]
+                                       & ~self.grade_sanctions[None, :, :]).any(axis=2),
+                                      dtype=bool)
         self._sanctions_anyone = bool(self.grade_sanctioned.any())
         self.grade_rewarded = np.asarray(self.grade_rewards.any(axis=1), dtype=bool)
+        self._rewards_anyone = bool(self.grade_rewarded.any())
 
     def grade_of(self, score: np.ndarray) -> np.ndarray:
         """Grade index (0 = top grade) for each score; below the lowest floor is the bottom."""
@@ -132,12 +137,12 @@ class GradedState(SystemState):
         new = self.grade_of(self.score[rows]).astype(np.uint8)
         truth = self.grade_of(self.truth[rows])
         self.grade[rows] = new
-        np.subtract.at(self.grade_counts, old, 1)
-        np.add.at(self.grade_counts, new, 1)
-        is_sanctioned = self.grade_sanctioned[new]
-        self.now_sanctioned += int(is_sanctioned.sum()) - int(self.grade_sanctioned[old].sum())
+        g = self.grade_counts.size
+        self.grade_counts += np.bincount(new, minlength=g) - np.bincount(old, minlength=g)
+        # (the counts by grade hold everyone: who is sanctioned follows from them)
+        self.now_sanctioned = int(self.grade_counts[self.grade_sanctioned].sum())
         # wrong: the recorded grade carries a sanction that the true grade does not
-        wrong_now = (self.grade_sanctions[new] & ~self.grade_sanctions[truth]).any(axis=1)
+        wrong_now = self.grade_wrong[new, truth]
         flags = self.flags[rows]
         was_wrong = (flags & WRONG_NOW) != 0
         self.now_wrong += int(wrong_now.sum()) - int(was_wrong.sum())
@@ -150,9 +155,10 @@ class GradedState(SystemState):
             self._file_appeals(day, b_rows, self.coverage.global_of(b_rows))
         if self.observed(day) is None:
             return 0
-        first = is_sanctioned & ((flags & EVER_SANCTIONED) == 0)
+        first = self.grade_sanctioned[new] & ((flags & EVER_SANCTIONED) == 0)
         self.flags[rows[first]] |= EVER_SANCTIONED
-        self.flags[rows[self.grade_rewarded[new]]] |= EVER_REWARDED
+        if self._rewards_anyone:
+            self.flags[rows[self.grade_rewarded[new]]] |= EVER_REWARDED
         return int(first.sum())
 
     def _causes(self, rows: np.ndarray) -> np.ndarray:

@@ -62,9 +62,9 @@ class Recorder:
         if ids is None or ids.size == 0:
             truth_rows, truth_ids = empty, empty
         else:
-            rows = self.coverage.local(ids)
-            inside = rows >= 0
-            truth_rows, truth_ids = rows[inside], ids[inside]
+            truth_rows, truth_ids = self.coverage.select(ids)
+        if truth_ids.size == 0 and not self._segments:  # nothing happened here today
+            return RecordBatch(empty, empty, empty, empty, np.empty(0, np.uint8), empty)
         rule = self.rule
         seen = self._seen.uniform(day, truth_ids) < rule.coverage
         rec_ids = truth_ids[seen]
@@ -84,8 +84,9 @@ class Recorder:
             rec_ids = np.concatenate([rec_ids, false_ids])
             source = np.concatenate([source, np.full(false_ids.size, -1, dtype=np.int64)])
             cause = np.concatenate([cause, np.full(false_ids.size, FALSE_RECORD, np.uint8)])
-        return RecordBatch(truth_rows, truth_ids, self.coverage.local(rec_ids), rec_ids, cause,
-                           source)
+        # records only of what was seen, each on its doer: their rows are known
+        rows = truth_rows[seen] if rec_ids is source else self.coverage.local(rec_ids)
+        return RecordBatch(truth_rows, truth_ids, rows, rec_ids, cause, source)
 
     def _namesakes(self, day: int, ids: np.ndarray) -> np.ndarray:
         """Another person of the same city and block (the same person if none is there)."""
