@@ -41,7 +41,8 @@ from .systems import grades_section, overlap_section, system_sections
 from .tables import Cell, Column, Row, Table
 
 
-def build_page(summary: Summary, daily: pl.DataFrame | None) -> Page:
+def build_page(summary: Summary, daily: pl.DataFrame | None,
+               cases: pl.DataFrame | None = None) -> Page:
     """The view model of one run's report."""
     numbers = numbers_of(summary)
     series = DailySeries.of(daily)

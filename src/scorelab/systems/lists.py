@@ -295,6 +295,7 @@ class ListState(SystemState):
     def step(self, day: int, events: dict[str, np.ndarray]) -> None:
         self.today = day
         batch = self.recorder.record(day, events.get(self.spec.entry.event))
+        self._log_records(day, self.spec.entry.event, batch.ids, batch.cause, batch.source_ids)
         if self.spec.entry.count > 1:
             self._count_entries(day, batch.truth_rows, batch.rows, batch.cause)
         else:
@@ -329,6 +330,18 @@ class ListState(SystemState):
             end = self._exit_day(start, known)
             listed = known > start
             self._merge_record(rows[listed], start[listed], end[listed], cause[listed])
+
+    def sanctioned_as(self, grade: int) -> str:
+        return f"on the list ({', '.join(self.spec.sanctions) or 'no sanction'})"
+
+    def case_recorders(self) -> list[Recorder]:
+        return [self.recorder]
+
+    def remedies(self, day: int, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        if self._remedy_stream is None:
+            return None
+        remedy = self._remedy(day, ids)
+        return remedy, self._known_remedy(day, ids, remedy)
 
     def _remedy(self, day: int, ids: np.ndarray) -> np.ndarray:
         if self._remedy_stream is None:
@@ -408,6 +421,7 @@ class ListState(SystemState):
         was_wrong = (flags & WRONG_NOW) != 0
         self.flags[rows] = np.where(wrong, flags | WRONG_NOW, flags & ~WRONG_NOW)
         became = wrong & ~was_wrong
+        self._log_wrong(day, rows, became, was_wrong & ~wrong)
         self.became_wrong = int(became.sum())
         if became.any():
             b_rows = rows[became]

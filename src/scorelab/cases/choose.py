@@ -1,0 +1,65 @@
+"""Which wronged persons get a case file: the ``k`` with the smallest keyed priority.
+
+Each part's priority of a person is a keyed draw of (seed, the part's name, person id)
+(``cases/system/<name>``, ``cases/measure/<name>``: not a scenario path, so no stream of the
+plan can share it). Each shard proposes its ``k`` wronged persons of smallest priority (its
+bottom-k); the ``k`` smallest of all proposals are the ``k`` smallest overall, so the choice
+does not depend on the split into shards or on the backend. Ties (equal draws) go to the
+smaller id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core.caselog import FLAGGED, WRONG_FIRST
+from ..core.streams import Stream
+from ..processes.protests import PARTICIPANT
+
+Proposal = tuple[np.ndarray, np.ndarray]  # (ids, priorities)
+
+
+def priority(seed: int, component: str, name: str, ids: np.ndarray) -> np.ndarray:
+    """The keyed priority of each person for one part's case files."""
+    return Stream(seed, f"cases/{component}/{name}", 1).uniform(0, ids)
+
+
+def wronged(table: np.ndarray, component: str, warmup: int) -> np.ndarray:
+    """The persons a part's log counts as wronged in the reported days, as the summary
+    counts them: a system's first wrongful sanction (or listing), by its cause; a measure's
+    flag of a person who had not taken part in a protest."""
+    if component == "system":
+        keep = table[:, 2] == WRONG_FIRST
+    else:
+        keep = (table[:, 2] == FLAGGED) & (table[:, 3] != PARTICIPANT)
+    keep &= table[:, 0] >= warmup
+    return np.unique(table[keep, 1])
+
+
+def bottom(ids: np.ndarray, keys: np.ndarray, k: int) -> Proposal:
+    """The ``k`` persons of smallest priority, in order of priority (then id)."""
+    order = np.lexsort((ids, keys))[:k]
+    return ids[order], keys[order]
+
+
+def candidates(shard: Any) -> list[Proposal]:
+    """A shard's proposals, one per system then one per measure (its bottom-k)."""
+    plan, k = shard.plan, shard.plan.cases
+    out = []
+    for component, parts in (("system", shard.systems), ("measure", shard.measures)):
+        for part in parts:
+            ids = wronged(part.cases.table(), component, plan.warmup)
+            out.append(bottom(ids, priority(plan.seed, component, part.name, ids), k))
+    return out
+
+
+def choose(proposals: list[list[Proposal]], k: int) -> list[np.ndarray]:
+    """Each part's chosen persons, in order of priority, from every shard's proposals."""
+    chosen = []
+    for part in zip(*proposals, strict=True):
+        ids = np.concatenate([p[0] for p in part])
+        keys = np.concatenate([p[1] for p in part])
+        chosen.append(bottom(ids, keys, k)[0])
+    return chosen

@@ -1,0 +1,230 @@
+"""The trail of each chosen person, put together in the shard that holds them.
+
+A system's case: what the person did (the events its rules name, recomputed: ``truth``) and
+what became of each (recorded on them, not seen, written on a namesake; a remedy and when
+the system learned of it), the records written on them that were wrong (a false record, a
+namesake's, from the part's log), each wrongful sanction or listing and its end, with the
+cause the summary counts, appeals filed and decided, and the wrongful person-days. A
+measure's case: the person's role in truth (participant, bystander, recipient of photos,
+uninvolved), each search, flag (with the role the summary counts it by), review, detention,
+restriction and lifting, and the restricted person-days.
+
+Entries are rows of plain data (:data:`Rows`, one list per column of ``table.CASE_COLUMNS``
+but the part's); the loops here run over at most ``report.cases`` persons a part.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core import caselog as log
+from ..processes.events import NEVER
+from ..processes.protests import PARTICIPANT, ROLES
+from ..systems.base import WRONG_CAUSES
+from .truth import truth_events
+
+Rows = dict[str, list[Any]]
+FIELDS = ("part", "case", "person", "day", "order", "entry", "event", "cause", "wrongful",
+          "detail", "person_days")
+#: the order of entries of one day: truth, records, decisions, appeals
+_TRUTH, _RECORD, _DECISION, _APPEAL = 0, 1, 2, 3
+
+
+def trails(shard: Any, chosen: list[np.ndarray]) -> Rows:
+    """The trails of this shard's chosen persons (``chosen``: each part's, in rank order,
+    global ids; those of other shards are skipped)."""
+    out: Rows = {k: [] for k in FIELDS}
+    parts = [*shard.systems, *shard.measures]
+    n_systems = len(shard.systems)
+    for index, (part, ids) in enumerate(zip(parts, chosen, strict=True)):
+        mine = (ids >= shard.start) & (ids < shard.stop)
+        if not mine.any():
+            continue
+        ranks = np.flatnonzero(mine) + 1
+        table = part.cases.of(ids[mine])
+        if index < n_systems:
+            truth = truth_events(shard.plan, shard.processes, shard.start, ids[mine],
+                                 set(part.spec.events()))
+        for rank, person in zip(ranks, ids[mine], strict=True):
+            rows = table[table[:, 1] == person]
+            if index < n_systems:
+                entries = _system_case(shard, part, int(person), rows,
+                                       [t for t in truth if t[1] == person])
+            else:
+                entries = _measure_case(shard, part, int(person), rows)
+            for order, (day, _, *rest) in enumerate(entries):
+                out["part"].append(index)
+                out["case"].append(int(rank))
+                out["person"].append(int(person))
+                out["day"].append(None if day is None else day - shard.plan.warmup)
+                out["order"].append(order)
+                for key, value in zip(FIELDS[5:], rest, strict=True):
+                    out[key].append(value)
+    return out
+
+
+Entry = tuple[int | None, int, str, str | None, str | None, bool, str, int | None]
+
+
+def _system_case(shard: Any, system: Any, person: int, rows: np.ndarray,
+                 truth: list[tuple[int, int, str]]) -> list[Entry]:
+    plan = shard.plan
+    events = plan.events
+    entries: list[tuple[int, int, int, Entry]] = []  # (day, kind, seq, entry)
+    seq = 0
+
+    def add(day: int, kind: int, entry: str, event: str | None, cause: str | None,
+            wrongful: bool, detail: str) -> None:
+        nonlocal seq
+        entries.append((day, kind, seq, (day, kind, entry, event, cause, wrongful, detail,
+                                         None)))
+        seq += 1
+
+    recorders = {r.event: r for r in system.case_recorders()}
+    me = np.array([person], dtype=np.int64)
+    for day, _, event in truth:
+        add(day, _TRUTH, "did", event, None, False, f"did {_words(event)} (truth)")
+        recorder = recorders.get(event)
+        if recorder is not None:
+            target = int(recorder.fate(day, me)[0])
+            if target < 0:
+                add(day, _RECORD, "not recorded", event, None, False,
+                    f"{system.name} did not see it")
+            elif target != person:
+                add(day, _RECORD, "recorded on another", event, None, False,
+                    f"written on person {target}, a namesake")
+            else:
+                add(day, _RECORD, "recorded", event, None, False, f"written on them by "
+                    f"{system.name}")
+        remedies = system.remedies(day, me) if recorder is not None else None
+        if remedies is not None:
+            remedy, known = int(remedies[0][0]), int(remedies[1][0])
+            if remedy < NEVER and remedy < plan.total_days:
+                add(remedy, _TRUTH, "remedied", event, None, False,
+                    f"remedied {_words(event)} (truth)")
+                if known >= NEVER or known >= plan.total_days:
+                    add(remedy, _RECORD, "remedy unseen", event, "stale_record", False,
+                        f"{system.name} did not learn of the remedy in the run")
+                else:
+                    add(known, _RECORD, "remedy learned", event, None, False,
+                        f"{system.name} learned of the remedy "
+                        f"{known - remedy} days after it")
+    counted = None
+    for day, _, code, a, b in rows.tolist():
+        if code == log.WRONG_FIRST:
+            counted = WRONG_CAUSES[a]
+    sanctions = system.sanctions_anyone
+    what = "sanctioned wrongly" if sanctions else "listed wrongly"
+    spans: list[tuple[int, int]] = []  # (day, +1 start / -1 end)
+    for day, _, code, a, b in rows.tolist():
+        if code == log.RECORD_FALSE:
+            add(day, _RECORD, "false record", events[a], "false_record", True,
+                f"a record of {_words(events[a])}, which never happened")
+        elif code == log.RECORD_NAMESAKE:
+            add(day, _RECORD, "namesake's record", events[a], "identity", True,
+                f"person {b}'s {_words(events[a])} written on them")
+        elif code == log.WRONG_START:
+            add(day, _DECISION, what, None, counted, True,
+                f"{system.sanctioned_as(a)}, which the truth does not carry")
+            spans.append((day, 1))
+        elif code == log.WRONG_END:
+            add(day, _DECISION, "sanction lifted" if sanctions else "delisted", None, None,
+                False, "the record no longer carries a sanction the truth does not")
+            spans.append((day, -1))
+        elif code == log.APPEAL_FILED:
+            add(day, _APPEAL, "appeal filed", None, None, False, "appealed the decision")
+        elif code == log.APPEAL_DECIDED:
+            add(day, _APPEAL, "appeal won" if a else "appeal lost", None, None, False,
+                "the record was corrected" if a else "the decision stands")
+    days = _wrongful_days(spans, plan.warmup, plan.total_days)
+    ordered = [e for *_, e in sorted(entries, key=lambda x: (x[0], x[1], x[2]))]
+    noun = "wrongly sanctioned" if sanctions else "wrongly listed"
+    ordered.append((None, 9, "cost", None, counted, False,
+                    f"{_days(days)} {noun} in the reported days (person-days)", days))
+    return ordered
+
+
+def _wrongful_days(spans: list[tuple[int, int]], first: int, stop: int) -> int:
+    """Days in [first, stop) inside a wrongful episode (a start opens one, an end closes
+    it, on the day it is logged: the first day not counted)."""
+    total, opened = 0, None
+    for day, sign in sorted(spans):
+        if sign > 0 and opened is None:
+            opened = day
+        elif sign < 0 and opened is not None:
+            total += max(0, min(day, stop) - max(opened, first))
+            opened = None
+    if opened is not None:
+        total += max(0, stop - max(opened, first))
+    return total
+
+
+def _measure_case(shard: Any, measure: Any, person: int, rows: np.ndarray) -> list[Entry]:
+    plan = shard.plan
+    out: list[Entry] = []
+    protests = shard.protests
+    if protests is not None:
+        row = person - shard.start
+        role = int(protests.role[row])
+        present = int(protests.day_present[row])
+        photos = int(protests.photos[row])
+        said = f"in truth {_ROLE_WORDS[role]} by the end of the run"
+        if present != NEVER:
+            said += f"; last present at a protest on day {present - plan.warmup}"
+        said += f"; {photos} protest photos on their phone at the end"
+        out.append((None, _TRUTH, "role", None, None, False, said, None))
+    until, cursor, days = 0, plan.warmup, 0
+    for day, _, code, a, b in rows.tolist():
+        if code == log.SEARCHED:
+            out.append((day, _DECISION, "searched", None, None, False,
+                        "phone searched: " + _FOUND[a], None))
+        elif code == log.FLAGGED:
+            wrong = a != PARTICIPANT
+            out.append((day, _DECISION, "flagged", None, ROLES[a] if wrong else None, wrong,
+                        f"flagged while {_ROLE_WORDS[a]}" + ("" if wrong else " (rightly)"),
+                        None))
+        elif code == log.REVIEWED:
+            out.append((day, _DECISION, "review confirmed" if a else "review rejected", None,
+                        None, bool(a), "a reviewer confirmed the flag" if a
+                        else "a reviewer rejected the flag", None))
+        elif code == log.DETAINED:
+            out.append((day, _DECISION, "detained", None, None, True,
+                        f"detained {_days(a)}", None))
+        elif code in (log.RESTRICTED, log.LIFTED):
+            days += max(0, min(day, until) - cursor)
+            cursor = max(cursor, day)
+            if code == log.RESTRICTED:
+                until = a
+                out.append((day, _DECISION, "restricted", None, None, True,
+                            f"{_restriction(measure)} until day {a - plan.warmup}", None))
+            else:
+                until = min(until, day + 1)
+                out.append((day, _DECISION, "restriction lifted", None, None, False,
+                            "the restriction was lifted", None))
+    days += max(0, min(plan.total_days, until) - cursor)
+    out.append((None, 9, "cost", None, None, False,
+                f"{_days(days)} restricted or detained in the reported days (person-days)",
+                days))
+    return out
+
+
+def _restriction(measure: Any) -> str:
+    action = getattr(measure.spec, "action", None)
+    what = getattr(action, "restrict", None)
+    return f"restricted ({', '.join(what)})" if what else "restricted"
+
+
+_FOUND = ("nothing found", "protest photos found", "a VPN or foreign messenger found",
+          "protest photos and a VPN or foreign messenger found")
+_ROLE_WORDS = ("uninvolved in any protest", "a recipient of forwarded protest photos",
+               "a bystander at a protest", "a protest participant")
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _words(event: str) -> str:
+    return event.replace("_", " ")
