@@ -1,0 +1,72 @@
+"""What the case files cost: a run with them and without, side by side (not part of the tests).
+
+    python bench/cases.py [--preset china-2022] [--persons 1000000] [--repeat 5]
+
+Runs the preset with the case files (``report.cases`` at its default, 10) and without
+(``report.cases: 0``: nothing logged, nothing told), alternately, each in a child process of
+its own that writes all the run's files and reports its wall time and peak resident memory.
+Prints the medians and the ratios (with / without), a Markdown table for bench/RESULTS.md.
+Ratios, not seconds, are what to compare between machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+CHILD = """
+import json, resource, sys, time
+import scorelab
+start = time.perf_counter()
+scorelab.run(sys.argv[1], persons=int(sys.argv[2]), out=sys.argv[3], force=True)
+wall = time.perf_counter() - start
+print(json.dumps({"wall": wall,
+                  "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+"""
+
+
+def once(scenario: Path, persons: int, out: Path) -> dict[str, float]:
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(scenario), str(persons), str(out)],
+                          check=True, capture_output=True, text=True)
+    result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="china-2022")
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        scenarios = {}
+        for label, cases in (("with", 10), ("without", 0)):
+            path = folder / f"{label}.yaml"
+            path.write_text(f"extends: {args.preset}\nreport: {{cases: {cases}}}\n")
+            scenarios[label] = path
+        runs: dict[str, list[dict[str, float]]] = {"with": [], "without": []}
+        for r in range(args.repeat):
+            order = ("with", "without") if r % 2 == 0 else ("without", "with")
+            for label in order:
+                runs[label].append(once(scenarios[label], args.persons, folder / label))
+                print(f"# {label}: {runs[label][-1]}", file=sys.stderr)
+    wall = {k: statistics.median(x["wall"] for x in v) for k, v in runs.items()}
+    rss = {k: statistics.median(x["rss"] for x in v) for k, v in runs.items()}
+    print(f"| measure ({args.preset}, {args.persons:,} persons, medians of {args.repeat}, "
+          "alternating) | with case files | without | ratio |")
+    print("|---|---|---|---|")
+    print(f"| wall time of the run, all files written | {wall['with']:.2f} s | "
+          f"{wall['without']:.2f} s | **{wall['with'] / wall['without']:.3f}** |")
+    print(f"| peak RSS | {rss['with'] / 2**20:.0f} MiB | {rss['without'] / 2**20:.0f} MiB | "
+          f"**{rss['with'] / rss['without']:.3f}** |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
