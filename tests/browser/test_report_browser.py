@@ -114,6 +114,33 @@ def test_report_in_chromium(browser: Any, run_dir: Path, width: int) -> None:
         page.close()
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_cases_section_in_chromium(browser: Any, run_dir: Path, width: int) -> None:
+    """The Cases section shows every entry of cases.parquet, says the persons are synthetic,
+    fits the page and leaves no console error."""
+    cases = pl.read_parquet(run_dir / "cases.parquet")
+    assert cases.height > 0
+    page, errors = open_page(browser, run_dir / "report.html", width)
+    try:
+        shown = page.evaluate("""() => {
+          const section = document.getElementById('cases');
+          if (!section) { return null; }
+          return {text: section.textContent,
+                  tables: Array.from(section.querySelectorAll('table')).map(
+                    t => [t.id, t.tBodies[0].rows.length]),
+                  nav: !!document.querySelector('nav a[href="#cases"]')};
+        }""")
+        assert shown is not None, "no Cases section"
+        assert "synthetic" in shown["text"] and shown["nav"]
+        parts = cases.select("component", "name").unique(maintain_order=True).height
+        assert len(shown["tables"]) == parts
+        assert sum(n for _id, n in shown["tables"]) == cases.height
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert errors == []
+    finally:
+        page.close()
+
+
 def test_csv_link_downloads_the_table(browser: Any, run_dir: Path) -> None:
     page, errors = open_page(browser, run_dir / "report.html", 1400)
     try:

@@ -85,6 +85,24 @@ def test_every_wronged_person_of_a_system_replays_the_daily_table_and_summary(
     assert told
 
 
+def test_the_integrated_score_s_cases_replay_its_summary() -> None:
+    result = scorelab.run(preset="integrated", persons=20_000, days=30, seed=5)
+    composite = next(n for n, s in result.summary.as_dict()["systems"].items()
+                     if s["kind"] == "composite")
+    entry = result.summary.as_dict()["systems"][composite]
+    cases = _part(result, "system", composite)
+    assert 0 < cases["case"].n_unique() == min(entry["sanctioned_wrongly"], 10)
+    costs = cases.filter(pl.col("entry") == "cost")
+    assert set(costs["cause"]) <= {c for c, n in entry["sanctioned_wrongly_by_cause"].items()
+                                   if n}
+    if entry["sanctioned_wrongly"] <= 10:  # every one told: their days are the summary's
+        assert costs["person_days"].sum() == entry["wrongful_person_days"]
+    # told after the systems of the scenario, before the measures
+    components = result.cases.select("component", "name").unique(maintain_order=True)
+    after = components.slice(components["name"].to_list().index(composite) + 1)
+    assert set(after["component"]) <= {"measure"}
+
+
 def test_the_causes_of_the_records_are_in_the_trails(run: scorelab.Result) -> None:
     cases = _part(run, "system", "strict")
     by_cause = run.summary.as_dict()["systems"]["strict"]["sanctioned_wrongly_by_cause"]

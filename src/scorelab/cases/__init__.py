@@ -10,8 +10,9 @@ split into shards and whichever backend; each one's trail is put together after 
 docs/outputs.md). The persons are synthetic.
 """
 
-from .choose import candidates, choose
+from .choose import candidates, choose, composite_candidates
 from .table import CASE_COLUMNS, cases_table
-from .trails import trails
+from .trails import composite_trails, trails
 
-__all__ = ["CASE_COLUMNS", "candidates", "cases_table", "choose", "trails"]
+__all__ = ["CASE_COLUMNS", "candidates", "cases_table", "choose", "composite_candidates",
+           "composite_trails", "trails"]

@@ -55,6 +55,12 @@ def candidates(shard: Any) -> list[Proposal]:
     return out
 
 
+def composite_candidates(plan: Any, integrator: Any) -> Proposal:
+    """The integrated score's proposal (it is global: one for the whole run)."""
+    ids = wronged(integrator.cases.table(), "system", plan.warmup)
+    return bottom(ids, priority(plan.seed, "system", integrator.name, ids), plan.cases)
+
+
 def choose(proposals: list[list[Proposal]], k: int) -> list[np.ndarray]:
     """Each part's chosen persons, in order of priority, from every shard's proposals."""
     chosen = []

@@ -16,11 +16,18 @@ CASE_COLUMNS: dict[str, pl.DataType] = {
 }
 
 
-def cases_table(plan: Plan, parts: list[Rows]) -> pl.DataFrame:
-    """Every shard's trails (``parts``) as one table, in the order of the plan's systems
-    then measures, each part's cases by rank, each trail in its order."""
+def cases_table(plan: Plan, parts: list[Rows], composite: tuple[str, str] | None = None
+                ) -> pl.DataFrame:
+    """Every shard's trails (``parts``) as one table, in the order of the plan's systems,
+    the integrated score (``composite``: its name and kind), then the measures, each part's
+    cases by rank, each trail in its order."""
     names = [("system", s.name, s.spec.kind) for s in plan.systems] + \
         [("measure", m.name, m.spec.kind) for m in plan.measures]
+    place = list(range(len(plan.systems))) + \
+        [len(plan.systems) + 1 + k for k in range(len(plan.measures))]
+    if composite is not None:  # told after the parts of the shards, shown after the systems
+        names.append(("system", *composite))
+        place.append(len(plan.systems))
     columns: Rows = {k: [] for k in ("part", "case", "person", "order", "day", "entry",
                                      "event", "cause", "wrongful", "detail", "person_days")}
     for rows in parts:
@@ -30,13 +37,13 @@ def cases_table(plan: Plan, parts: list[Rows]) -> pl.DataFrame:
                          schema={k: v for k, v in CASE_COLUMNS.items()
                                  if k not in ("component", "name", "kind")})
     part = pl.Series("part", columns["part"], dtype=pl.Int32)
-    labels = pl.DataFrame({"part": list(range(len(names))),
+    labels = pl.DataFrame({"part": list(range(len(names))), "place": place,
                            "component": [n[0] for n in names], "name": [n[1] for n in names],
                            "kind": [n[2] for n in names]},
-                          schema={"part": pl.Int32, "component": pl.Utf8, "name": pl.Utf8,
-                                  "kind": pl.Utf8})
+                          schema={"part": pl.Int32, "place": pl.Int32, "component": pl.Utf8,
+                                  "name": pl.Utf8, "kind": pl.Utf8})
     table = (frame.with_columns(part).join(labels, on="part", how="left")
-             .sort(["part", "case", "order"]).select(list(CASE_COLUMNS)))
+             .sort(["place", "case", "order"]).select(list(CASE_COLUMNS)))
     start = plan.start_date
     if start is not None:  # the calendar date of each entry, beside its day
         dates = pl.lit(start, dtype=pl.Date) + pl.duration(days=pl.col("day"))

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..core import caselog as log
+from ..integration.composite import CAUSES as COMPOSITE_CAUSES
 from ..processes.events import NEVER
 from ..processes.protests import PARTICIPANT, ROLES
 from ..systems.base import WRONG_CAUSES
@@ -144,6 +145,51 @@ def _system_case(shard: Any, system: Any, person: int, rows: np.ndarray,
     ordered.append((None, 9, "cost", None, counted, False,
                     f"{_days(days)} {noun} in the reported days (person-days)", days))
     return ordered
+
+
+_MERGE_WORDS = {
+    "wrong_merge": "another person's records were linked into theirs",
+    "split": "part of their records was scored apart from the rest"}
+
+
+def composite_trails(plan: Any, integrator: Any, chosen: np.ndarray, part: int) -> Rows:
+    """The trails of the integrated score's chosen persons (``part``: its index among the
+    parts): each wrongful sanction from a linkage, with the cause the summary counts (a wrong
+    merge, a split, or a source's own error), its end at a later linkage, and the cost."""
+    out: Rows = {k: [] for k in FIELDS}
+    table = integrator.cases.of(chosen)
+    for rank, person in enumerate(chosen.tolist(), 1):
+        rows = table[table[:, 1] == person]
+        counted = None
+        spans: list[tuple[int, int]] = []
+        entries: list[Entry] = []
+        for day, _, code, a, _b in rows.tolist():
+            if code == log.WRONG_FIRST:
+                counted = COMPOSITE_CAUSES[a]
+        why = _MERGE_WORDS.get(counted or "", f"a source's {(counted or '').replace('_', ' ')}")
+        for day, _, code, a, _b in rows.tolist():
+            if code == log.WRONG_START:
+                spans.append((day, 1))
+                entries.append((day, _DECISION, "sanctioned wrongly", None, counted, True,
+                                (f"the score of their linked records carries a sanction the "
+                                f"truth does not: {why}"), None))
+            elif code == log.WRONG_END:
+                spans.append((day, -1))
+                entries.append((day, _DECISION, "sanction lifted", None, None, False,
+                                "a later linkage no longer sanctions them wrongly", None))
+        days = _wrongful_days(spans, plan.warmup, plan.total_days)
+        entries.append((None, 9, "cost", None, counted, False,
+                        f"{_days(days)} wrongly sanctioned in the reported days (person-days)",
+                        days))
+        for order, (day, _, *rest) in enumerate(entries):
+            out["part"].append(part)
+            out["case"].append(rank)
+            out["person"].append(int(person))
+            out["day"].append(None if day is None else day - plan.warmup)
+            out["order"].append(order)
+            for key, value in zip(FIELDS[5:], rest, strict=True):
+                out[key].append(value)
+    return out
 
 
 def _wrongful_days(spans: list[tuple[int, int]], first: int, stop: int) -> int:

@@ -79,7 +79,9 @@ def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None 
     totals, run = run_days(plan, runner, bounds, progress, checkpoints)
     with labelled(reporter(progress), "writing the summary"):
         daily = daily_table(plan, totals, run)
-        cases = cases_table(plan, run.cases) if run.cases is not None else None
+        composite = ((run.composite.name, run.composite.kind) if run.composite is not None
+                     else None)
+        cases = cases_table(plan, run.cases, composite) if run.cases is not None else None
         return Result(scenario, summarise(scenario, plan, totals, run, daily), daily, cases)
 
 

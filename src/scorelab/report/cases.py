@@ -57,7 +57,8 @@ def summary_cases(cases: pl.DataFrame) -> int:
     """The most cases any part told (the scenario's bound, when a part wronged enough)."""
     if cases.height == 0:
         return 0
-    return int(cases.group_by("component", "name").agg(pl.col("case").max())["case"].max())
+    most = cases.group_by("component", "name").agg(pl.col("case").max())["case"].max()
+    return int(most) if isinstance(most, int) else 0
 
 
 def _wronged(numbers: Numbers, component: str, name: str) -> str:
