@@ -29,6 +29,38 @@ print(json.dumps({"wall": wall,
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 """
 
+#: one run with the case files, in this process's engine, to see what they hold and what
+#: telling them after the last day takes
+DETAIL = """
+import json, sys, time
+import scorelab
+import scorelab.engine.loop as loop
+from scorelab.engine.shard import Shard
+box = {"rows": 0}
+tell, propose = loop._cases, Shard.case_candidates
+def timed(*args):
+    start = time.perf_counter()
+    out = tell(*args)
+    box["tell"] = time.perf_counter() - start
+    return out
+def counted(self):
+    box["rows"] += sum(p.cases.table().shape[0] for p in [*self.systems, *self.measures])
+    return propose(self)
+loop._cases, Shard.case_candidates = timed, counted
+start = time.perf_counter()
+result = scorelab.run(sys.argv[1], persons=int(sys.argv[2]))
+box["wall"] = time.perf_counter() - start
+box["told"] = result.cases.height
+print(json.dumps(box))
+"""
+
+
+def detail(scenario: Path, persons: int) -> dict[str, float]:
+    proc = subprocess.run([sys.executable, "-c", DETAIL, str(scenario), str(persons)],
+                          check=True, capture_output=True, text=True)
+    result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
 
 def once(scenario: Path, persons: int, out: Path) -> dict[str, float]:
     proc = subprocess.run([sys.executable, "-c", CHILD, str(scenario), str(persons), str(out)],
@@ -56,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             for label in order:
                 runs[label].append(once(scenarios[label], args.persons, folder / label))
                 print(f"# {label}: {runs[label][-1]}", file=sys.stderr)
+        inside = detail(scenarios["with"], args.persons)
     wall = {k: statistics.median(x["wall"] for x in v) for k, v in runs.items()}
     rss = {k: statistics.median(x["rss"] for x in v) for k, v in runs.items()}
     print(f"| measure ({args.preset}, {args.persons:,} persons, medians of {args.repeat}, "
@@ -65,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{wall['without']:.2f} s | **{wall['with'] / wall['without']:.3f}** |")
     print(f"| peak RSS | {rss['with'] / 2**20:.0f} MiB | {rss['without'] / 2**20:.0f} MiB | "
           f"**{rss['with'] / rss['without']:.3f}** |")
+    print(f"| decisions logged over the run (rows of 5 int64: {inside['rows'] * 40 / 2**20:.2f} "
+          f"MiB) | {inside['rows']:,.0f} | | |")
+    print(f"| telling the cases after the last day ({inside['told']:,.0f} trail entries) | "
+          f"{inside['tell']:.2f} s | | {inside['tell'] / inside['wall']:.3f} of the run |")
     return 0
 
 
