@@ -200,18 +200,23 @@ GOLDENS = sorted(p.name for p in GOLDEN.iterdir() if (p / "summary.json").is_fil
 
 @pytest.fixture(scope="module")
 def fitted_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The report of every preset, from its golden summary and daily table (no run needed),
-    and of a small replicated run (intervals make the widest cells)."""
+    """The report of every preset, from its golden summary, daily table and case files (no run
+    needed), and of a small replicated run (intervals make the widest cells)."""
     out = tmp_path_factory.mktemp("fit")
     pages = {}
     for name in GOLDENS:
         summary = json.loads((GOLDEN / name / "summary.json").read_text())
         daily = pl.read_csv(GOLDEN / name / "daily.csv", try_parse_dates=True)
+        cases = GOLDEN / name / "cases.csv"  # their case files too: the widest text cells
+        told = (pl.read_csv(cases, try_parse_dates=True, schema_overrides={"event": pl.Utf8,
+                                                                         "cause": pl.Utf8})
+                if cases.is_file() else None)
         pages[name] = out / f"{name}.html"
-        pages[name].write_text(render_report(summary, daily), "utf-8")
+        pages[name].write_text(render_report(summary, daily, told), "utf-8")
     replicated = scorelab.run(preset="china-2022", persons=3_000, days=10, replicates=3)
     pages["replicated"] = out / "replicated.html"
-    pages["replicated"].write_text(render_report(replicated.summary, replicated.daily), "utf-8")
+    pages["replicated"].write_text(render_report(replicated.summary, replicated.daily,
+                                                 replicated.cases), "utf-8")
     return pages
 
 

@@ -27,11 +27,11 @@ def cases_section(summary: Summary, numbers: Numbers, cases: pl.DataFrame | None
     """The section, or None for a run written without case files."""
     if cases is None:
         return None
-    lead = (f"Up to {summary_cases(cases)} persons each system and measure wronged, chosen "
-            "by a keyed draw (the same persons for any split of the run), each with a dated "
-            "trail: what they did, what was written about them and why it was wrong, each "
-            "decision, their appeals, and the days it cost them. Days before day 0 are "
-            "warm-up days.")
+    lead = ("Persons each system and measure wronged (at most the scenario's "
+            "report.cases of each, 10 by default), chosen by a keyed draw (the same persons "
+            "for any split of the run), each with a dated trail: what they did, what was "
+            "written about them and why it was wrong, each decision, their appeals, and the "
+            "days it cost them. Days before day 0 are warm-up days.")
     notes = []
     if replicates_of(summary):
         notes.append("With replicates, the cases are those of replicate 0 (the run with the "
@@ -51,14 +51,6 @@ def cases_section(summary: Summary, numbers: Numbers, cases: pl.DataFrame | None
         tables.append(_table(f"cases-{i}", f"{component.capitalize()}: {name}", rows))
     return Section("cases", "Cases", lead=lead, paragraphs=tuple(paragraphs),
                    tables=tuple(tables), notes=tuple(notes))
-
-
-def summary_cases(cases: pl.DataFrame) -> int:
-    """The most cases any part told (the scenario's bound, when a part wronged enough)."""
-    if cases.height == 0:
-        return 0
-    most = cases.group_by("component", "name").agg(pl.col("case").max())["case"].max()
-    return int(most) if isinstance(most, int) else 0
 
 
 def _wronged(numbers: Numbers, component: str, name: str) -> str:
