@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| decisions logged over the run (rows of 5 int64: {inside['rows'] * 40 / 2**20:.2f} "
           f"MiB) | {inside['rows']:,.0f} | | |")
     print(f"| telling the cases after the last day ({inside['told']:,.0f} trail entries) | "
-          f"{inside['tell']:.2f} s | | {inside['tell'] / inside['wall']:.3f} of the run |")
+          f"{inside['tell'] * 1000:.0f} ms | | {inside['tell'] / inside['wall']:.4f} of the run |")
     return 0
 
 
