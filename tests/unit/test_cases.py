@@ -117,18 +117,29 @@ def test_the_causes_of_the_records_are_in_the_trails(run: scorelab.Result) -> No
         assert other != person
 
 
-def test_measure_cases_replay_the_flags_of_the_daily_table(run: scorelab.Result) -> None:
+def test_measure_cases_replay_the_daily_table_and_summary(run: scorelab.Result) -> None:
     summary = run.summary.as_dict()
+    cut_any = False
     for name, entry in summary["measures"].items():
         cases = _part(run, "measure", name)
-        assert cases["case"].n_unique() == entry["flagged_wrongly_total"]
+        rows = run.daily.filter(pl.col("name") == name).sort("day")
         flagged = cases.filter(pl.col("entry") == "flagged")
+        assert flagged["case"].n_unique() == entry["flagged_wrongly_total"]
         assert flagged["wrongful"].all()
         per_day = np.bincount(flagged["day"].to_numpy(), minlength=summary["days"])
-        rows = run.daily.filter(pl.col("name") == name).sort("day")
         assert per_day.tolist() == rows["flagged_wrongly"].to_list()
+        # every innocent told: their days are the measure's innocent person-days
         days = cases.filter(pl.col("entry") == "cost")["person_days"]
-        assert days.sum() <= entry["restriction_person_days"]
+        assert days.sum() == entry["restriction_person_days_innocent"]
+        cut = cases.filter(pl.col("entry") == "cut off")
+        if cut.height:  # a city cut off: each day, every innocent resident is a case
+            cut_any = True
+            on = np.zeros(summary["days"], dtype=np.int64)
+            for day, detail in cut.select("day", "detail").iter_rows():
+                last = int(detail.split("to day ")[1].split(":")[0])
+                on[day:last + 1] += 1
+            assert on.tolist() == rows["restricted_innocent"].to_list()
+    assert cut_any
 
 
 def test_truth_recomputed_for_everyone_is_the_run_s_truth() -> None:

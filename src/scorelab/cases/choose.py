@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.caselog import FLAGGED, WRONG_FIRST
+from ..core.caselog import CUT_OFF, FLAGGED, WRONG_FIRST
 from ..core.streams import Stream
 from ..processes.protests import PARTICIPANT
 
@@ -29,7 +29,7 @@ def priority(seed: int, component: str, name: str, ids: np.ndarray) -> np.ndarra
 def wronged(table: np.ndarray, component: str, warmup: int) -> np.ndarray:
     """The persons a part's log counts as wronged in the reported days, as the summary
     counts them: a system's first wrongful sanction (or listing), by its cause; a measure's
-    flag of a person who had not taken part in a protest."""
+    flag of a person who had not taken part in a protest (a city cut off: ``cut_off``)."""
     if component == "system":
         keep = table[:, 2] == WRONG_FIRST
     else:
@@ -50,8 +50,26 @@ def candidates(shard: Any) -> list[Proposal]:
     out = []
     for component, parts in (("system", shard.systems), ("measure", shard.measures)):
         for part in parts:
-            ids = wronged(part.cases.table(), component, plan.warmup)
+            table = part.cases.table()
+            ids = wronged(table, component, plan.warmup)
+            if component == "measure":
+                ids = np.union1d(ids, cut_off(shard, table))
             out.append(bottom(ids, priority(plan.seed, component, part.name, ids), k))
+    return out
+
+
+def cut_off(shard: Any, table: np.ndarray) -> np.ndarray:
+    """The shard's persons whose whole city a measure cut off in the reported days and who
+    had not taken part in a protest (by the end of the run): a shutdown wrongs them without
+    flagging anyone."""
+    cut = table[(table[:, 2] == CUT_OFF) & (table[:, 0] >= shard.plan.warmup)]
+    protests = shard.protests
+    if cut.size == 0 or protests is None:
+        return np.empty(0, dtype=np.int64)
+    rows = [np.arange(r.start, r.stop) for r in
+            (protests.city_rows(int(c)) for c in np.unique(cut[:, 3]))]
+    rows_all = np.concatenate(rows)
+    out: np.ndarray = rows_all[protests.role[rows_all] != PARTICIPANT] + shard.start
     return out
 
 

@@ -7,7 +7,8 @@ namesake's, from the part's log), each wrongful sanction or listing and its end,
 cause the summary counts, appeals filed and decided, and the wrongful person-days. A
 measure's case: the person's role in truth (participant, bystander, recipient of photos,
 uninvolved), each search, flag (with the role the summary counts it by), review, detention,
-restriction and lifting, and the restricted person-days.
+restriction and lifting, and the restricted person-days; a city cut off whole (a shutdown) is told for each
+resident who had not taken part in a protest, with the days it was cut off.
 
 Entries are rows of plain data (:data:`Rows`, one list per column of ``table.CASE_COLUMNS``
 but the part's); the loops here run over at most ``report.cases`` persons a part.
@@ -44,7 +45,8 @@ def trails(shard: Any, chosen: list[np.ndarray]) -> Rows:
         if not mine.any():
             continue
         ranks = np.flatnonzero(mine) + 1
-        table = part.cases.of(ids[mine])
+        full = part.cases.table()
+        table = full[np.isin(full[:, 1], ids[mine])]
         if index < n_systems:
             truth = truth_events(shard.plan, shard.processes, shard.start, ids[mine],
                                  set(part.spec.events()))
@@ -54,7 +56,8 @@ def trails(shard: Any, chosen: list[np.ndarray]) -> Rows:
                 entries = _system_case(shard, part, int(person), rows,
                                        [t for t in truth if t[1] == person])
             else:
-                entries = _measure_case(shard, part, int(person), rows)
+                entries = _measure_case(shard, part, int(person), rows,
+                                        full[full[:, 2] == log.CUT_OFF])
             for order, (day, _, *rest) in enumerate(entries):
                 out["part"].append(index)
                 out["case"].append(int(rank))
@@ -207,10 +210,12 @@ def _wrongful_days(spans: list[tuple[int, int]], first: int, stop: int) -> int:
     return total
 
 
-def _measure_case(shard: Any, measure: Any, person: int, rows: np.ndarray) -> list[Entry]:
+def _measure_case(shard: Any, measure: Any, person: int, rows: np.ndarray, cuts: np.ndarray
+                  ) -> list[Entry]:
     plan = shard.plan
     out: list[Entry] = []
     protests = shard.protests
+    cut_days = 0
     if protests is not None:
         row = person - shard.start
         role = int(protests.role[row])
@@ -221,6 +226,14 @@ def _measure_case(shard: Any, measure: Any, person: int, rows: np.ndarray) -> li
             said += f"; last present at a protest on day {present - plan.warmup}"
         said += f"; {photos} protest photos on their phone at the end"
         out.append((None, _TRUTH, "role", None, None, False, said, None))
+        city = int(shard.population.city[row])
+        days_cut = np.unique(cuts[(cuts[:, 3] == city) & (cuts[:, 0] >= plan.warmup), 0])
+        cut_days = int(days_cut.size)
+        wrong = role != PARTICIPANT
+        for first, last in _runs(days_cut):
+            out.append((first, _DECISION, "cut off", None, ROLES[role] if wrong else None,
+                        wrong, (f"their whole city cut off ({_cut(measure)}) to day "
+                        f"{last - plan.warmup}: {_days(last - first + 1)}"), None))
     until, cursor, days = 0, plan.warmup, 0
     for day, _, code, a, b in rows.tolist():
         if code == log.SEARCHED:
@@ -249,11 +262,27 @@ def _measure_case(shard: Any, measure: Any, person: int, rows: np.ndarray) -> li
                 until = min(until, day + 1)
                 out.append((day, _DECISION, "restriction lifted", None, None, False,
                             "the restriction was lifted", None))
-    days += max(0, min(plan.total_days, until) - cursor)
+    days += max(0, min(plan.total_days, until) - cursor) + cut_days
     out.append((None, 9, "cost", None, None, False,
-                f"{_days(days)} restricted or detained in the reported days (person-days)",
+                (f"{_days(days)} restricted, detained or cut off in the reported days "
+                "(person-days)"),
                 days))
     return out
+
+
+def _runs(days: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of consecutive days, as (first, last)."""
+    if days.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(days) > 1)
+    starts = np.concatenate([[0], breaks + 1])
+    stops = np.concatenate([breaks, [days.size - 1]])
+    return [(int(days[a]), int(days[b])) for a, b in zip(starts, stops, strict=True)]
+
+
+def _cut(measure: Any) -> str:
+    what = getattr(measure.spec, "cuts", "")
+    return str(what).replace("_", " ") or "service"
 
 
 def _restriction(measure: Any) -> str:

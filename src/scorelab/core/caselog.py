@@ -29,6 +29,7 @@ DETAINED = 12  # a = days
 RESTRICTED = 13  # a = restricted before this day
 LIFTED = 14
 REVIEWED = 15  # a = 1 if confirmed
+CUT_OFF = 16  # a whole city cell cut off for the day: id -1 (no one person), a = the cell
 
 WIDTH = 5
 _COMPACT = 512  # chunks kept before they are joined into one

@@ -17,9 +17,9 @@ SYNTHETIC = ("Every person here is synthetic: made up by the simulation, with no
              "person behind the number. A case shows how a wrong comes about in the model, "
              "under its stated assumptions; it is not the story of anyone real.")
 _CAUSE = {key: long for key, _short, long in CAUSES}
-_ROLE = {"uninvolved": "flagged, uninvolved in any protest",
-         "recipient": "flagged, a recipient of forwarded photos",
-         "bystander": "flagged, a bystander at a protest"}
+_ROLE = {"uninvolved": "uninvolved in any protest",
+         "recipient": "a recipient of forwarded photos, not a participant",
+         "bystander": "a bystander at a protest, not a participant"}
 
 
 def cases_section(summary: Summary, numbers: Numbers, cases: pl.DataFrame | None
