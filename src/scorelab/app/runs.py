@@ -71,7 +71,7 @@ class Run:
     @cached_property
     def page(self) -> Page:
         """The report's view model of the run."""
-        return build_page(self.result.summary, self.result.daily)
+        return build_page(self.result.summary, self.result.daily, self.result.cases)
 
     def files(self) -> dict[str, bytes]:
         """The run's four files, as ``scorelab run --out`` writes them."""
