@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+from chromium import playwright, require
 
 import scorelab
 from scorelab.ledger.catalogue import COSTS, figure_of, resolve
@@ -22,25 +22,10 @@ from scorelab.report.measures import COST_FORMAT
 from scorelab.report.numbers import format_cost, format_count
 from scorelab.scenario import load_scenario
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 WIDTHS = (1400, 400)
 
-if not CHROMIUM.exists():
-    pytest.skip(f"browser tests need Chromium at {CHROMIUM}: install it with "
-                "'apt-get install -y chromium' (make test does so when run as root)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="browser tests need playwright: pip install -e '.[test]'")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+require()
+sync_api = playwright()
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ work as for point systems.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -241,7 +241,7 @@ def credit_mix(types: np.ndarray) -> np.ndarray:
     return np.asarray(bits / ACCOUNT_KINDS)
 
 
-class CreditState(GradedState, ABC):
+class CreditState(GradedState):
     """Credit files of the covered persons of one shard, and the score on them.
 
     A kind sets ``Spec``, ``Summary`` and ``factors``; the grading, sanctions and counts are

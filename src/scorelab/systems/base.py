@@ -4,6 +4,7 @@ slots, appeal filings, and the flags that say who was ever sanctioned, wronged o
 from __future__ import annotations
 
 import enum
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -129,7 +130,7 @@ def _by_name(names: tuple[str, ...], counts: np.ndarray) -> dict[str, int]:
     return {name: int(c) for name, c in zip(names, counts, strict=True)}
 
 
-class SystemState(Tunable):
+class SystemState(Tunable, ABC):
     """Base of a system kind over the persons of one shard: what the engine and the ledger
     call. A kind is one module: a ``Spec`` model (subclass of ``SystemSpec``), a ``Summary``
     model (subclass of ``SystemSummary``), a subclass of this class, and one line in
@@ -185,13 +186,13 @@ class SystemState(Tunable):
         self.cases = CaseLog(plan.cases > 0)  # decisions on persons, for the case files
         self._event_index = {e: i for i, e in enumerate(plan.events)}
 
+    @abstractmethod
     def step(self, day: int, events: dict[str, np.ndarray]) -> None:
         """Record today's events, decide, count (the records phase)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
         """Decisions of the appeal desk on persons of this shard (a won appeal corrects)."""
-        raise NotImplementedError
 
     def extremes(self, rows: slice, last_day: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Who holds the top and the bottom standing on ``last_day``, over some rows of the

@@ -10,6 +10,7 @@ recorded grade carries it and the true grade does not.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,9 +58,9 @@ class GradedState(SystemState):
     high: int
 
     @classmethod
+    @abstractmethod
     def start_score(cls, spec: Any) -> int:
         """What every score starts at (a kind's)."""
-        raise NotImplementedError
 
     @classmethod
     def shared_columns(cls, spec: Any) -> tuple[Column, ...]:
