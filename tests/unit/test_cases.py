@@ -142,6 +142,25 @@ def test_measure_cases_replay_the_daily_table_and_summary(run: scorelab.Result) 
     assert cut_any
 
 
+def test_area_measures_cases_add_up_to_their_innocent_person_days() -> None:
+    """A jammer restricts without flagging; when every innocent it reached is told, their
+    days are its innocent person-days (a shutdown's, told in part, stay below its own)."""
+    scenario = load_scenario(preset="area-control-2022", overrides={
+        "population": {"persons": 20_000, "seed": 3}, "days": 60, "report": {"cases": 100}})
+    result = scorelab.run(scenario)
+    summary = result.summary.as_dict()
+    checked = 0
+    for name, entry in summary["measures"].items():
+        cases = _part(result, "measure", name)
+        days = cases.filter(pl.col("entry") == "cost")["person_days"].sum()
+        if cases["case"].n_unique() < 100:
+            assert days == entry["restriction_person_days_innocent"], name
+            checked += entry["kind"] == "jammer"
+        else:
+            assert days <= entry["restriction_person_days_innocent"], name
+    assert checked
+
+
 def test_truth_recomputed_for_everyone_is_the_run_s_truth() -> None:
     """The replay of the processes' draws gives the events the run counted."""
     scenario = load_scenario(CASES)

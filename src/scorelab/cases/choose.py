@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.caselog import CUT_OFF, FLAGGED, WRONG_FIRST
+from ..core.caselog import CUT_OFF, FLAGGED, RESTRICTED, WRONG_FIRST
 from ..core.streams import Stream
 from ..processes.protests import PARTICIPANT
 
@@ -53,8 +53,20 @@ def candidates(shard: Any) -> list[Proposal]:
             table = part.cases.table()
             ids = wronged(table, component, plan.warmup)
             if component == "measure":
-                ids = np.union1d(ids, cut_off(shard, table))
+                ids = np.union1d(ids, np.union1d(restricted(shard, table),
+                                                 cut_off(shard, table)))
             out.append(bottom(ids, priority(plan.seed, component, part.name, ids), k))
+    return out
+
+
+def restricted(shard: Any, table: np.ndarray) -> np.ndarray:
+    """The shard's persons a measure restricted in the reported days without flagging them
+    (a jammer cuts everyone at a protest and passers-by) and who had not taken part in a
+    protest by the end of the run."""
+    ids = np.unique(table[(table[:, 2] == RESTRICTED) & (table[:, 0] >= shard.plan.warmup), 1])
+    if ids.size == 0 or shard.protests is None:
+        return ids
+    out: np.ndarray = ids[shard.protests.role[ids - shard.start] != PARTICIPANT]
     return out
 
 

@@ -216,6 +216,7 @@ def _measure_case(shard: Any, measure: Any, person: int, rows: np.ndarray, cuts:
     out: list[Entry] = []
     protests = shard.protests
     cut_days = 0
+    innocent: str | None = None  # the role the measure's innocent person-days count under
     if protests is not None:
         row = person - shard.start
         role = int(protests.role[row])
@@ -230,6 +231,7 @@ def _measure_case(shard: Any, measure: Any, person: int, rows: np.ndarray, cuts:
         days_cut = np.unique(cuts[(cuts[:, 3] == city) & (cuts[:, 0] >= plan.warmup), 0])
         cut_days = int(days_cut.size)
         wrong = role != PARTICIPANT
+        innocent = ROLES[role] if wrong else None
         for first, last in _runs(days_cut):
             out.append((first, _DECISION, "cut off", None, ROLES[role] if wrong else None,
                         wrong, (f"their whole city cut off ({_cut(measure)}) to day "
@@ -256,7 +258,7 @@ def _measure_case(shard: Any, measure: Any, person: int, rows: np.ndarray, cuts:
             cursor = max(cursor, day)
             if code == log.RESTRICTED:
                 until = a
-                out.append((day, _DECISION, "restricted", None, None, True,
+                out.append((day, _DECISION, "restricted", None, innocent, True,
                             f"{_restriction(measure)} until day {a - plan.warmup}", None))
             else:
                 until = min(until, day + 1)
