@@ -45,21 +45,31 @@ def cases_section(summary: Summary, numbers: Numbers, cases: pl.DataFrame | None
     parts = cases.select("component", "name", "kind").unique(maintain_order=True)
     for i, (component, name, kind) in enumerate(parts.iter_rows(), 1):
         rows = cases.filter((pl.col("component") == component) & (pl.col("name") == name))
-        told = rows["case"].n_unique()
-        paragraphs.append(f"{name} ({kind}): {told} of {_wronged(numbers, component, name)} "
-                          "wronged persons told.")
+        paragraphs.append(_told(numbers, component, name, kind, rows["case"].n_unique()))
         tables.append(_table(f"cases-{i}", f"{component.capitalize()}: {name}", rows))
     return Section("cases", "Cases", lead=lead, paragraphs=tuple(paragraphs),
                    tables=tuple(tables), notes=tuple(notes))
 
 
-def _wronged(numbers: Numbers, component: str, name: str) -> str:
+def _told(numbers: Numbers, component: str, name: str, kind: str, told: int) -> str:
+    """How many cases a part tells, beside how many it wronged (a figure of the catalogue);
+    a measure that restricts without flagging (a shutdown, a jammer) counts its wrong in
+    person-days."""
     if component == "measure":
-        return numbers.plain(MEASURE.flagged_wrongly_total, name)
+        if numbers.count(MEASURE.flagged_wrongly_total, name) > 0:
+            return (f"{name} ({kind}): {told} of "
+                    f"{numbers.plain(MEASURE.flagged_wrongly_total, name)} innocents flagged "
+                    f"told (innocent person-days restricted: "
+                    f"{numbers.plain(MEASURE.restriction_person_days_innocent, name)}).")
+        return (f"{name} ({kind}): {told} innocents told, of those behind its "
+                f"{numbers.plain(MEASURE.restriction_person_days_innocent, name)} innocent "
+                "person-days restricted.")
     if numbers.count(SYSTEM.sanctioned_wrongly, name) > 0 or \
             not numbers.has(SYSTEM.listed_wrongly, name):
-        return numbers.plain(SYSTEM.sanctioned_wrongly, name)
-    return numbers.plain(SYSTEM.listed_wrongly, name)
+        wronged, what = numbers.plain(SYSTEM.sanctioned_wrongly, name), "wrongly sanctioned"
+    else:
+        wronged, what = numbers.plain(SYSTEM.listed_wrongly, name), "wrongly listed"
+    return f"{name} ({kind}): {told} of {wronged} {what} told."
 
 
 def _table(table_id: str, title: str, rows: pl.DataFrame) -> Table:
