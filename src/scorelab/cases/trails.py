@@ -115,6 +115,8 @@ def _system_case(shard: Any, system: Any, person: int, rows: np.ndarray,
                     add(known, _RECORD, "remedy learned", event, None, False,
                         f"{system.name} learned of the remedy "
                         f"{known - remedy} days after it")
+    for day, words in system.standing(person):
+        add(day, _RECORD, "standing", None, None, False, words)
     counted = None
     for day, _, code, a, b in rows.tolist():
         if code == log.WRONG_FIRST:

@@ -272,6 +272,11 @@ class SystemState(Tunable, ABC):
         """How the case files name a sanction taken at a recorded ``grade`` (-1: none)."""
         return ""
 
+    def standing(self, person: int) -> list[tuple[int, str]]:
+        """For the case files: what the system holds on a person at the end of the run, on
+        the record and in truth, as (internal day, words) (none: the kind says nothing)."""
+        return []
+
     def remedies(self, day: int, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """For the case files: when each person remedied their event of ``day`` in truth,
         and when the system learned of it (None: the kind does not wait for remedies)."""

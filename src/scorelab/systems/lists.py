@@ -334,6 +334,23 @@ class ListState(SystemState):
     def sanctioned_as(self, grade: int) -> str:
         return f"on the list ({', '.join(self.spec.sanctions) or 'no sanction'})"
 
+    def standing(self, person: int) -> list[tuple[int, str]]:
+        """The person's last listing on the record and in truth (internal days)."""
+        row = int(self.coverage.local(np.array([person]))[0])
+        if row < 0 or self.start[row] == NEVER:
+            return []
+
+        def span(a: int, b: int) -> str:
+            if a == NEVER:
+                return "not listable"
+            until = "with no end in the run" if b == NEVER else f"to day {b - self.warmup}"
+            return f"from day {a - self.warmup} {until}"
+
+        start = int(self.start[row])
+        record = span(start, int(self.end[row]))
+        truth = span(int(self.tstart[row]), int(self.tend[row]))
+        return [(start, f"last listed on the record {record}; in truth {truth}")]
+
     def case_recorders(self) -> list[Recorder]:
         return [self.recorder]
 
