@@ -25,8 +25,9 @@ import scorelab
 start = time.perf_counter()
 scorelab.run(sys.argv[1], persons=int(sys.argv[2]), out=sys.argv[3], force=True)
 wall = time.perf_counter() - start
-print(json.dumps({"wall": wall,
-                  "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+                  "rss": usage.ru_maxrss * 1024}))
 """
 
 #: one run with the case files, in this process's engine, to see what they hold and what
@@ -91,12 +92,16 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"# {label}: {runs[label][-1]}", file=sys.stderr)
         inside = detail(scenarios["with"], args.persons)
     wall = {k: statistics.median(x["wall"] for x in v) for k, v in runs.items()}
+    cpu = {k: statistics.median(x["cpu"] for x in v) for k, v in runs.items()}
     rss = {k: statistics.median(x["rss"] for x in v) for k, v in runs.items()}
     print(f"| measure ({args.preset}, {args.persons:,} persons, medians of {args.repeat}, "
           "alternating) | with case files | without | ratio |")
     print("|---|---|---|---|")
     print(f"| wall time of the run, all files written | {wall['with']:.2f} s | "
           f"{wall['without']:.2f} s | **{wall['with'] / wall['without']:.3f}** |")
+    print(f"| CPU time of the run's process (less sensitive to other work on the machine) | "
+          f"{cpu['with']:.2f} s | {cpu['without']:.2f} s | "
+          f"**{cpu['with'] / cpu['without']:.3f}** |")
     print(f"| peak RSS | {rss['with'] / 2**20:.0f} MiB | {rss['without'] / 2**20:.0f} MiB | "
           f"**{rss['with'] / rss['without']:.3f}** |")
     print(f"| decisions logged over the run (rows of 5 int64: {inside['rows'] * 40 / 2**20:.2f} "

@@ -245,19 +245,19 @@ class SystemState(Tunable, ABC):
         if not self.cases.on:
             return
         when = day + self.cases.late
-        self.cases.add(when, self.coverage.global_of(rows[became]), caselog.WRONG_START,
-                       grade[became] if grade is not None else -1)
-        self.cases.add(when, self.coverage.global_of(rows[ended]), caselog.WRONG_END)
+        if became.any():
+            self.cases.add(when, self.coverage.global_of(rows[became]), caselog.WRONG_START,
+                           grade[became] if grade is not None else -1)
+        if ended.any():
+            self.cases.add(when, self.coverage.global_of(rows[ended]), caselog.WRONG_END)
 
     def _log_records(self, day: int, event: str, ids: np.ndarray, cause: np.ndarray,
                      source: np.ndarray) -> None:
         """For the case files: records written on persons (``ids``) who did not do the
         event (a false record; a namesake's, with whose it was)."""
-        if not self.cases.on or ids.size == 0:
+        if not self.cases.on or not cause.any():  # (most days: only true records)
             return
         wrong = cause != 0
-        if not wrong.any():
-            return
         ids, cause, source = ids[wrong], cause[wrong], source[wrong]
         index = self._event_index[event]
         false = cause == 1
