@@ -315,6 +315,9 @@ class CreditState(GradedState):
              Recorder(event, rule, self.coverage, self.pop, self.rng))
             for event, rule in spec.payments.items()]
 
+    def case_recorders(self) -> list[Recorder]:
+        return [recorder for *_, recorder in self.payment_recorders]
+
     def reconcile(self, day: int, old: CreditSpec) -> None:
         """New bands, weights, sanctions or rewards act at once: every file is rescored and
         regraded."""
@@ -432,6 +435,8 @@ class CreditState(GradedState):
                 self._pay(what, truth, "_truth")
                 touched.append(truth)
             held = self.has_file[batch.rows]
+            self._log_records(day, event, batch.ids[held], batch.cause[held],
+                              batch.source_ids[held])
             rows, cause = batch.rows[held], batch.cause[held]
             if rows.size:
                 records += rows.size

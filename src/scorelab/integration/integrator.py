@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from ..core import caselog
+from ..core.caselog import CaseLog
 from ..core.progress import Report, stages
 from ..core.results import kind_of
 from ..records.identity import FIELDS, IdentityRecords
@@ -80,6 +82,7 @@ class Integrator:
         self.grades_truth = np.zeros(len(grades), dtype=np.int64)
         self.daily = {k: np.zeros(plan.days, dtype=np.int64) for k in COUNTED}
         self.last: dict[str, Any] = {}
+        self.cases = CaseLog(plan.cases > 0)  # its wrongful sanctions, for the case files
         # the records as first written, by key (source, person), and their clusters
         self.kept_key: np.ndarray = empty.copy()
         self.kept: dict[str, np.ndarray] = {}
@@ -130,6 +133,7 @@ class Integrator:
                                                   assume_unique=True).size
         first = ~np.isin(result.wrong_ids, self.ever_wrong, assume_unique=True)
         self.wrong_by_cause += np.bincount(result.wrong_cause[first], minlength=len(CAUSES))
+        self._log(day, result.wrong_ids, result.wrong_cause, first)
         self.ever = np.union1d(self.ever, result.sanctioned_ids)
         self.ever_wrong = np.union1d(self.ever_wrong, result.wrong_ids)
         self.scored = np.union1d(self.scored, result.persons)
@@ -140,6 +144,17 @@ class Integrator:
         self.grades, self.grades_truth = result.grades, result.grades_truth
         self.last = {**result.counts, "pairs_matched": clusters.pairs_matched,
                      "precision": result.precision, "recall": result.recall, "f1": result.f1}
+
+    def _log(self, day: int, wrong: np.ndarray, cause: np.ndarray, first: np.ndarray) -> None:
+        """For the case files: who is first wronged (by cause), and whose wrongful sanction
+        begins and ends at this linkage (counted from today; an end is not counted today)."""
+        if not self.cases.on:
+            return
+        self.cases.add(day, wrong[first], caselog.WRONG_FIRST, cause[first])
+        self.cases.add(day, np.setdiff1d(wrong, self.wrong_held, assume_unique=True),
+                       caselog.WRONG_START, -1)
+        self.cases.add(day, np.setdiff1d(self.wrong_held, wrong, assume_unique=True),
+                       caselog.WRONG_END)
 
     def _keep(self, records: IdentityRecords) -> tuple[IdentityRecords, np.ndarray]:
         """Today's records (in key order) with each record a source held at the last linkage

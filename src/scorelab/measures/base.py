@@ -18,6 +18,8 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar, TypeVarTuple
 
 import numpy as np
 
+from ..core import caselog
+from ..core.caselog import CaseLog
 from ..core.columns import Column, allocate_onto
 from ..core.results import Totals
 from ..core.sets import add_sorted
@@ -231,6 +233,7 @@ class MeasureState(Tunable):
         self.daily = {k: np.zeros(days, dtype=np.int64) for k in DAILY}
         self.person_days = np.zeros(len(ROLES), dtype=np.int64)  # restricted, by role
         self.detention_days = 0  # a cost of every kind
+        self.cases = CaseLog(plan.cases > 0)  # decisions on persons, for the case files
 
     def observed(self, day: int) -> int | None:
         return day - self.warmup if day >= self.warmup else None
@@ -249,6 +252,7 @@ class MeasureState(Tunable):
             return fresh
         self.flags[fresh] |= FLAGGED
         roles = self.role(fresh)
+        self.cases.add(day, fresh + self.pop.start, caselog.FLAGGED, roles)
         np.add.at(self.flagged_by_role, roles, 1)
         self.daily["flagged"][i] += fresh.size
         self.daily["flagged_wrongly"][i] += int((roles != PARTICIPANT).sum())
@@ -259,6 +263,7 @@ class MeasureState(Tunable):
             return
         self.until[rows] = np.maximum(self.until[rows], min(day + days, int(NEVER)))
         self.active = add_sorted(self.active, rows)
+        self.cases.add(day, rows + self.pop.start, caselog.RESTRICTED, self.until[rows])
 
     def detain(self, day: int, rows: np.ndarray, days: int, restrict_days: int = 0) -> None:
         """Detain persons for ``days`` from today, and restrict them for ``restrict_days``.
@@ -270,10 +275,13 @@ class MeasureState(Tunable):
         """
         if self.observed(day) is not None:
             self.detention_days += rows.size * days
+        if days > 0:
+            self.cases.add(day, rows + self.pop.start, caselog.DETAINED, days)
         self.restrict(day, rows, max(days, restrict_days))
 
     def lift(self, day: int, rows: np.ndarray) -> None:
         self.until[rows] = np.minimum(self.until[rows], day + 1)
+        self.cases.add(day, rows + self.pop.start, caselog.LIFTED)
 
     def count_restricted(self, day: int) -> None:
         """Today's restricted persons, by their true role."""

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
+from ..core.caselog import SEARCHED
 from ..core.results import Totals
 from ..core.streams import Streams
 from ..population.generate import Population
@@ -201,16 +202,19 @@ class CheckpointState(MeasureState):
         assert self.protests is not None
         rows = ids - self.pop.start
         spec = self.spec
-        found = np.zeros(ids.size, dtype=bool)
+        photos = np.zeros(ids.size, dtype=bool)
+        apps = np.zeros(ids.size, dtype=bool)
         if spec.find_photos:
-            found |= self.protests.photos[rows] > 0
+            photos = self.protests.photos[rows] > 0
         if spec.find_apps:
-            found |= self.rng["apps"].uniform(0, ids) < spec.app_prevalence
+            apps = self.rng["apps"].uniform(0, ids) < spec.app_prevalence
+        found = photos | apps
         i = self.observed(day)
         if i is not None:
             self.daily["searches"][i] += ids.size
             self.searches += ids.size
         hit = rows[found]
+        self.cases.add(day, ids, SEARCHED, photos + 2 * apps)
         if i is not None:
             self.hits += hit.size
         self.flag(day, hit)

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
+from ..core.caselog import CUT_OFF
 from ..core.results import Totals
 from ..core.streams import Streams
 from ..population.generate import Population
@@ -153,6 +154,8 @@ class ShutdownState(MeasureState):
         i = self.observed(day)
         if i is None or self.protests is None:
             return
+        self.cases.add(day, np.full(len(cut_off), -1, dtype=np.int64), CUT_OFF,
+                       np.array(cut_off, dtype=np.int64))
         for city in cut_off:
             rows = self.protests.city_rows(city)
             roles = self.protests.role[rows].astype(np.int64)

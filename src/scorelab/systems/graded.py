@@ -148,6 +148,7 @@ class GradedState(SystemState):
         self.now_wrong += int(wrong_now.sum()) - int(was_wrong.sum())
         self.flags[rows] = np.where(wrong_now, flags | WRONG_NOW, flags & ~WRONG_NOW)
         became = wrong_now & ~was_wrong
+        self._log_wrong(day, rows, became, was_wrong & ~wrong_now, new)
         self.became_wrong += int(became.sum())
         if became.any():
             b_rows = rows[became]
@@ -190,6 +191,11 @@ class GradedState(SystemState):
         d["rewarded"][i] = int(self.grade_counts[self.grade_rewarded].sum())
         self.person_days_by_sanction += self.grade_counts @ self.grade_sanctions
         self.person_days_by_reward += self.grade_counts @ self.grade_rewards
+
+    def sanctioned_as(self, grade: int) -> str:
+        """The recorded grade and what it carries."""
+        carried = [s for s, on in zip(SANCTIONS, self.grade_sanctions[grade], strict=True) if on]
+        return f"grade {self.grade_names[grade]} on the record ({', '.join(carried) or 'no sanction'})"
 
     def daily_columns(self) -> dict[str, np.ndarray | None]:
         return {**self.daily, "listed": None}

@@ -302,6 +302,7 @@ class ListState(SystemState):
     def step(self, day: int, events: dict[str, np.ndarray]) -> None:
         self.today = day
         batch = self.recorder.record(day, events.get(self.spec.entry.event))
+        self._log_records(day, self.spec.entry.event, batch.ids, batch.cause, batch.source_ids)
         if self.spec.entry.count > 1:
             self._count_entries(day, batch.truth_rows, batch.rows, batch.cause)
         else:
@@ -336,6 +337,35 @@ class ListState(SystemState):
             end = self._exit_day(start, known)
             listed = known > start
             self._merge_record(rows[listed], start[listed], end[listed], cause[listed])
+
+    def sanctioned_as(self, grade: int) -> str:
+        return f"on the list ({', '.join(self.spec.sanctions) or 'no sanction'})"
+
+    def last_listing(self, person: int) -> list[tuple[int, str]]:
+        """The person's last listing on the record and in truth (internal days)."""
+        row = int(self.coverage.local(np.array([person]))[0])
+        if row < 0 or self.start[row] == NEVER:
+            return []
+
+        def span(a: int, b: int) -> str:
+            if a == NEVER:
+                return "not listable"
+            until = "with no end in the run" if b == NEVER else f"to day {b - self.warmup}"
+            return f"from day {a - self.warmup} {until}"
+
+        start = int(self.start[row])
+        record = span(start, int(self.end[row]))
+        truth = span(int(self.tstart[row]), int(self.tend[row]))
+        return [(start, f"last listed on the record {record}; in truth {truth}")]
+
+    def case_recorders(self) -> list[Recorder]:
+        return [self.recorder]
+
+    def remedies(self, day: int, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        if self._remedy_stream is None:
+            return None
+        remedy = self._remedy(day, ids)
+        return remedy, self._known_remedy(day, ids, remedy)
 
     def _remedy(self, day: int, ids: np.ndarray) -> np.ndarray:
         if self._remedy_stream is None:
@@ -424,6 +454,7 @@ class ListState(SystemState):
         was_wrong = (flags & WRONG_NOW) != 0
         self.flags[rows] = np.where(wrong, flags | WRONG_NOW, flags & ~WRONG_NOW)
         became = wrong & ~was_wrong
+        self._log_wrong(day, rows, became, was_wrong & ~wrong)
         self.became_wrong = int(became.sum())
         if became.any():
             b_rows = rows[became]

@@ -153,6 +153,9 @@ class PointsState(GradedState):
                            Recorder(event, rule, self.coverage, self.pop, self.rng))
                           for event, rule in spec.rules.items()]
 
+    def case_recorders(self) -> list[Recorder]:
+        return [recorder for *_, recorder in self.recorders]
+
     def reconcile(self, day: int, old: PointsSystem) -> None:
         """New grade floors, caps, sanctions or rewards act at once: every covered person is
         clipped to the caps and regraded. New rules, points, delays and expiry act on the
@@ -172,6 +175,7 @@ class PointsState(GradedState):
         expiry = self.spec.expiry_days
         for event, points, delay, recorder in self.recorders:
             batch = recorder.record(day, events.get(event))
+            self._log_records(day, event, batch.ids, batch.cause, batch.source_ids)
             if batch.truth_rows.size and points:  # an entry without d_truth is a record's
                 self.schedule[day].append((batch.truth_rows, 0, points, 0))
                 if expiry is not None:

@@ -40,6 +40,7 @@ class Recorder:
 
     def __init__(self, event: str, rule: RecordRule, coverage: Coverage, pop: Population,
                  rng: dict[str, Stream]) -> None:
+        self.event = event
         self.rule = rule
         self.coverage = coverage
         self.pop = pop
@@ -87,6 +88,19 @@ class Recorder:
         # records only of what was seen, each on its doer: their rows are known
         rows = truth_rows[seen] if rec_ids is source else self.coverage.local(rec_ids)
         return RecordBatch(truth_rows, truth_ids, rows, rec_ids, cause, source)
+
+    def fate(self, day: int, ids: np.ndarray) -> np.ndarray:
+        """What became of each person's true event of ``day`` (the same draws as
+        :meth:`record`, for the case files): the id the record was written on, or -1 if the
+        system did not see it."""
+        rule = self.rule
+        seen = self._seen.uniform(day, ids) < rule.coverage
+        out = np.where(seen, ids, -1)
+        if rule.misattribution > 0 and seen.any():
+            moved = seen & (self._seen.uniform(day, ids, draw=1) < rule.misattribution)
+            if moved.any():
+                out[moved] = self._namesakes(day, ids[moved])
+        return out
 
     def _namesakes(self, day: int, ids: np.ndarray) -> np.ndarray:
         """Another person of the same city and block (the same person if none is there)."""
