@@ -12,6 +12,16 @@ fresh processes, alternating ``--repeat`` times:
 Each prints wall time, peak resident memory (``ru_maxrss``) and the pairwise precision and
 recall of its clusters; the ratio of median wall times is the seam's overhead. Prints a Markdown table
 for bench/RESULTS.md.
+
+    python bench/linkage.py --runs [--persons 1000000] [--days 365] [--repeat 1] [--whole-full]
+
+Incremental linkage in whole runs: the ``integrated`` preset at ``--persons`` x ``--days``
+(monthly linkage) with ``integration.relink: incremental``, in a fresh process: the run's wall
+and CPU time, each linkage's, peak memory; then, outside the run's time, the last linkage's
+records re-linked in full (trained afresh), and the pairwise precision and recall of both
+clusterings with their sampling errors (``sqrt(p(1-p)/pairs)`` over the predicted and the
+true pairs): the target is the two within 0.005 of each other. ``--whole-full`` alternates
+with whole runs whose every linkage is a full re-link (``relink: full``).
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -49,11 +60,18 @@ def write_records(persons: int, path: Path) -> int:
 
 
 def _pairs(cluster: np.ndarray, person: np.ndarray) -> tuple[float, float]:
+    precision, recall, _, _ = _pair_counts(cluster, person)
+    return precision, recall
+
+
+def _pair_counts(cluster: np.ndarray, person: np.ndarray) -> tuple[float, float, int, int]:
+    """Pairwise precision and recall, and the predicted and true pairs they are shares of."""
     from scorelab.integration.composite import assess
 
     result = assess(person, np.zeros(person.size, np.int64), np.ones(person.size), cluster,
                     np.ones(1), np.array([0]), np.array([False]))
-    return float(result.precision or 0.0), float(result.recall or 0.0)
+    return (float(result.precision or 0.0), float(result.recall or 0.0),
+            result.counts["predicted_pairs"], result.counts["true_pairs"])
 
 
 def run_scorelab(path: Path) -> dict[str, float]:
@@ -121,6 +139,119 @@ def run_splink(path: Path) -> dict[str, float]:
     return {"wall_s": wall, "precision": precision, "recall": recall}
 
 
+def run_whole(persons: int, days: int, relink: str) -> dict[str, Any]:
+    """A whole integrated run, each linkage timed (wall, and whether it was full)."""
+    import scorelab
+    from scorelab.integration import integrator
+    from scorelab.scenario import load_scenario
+
+    linkages: list[dict[str, Any]] = []
+    plain = integrator.Integrator.link
+
+    relinked: dict[str, Any] = {}
+
+    def timed(self: integrator.Integrator, day: int, *args: Any) -> None:
+        full = self.spec.full_relink(self.linkages) or not self.model
+        start, cpu = time.perf_counter(), time.process_time()
+        plain(self, day, *args)
+        linkages.append({"day": day, "full": full, "wall_s": time.perf_counter() - start,
+                         "cpu_s": time.process_time() - cpu, "records": self.last["records"],
+                         "pairs": self.last["pairs_matched"]})
+        if day == self.last_day and not full:  # the same records, re-linked in full
+            relinked.update(_relink(self))
+
+    integrator.Integrator.link = timed  # type: ignore[method-assign]
+    scenario = load_scenario(preset="integrated", overrides={
+        "population": {"persons": persons}, "days": days, "integration": {"relink": relink}})
+    start, cpu = time.perf_counter(), time.process_time()
+    result = scorelab.run(scenario)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    last = result.summary.integration
+    assert last is not None
+    if relinked:  # the relink's own time is not the run's
+        wall -= relinked["wall_s"]
+        cpu -= relinked["cpu_s"]
+    return {"wall_s": wall, "cpu_s": cpu, "linkages": linkages,
+            "linkage_s": sum(k["wall_s"] for k in linkages),
+            "linkage_cpu_s": sum(k["cpu_s"] for k in linkages),
+            "precision": last.precision, "recall": last.recall,
+            "predicted_pairs": last.predicted_pairs, "true_pairs": last.true_pairs,
+            "records": last.records, "relinked": relinked}
+
+
+def _relink(kept: Any) -> dict[str, Any]:
+    """A full linkage (trained afresh) of the records the integrator linked last."""
+    from scorelab.integration.linkage import link
+    from scorelab.records.identity import IdentityRecords
+
+    key = kept.kept_key
+    records = IdentityRecords(person=key & ((1 << 40) - 1),
+                              source=(key >> 40).astype(np.uint8), **kept.kept)
+    start, cpu = time.perf_counter(), time.process_time()
+    clusters = link(records, kept.spec.linkage, kept.seed, kept.threads)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    incremental = _pair_counts(kept.kept_cluster, records.person)
+    full = _pair_counts(clusters.cluster, records.person)
+    return {"wall_s": wall, "cpu_s": cpu, "incremental": incremental, "full": full}
+
+
+
+def _se(p: float | None, n: int | None) -> float:
+    """The binomial sampling error of a proportion ``p`` over ``n`` pairs."""
+    return float(np.sqrt(p * (1 - p) / n)) if p is not None and n else float("nan")
+
+
+def compare_runs(persons: int, days: int, repeat: int, whole_full: bool) -> None:
+    """Whole incremental runs (the last linkage's records also re-linked in full, outside the
+    run's time), alternating with whole full-relink runs if ``whole_full``."""
+    modes = ["incremental", "full"] if whole_full else ["incremental"]
+    results: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
+    for _ in range(repeat):
+        for relink, found in results.items():
+            found.append(_child_run(persons, days, relink))
+    print(f"integrated, {persons:,} persons x {days} days (+ 365 warm-up), linkage every 30 "
+          f"days, {os.cpu_count()} cores, DuckDB threads {os.cpu_count()}; medians of "
+          f"{repeat}\n")
+    print("| relink | whole run wall (s) | its CPU (s) | linkages: first / later (median) / "
+          "all, wall (s) | linkages, CPU (s) | peak RSS (GiB) | last linkage: precision | "
+          "recall |")
+    print("|---|---|---|---|---|---|---|---|")
+    for relink, found in results.items():
+        r = found[0]
+        walls = [k["wall_s"] for k in r["linkages"]]
+        later = f"{np.median(walls[1:]):.1f}" if len(walls) > 1 else "-"
+        print(f"| {relink} | {np.median([f['wall_s'] for f in found]):.1f} | "
+              f"{np.median([f['cpu_s'] for f in found]):.1f} | {walls[0]:.1f} / {later} / "
+              f"{np.median([f['linkage_s'] for f in found]):.1f} | "
+              f"{np.median([f['linkage_cpu_s'] for f in found]):.1f} | {r['peak_gib']:.2f} | "
+              f"{r['precision']:.5f} | {r['recall']:.5f} |")
+    a = results["incremental"][0]
+    print("\nrecords per linkage: " + ", ".join(f"{k['records']:,}" for k in a["linkages"])
+          + "; pairs matched (new pairs when incremental): "
+          + ", ".join(str(k["pairs"]) for k in a["linkages"]))
+    relinked = a["relinked"]
+    if relinked:
+        print("\nthe last linkage's records, incremental clusters against a full re-link "
+              f"(trained afresh; {relinked['wall_s']:.1f} s wall, {relinked['cpu_s']:.1f} s "
+              "CPU):\n")
+        print("| clusters | precision (SE) | recall (SE) | predicted pairs | true pairs |")
+        print("|---|---|---|---|---|")
+        for name in ("incremental", "full"):
+            p, r, predicted, true = relinked[name]
+            print(f"| {name} | {p:.5f} ({_se(p, predicted):.5f}) | {r:.5f} "
+                  f"({_se(r, true):.5f}) | {predicted:,} | {true:,} |")
+        (p1, r1, _, _), (p2, r2, _, _) = relinked["incremental"], relinked["full"]
+        print(f"\nincremental - full: precision {p1 - p2:+.5f}, recall {r1 - r2:+.5f} "
+              "(target: within 0.005)")
+
+
+def _child_run(persons: int, days: int, relink: str) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, __file__, "--child", "run", "--persons",
+                          str(persons), "--days", str(days), "--relink", relink],
+                         check=True, capture_output=True, text=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
 def _child(which: str, path: Path) -> dict[str, float]:
     out = subprocess.run([sys.executable, __file__, "--child", which, "--records", str(path)],
                          check=True, capture_output=True, text=True)
@@ -131,14 +262,23 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--child", choices=["scorelab", "splink"])
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--runs", action="store_true")
+    parser.add_argument("--whole-full", action="store_true")
+    parser.add_argument("--relink", choices=["incremental", "full"], default="incremental")
+    parser.add_argument("--child", choices=["scorelab", "splink", "run"])
     parser.add_argument("--records", type=Path)
     args = parser.parse_args()
     if args.child:
         logging_off()
-        result = (run_scorelab if args.child == "scorelab" else run_splink)(args.records)
+        result: dict[str, Any] = (
+            run_whole(args.persons, args.days, args.relink) if args.child == "run" else
+            (run_scorelab if args.child == "scorelab" else run_splink)(args.records))
         result["peak_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
         print(json.dumps(result))
+        return
+    if args.runs:
+        compare_runs(args.persons, args.days, args.repeat, args.whole_full)
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "records.parquet"

@@ -85,9 +85,11 @@ result.plot("sanctioned")
 # %% [markdown]
 # ## The report
 #
-# `result.write(folder)` writes the four files of a run: `summary.json`, `daily.parquet`,
-# `scenario.yaml` (the resolved scenario, which repeats the run exactly) and `report.html`,
-# one self-contained page that opens offline and leads with who was wronged. A temporary
+# `result.write(folder)` writes the five files of a run: `summary.json`, `daily.parquet`,
+# `cases.parquet` (the case files: dated trails of some of the synthetic persons each system
+# and measure wronged, also `result.cases`), `scenario.yaml` (the resolved scenario, which
+# repeats the run exactly) and `report.html`, one self-contained page that opens offline and
+# leads with who was wronged. A temporary
 # folder is used here; any folder will do (`scorelab run --out` writes the same files).
 
 # %%

@@ -114,8 +114,8 @@ fig.update_layout(barmode="group", title="Linkage quality of the last linkage",
 # made one wrong merge whose other person was sanctioned only because of it (see
 # [Scale](../scale.md)). The rows "only because of a wrong merge" and "only because of a
 # split" say whether the composite's sanctions moved in these small runs; run the preset at
-# its default size to see more of them: `scorelab run --preset integrated` (about three
-# minutes on two cores).
+# its default size to see more of them: `scorelab run --preset integrated` (1,000,000 persons
+# and a linkage a month, about two minutes of CPU: bench/RESULTS.md).
 #
 # [Outputs](../outputs.md) lists every figure of the `integration` section, and
 # [The model](../model.md#integration-the-hypothetical-national-score) how the linkage and

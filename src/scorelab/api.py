@@ -80,7 +80,7 @@ class Result(_Result):
 
 
 def _public(result: _Result) -> Result:
-    return Result(result.scenario, result.summary, result.daily)
+    return Result(result.scenario, result.summary, result.daily, result.cases)
 
 
 def run(

@@ -86,7 +86,8 @@ def run_command(
     ] = None,
     quiet: Annotated[bool, typer.Option(help="Print only the report's path.")] = False,
 ) -> None:
-    """Run a scenario and write summary.json, daily.parquet, scenario.yaml and report.html."""
+    """Run a scenario and write summary.json, daily.parquet, cases.parquet, scenario.yaml and
+    report.html."""
     from .api import run, size_overrides
 
     overrides = size_overrides(persons, days, seed)

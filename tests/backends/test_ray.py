@@ -60,6 +60,8 @@ def test_ray_gives_the_bytes_of_a_local_run(tmp_path: Path, capsys: pytest.Captu
         other = scorelab.run(scenario, shards=shards, backend="ray", workers=2)
         assert summary_bytes(local.summary) == summary_bytes(other.summary)
         assert daily_bytes(local.daily) == daily_bytes(other.daily)
+        assert local.cases is not None and other.cases is not None
+        assert daily_bytes(local.cases) == daily_bytes(other.cases)
     # through the real command line, into files
     out_local, out_ray = tmp_path / "local", tmp_path / "ray"
     args = ["run", "--preset", "checkpoints-2022", "--persons", "20000", "--days", "5",
@@ -68,7 +70,8 @@ def test_ray_gives_the_bytes_of_a_local_run(tmp_path: Path, capsys: pytest.Captu
     assert main([*args, "--shards", "1", "--backend", "ray", "--workers", "2",
                  "--out", str(out_ray)]) == 0
     capsys.readouterr()
-    for name in ("summary.json", "daily.parquet", "report.html", "scenario.yaml"):
+    for name in ("summary.json", "daily.parquet", "report.html", "scenario.yaml",
+                 "cases.parquet"):
         assert (out_local / name).read_bytes() == (out_ray / name).read_bytes(), name
 
 
@@ -179,7 +182,8 @@ def test_an_existing_cluster_with_a_token_gives_the_local_bytes(
                                str(tmp_path / "cluster")], env)
     assert remote.returncode == 0, remote.stderr
     assert "Connected to Ray cluster." in remote.stderr  # (Ray's own log)
-    for name in ("summary.json", "daily.parquet", "report.html", "scenario.yaml"):
+    for name in ("summary.json", "daily.parquet", "report.html", "scenario.yaml",
+                 "cases.parquet"):
         assert (tmp_path / "local" / name).read_bytes() == \
             (tmp_path / "cluster" / name).read_bytes(), name
 

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_report_browser import browser  # noqa: F401  (the module's Chromium, a fixture)
+from chromium import require
 
 from scorelab.cli import main
+
+require()
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +23,7 @@ def claims_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_the_claims_page_in_chromium(claims_out: Path, browser: Any) -> None:  # noqa: F811
+def test_the_claims_page_in_chromium(claims_out: Path, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

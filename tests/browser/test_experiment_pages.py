@@ -5,34 +5,19 @@ saying why, only where Chromium or Playwright is missing. About 10 s."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import playwright, require
 
 from scorelab.cli import main
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 WIDTHS = (1400, 400)
 SIZE = ["--preset", "phone-scanner", "--persons", "2000", "--days", "5", "--quiet"]
 
-if not CHROMIUM.exists():
-    pytest.skip(f"browser tests need Chromium at {CHROMIUM}: install it with "
-                "'apt-get install -y chromium' (make test does so when run as root)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="browser tests need playwright: pip install -e '.[test]'")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+require()
+sync_api = playwright()
 
 
 @pytest.fixture(scope="module")

@@ -19,21 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import playwright, require
 
 from scorelab.cli import main
 from scorelab.ledger.catalogue import MEASURE
 from scorelab.report.files import OUTPUT_FILES
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-if not CHROMIUM.exists():
-    pytest.skip(f"browser tests need Chromium at {CHROMIUM}: install it with "
-                "'apt-get install -y chromium' (make test does so when run as root)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="browser tests need playwright: pip install -e '.[test]'")
+require()
+sync_api = playwright()
 pytest.importorskip("panel", reason="the explorer needs Panel: pip install -e '.[app]'")
 
 WRONGLY = MEASURE.flagged_wrongly_total.at("scanner")
@@ -63,14 +56,6 @@ def server() -> Iterator[str]:
         for pipe in (process.stdout, process.stderr):
             if pipe is not None:
                 pipe.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Session:

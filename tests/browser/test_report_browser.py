@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+from chromium import playwright, require
 
 import scorelab
 from scorelab.ledger.catalogue import COSTS, figure_of, resolve
@@ -22,25 +22,10 @@ from scorelab.report.measures import COST_FORMAT
 from scorelab.report.numbers import format_cost, format_count
 from scorelab.scenario import load_scenario
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 WIDTHS = (1400, 400)
 
-if not CHROMIUM.exists():
-    pytest.skip(f"browser tests need Chromium at {CHROMIUM}: install it with "
-                "'apt-get install -y chromium' (make test does so when run as root)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="browser tests need playwright: pip install -e '.[test]'")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+require()
+sync_api = playwright()
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +99,33 @@ def test_report_in_chromium(browser: Any, run_dir: Path, width: int) -> None:
         page.close()
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_cases_section_in_chromium(browser: Any, run_dir: Path, width: int) -> None:
+    """The Cases section shows every entry of cases.parquet, says the persons are synthetic,
+    fits the page and leaves no console error."""
+    cases = pl.read_parquet(run_dir / "cases.parquet")
+    assert cases.height > 0
+    page, errors = open_page(browser, run_dir / "report.html", width)
+    try:
+        shown = page.evaluate("""() => {
+          const section = document.getElementById('cases');
+          if (!section) { return null; }
+          return {text: section.textContent,
+                  tables: Array.from(section.querySelectorAll('table')).map(
+                    t => [t.id, t.tBodies[0].rows.length]),
+                  nav: !!document.querySelector('nav a[href="#cases"]')};
+        }""")
+        assert shown is not None, "no Cases section"
+        assert "synthetic" in shown["text"] and shown["nav"]
+        parts = cases.select("component", "name").unique(maintain_order=True).height
+        assert len(shown["tables"]) == parts
+        assert sum(n for _id, n in shown["tables"]) == cases.height
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert errors == []
+    finally:
+        page.close()
+
+
 def test_csv_link_downloads_the_table(browser: Any, run_dir: Path) -> None:
     page, errors = open_page(browser, run_dir / "report.html", 1400)
     try:
@@ -173,18 +185,23 @@ GOLDENS = sorted(p.name for p in GOLDEN.iterdir() if (p / "summary.json").is_fil
 
 @pytest.fixture(scope="module")
 def fitted_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The report of every preset, from its golden summary and daily table (no run needed),
-    and of a small replicated run (intervals make the widest cells)."""
+    """The report of every preset, from its golden summary, daily table and case files (no run
+    needed), and of a small replicated run (intervals make the widest cells)."""
     out = tmp_path_factory.mktemp("fit")
     pages = {}
     for name in GOLDENS:
         summary = json.loads((GOLDEN / name / "summary.json").read_text())
         daily = pl.read_csv(GOLDEN / name / "daily.csv", try_parse_dates=True)
+        cases = GOLDEN / name / "cases.csv"  # their case files too: the widest text cells
+        told = (pl.read_csv(cases, try_parse_dates=True, schema_overrides={"event": pl.Utf8,
+                                                                         "cause": pl.Utf8})
+                if cases.is_file() else None)
         pages[name] = out / f"{name}.html"
-        pages[name].write_text(render_report(summary, daily), "utf-8")
+        pages[name].write_text(render_report(summary, daily, told), "utf-8")
     replicated = scorelab.run(preset="china-2022", persons=3_000, days=10, replicates=3)
     pages["replicated"] = out / "replicated.html"
-    pages["replicated"].write_text(render_report(replicated.summary, replicated.daily), "utf-8")
+    pages["replicated"].write_text(render_report(replicated.summary, replicated.daily,
+                                                 replicated.cases), "utf-8")
     return pages
 
 

@@ -12,17 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from chromium import require
 
 import scorelab
 from scorelab.cli import main
 from scorelab.report.export import WIDTH, Chart, folder_charts, session
 from scorelab.scenario import load_scenario
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"static figures need Chromium at {CHROMIUM}: install it with "
-                "'apt-get install -y chromium' (make test does so when run as root)",
-                allow_module_level=True)
+require("static figures")
 pytest.importorskip("kaleido", reason="static figures need kaleido: pip install -e .")
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -9,10 +9,11 @@ import polars as pl
 import pytest
 
 import scorelab
+from scorelab.cases import CASE_COLUMNS
 from scorelab.cli import main
 from scorelab.ledger.summary import Summary
 
-FILES = ("summary.json", "daily.parquet", "report.html", "scenario.yaml")
+FILES = ("summary.json", "daily.parquet", "report.html", "scenario.yaml", "cases.parquet")
 
 
 def run_to(tmp_path: Path, name: str, *args: str) -> Path:
@@ -54,6 +55,11 @@ def test_outputs_follow_the_contract(baseline: Path) -> None:
         assert rows["newly_sanctioned"].sum() <= system["sanctioned"]
     html = (baseline / "report.html").read_text()
     assert html.startswith("<!DOCTYPE html>") and "Who was wronged" in html
+    # the case files, in the columns and types docs/outputs.md gives
+    cases = pl.read_parquet(baseline / "cases.parquet")
+    assert dict(cases.schema) == CASE_COLUMNS
+    assert set(cases["name"]) <= set(summary["systems"])
+    assert 'id="cases"' in html
 
 
 def test_same_seed_same_bytes(baseline: Path, tmp_path: Path) -> None:

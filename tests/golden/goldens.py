@@ -5,9 +5,10 @@ rewrites the files; commit them with a message that says why they changed.
 
 For each preset, and for the test scenario ``tests/scenarios/small.yaml`` (a national point
 system that sanctions and takes appeals, which the presets rarely do at this size),
-``tests/golden/<name>/`` holds the ``summary.json`` of the run and
+``tests/golden/<name>/`` holds the ``summary.json`` of the run,
 ``daily.csv``, the daily table as text (the same values as ``daily.parquet``, in a form
-whose bytes do not depend on the Parquet writer's version and whose diff can be read).
+whose bytes do not depend on the Parquet writer's version and whose diff can be read), and
+``cases.csv``, the case files as text (``cases.parquet``'s values).
 """
 
 from __future__ import annotations
@@ -42,8 +43,11 @@ def golden_files(name: str) -> dict[str, bytes]:
         result = scorelab.run(preset=name, persons=FULL_LENGTH[name], seed=SEED)
     else:
         result = scorelab.run(preset=name, persons=PERSONS, days=DAYS, seed=SEED)
-    return {"summary.json": summary_bytes(result.summary),
-            "daily.csv": result.daily.write_csv().encode("utf-8")}
+    files = {"summary.json": summary_bytes(result.summary),
+             "daily.csv": result.daily.write_csv().encode("utf-8")}
+    if result.cases is not None:
+        files["cases.csv"] = result.cases.write_csv().encode("utf-8")
+    return files
 
 
 def regenerate(cases: list[str] | None = None) -> list[Path]:

@@ -37,6 +37,7 @@ ROOT = SRC.parents[1]
 LAYERS = {"core": 0, "scenario": 1, "population": 2, "processes": 3, "records": 3,
           "systems": 4, "measures": 4, "finance": 5, "integration": 5, "ledger": 6, "engine": 7,
           "report": 8, "experiments": 9, "api": 10, "cli": 11, "__init__": 12, "__main__": 12,
+          "cases": 5.5,  # case files: over the systems and measures, under the engine
           "app": 9.5}  # the explorer: over the experiments, under the api and the CLI
 
 

@@ -125,6 +125,14 @@ def test_a_sweep_writes_one_row_per_run_and_resumes(tmp_path: Path) -> None:
     assert pl.read_parquet(again.table).equals(table)
 
 
+def test_a_sweep_folder_whose_name_looks_like_a_pattern_is_a_name(tmp_path: Path) -> None:
+    scenario = load_scenario(text=tiny(days=3))
+    result = scorelab.sweep(scenario, ["processes.driving.rate=0.01,0.02"],
+                            out=tmp_path / "sw[1]")
+    assert pl.read_parquet(result.table, glob=False).height == 2
+    assert result.table.parent == tmp_path / "sw[1]"
+
+
 def test_a_folder_of_another_sweep_is_refused(tmp_path: Path) -> None:
     scenario = load_scenario(text=tiny(days=3))
     scorelab.sweep(scenario, ["processes.driving.rate=0.01"], out=tmp_path / "s")
@@ -235,6 +243,8 @@ def test_a_figure_no_parameter_moves_has_zero_indices(tmp_path: Path) -> None:
     (["--param", "processes.driving.rate=0.1:0.2", "--method", "fast"], "unknown method"),
     (["--param", "processes.driving.rate=0.1:0.2", "--output", "systems.recorder.recods",
       "--samples", "2"], "did you mean 'systems.recorder.records'"),
+    (["--param", "processes.driving.rate=0.1:0.2", "--output", "systems.recordr.records",
+      "--samples", "2"], "no system 'recordr' in this scenario (did you mean 'recorder'?)"),
 ])
 def test_bad_sensitivity_input_exits_2(tmp_path: Path, args: list[str], message: str,
                                        capsys: pytest.CaptureFixture[str]) -> None:
@@ -244,6 +254,7 @@ def test_bad_sensitivity_input_exits_2(tmp_path: Path, args: list[str], message:
     err = capsys.readouterr().err
     assert code == 2, err
     assert message in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]  # nothing run or kept
 
 
 @pytest.mark.parametrize(("args", "message"), [

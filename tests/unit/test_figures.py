@@ -305,7 +305,7 @@ def test_a_report_leads_with_what_its_scenario_is_about() -> None:
     chain = next(t for t in first.tables if t.id == "chain-of-harm")
     steps = [row.cells[0].text for row in chain.rows]
     assert steps[1:] == ["flagged", "waiting for review", "confirmed by reviewers",
-                         "restricted (person-days)"]
+                         "restricted (person-days)", "participants reached"]
     summary = summaries["phone-scanner"]
     assert summary.measures is not None
     name, m = next(iter(summary.measures.items()))

@@ -9,7 +9,7 @@ import pytest
 
 from scorelab.core.streams import Streams
 from scorelab.population import build_geography, generate_population
-from scorelab.population.generate import bytes_per_person
+from scorelab.population.generate import COLUMNS, IDENTITY, bytes_per_person
 from scorelab.population.identity import is_valid_resident_id
 from scorelab.scenario import load_scenario
 
@@ -76,8 +76,31 @@ def test_resident_ids_are_valid_and_match_the_person(population) -> None:  # typ
 
 def test_columns_stay_within_the_memory_budget(population) -> None:  # type: ignore[no-untyped-def]
     _, pop = population
+    pop.columns()  # every column, the identity columns included
     assert pop.nbytes == bytes_per_person() * len(pop)
     assert bytes_per_person() < 80
+
+
+def test_identity_columns_are_drawn_when_read_and_move_no_other_column() -> None:
+    """A population built without its identity columns (the default: only an integrated
+    score reads them) has every other column as an eager build has it, takes less memory
+    until one is read, and then draws them to the same values."""
+    spec = load_scenario(overrides={"population": {"persons": 70_000,
+                                                   "block_size": 16_384}}).population
+    geo = build_geography(spec)
+    eager = generate_population(spec, geo, Streams(spec.seed, spec.block_size),
+                                identity=True)
+    lazy = generate_population(spec, geo, Streams(spec.seed, spec.block_size))
+    assert lazy.nbytes == bytes_per_person(identity=False) * len(lazy)
+    assert bytes_per_person(identity=False) < bytes_per_person()
+    identity = {c.name for c in IDENTITY}
+    for column in COLUMNS:
+        if column.name not in identity:
+            assert np.array_equal(getattr(lazy, column.name), getattr(eager, column.name))
+    assert lazy.nbytes == bytes_per_person(identity=False) * len(lazy)  # still none drawn
+    for name in identity:
+        assert np.array_equal(getattr(lazy, name), getattr(eager, name)), name
+    assert lazy.nbytes == eager.nbytes == bytes_per_person() * len(lazy)
 
 
 def test_slices_equal_the_whole(population) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from scorelab import __version__, cli
+from scorelab.ledger.catalogue import MEASURE, resolve
 from scorelab.ledger.summary import MIN_BASE, Interval, Replicates, Summary
 from scorelab.report import numbers, render_comparison, render_report
 from scorelab.report.compare import build_comparison, difference
@@ -305,8 +306,24 @@ def test_comparison_by_equality() -> None:
         difference(first + 5, first))
     assert difference(15, 10) == Cell("+5 (+50.0%)", 5, "num diff")
     assert difference(3, 0) == Cell("+3", 3, "num diff")
+    assert difference(3.29, 3.88, ratio=True).text == "-0.59 (-15.2%)"
     charts = page.figures
     assert charts and all(len([t for t in c.data if t.get("name")]) == 2 for c in charts)
+
+
+def test_comparison_sets_the_measures_side_by_side_per_participant_reached() -> None:
+    """The figure that puts flagging and area measures on one scale keeps its decimals."""
+    summary, daily = golden("area-control-2022")
+    page = build_comparison([("a", summary, daily), ("b", summary, daily)])
+    table = next(t for s in page.sections for t in s.tables if t.id == "measures-table")
+    rows = {(r.cells[0].text, r.cells[1].text): r.cells for r in table.rows}
+    label = MEASURE.innocent_days_per_participant_reached.label
+    for name in summary.measures:
+        cells = rows[(name, label)]
+        value = resolve(summary).get(f"measures.{name}.innocent_days_per_participant_reached")
+        assert cells[2].value == value
+        assert cells[4].text.startswith("\u2014" if value is None else "+0")
+        assert value is None or cells[2].text == numbers.format_per(value)
 
 
 def test_comparison_page_with_replicates() -> None:

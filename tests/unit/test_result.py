@@ -47,7 +47,7 @@ def test_write_puts_the_run_files_in_a_folder_readable_by_all(tmp_path: Path) ->
     result = scorelab.run(**SMALL)  # type: ignore[arg-type]
     written = result.write(tmp_path / "out")
     assert sorted(p.name for p in written.values()) == [
-        "daily.parquet", "report.html", "scenario.yaml", "summary.json"]
+        "cases.parquet", "daily.parquet", "report.html", "scenario.yaml", "summary.json"]
     for path in written.values():
         assert stat.S_IMODE(path.stat().st_mode) == 0o644
 

@@ -88,7 +88,7 @@ SMALL = "extends: china-2022\npopulation:\n  persons: 2000\n  block_size: 1024\n
           "less than or equal to 1"]),
         ("extends: phone-scanner\nmeasures:\n  scanner:\n    kind: mind_reader\n",
          ["scenario.yaml:4:11:", "unknown kind 'mind_reader'",
-          "'checkpoint', 'device_scan', 'shutdown'"]),
+          "'checkpoint', 'device_scan', 'jammer', 'shutdown'"]),
         ("extends: checkpoints-2022\nmeasures:\n  urumqi-shutdown:\n    cities: [Urumchi]\n",
          ["scenario.yaml:4:14:", "measures.urumqi-shutdown.cities[0]:",
           "unknown city 'Urumchi'", "did you mean 'Urumqi'"]),

@@ -71,7 +71,7 @@ class Run:
     @cached_property
     def page(self) -> Page:
         """The report's view model of the run."""
-        return build_page(self.result.summary, self.result.daily)
+        return build_page(self.result.summary, self.result.daily, self.result.cases)
 
     def files(self) -> dict[str, bytes]:
         """The run's four files, as ``scorelab run --out`` writes them."""
@@ -84,7 +84,7 @@ class Run:
         buffer = io.BytesIO()
         files = self.files()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name in OUTPUT_FILES:
+            for name in (n for n in OUTPUT_FILES if n in files):
                 info = zipfile.ZipInfo(f"{self.folder}/{name}", date_time=ZIP_TIME)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16

@@ -29,6 +29,7 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = float(2.0**-53)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 
 
 def stream_key(seed: int, name: str, day: int = 0, extra: int = 0) -> int:
@@ -40,12 +41,13 @@ def stream_key(seed: int, name: str, day: int = 0, extra: int = 0) -> int:
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser, in place on a uint64 array."""
-    x ^= x >> np.uint64(30)
+    """SplitMix64 finaliser, in place on a uint64 array (one temporary for the shifts)."""
+    t = np.right_shift(x, _S30)
+    x ^= t
     x *= _M1
-    x ^= x >> np.uint64(27)
+    x ^= np.right_shift(x, _S27, out=t)
     x *= _M2
-    x ^= x >> np.uint64(31)
+    x ^= np.right_shift(x, _S31, out=t)
     return x
 
 
@@ -69,11 +71,17 @@ class Stream:
     def uniform(self, day: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
         """One uniform in [0, 1) per person id for this day; ``draw`` picks a further
         independent number for the same person and day."""
+        if ids.size == 0:  # (no key to hash: many a day's draw is for nobody)
+            return np.empty(ids.shape, dtype=np.float64)
         key = np.uint64(stream_key(self.seed, self.name, day, draw))
-        x = ids.astype(np.uint64) * _GOLDEN
+        x = ids.astype(np.uint64)
+        x *= _GOLDEN
         x += key
         _mix64(x)
-        return (x >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+        x >>= _S11
+        out = x.astype(np.float64)
+        out *= _TO_UNIT
+        return out
 
     def __repr__(self) -> str:
         return f"Stream({self.name!r})"

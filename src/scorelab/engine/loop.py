@@ -44,6 +44,7 @@ from typing import Any, ClassVar, Generic, TypeVar, TypeVarTuple
 import numpy as np
 from pydantic import BaseModel
 
+from ..cases import choose, composite_candidates, composite_trails
 from ..core.faults import pause_point
 from ..core.progress import Report, labelled, reporter, stages
 from ..core.streams import Streams
@@ -278,9 +279,28 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
                     checkpoints.save(day, state, shard_states)
         with labelled(report, "adding up the totals"):
             shards: list[ShardTotals] = _totals(driver, backend)
+        cases = None
+        if plan.cases > 0:
+            with labelled(report, "telling the cases"):
+                cases = _cases(plan, backend, driver.integrator)
     finally:
         backend.close()
-    return shards, _run_totals(driver)
+    run = _run_totals(driver)
+    run.cases = cases
+    return shards, run
+
+
+def _cases(plan: Plan, backend: Backend, integrator: Integrator | None
+           ) -> list[dict[str, list[Any]]]:
+    """The case files: every shard proposes, the driver chooses, the shards holding the
+    chosen persons tell their trails (see :mod:`scorelab.cases`); the integrated score's,
+    held by the driver, are told here."""
+    chosen = choose(backend.call(Shard.case_candidates), plan.cases)
+    told = backend.call(Shard.case_trails, chosen)
+    if integrator is not None:
+        ids = choose([[composite_candidates(plan, integrator)]], plan.cases)[0]
+        told.append(composite_trails(plan, integrator, ids, len(chosen)))
+    return told
 
 
 def _totals(run: Driver, backend: Backend) -> list[ShardTotals]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from ..cases import cases_table
 from ..core.progress import labelled, reporter
 from ..ledger import daily_table, summarise
 from ..ledger.result import Result
@@ -78,7 +79,10 @@ def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None 
     totals, run = run_days(plan, runner, bounds, progress, checkpoints)
     with labelled(reporter(progress), "writing the summary"):
         daily = daily_table(plan, totals, run)
-        return Result(scenario, summarise(scenario, plan, totals, run, daily), daily)
+        composite = ((run.composite.name, run.composite.kind) if run.composite is not None
+                     else None)
+        cases = cases_table(plan, run.cases, composite) if run.cases is not None else None
+        return Result(scenario, summarise(scenario, plan, totals, run, daily), daily, cases)
 
 
 __all__ = ["Result", "estimate_bytes", "run_scenario", "shard_bounds"]

@@ -15,6 +15,8 @@ from typing import Any, TypeVar, TypeVarTuple
 import numpy as np
 from pydantic import BaseModel
 
+from ..cases import candidates, trails
+from ..core.caselog import APPEAL_DECIDED
 from ..core.streams import Streams
 from ..core.tunable import Tunable
 from ..ledger.overlap import shard_overlap
@@ -146,7 +148,11 @@ class Shard:
         """Decisions of the appeal desks on this shard's persons."""
         for i, (ids, won) in decisions.items():
             mine = (ids >= self.start) & (ids < self.stop)
-            self.systems[i].resolve_appeals(day, ids[mine], won[mine])
+            system = self.systems[i]
+            system.cases.add(day, ids[mine], APPEAL_DECIDED, won[mine])
+            system.cases.late = 1  # a sanction lifted now was counted today
+            system.resolve_appeals(day, ids[mine], won[mine])
+            system.cases.late = 0
 
     # --- checkpoints ---------------------------------------------------------------------
 
@@ -203,6 +209,15 @@ class Shard:
                                .astype(np.int64)
                                if roles is not None and masks is not None else None),
         )
+
+    def case_candidates(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """After the last day: each part's wronged persons of smallest keyed priority, for
+        the case files (``cases.choose``)."""
+        return candidates(self)
+
+    def case_trails(self, chosen: list[np.ndarray]) -> dict[str, list[Any]]:
+        """The trails of the chosen persons this shard holds (``cases.trails``)."""
+        return trails(self, chosen)
 
     def _population_counts(self) -> PopulationCounts:
         pop = self.population

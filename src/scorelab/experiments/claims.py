@@ -45,6 +45,14 @@ class Experiment:
     label: str
     preset: str
     days: int | None = None  # fewer days where the preset's own would be slow to replicate
+    #: at least this many persons whatever the claims' size, where the figures rest on
+    #: protest participants: a protest of a few hundred people is a fraction of a synthetic
+    #: person at 20,000 persons, so figures per participant would be undefined
+    min_persons: int | None = None
+
+    def persons(self, asked: int) -> int:
+        """The persons this experiment runs with when the claims ask for ``asked``."""
+        return max(asked, self.min_persons or 0)
 
 
 @dataclass(frozen=True)
@@ -97,11 +105,12 @@ class Claim:
 
 
 CHINA = Experiment("china-2022", "china-2022")
-CHECKPOINTS = Experiment("checkpoints-2022", "checkpoints-2022")
+CHECKPOINTS = Experiment("checkpoints-2022", "checkpoints-2022", min_persons=500_000)
 SCANNER = Experiment("phone-scanner", "phone-scanner")
 HASH = Experiment("hash-threshold", "hash-threshold")
 INTEGRATED = Experiment("integrated", "integrated", days=30)
 PLAN = Experiment("plan-2014", "plan-2014")
+AREA = Experiment("area-control-2022", "area-control-2022", min_persons=500_000)
 
 CLAIMS: tuple[Claim, ...] = (
     Claim("no-national-score",
@@ -217,19 +226,41 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("area-measures",
           "Unable to identify individual dissidents, the authorities target whole areas: "
           "social media shut down for everyone, signal jammers.",
-          "checkpoints-2022: a social-media shutdown in Urumqi after a protest there, beside "
-          "the checkpoints. (No jammer is modelled yet.)",
-          (CHECKPOINTS,),
-          (Bearing("shutdown: restriction person-days", "checkpoints-2022",
-                   MEASURE.restriction_person_days, ("urumqi-shutdown",)),
-           Bearing("shutdown: innocents' restriction person-days", "checkpoints-2022",
-                   MEASURE.restriction_person_days_innocent, ("urumqi-shutdown",)),
-           Bearing("checkpoints: innocents' restriction person-days", "checkpoints-2022",
-                   MEASURE.restriction_person_days_innocent, ("checkpoints",))),
-          Finding("the shutdown restricts {value} person-days, more than none",
-                  "checkpoints-2022",
-                  MEASURE.restriction_person_days, ("urumqi-shutdown",), above=0.0),
-          (Assumption("measures.urumqi-shutdown.duration", 3, 30),)),
+          "area-control-2022: beside the checkpoints of checkpoints-2022, a social-media "
+          "shutdown of a share of the cities where a protest breaks out, and a jammer that "
+          "cuts all signal at every protest site (everyone there and passers-by); innocents' "
+          "restriction person-days per participant reached, measure by measure. Run with at "
+          "least 500,000 persons, so that protests of a few hundred people reach synthetic "
+          "participants.",
+          (AREA,),
+          (Bearing("checkpoints: innocent person-days per participant reached",
+                   "area-control-2022", MEASURE.innocent_days_per_participant_reached,
+                   ("checkpoints",)),
+           Bearing("shutdown: innocent person-days per participant reached",
+                   "area-control-2022", MEASURE.innocent_days_per_participant_reached,
+                   ("city-shutdowns",)),
+           Bearing("jammer: innocent person-days per participant reached",
+                   "area-control-2022", MEASURE.innocent_days_per_participant_reached,
+                   ("site-jammers",)),
+           Bearing("checkpoints: participants reached", "area-control-2022",
+                   MEASURE.participants_reached, ("checkpoints",)),
+           Bearing("shutdown: participants reached", "area-control-2022",
+                   MEASURE.participants_reached, ("city-shutdowns",)),
+           Bearing("jammer: participants reached", "area-control-2022",
+                   MEASURE.participants_reached, ("site-jammers",)),
+           Bearing("checkpoints: innocents' restriction person-days", "area-control-2022",
+                   MEASURE.restriction_person_days_innocent, ("checkpoints",)),
+           Bearing("shutdown: innocents' restriction person-days", "area-control-2022",
+                   MEASURE.restriction_person_days_innocent, ("city-shutdowns",)),
+           Bearing("jammer: innocents' restriction person-days", "area-control-2022",
+                   MEASURE.restriction_person_days_innocent, ("site-jammers",))),
+          Finding("the shutdown restricts {value} person-days of uninvolved people, more than "
+                  "none", "area-control-2022",
+                  MEASURE.collateral_person_days, ("city-shutdowns",), above=0.0),
+          (Assumption("measures.city-shutdowns.share", 0.05, 0.5),
+           Assumption("measures.city-shutdowns.duration", 3, 30),
+           Assumption("measures.site-jammers.passers_by_per_participant", 0, 5),
+           Assumption("measures.site-jammers.duration", 1, 3))),
 )
 
 
@@ -258,7 +289,7 @@ def select(names: list[str] | None) -> list[Claim]:
 
 
 def experiment_scenario(experiment: Experiment, persons: int, seed: int | None) -> Scenario:
-    overrides: dict[str, Any] = {"population": {"persons": persons}}
+    overrides: dict[str, Any] = {"population": {"persons": experiment.persons(persons)}}
     if seed is not None:
         overrides["population"]["seed"] = seed
     if experiment.days is not None:
@@ -311,7 +342,9 @@ def run_claims(names: list[str] | None, persons: int, replicates: int, samples: 
         found.append(entry)
     return {"source": SOURCE, "persons": persons, "replicates": replicates,
             "samples": samples, "claims": found,
-            "runs": {e.label: {"preset": e.preset, "days": scenarios[e.label].days,
+            "runs": {e.label: {"preset": e.preset,
+                               "persons": scenarios[e.label].population.persons,
+                               "days": scenarios[e.label].days,
                                "report": f"runs/{e.label}/report.html"} for e in experiments}}
 
 

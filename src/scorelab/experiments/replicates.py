@@ -60,4 +60,5 @@ def run_replicates(scenario: Scenario, count: int, backend: str = "local",
         results[r].daily.with_columns(pl.lit(r, pl.Int32).alias("replicate"),
                                       pl.lit(seeds[r], pl.Int64).alias("seed"))
         for r in range(count)], how="vertical")
-    return Result(scenario, summary, daily)
+    # the case files are replicate 0's: persons of one run, told whole
+    return Result(scenario, summary, daily, results[0].cases)

@@ -118,6 +118,7 @@ def run_sensitivity(scenario: Scenario, method: str, params: list[Param], output
         raise ScenarioError(Problem(f"--samples must be at least 2, got {short(samples)}",
                                     path="--samples"))
     check_runs(method, len(params), samples)
+    _check_outputs_named(outputs, scenario)
     seed = scenario.population.seed
     design = sample(method, params, samples, seed)
     if design.shape[0] > MAX_RUNS:
@@ -169,6 +170,30 @@ def _values_run(param: Param, run: list[float | int]) -> dict[str, Any]:
     smallest, largest and number of distinct values run."""
     return {"path": param.text, "low": param.low, "high": param.high, "whole": param.whole,
             "min_run": min(run), "max_run": max(run), "distinct_run": len(set(run))}
+
+
+def _check_outputs_named(outputs: list[str], scenario: Scenario) -> None:
+    """Before any run: each output is a figure of the catalogue, and the system or measure it
+    names is in the scenario (a figure the runs then lack is caught at the first run)."""
+    from ..ledger.catalogue import FIGURES, figure_of
+    from ..scenario.schema import did_you_mean
+
+    sections = {"systems": sorted(scenario.systems), "measures": sorted(scenario.measures)}
+    for output in outputs:
+        if figure_of(output) is None:
+            known = [f.path.replace("*", name, 1) if f.path.split(".")[0] in sections
+                     else f.path for f in FIGURES
+                     for name in sections.get(f.path.split(".")[0], ["*"])]
+            raise ScenarioError(Problem(
+                f"{output!r} is not a figure of the catalogue{did_you_mean(output, known)} "
+                f"(scorelab figures lists them)", path="--output"))
+        section, _, rest = output.partition(".")
+        name = rest.partition(".")[0]
+        if section in sections and name not in sections[section]:
+            known = sections[section]
+            raise ScenarioError(Problem(
+                f"no {section[:-1]} {name!r} in this scenario{did_you_mean(name, known)}; "
+                f"{section}: {', '.join(known) or 'none'}", path="--output"))
 
 
 def _check_outputs(outputs: list[str], figures: dict[str, float]) -> None:

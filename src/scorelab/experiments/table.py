@@ -88,7 +88,10 @@ class RunTable:
         os.replace(temporary, target)
 
     def scan(self) -> pl.LazyFrame:
-        return pl.scan_parquet(self.parts / "*.parquet", missing_columns="insert",
+        # the parts listed by pathlib, not a glob handed to polars: a folder named like
+        # ``sw[1]`` is a name, not a pattern
+        parts = [str(part) for part in sorted(self.parts.glob("*.parquet"))]
+        return pl.scan_parquet(parts, glob=False, missing_columns="insert",
                                extra_columns="ignore")
 
     def _staged(self) -> Path:

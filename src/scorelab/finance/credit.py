@@ -18,7 +18,7 @@ work as for point systems.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -241,7 +241,7 @@ def credit_mix(types: np.ndarray) -> np.ndarray:
     return np.asarray(bits / ACCOUNT_KINDS)
 
 
-class CreditState(GradedState, ABC):
+class CreditState(GradedState):
     """Credit files of the covered persons of one shard, and the score on them.
 
     A kind sets ``Spec``, ``Summary`` and ``factors``; the grading, sanctions and counts are
@@ -314,6 +314,9 @@ class CreditState(GradedState, ABC):
             (event, PAYMENTS.index(rule.counts_as), rule.delay,
              Recorder(event, rule, self.coverage, self.pop, self.rng))
             for event, rule in spec.payments.items()]
+
+    def case_recorders(self) -> list[Recorder]:
+        return [recorder for *_, recorder in self.payment_recorders]
 
     def reconcile(self, day: int, old: CreditSpec) -> None:
         """New bands, weights, sanctions or rewards act at once: every file is rescored and
@@ -432,6 +435,8 @@ class CreditState(GradedState, ABC):
                 self._pay(what, truth, "_truth")
                 touched.append(truth)
             held = self.has_file[batch.rows]
+            self._log_records(day, event, batch.ids[held], batch.cause[held],
+                              batch.source_ids[held])
             rows, cause = batch.rows[held], batch.cause[held]
             if rows.size:
                 records += rows.size

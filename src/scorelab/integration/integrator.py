@@ -7,6 +7,13 @@ composite's sanctions until the next linkage. It audits the composite as the led
 any system (sanctioned, wrongly and why, person-days by sanction, daily counts), so the
 composite sits among the systems of the summary. What it counts is plain integers and sorted
 id arrays, the same for any split of the persons and any backend.
+
+A source's record of a person is written once, when the source first hands the person over,
+and kept as written for as long as it keeps holding them (a clerk's typo stays in the file; a
+person dropped and taken on again gets a fresh record). So between two linkages the records
+that change are the new ones, and an incremental linkage (``relink: incremental``) links only
+those against the clusters it keeps, with the model trained at the first linkage (or the last
+full re-link).
 """
 
 from __future__ import annotations
@@ -16,14 +23,16 @@ from typing import Any
 
 import numpy as np
 
+from ..core import caselog
+from ..core.caselog import CaseLog
 from ..core.progress import Report, stages
 from ..core.results import kind_of
-from ..records.identity import IdentityRecords
+from ..records.identity import FIELDS, IdentityRecords
 from ..scenario.plan import Plan
 from ..scenario.schema import REWARDS, SANCTIONS
 from ..systems.base import DAILY_COLUMNS, Holdings
 from .composite import CAUSES, assess
-from .linkage import link, stage_names
+from .linkage import NEW_STAGES, link, link_new, stage_names
 from .summary import CompositeSummary, IntegrationTotals
 
 #: the daily columns a composite fills (the others of ``DAILY_COLUMNS`` are a list's or zero)
@@ -73,6 +82,12 @@ class Integrator:
         self.grades_truth = np.zeros(len(grades), dtype=np.int64)
         self.daily = {k: np.zeros(plan.days, dtype=np.int64) for k in COUNTED}
         self.last: dict[str, Any] = {}
+        self.cases = CaseLog(plan.cases > 0)  # its wrongful sanctions, for the case files
+        # the records as first written, by key (source, person), and their clusters
+        self.kept_key: np.ndarray = empty.copy()
+        self.kept: dict[str, np.ndarray] = {}
+        self.kept_cluster: np.ndarray = empty.copy()
+        self.model = ""  # the trained linkage model (JSON), once trained
 
     def due(self, day: int) -> bool:
         """A linkage day: every ``every_days`` reported days, and the last day."""
@@ -86,15 +101,24 @@ class Integrator:
         """Link today's records of all shards (``fetch`` gathers them), apply the composite's
         sanctions and audit them against the truth; ``report`` is told each stage (a linkage
         of many records takes a while)."""
-        names = ["gathering records", *stage_names(self.spec.linkage), "auditing"]
+        full = self.spec.full_relink(self.linkages) or not self.model
+        linking = stage_names(self.spec.linkage) if full else list(NEW_STAGES)
+        names = ["gathering records", *linking, "auditing"]
         with stages(report, f"linking records, day {day + 1}", names) as stage:
             stage(names[0])
             parts = fetch()
             records = IdentityRecords.concat([r for r, _ in parts])
             held = Holdings.concat([h for _, h in parts])
             order = np.lexsort((records.person, records.source))
-            records = IdentityRecords(**{k: v[order] for k, v in vars(records).items()})
-            clusters = link(records, self.spec.linkage, self.seed, self.threads, stage)
+            records, previous = self._keep(
+                IdentityRecords(**{k: v[order] for k, v in vars(records).items()}))
+            if full:
+                clusters = link(records, self.spec.linkage, self.seed, self.threads, stage)
+            else:
+                clusters = link_new(records, previous, self.model, self.spec.linkage,
+                                    self.threads, stage)
+            self.model = clusters.model or self.model
+            self.kept_cluster = clusters.cluster
             stage(names[-1])
             result = assess(records.person, records.source.astype(np.int64),
                             held.standing[order], clusters.cluster, self.weights, self.floors,
@@ -109,6 +133,7 @@ class Integrator:
                                                   assume_unique=True).size
         first = ~np.isin(result.wrong_ids, self.ever_wrong, assume_unique=True)
         self.wrong_by_cause += np.bincount(result.wrong_cause[first], minlength=len(CAUSES))
+        self._log(day, result.wrong_ids, result.wrong_cause, first)
         self.ever = np.union1d(self.ever, result.sanctioned_ids)
         self.ever_wrong = np.union1d(self.ever_wrong, result.wrong_ids)
         self.scored = np.union1d(self.scored, result.persons)
@@ -119,6 +144,32 @@ class Integrator:
         self.grades, self.grades_truth = result.grades, result.grades_truth
         self.last = {**result.counts, "pairs_matched": clusters.pairs_matched,
                      "precision": result.precision, "recall": result.recall, "f1": result.f1}
+
+    def _log(self, day: int, wrong: np.ndarray, cause: np.ndarray, first: np.ndarray) -> None:
+        """For the case files: who is first wronged (by cause), and whose wrongful sanction
+        begins and ends at this linkage (counted from today; an end is not counted today)."""
+        if not self.cases.on:
+            return
+        self.cases.add(day, wrong[first], caselog.WRONG_FIRST, cause[first])
+        self.cases.add(day, np.setdiff1d(wrong, self.wrong_held, assume_unique=True),
+                       caselog.WRONG_START, -1)
+        self.cases.add(day, np.setdiff1d(self.wrong_held, wrong, assume_unique=True),
+                       caselog.WRONG_END)
+
+    def _keep(self, records: IdentityRecords) -> tuple[IdentityRecords, np.ndarray]:
+        """Today's records (in key order) with each record a source held at the last linkage
+        as it was written then, and each record's cluster then (-1: new since); the records
+        are kept for the next linkage."""
+        key = (records.source.astype(np.int64) << 40) | records.person
+        at = np.minimum(np.searchsorted(self.kept_key, key), max(self.kept_key.size - 1, 0))
+        old = self.kept_key[at] == key if self.kept_key.size else np.zeros(key.size, bool)
+        written = {name: np.where(old, self.kept[name][at], getattr(records, name))
+                   if self.kept else getattr(records, name) for name in FIELDS}
+        previous = np.where(old, self.kept_cluster[at], -1) if self.kept_key.size else \
+            np.full(key.size, -1, dtype=np.int64)
+        self.kept_key, self.kept = key, written
+        return IdentityRecords(person=records.person, source=records.source, **written), \
+            np.asarray(previous, dtype=np.int64)
 
     def count(self, day: int) -> None:
         """Persons under the composite's sanctions, and restriction person-days, of the

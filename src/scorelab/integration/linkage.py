@@ -5,14 +5,21 @@ Fellegi-Sunter model, trained without labels (u by random sampling, m by EM over
 scenario's training blocks), scores the pairs the blocking rules generate; pairs at or above
 the threshold are joined into clusters (connected components). The true person of each record
 is carried alongside only to score the result, never compared.
+
+Two ways to link: :func:`link` trains the model and scores every pair the blocking rules
+generate (a full linkage, minutes for a million records); :func:`link_new` keeps the trained
+model and the clusters of the last linkage and scores only the pairs with a record new since
+then (splink's ``predict_between`` new and existing records, and ``predict_within`` the new
+ones), so a monthly linkage costs what the month's new records cost.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +30,8 @@ from ..records.identity import IdentityRecords
 from ..scenario.schema import LinkageSpec
 
 TRUE_PERSON = "person_truth"
+#: the stages of :func:`link_new`, in order
+NEW_STAGES = ("loading records", "scoring new records", "clustering")
 
 
 @dataclass
@@ -30,13 +39,17 @@ class Clusters:
     """The linkage result: one cluster label per record (records in the given order)."""
 
     cluster: np.ndarray  # int64, 0 .. clusters-1, numbered by first record
-    pairs_matched: int  # record pairs at or above the match threshold
+    pairs_matched: int  # record pairs at or above the match threshold (scored this linkage)
+    model: str = ""  # the trained model (splink's settings as JSON); empty if none was trained
 
 
-def _table(records: IdentityRecords) -> pa.Table:
-    """Records as an Arrow table; empty fields are nulls (splink's null level)."""
+def _table(records: IdentityRecords, new: np.ndarray | None = None) -> pa.Table:
+    """Records as an Arrow table; empty fields are nulls (splink's null level); with ``new``,
+    a column ``is_new``."""
     columns: dict[str, Any] = {"unique_id": pa.array(np.arange(len(records), dtype=np.int64)),
                                TRUE_PERSON: pa.array(records.person)}
+    if new is not None:
+        columns["is_new"] = pa.array(new)
     for name in ("surname", "given", "birth", "id_number", "city"):
         text = getattr(records, name)
         columns[name] = pa.array(text, type=pa.string(), mask=np.char.str_len(text) == 0)
@@ -71,19 +84,15 @@ def stage_names(spec: LinkageSpec) -> list[str]:
             "clustering"]
 
 
-def link(records: IdentityRecords, spec: LinkageSpec, seed: int,
-         threads: int | None = None, stage: Callable[[str], None] | None = None) -> Clusters:
-    """Cluster ``records`` (in a fixed order: the result depends only on them and ``seed``).
-    ``stage`` is told each of :func:`stage_names` as it begins."""
-    names = stage_names(spec)
-    say = stage or (lambda name: None)
-    n = len(records)
-    if n < 2:
-        return Clusters(np.arange(n, dtype=np.int64), 0)
+@contextlib.contextmanager
+def _database(records: IdentityRecords, threads: int | None, new: np.ndarray | None = None
+              ) -> Iterator[tuple[Any, Any]]:
+    """A DuckDB connection holding ``records`` as table ``records`` (with ``new``: a column
+    ``is_new``), and splink's API on it; splink's narration silenced (a run reports its
+    own)."""
     import duckdb
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    from splink import DuckDBAPI
 
-    # splink narrates training and warns of levels no pair reached; a run reports its own
     splink_log = logging.getLogger("splink")
     level = splink_log.level
     splink_log.setLevel(logging.ERROR)
@@ -93,12 +102,28 @@ def link(records: IdentityRecords, spec: LinkageSpec, seed: int,
     with contextlib.suppress(duckdb.InvalidInputException):
         con.execute("SET enable_progress_bar = false")
     try:
-        say(names[0])
-        table = _table(records)
-        con.register("records_arrow", table)
+        con.register("records_arrow", _table(records, new))
         con.execute("CREATE TABLE records AS SELECT * FROM records_arrow").fetchall()
         con.unregister("records_arrow")
-        db_api = DuckDBAPI(con)
+        yield con, DuckDBAPI(con)
+    finally:
+        con.close()
+        splink_log.setLevel(level)
+
+
+def link(records: IdentityRecords, spec: LinkageSpec, seed: int,
+         threads: int | None = None, stage: Callable[[str], None] | None = None) -> Clusters:
+    """Train the model and cluster ``records`` (in a fixed order: the result depends only on
+    them and ``seed``). ``stage`` is told each of :func:`stage_names` as it begins."""
+    names = stage_names(spec)
+    say = stage or (lambda name: None)
+    n = len(records)
+    if n < 2:
+        return Clusters(np.arange(n, dtype=np.int64), 0)
+    from splink import Linker, SettingsCreator, block_on
+
+    say(names[0])
+    with _database(records, threads) as (con, db_api):
         sdf = db_api.register("records", dataset_display_name="records")
         settings = SettingsCreator(
             link_type="dedupe_only",
@@ -121,6 +146,7 @@ def link(records: IdentityRecords, spec: LinkageSpec, seed: int,
             say(names[3 + i])
             training.estimate_parameters_using_expectation_maximisation(
                 block_on(*rule), estimate_without_term_frequencies=True)
+        model = json.dumps(linker.misc.save_model_to_json(), sort_keys=True)
         say(names[-2])
         predictions = linker.inference.predict(threshold_match_probability=spec.threshold)
         pairs = int(con.execute(
@@ -133,9 +159,82 @@ def link(records: IdentityRecords, spec: LinkageSpec, seed: int,
             "SELECT unique_id, dense_rank() OVER (ORDER BY first) - 1 AS cluster FROM ("
             "SELECT unique_id, min(unique_id) OVER (PARTITION BY cluster_id) AS first "
             f"FROM {clusters.physical_name})").fetchnumpy()
-    finally:
-        con.close()
-        splink_log.setLevel(level)
     cluster = np.empty(n, dtype=np.int64)
     cluster[np.asarray(numbered["unique_id"], dtype=np.int64)] = numbered["cluster"]
-    return Clusters(cluster, pairs)
+    return Clusters(cluster, pairs, model)
+
+
+def link_new(records: IdentityRecords, previous: np.ndarray, model: str, spec: LinkageSpec,
+             threads: int | None = None,
+             stage: Callable[[str], None] | None = None) -> Clusters:
+    """Cluster ``records`` keeping the clusters of the last linkage: ``previous`` is each
+    record's cluster then (any labels), -1 for a record new since. Only pairs with a new
+    record are scored, with the trained ``model`` (:attr:`Clusters.model` of a :func:`link`)
+    and term frequencies of all of today's records, as a full linkage would; a new record
+    that matches records of two clusters joins them. ``stage`` is told each of
+    ``NEW_STAGES``."""
+    say = stage or (lambda name: None)
+    n = len(records)
+    new = np.asarray(previous) < 0
+    left = right = np.empty(0, dtype=np.int64)
+    say(NEW_STAGES[0])
+    if new.any() and n >= 2:
+        left, right = _score_new(records, new, model, spec, threads, say)
+    say(NEW_STAGES[2])
+    return Clusters(components(n, previous, left, right), int(left.size), model)
+
+
+def _score_new(records: IdentityRecords, new: np.ndarray, model: str, spec: LinkageSpec,
+               threads: int | None, say: Callable[[str], None]
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (record indices) with a new record at or above the threshold."""
+    from splink import Linker
+
+    with _database(records, threads, new) as (con, db_api):
+        # the new and the kept records as views of the one table (nothing copied)
+        con.execute("CREATE VIEW new_records AS SELECT * FROM records WHERE is_new")
+        con.execute("CREATE VIEW old_records AS SELECT * FROM records WHERE NOT is_new")
+        everyone = db_api.register("records", dataset_display_name="records")
+        linker = Linker(everyone, json.loads(model), log_level=None)
+        for comparison in spec.comparisons:
+            if comparison.term_frequency:
+                linker.table_management.compute_tf_table(comparison.field)
+        fresh = db_api.register("new_records", dataset_display_name="new_records")
+        say(NEW_STAGES[1])
+        found = []
+        if int(new.sum()) >= 2:
+            found.append(linker.inference.predict_within(
+                fresh, threshold_match_probability=spec.threshold, warning_mode="never"))
+        if not new.all():
+            old = db_api.register("old_records", dataset_display_name="old_records")
+            found.append(linker.inference.predict_between(
+                fresh, old, threshold_match_probability=spec.threshold, warning_mode="never"))
+        pairs = [con.execute(f"SELECT unique_id_l, unique_id_r FROM {f.physical_name}")
+                 .fetchnumpy() for f in found]
+    none = np.empty(0, dtype=np.int64)
+    return (np.concatenate([none, *(np.asarray(p["unique_id_l"], np.int64) for p in pairs)]),
+            np.concatenate([none, *(np.asarray(p["unique_id_r"], np.int64) for p in pairs)]))
+
+
+def components(n: int, previous: np.ndarray, left: np.ndarray, right: np.ndarray
+               ) -> np.ndarray:
+    """Cluster labels of ``n`` records joined by the pairs ``(left, right)`` and by their
+    ``previous`` clusters (-1: none), numbered 0, 1, ... in the order of each cluster's first
+    record (as :func:`link` numbers them)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    index = np.arange(n, dtype=np.int64)
+    kept = np.flatnonzero(np.asarray(previous) >= 0)
+    labels = np.unique(previous[kept], return_inverse=True)[1] if kept.size else kept
+    first = np.full(int(labels.max()) + 1 if kept.size else 0, n, dtype=np.int64)
+    np.minimum.at(first, labels, kept)
+    rows = np.concatenate([left, kept])
+    cols = np.concatenate([right, first[labels]])
+    graph = coo_matrix((np.ones(rows.size, dtype=np.int8), (rows, cols)), shape=(n, n))
+    label = connected_components(graph, directed=False)[1].astype(np.int64)
+    head = np.full(int(label.max()) + 1 if n else 0, n, dtype=np.int64)
+    np.minimum.at(head, label, index)
+    rank = np.empty(head.size, dtype=np.int64)
+    rank[np.argsort(head, kind="stable")] = np.arange(head.size)
+    return np.asarray(rank[label], dtype=np.int64)

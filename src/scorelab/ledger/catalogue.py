@@ -7,6 +7,10 @@ sweeps, sensitivity and compare all take figures from here, by the constants bel
 writes a figure's path by hand, so a path that changes in the summary changes here only, and
 a test resolves every figure on every preset's summary.
 
+A measure kind declares the figures of its own summary fields in its module (``FIGURES`` on
+its summary model); the catalogue adds them after the shared measure figures, so a new kind
+needs no line here.
+
 Some figures are derived: not a field of ``summary.json`` but computed from the fields beside
 them (a system's share sanctioned wrongly, the sum of wrongful sanctions over systems). They
 are computed per run, so over replicates a derived share is the median of the runs' shares,
@@ -27,6 +31,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeGuard
 
+from ..measures.registry import MEASURE_KINDS
 from .summary import Interval, Summary
 
 #: how a figure combines over shards: added up, the largest, or computed once the parts are
@@ -103,6 +108,16 @@ def _innocent_per_participant_day(node: Mapping[str, Any]) -> float | None:
     if not _number(everyone) or not _number(innocent) or everyone - innocent <= 0:
         return None
     return float(innocent) / float(everyone - innocent)
+
+
+def _innocent_per_participant_reached(node: Mapping[str, Any]) -> float | None:
+    """Innocents' restriction person-days per participant the measure reached (restricted or
+    detained at least once while a participant)."""
+    innocent, reached = node.get("restriction_person_days_innocent"), \
+        node.get("participants_reached")
+    if not _number(innocent) or not _number(reached) or reached <= 0:
+        return None
+    return float(innocent) / float(reached)
 
 
 def _scored_by_several(node: Mapping[str, Any]) -> float | None:
@@ -290,6 +305,8 @@ class MEASURE:
     collateral_person_days = _figure("measures.*.collateral_person_days",
                                      "collateral person-days (uninvolved restricted)",
                                      "person-days", True)
+    participants_reached = _figure("measures.*.participants_reached",
+                                   "participants reached (restricted or detained)", "persons")
     precision = _figure("measures.*.precision", "precision (participants among the flagged)",
                         "share", False, "derived")
     recall = _figure("measures.*.recall", "recall (participants flagged)", "share", False,
@@ -308,6 +325,10 @@ class MEASURE:
         "measures.*.innocent_days_per_participant_day",
         "innocents' restriction person-days per participant's", "ratio", True, "derived",
         _innocent_per_participant_day)
+    innocent_days_per_participant_reached = _figure(
+        "measures.*.innocent_days_per_participant_reached",
+        "innocents' restriction person-days per participant reached", "ratio", True,
+        "derived", _innocent_per_participant_reached)
     search_hits = _figure("measures.*.search_hits", "searches that found something",
                           "searches")
     installed = _figure("measures.*.installed", "phones with the scanner installed", "persons")
@@ -324,6 +345,24 @@ class MEASURE:
     detention_days = _figure("measures.*.cost.detention_days", "detention days", "days", True)
     economic_usd = _figure("measures.*.cost.economic_usd", "economic cost", "US$", True)
 
+
+def _kind_figures(known: tuple[Figure, ...] | list[Figure]) -> tuple[Figure, ...]:
+    """The figures the registered measure kinds declare for their own fields (``FIGURES`` on
+    each summary model), in the registry's order, each once, less those ``known``."""
+    paths = {f.path for f in known}
+    out: dict[str, Figure] = {}
+    for model in MEASURE_KINDS.summaries().values():
+        for name, (label, unit, worse) in getattr(model, "FIGURES", {}).items():
+            path = f"measures.*.{name}"
+            if path not in paths and path not in out:
+                out[path] = Figure(path, label, unit, worse)
+    return tuple(out.values())
+
+
+#: the measure kinds' own figures, as registered when the catalogue is built (after the shared
+#: ones; :func:`kind_figures` adds those of kinds registered later, a plugin's)
+MEASURE_KIND_FIGURES = _kind_figures(_ALL)
+_ALL.extend(MEASURE_KIND_FIGURES)
 
 #: a measure's costs, in the order the report lists them
 COSTS = (MEASURE.officer_hours, MEASURE.reviewer_hours, MEASURE.images_scanned,
@@ -394,10 +433,21 @@ class INTEGRATION:
 FIGURES: tuple[Figure, ...] = tuple(_ALL)
 
 
+def kind_figures() -> tuple[Figure, ...]:
+    """The measure kinds' own figures, a kind registered after the catalogue was built
+    included: a new kind declares them in its module, and no line here names them."""
+    return MEASURE_KIND_FIGURES + _kind_figures(FIGURES)
+
+
+def every_figure() -> tuple[Figure, ...]:
+    """:data:`FIGURES`, and the own figures of measure kinds registered since."""
+    return FIGURES + _kind_figures(FIGURES)
+
+
 def figure_of(path: str) -> Figure | None:
     """The catalogue's figure a concrete path belongs to (None if it is not a figure)."""
     parts = path.split(".")
-    for found in FIGURES:
+    for found in every_figure():
         pattern = found.path.split(".")
         if len(pattern) == len(parts) and all(p in ("*", q) for p, q in zip(pattern, parts)):
             return found
@@ -434,7 +484,7 @@ def entries(summary: Summary | Mapping[str, Any]) -> dict[str, Entry]:
     in the summary's order of names). Undefined figures (a share of nothing) are left out."""
     data = summary.as_dict() if isinstance(summary, Summary) else summary
     out: dict[str, Entry] = {}
-    for found in FIGURES:
+    for found in every_figure():
         if found.of_run and found.derive is not None:
             value = found.derive(data)
             if _number(value):
@@ -526,4 +576,4 @@ def describe() -> list[dict[str, str]]:
     """The catalogue as rows (path, label, unit, direction, shards, replicates): what
     ``scorelab figures`` prints and docs/outputs.md lists."""
     return [{"path": f.path, "label": f.label, "unit": f.unit, "direction": f.direction,
-             "shards": f.shards, "replicates": "median"} for f in FIGURES]
+             "shards": f.shards, "replicates": "median"} for f in every_figure()]

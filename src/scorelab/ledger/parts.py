@@ -70,3 +70,5 @@ class RunTotals:
     integration: IntegrationTotals | None = None
     #: the integrated score's composite, audited as a system (with an integration: section)
     composite: CompositeTotals | None = None
+    #: the case files: each shard's trails (``cases.trails``; None: none tracked)
+    cases: list[dict[str, list[Any]]] | None = None

@@ -24,6 +24,8 @@ class Result:
     scenario: Scenario
     summary: Summary
     daily: pl.DataFrame
+    #: the case files (``cases.parquet``; None: the run told none, ``report.cases: 0``)
+    cases: pl.DataFrame | None = None
 
     def __repr__(self) -> str:  # a notebook shows this, not the whole summary and table
         return (f"Result({self.summary.short()}; .summary, .daily: "

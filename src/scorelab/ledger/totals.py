@@ -198,7 +198,8 @@ def summarise(scenario: Scenario, plan: Plan, shards: list[ShardTotals], run: Ru
             "yearly": yearly_totals(daily) if daily is not None else {}}
            if scenario.start_date is not None else {}),
         **({"schedule": scheduled_changes(scenario)} if scenario.schedule else {}),
-        **({"lead": list(scenario.report.lead)} if scenario.report is not None else {}),
+        **({"lead": list(scenario.report.lead)}
+           if scenario.report is not None and scenario.report.lead is not None else {}),
     })
 
 

@@ -1,1 +1,1 @@
-"""Control measures: checkpoints, device scanning, shutdowns (kinds in ``registry``)."""
+"""Control measures: checkpoints, device scanning, shutdowns, jammers (kinds in ``registry``)."""

@@ -18,6 +18,8 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar, TypeVarTuple
 
 import numpy as np
 
+from ..core import caselog
+from ..core.caselog import CaseLog
 from ..core.columns import Column, allocate_onto
 from ..core.results import Totals
 from ..core.sets import add_sorted
@@ -32,7 +34,9 @@ from .summary import MeasureCosts, MeasureSummary
 
 DAILY = ("searches", "flagged", "flagged_wrongly", "restricted", "restricted_innocent",
          "collateral", "review_backlog")
+#: bits of ``flags`` every measure uses (a kind may use the bits between them for its own)
 FLAGGED = np.uint8(1)
+REACHED = np.uint8(128)  # restricted or detained at least once on a day they were a participant
 COLUMNS = (Column("flags", np.uint8, 0), Column("until", np.uint16, 0))  # per person
 
 
@@ -51,6 +55,7 @@ class MeasureTotals(Totals, Generic[K]):
 
     flagged_by_role: np.ndarray  # persons flagged, by protest role
     participants: int
+    participants_reached: int  # restricted or detained at least once while a participant
     person_days: np.ndarray  # restricted person-days, by protest role
     detention_days: int
     daily: dict[str, np.ndarray]  # by column of DAILY
@@ -71,6 +76,7 @@ class MeasureTotals(Totals, Generic[K]):
             "restriction_person_days": int(days.sum()),
             "restriction_person_days_innocent": int(days.sum() - days[PARTICIPANT]),
             "collateral_person_days": int(days[UNINVOLVED]),
+            "participants_reached": self.participants_reached,
             "flagged_wrongly_total": innocent,
             "precision": _ratio(rightly, flagged),
             "recall": _ratio(rightly, self.participants),
@@ -80,6 +86,28 @@ class MeasureTotals(Totals, Generic[K]):
 
 def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 6) if b else None
+
+
+def smallest(proposals: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:
+    """The ``n`` persons with the smallest keyed draws among every shard's proposals
+    (ids, draws), in id order: each shard proposes its own ``n`` best, so whom a measure
+    picks in a city does not depend on how the population was split."""
+    if not proposals:
+        return np.empty(0, np.int64)
+    ids = np.concatenate([p[0] for p in proposals])
+    keys = np.concatenate([p[1] for p in proposals])
+    if ids.size <= n:
+        return np.sort(ids)
+    order = np.lexsort((ids, keys))[:n]
+    return np.sort(ids[order])
+
+
+def best(ids: np.ndarray, keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """One shard's proposal: its ``n`` ids with the smallest draws (ties by id)."""
+    if ids.size > n:
+        keep = np.lexsort((ids, keys))[:n]
+        return ids[keep], keys[keep]
+    return ids, keys
 
 
 @dataclass
@@ -205,6 +233,7 @@ class MeasureState(Tunable):
         self.daily = {k: np.zeros(days, dtype=np.int64) for k in DAILY}
         self.person_days = np.zeros(len(ROLES), dtype=np.int64)  # restricted, by role
         self.detention_days = 0  # a cost of every kind
+        self.cases = CaseLog(plan.cases > 0)  # decisions on persons, for the case files
 
     def observed(self, day: int) -> int | None:
         return day - self.warmup if day >= self.warmup else None
@@ -223,6 +252,7 @@ class MeasureState(Tunable):
             return fresh
         self.flags[fresh] |= FLAGGED
         roles = self.role(fresh)
+        self.cases.add(day, fresh + self.pop.start, caselog.FLAGGED, roles)
         np.add.at(self.flagged_by_role, roles, 1)
         self.daily["flagged"][i] += fresh.size
         self.daily["flagged_wrongly"][i] += int((roles != PARTICIPANT).sum())
@@ -233,6 +263,7 @@ class MeasureState(Tunable):
             return
         self.until[rows] = np.maximum(self.until[rows], min(day + days, int(NEVER)))
         self.active = add_sorted(self.active, rows)
+        self.cases.add(day, rows + self.pop.start, caselog.RESTRICTED, self.until[rows])
 
     def detain(self, day: int, rows: np.ndarray, days: int, restrict_days: int = 0) -> None:
         """Detain persons for ``days`` from today, and restrict them for ``restrict_days``.
@@ -244,10 +275,13 @@ class MeasureState(Tunable):
         """
         if self.observed(day) is not None:
             self.detention_days += rows.size * days
+        if days > 0:
+            self.cases.add(day, rows + self.pop.start, caselog.DETAINED, days)
         self.restrict(day, rows, max(days, restrict_days))
 
     def lift(self, day: int, rows: np.ndarray) -> None:
         self.until[rows] = np.minimum(self.until[rows], day + 1)
+        self.cases.add(day, rows + self.pop.start, caselog.LIFTED)
 
     def count_restricted(self, day: int) -> None:
         """Today's restricted persons, by their true role."""
@@ -255,9 +289,14 @@ class MeasureState(Tunable):
         if i is None or self.active.size == 0:
             return
         rows = self.active[self.until[self.active] > day]
-        self._add_restricted(i, self.role(rows))
+        self._add_restricted(i, rows, self.role(rows))
 
-    def _add_restricted(self, i: int, roles: np.ndarray) -> None:
+    def _add_restricted(self, i: int, rows: np.ndarray | slice, roles: np.ndarray) -> None:
+        """Count today's restricted rows (ids in this shard, or a run of them) by their true
+        role; the participants among them are reached."""
+        part = np.flatnonzero(roles == PARTICIPANT)
+        if part.size:
+            self.flags[rows.start + part if isinstance(rows, slice) else rows[part]] |= REACHED
         counts = np.bincount(roles, minlength=len(ROLES))
         self.person_days += counts
         self.daily["restricted"][i] += int(counts.sum())
@@ -269,8 +308,10 @@ class MeasureState(Tunable):
         participants = 0
         if self.protests is not None:
             participants = int(np.count_nonzero(self.protests.role == PARTICIPANT))
+        reached = int(np.count_nonzero(self.flags & REACHED))
         return MeasureTotals(flagged_by_role=self.flagged_by_role.copy(),
-                             participants=participants, person_days=self.person_days.copy(),
+                             participants=participants, participants_reached=reached,
+                             person_days=self.person_days.copy(),
                              detention_days=self.detention_days, daily=dict(self.daily),
                              own=self.own_totals())
 

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
+from ..core.caselog import SEARCHED
 from ..core.results import Totals
 from ..core.streams import Streams
 from ..population.generate import Population
@@ -28,7 +29,16 @@ from ..processes.events import NEVER
 from ..processes.protests import Protest, ProtestState
 from ..scenario.plan import MeasurePlan, Plan
 from ..scenario.schema import MAX_ITEMS, MeasureAction, MeasureSpec, Probability, Text
-from .base import Coordinator, CoordinatorTotals, Costs, MeasureState, MeasureTotals, Shards
+from .base import (
+    Coordinator,
+    CoordinatorTotals,
+    Costs,
+    MeasureState,
+    MeasureTotals,
+    Shards,
+    best,
+    smallest,
+)
 from .summary import MeasureSummary
 
 
@@ -140,26 +150,17 @@ class CheckpointCoordinator(Coordinator["CheckpointState"]):
         """Stop and search: first people present at the protest, then the city at large."""
         for city, (n_present, n_large) in self.quotas(day).items():
             none = np.empty(0, np.int64)
-            present = self.pick(shards.call(CheckpointState.propose, day, city, True,
-                                            n_present, none), n_present)
+            present = smallest(shards.call(CheckpointState.propose, day, city, True,
+                                           n_present, none), n_present)
             n_large += n_present - present.size
-            large = self.pick(shards.call(CheckpointState.propose, day, city, False, n_large,
-                                          present), n_large)
+            large = smallest(shards.call(CheckpointState.propose, day, city, False, n_large,
+                                         present), n_large)
             shards.scatter(CheckpointState.search, day, np.concatenate([present, large]))
         shards.call(CheckpointState.count_restricted, day)
 
     def totals(self) -> CheckpointTotals:
         return CheckpointTotals(officer_hours=self.officer_hours)
 
-    @staticmethod
-    def pick(proposals: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:
-        """The n persons with the smallest draws among all shards' proposals."""
-        ids = np.concatenate([p[0] for p in proposals]) if proposals else np.empty(0, np.int64)
-        keys = np.concatenate([p[1] for p in proposals]) if proposals else np.empty(0)
-        if ids.size <= n:
-            return np.sort(ids)
-        order = np.lexsort((ids, keys))[:n]
-        return np.sort(ids[order])
 
 
 class CheckpointState(MeasureState):
@@ -192,10 +193,7 @@ class CheckpointState(MeasureState):
         if exclude.size:
             ids = ids[~np.isin(ids, exclude)]
         keys = self.rng["stop"].uniform(day, ids, draw=int(present))
-        if ids.size > n:
-            keep = np.lexsort((ids, keys))[:n]
-            ids, keys = ids[keep], keys[keep]
-        return ids, keys
+        return best(ids, keys, n)
 
     def search(self, day: int, ids: np.ndarray) -> None:
         """Search the phones of the persons stopped today and act on what is found."""
@@ -204,16 +202,19 @@ class CheckpointState(MeasureState):
         assert self.protests is not None
         rows = ids - self.pop.start
         spec = self.spec
-        found = np.zeros(ids.size, dtype=bool)
+        photos = np.zeros(ids.size, dtype=bool)
+        apps = np.zeros(ids.size, dtype=bool)
         if spec.find_photos:
-            found |= self.protests.photos[rows] > 0
+            photos = self.protests.photos[rows] > 0
         if spec.find_apps:
-            found |= self.rng["apps"].uniform(0, ids) < spec.app_prevalence
+            apps = self.rng["apps"].uniform(0, ids) < spec.app_prevalence
+        found = photos | apps
         i = self.observed(day)
         if i is not None:
             self.daily["searches"][i] += ids.size
             self.searches += ids.size
         hit = rows[found]
+        self.cases.add(day, ids, SEARCHED, photos + 2 * apps)
         if i is not None:
             self.hits += hit.size
         self.flag(day, hit)

@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import Field
 
 from ..core import draws
+from ..core.caselog import REVIEWED
 from ..core.columns import Column
 from ..core.queue import Queue
 from ..core.results import Totals
@@ -354,6 +355,7 @@ class DeviceScanState(MeasureState):
         accuracy = self.spec.review.accuracy
         u = self.rng["review"].uniform(day, ids)
         confirmed = np.where(real, u < accuracy, u >= accuracy)
+        self.cases.add(day, ids, REVIEWED, confirmed)
         if self.observed(day) is not None:
             self.reviews += ids.size
             self.confirmed_by_role += np.bincount(self.role(rows[confirmed]),

@@ -6,6 +6,7 @@ from ..scenario.kinds import Kinds
 from .base import MeasureState
 from .checkpoint import CheckpointState
 from .device_scan import DeviceScanState
+from .jammer import JammerState
 from .shutdown import ShutdownState
 
 MEASURE_KINDS: Kinds[type[MeasureState]] = Kinds("measures")
@@ -13,6 +14,7 @@ KINDS = MEASURE_KINDS
 
 MEASURE_KINDS.register(CheckpointState)
 MEASURE_KINDS.register(DeviceScanState)
+MEASURE_KINDS.register(JammerState)
 MEASURE_KINDS.register(ShutdownState)
 
 __all__ = ["KINDS", "MEASURE_KINDS"]

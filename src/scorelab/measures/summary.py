@@ -44,6 +44,10 @@ class MeasureSummary(Model):
     NEVER_FIRED: ClassVar[str] = "never fired: nobody was searched, flagged or restricted"
     #: the kind's own fields that come after the shared ratios in the JSON
     LATE: ClassVar[tuple[str, ...]] = ()
+    #: the kind's own figures, declared here so that a new kind is one module: field ->
+    #: (label, unit, whether more is worse); the catalogue adds them as ``measures.*.<field>``
+    #: and the report lists them in the measure's section
+    FIGURES: ClassVar[dict[str, tuple[str, str, bool | None]]] = {}
 
     kind: str
     flagged: int
@@ -57,6 +61,9 @@ class MeasureSummary(Model):
         description="of them, person-days of persons who did not participate")
     collateral_person_days: int = Field(
         description="of them, person-days of persons uninvolved in any protest")
+    participants_reached: int = Field(
+        description="persons restricted or detained on a day they were protest participants "
+                    "(each once)")
     flagged_wrongly_total: int
     precision: float | None
     recall: float | None

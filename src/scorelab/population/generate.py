@@ -5,11 +5,16 @@ cell is fixed by the census table (largest remainder), so a person's place follo
 id alone. Every other attribute is drawn block by block from the block's own stream
 (``population/<block>``), so a shard can build exactly its own persons and the result does not
 depend on how the population is split.
+
+The identity columns (names, birth date, ID parts) are read only by the identity records of
+an integrated score; they are drawn last in a block, so a population is built without them
+and every other column is drawn alike. A part that reads one anyway gets it then: the blocks
+are drawn again from their streams, to the same values (``Population.identity``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,8 +31,17 @@ __all__ = ["COLUMNS", "PROPENSITIES", "Geography", "Population", "build_geograph
 PROPENSITIES = ("offending", "defaulting", "volunteering", "tax_evasion")
 
 
+#: the identity columns, drawn last in each block and only when read (see the module docstring)
+IDENTITY: tuple[Column, ...] = (
+    Column("surname", np.uint16),
+    Column("given_name", np.uint32),
+    Column("birth", np.uint32),  # YYYYMMDD
+    Column("address_code", np.uint32),
+    Column("id_sequence", np.uint16),
+)
 #: every per-person column of the population, declared once: it allocates the arrays, sizes
-#: the memory estimate, and must match the fields of ``Population``
+#: the memory estimate, and must match the fields of ``Population`` (the identity columns:
+#: its properties)
 COLUMNS: tuple[Column, ...] = (
     Column("province", np.uint8),
     Column("city", np.uint16),
@@ -41,11 +55,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("phone", np.bool_),
     Column("borrower", np.bool_),
     Column("adult", np.bool_),
-    Column("surname", np.uint16),
-    Column("given_name", np.uint32),
-    Column("birth", np.uint32),  # YYYYMMDD
-    Column("address_code", np.uint32),
-    Column("id_sequence", np.uint16),
+    *IDENTITY,
 )
 
 
@@ -79,14 +89,45 @@ class Population:
     phone: np.ndarray
     borrower: np.ndarray
     adult: np.ndarray
-    surname: np.ndarray
-    given_name: np.ndarray
-    birth: np.ndarray
-    address_code: np.ndarray
-    id_sequence: np.ndarray
+    #: the spec and streams the identity columns are drawn from when first read
+    spec: PopulationSpec | None = None
+    streams: Streams | None = None
+    _identity: dict[str, np.ndarray] | None = field(default=None, init=False, repr=False)
 
     def __len__(self) -> int:
         return self.stop - self.start
+
+    @property
+    def identity(self) -> dict[str, np.ndarray]:
+        """The identity columns by name, drawn the first time any is read (each block
+        again from its stream: the values an eager build gives)."""
+        if self._identity is None:
+            if self.spec is None or self.streams is None:
+                raise ValueError("this population was built without its identity columns")
+            self._identity = allocate(IDENTITY, len(self))
+            _draw_blocks(self, self.spec, self.streams, self._identity, identity=True,
+                         only=self._identity)
+        return self._identity
+
+    @property
+    def surname(self) -> np.ndarray:
+        return self.identity["surname"]
+
+    @property
+    def given_name(self) -> np.ndarray:
+        return self.identity["given_name"]
+
+    @property
+    def birth(self) -> np.ndarray:
+        return self.identity["birth"]
+
+    @property
+    def address_code(self) -> np.ndarray:
+        return self.identity["address_code"]
+
+    @property
+    def id_sequence(self) -> np.ndarray:
+        return self.identity["id_sequence"]
 
     @property
     def propensity(self) -> dict[str, np.ndarray]:
@@ -94,12 +135,14 @@ class Population:
         return {p: getattr(self, f"propensity_{p}") for p in PROPENSITIES}
 
     def columns(self) -> dict[str, np.ndarray]:
-        """All per-person arrays by name."""
+        """All per-person arrays by name (the identity columns drawn if they were not)."""
         return {c.name: getattr(self, c.name) for c in COLUMNS}
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in self.columns().values())
+        """Bytes the columns built so far take (no identity columns until one is read)."""
+        held = [c for c in COLUMNS if c not in IDENTITY or self._identity is not None]
+        return sum(getattr(self, c.name).nbytes for c in held)
 
     def resident_ids(self, rows: np.ndarray) -> np.ndarray:
         """National ID numbers (bytes; 18-character resident IDs for china) for some rows,
@@ -113,14 +156,17 @@ class Population:
                                                       self.given_name[rows])
 
 
-def bytes_per_person() -> int:
-    """Bytes each person's columns take (used for the memory estimate before a run)."""
-    return bytes_per_row(COLUMNS)
+def bytes_per_person(identity: bool = True) -> int:
+    """Bytes each person's columns take (used for the memory estimate before a run); the
+    identity columns are counted unless ``identity`` is false."""
+    return bytes_per_row(COLUMNS if identity else
+                         tuple(c for c in COLUMNS if c not in IDENTITY))
 
 
 def _draw_block(spec: PopulationSpec, geo: Geography, rng: np.random.Generator,
-                city: np.ndarray) -> dict[str, Any]:
-    """All random attributes of the persons of one block, whose cities are given."""
+                city: np.ndarray, identity: bool) -> dict[str, Any]:
+    """The random attributes of the persons of one block, whose cities are given; the
+    identity columns (drawn last, so the others do not depend on them) if ``identity``."""
     n = city.size
     urban = rng.random(n) < geo.city_urban[city]
     bands = spec.age_bands
@@ -140,6 +186,11 @@ def _draw_block(spec: PopulationSpec, geo: Geography, rng: np.random.Generator,
     adult = age >= spec.adult_age
     phone = (age >= spec.phone_min_age) & (rng.random(n) < spec.phone_share)
     borrower = adult & (rng.random(n) < spec.borrower_share)
+    drawn = {"urban": urban, "age": age, "male": male, "group": group, "income": income,
+             **propensity, "activism": activism, "adult": adult, "phone": phone,
+             "borrower": borrower}
+    if not identity:
+        return drawn
     names = scheme(geo.identity)
     surname = names.draw_surnames(rng, n)
     given = names.draw_given_names(rng, n, male)
@@ -148,20 +199,20 @@ def _draw_block(spec: PopulationSpec, geo: Geography, rng: np.random.Generator,
     day = rng.integers(1, 29, n, dtype=np.uint32)
     birth = year * 10_000 + month * 100 + day
     address, sequence = names.draw_id_parts(rng, city, geo, male)
-    return {"urban": urban, "age": age, "male": male, "group": group, "income": income,
-                **propensity, "activism": activism, "adult": adult, "phone": phone,
-                "borrower": borrower, "surname": surname, "given_name": given, "birth": birth,
-                "address_code": address, "id_sequence": sequence}
+    return {**drawn, "surname": surname, "given_name": given, "birth": birth,
+            "address_code": address, "id_sequence": sequence}
 
 
 def generate_population(spec: PopulationSpec, geo: Geography, streams: Streams,
-                        start: int = 0, stop: int | None = None) -> Population:
-    """Generate persons ``start .. stop-1`` (block-aligned), one block stream at a time."""
+                        start: int = 0, stop: int | None = None, identity: bool = False
+                        ) -> Population:
+    """Generate persons ``start .. stop-1`` (block-aligned), one block stream at a time;
+    the identity columns now if ``identity``, else when first read."""
     stop = geo.persons if stop is None else stop
     size = streams.block_size
     if start % size or (stop % size and stop != geo.persons):
         raise ValueError("a population slice must start and end on block boundaries")
-    columns = allocate(COLUMNS, stop - start)
+    columns = allocate([c for c in COLUMNS if c not in IDENTITY], stop - start)
     # city cells are contiguous id ranges: fill them without a per-person search
     city = columns["city"]
     for c in range(len(geo.city_names)):
@@ -170,12 +221,26 @@ def generate_population(spec: PopulationSpec, geo: Geography, streams: Streams,
         if a < b:
             city[a:b] = c
     columns["province"][:] = geo.city_province[city]
-    pop = Population(start=start, stop=stop, geography=geo, **columns)
-    stream = streams.claim(spec.stream_names()["population"])
-    for block_start in range(start, stop, size):
-        block_stop = min(block_start + size, stop)
-        rows = slice(block_start - start, block_stop - start)
-        rng = stream.block(0, block_start // size)
-        for name, values in _draw_block(spec, geo, rng, city[rows]).items():
-            columns[name][rows] = values
+    pop = Population(start=start, stop=stop, geography=geo, spec=spec, streams=streams,
+                     **columns)
+    if identity:
+        pop._identity = allocate(IDENTITY, stop - start)
+        columns.update(pop._identity)
+    _draw_blocks(pop, spec, streams, columns, identity)
     return pop
+
+
+def _draw_blocks(pop: Population, spec: PopulationSpec, streams: Streams,
+                 columns: dict[str, np.ndarray], identity: bool,
+                 only: dict[str, np.ndarray] | None = None) -> None:
+    """Draw every block of ``pop`` from its stream into ``columns`` (``only`` those)."""
+    size = streams.block_size
+    stream = streams.claim(spec.stream_names()["population"])
+    for block_start in range(pop.start, pop.stop, size):
+        block_stop = min(block_start + size, pop.stop)
+        rows = slice(block_start - pop.start, block_stop - pop.start)
+        rng = stream.block(0, block_start // size)
+        for name, values in _draw_block(spec, pop.geography, rng, pop.city[rows],
+                                        identity).items():
+            if only is None or name in only:
+                columns[name][rows] = values

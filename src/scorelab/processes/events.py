@@ -4,13 +4,16 @@ Each process is a stream of trials (a loan instalment falls due, a court judgmen
 driver commits an offence) at a per-person daily rate, each trial ending in one outcome event.
 Rather than flipping a coin per person and day, each person carries the day of their next
 trial (geometric waiting time, the exact law of a daily Bernoulli process); a day touches only
-the persons whose trial is due. Draws are keyed by person id, so shards agree.
+the persons whose trial is due, which a calendar queue (``core.calendar``) holds by day, so
+the column is scanned once a window, not once a day. Draws are keyed by person id, so shards
+agree, and the persons due come in id order, as a scan would give them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..core.calendar import Calendar
 from ..core.columns import Column, allocate_onto
 from ..core.streams import Stream, Streams
 from ..core.tunable import Tunable
@@ -24,9 +27,15 @@ COLUMNS = (Column("next_day", np.uint16, NEVER),)  # per person and process
 def waiting_days(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
     """Failures before the first success of a daily Bernoulli(rate): Geometric - 1, from U(0,1)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        days = np.floor(np.log1p(-u) / np.log1p(-rate))
-    days = np.where(rate >= 1.0, 0.0, days)
-    return np.where(rate <= 0.0, np.inf, days)
+        days: np.ndarray = np.log1p(-u)
+        days /= np.log1p(-rate)
+        np.floor(days, out=days)
+    sure, never = rate >= 1.0, rate <= 0.0
+    if sure.any():
+        days[sure] = 0.0
+    if never.any():
+        days[never] = np.inf
+    return days
 
 
 def remedy_days(stream: Stream, rate: float, day: int, ids: np.ndarray) -> np.ndarray:
@@ -57,6 +66,8 @@ class Process(Tunable):
         self._start = streams.claim(names["start"])
         self.block_size = streams.block_size
         allocate_onto(self, COLUMNS, len(pop))
+        #: the rows due on each day of a window (the column stays the truth)
+        self.calendar = Calendar()
         self._draw_next(0)
 
     def configure(self, spec: ProcessSpec) -> None:
@@ -80,37 +91,58 @@ class Process(Tunable):
             ids = np.arange(pop.start + a, pop.start + b, dtype=np.int64)
             first = day + waiting_days(self._start.uniform(day, ids), self._rates(slice(a, b)))
             self.next_day[a:b] = np.minimum(first, NEVER)
+        self.calendar.close()
 
     def _rates(self, rows: np.ndarray | slice) -> np.ndarray:
+        """Each row's daily trial rate: the spec's, times the person's propensity, zero
+        for those the process does not reach (float64, as ``rate * propensity`` always was)."""
         spec, pop = self.spec, self.pop
-        rate = np.full(pop.age[rows].shape, spec.rate, dtype=np.float64)
+        n = rows.size if isinstance(rows, np.ndarray) else len(range(*rows.indices(len(pop))))
         if spec.rate_propensity is not None:
-            rate *= pop.propensity[spec.rate_propensity][rows]
+            rate = pop.propensity[spec.rate_propensity][rows].astype(np.float64)
+            rate *= spec.rate
+        else:
+            rate = np.full(n, spec.rate, dtype=np.float64)
         if spec.who == "adults":
             rate *= pop.adult[rows]
         elif spec.who == "borrowers":
             rate *= pop.borrower[rows]
-        return np.minimum(rate, 1.0)
+        return np.minimum(rate, 1.0, out=rate)
+
+    def _due(self, day: int) -> np.ndarray:
+        """The rows whose trial is today, ascending (``np.flatnonzero(next_day == day)``),
+        from the calendar; a day past its window opens the next from one scan."""
+        calendar = self.calendar
+        if not calendar.covers(day):
+            rows = np.flatnonzero(self.next_day < calendar.end(day, NEVER))
+            calendar.open(day, rows, self.next_day[rows], NEVER)
+        return calendar.take(day)
 
     def step(self, day: int) -> dict[str, np.ndarray]:
         """Run today's trials; return the global ids of persons with each outcome event."""
-        rows = np.flatnonzero(self.next_day == day)
+        rows = self._due(day)
         ids = rows + self.pop.start
         rates = self._rates(rows)
         gap = waiting_days(self._gap.uniform(day, ids), rates)
-        self.next_day[rows] = np.minimum(day + 1 + gap, NEVER).astype(np.uint16)
+        gap += day + 1
+        new = np.minimum(gap, NEVER, out=gap).astype(np.uint16)
+        self.next_day[rows] = new
+        self.calendar.add(rows, new)
         out: dict[str, np.ndarray] = {}
         u = self._outcome.uniform(day, ids)
-        low = np.zeros(rows.size)
-        for event, base in self.spec.outcomes.items():
-            p = np.full(rows.size, base)
-            if self.spec.outcome_propensity is not None:
-                p *= self.pop.propensity[self.spec.outcome_propensity][rows]
-            high = np.minimum(low + p, 1.0)
+        # each outcome takes the next slice [low, high) of the unit interval; without a
+        # propensity the bounds are the same for everyone (scalars, the same doubles)
+        spec = self.spec
+        propensity = (self.pop.propensity[spec.outcome_propensity][rows].astype(np.float64)
+                      if spec.outcome_propensity is not None else None)
+        low: np.ndarray | float = 0.0
+        for event, base in spec.outcomes.items():
+            high = np.minimum(low + (base * propensity if propensity is not None else base),
+                              1.0)
             out[event] = ids[(u >= low) & (u < high)]
             low = high
-        if self.spec.otherwise is not None:
-            out[self.spec.otherwise] = ids[u >= low]
+        if spec.otherwise is not None:
+            out[spec.otherwise] = ids[u >= low]
         return out
 
 

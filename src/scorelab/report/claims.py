@@ -95,9 +95,11 @@ def build_claims(results: dict[str, Any]) -> Page:
             paragraphs=(f"Experiment: {claim['experiment']}", finding_text(claim),
                         robustness_text(claim)),
             tables=(table,), links=links, cls="claim"))
+    larger = ", ".join(f"{label} {run['persons']:,}" for label, run in results["runs"].items()
+                       if run.get("persons", results["persons"]) != results["persons"])
     description = (f"{len(results['claims'])} claims; {results['persons']:,} synthetic persons "
-                   f"per run, {results['replicates']} replicates, {results['samples']} Morris "
-                   "trajectories per robustness check")
+                   f"per run{f' ({larger})' if larger else ''}, {results['replicates']} "
+                   f"replicates, {results['samples']} Morris trajectories per robustness check")
     return Page(title="scorelab claims", heading="Claims, tested in the model",
                 description=description,
                 meta=(("Every figure is the median over the replicates with the range where "

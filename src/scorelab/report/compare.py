@@ -22,7 +22,7 @@ from ..ledger.catalogue import Figure as CatalogueFigure
 from ..ledger.summary import Summary
 from .daily import DailySeries
 from .figures import Figure, Line, color, line_chart
-from .numbers import format_count, format_scale
+from .numbers import format_count, format_per, format_scale
 from .tables import Cell, Column, Row, Table
 from .view import Numbers, Page, Section, numbers_of, replicates_of
 
@@ -32,18 +32,22 @@ Run = tuple[str, Summary, pl.DataFrame]
 SYSTEM_FIGURES = (SYSTEM.sanctioned, SYSTEM.sanctioned_wrongly, SYSTEM.share_wrongly,
                   SYSTEM.wrongful_person_days, SYSTEM.restriction_person_days)
 MEASURE_FIGURES = (MEASURE.flagged, MEASURE.flagged_rightly, MEASURE.flagged_wrongly_total,
-                   MEASURE.restriction_person_days_innocent, MEASURE.collateral_person_days)
+                   MEASURE.restriction_person_days_innocent, MEASURE.collateral_person_days,
+                   MEASURE.participants_reached,
+                   MEASURE.innocent_days_per_participant_reached)
 
 
-def difference(value: float | None, first: float | None, share: bool = False) -> Cell:
+def difference(value: float | None, first: float | None, share: bool = False,
+               ratio: bool = False) -> Cell:
     """``+12 (+30.0%)`` against the first run (of medians, where runs have replicates); a
-    dash when either is missing. A share differs in percentage points."""
+    dash when either is missing. A share differs in percentage points; a ratio keeps its
+    decimals (``+0.25``)."""
     if value is None or first is None:
         return Cell("\u2014", None, "num diff")
     delta = value - first
     if share:
         return Cell(f"{100.0 * delta:+.1f} pp", delta, "num diff")
-    text = f"{round(delta):+,}"
+    text = ("-" if delta < 0 else "+") + format_per(abs(delta)) if ratio else f"{round(delta):+,}"
     if first:
         text += f" ({100.0 * delta / first:+.1f}%)"
     return Cell(text, delta, "num diff")
@@ -60,14 +64,17 @@ def _figure_table(id: str, runs: Sequence[Run], numbers: list[Numbers], componen
     for name in names:
         for shown in figures:
             values = [n.value(shown, name) for n in numbers]
-            share = shown.unit == "share"
+            share, ratio = shown.unit == "share", shown.unit == "ratio"
             cells = [Cell(name, cls="label"), Cell(shown.label)]
             for index, value in enumerate(values):
                 n = numbers[index]
                 cells.append(Cell(n.rate(shown, name), value, "num", key=shown.at(name))
-                             if share else n.sim(shown, name))
+                             if share else
+                             Cell(n.rate(shown, name, fmt=format_per), value, "num",
+                                  key=shown.at(name))
+                             if ratio else n.sim(shown, name))
                 if index:
-                    cells.append(difference(value, values[0], share))
+                    cells.append(difference(value, values[0], share, ratio))
             rows.append(Row(tuple(cells)))
     return Table(id, tuple(columns), tuple(rows))
 

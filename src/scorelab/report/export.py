@@ -206,10 +206,11 @@ def folder_charts(folder: Path) -> list[Chart]:
     if (folder / "summary.json").is_file():
         summary = Summary.model_validate_json((folder / "summary.json").read_text("utf-8"))
         daily_path = folder / "daily.parquet"
-        daily = pl.read_parquet(daily_path) if daily_path.is_file() else None
+        daily = pl.read_parquet(daily_path, glob=False) if daily_path.is_file() else None
         return run_charts(summary, daily)
     if (folder / "sweep.parquet").is_file():
-        return sweep_charts(pl.read_parquet(folder / "sweep.parquet"), _scenario_name(folder))
+        table = pl.read_parquet(folder / "sweep.parquet", glob=False)
+        return sweep_charts(table, _scenario_name(folder))
     if (folder / "sensitivity.json").is_file():
         results = json.loads((folder / "sensitivity.json").read_text("utf-8"))
         results.setdefault("scenario", _scenario_name(folder))

@@ -56,7 +56,8 @@ from ..ledger.summary import Summary
 from ..scenario import ScenarioError, dump_scenario
 from ..scenario.errors import Problem
 
-OUTPUT_FILES = ("summary.json", "daily.parquet", "report.html", "scenario.yaml")
+OUTPUT_FILES = ("summary.json", "daily.parquet", "report.html", "scenario.yaml",
+                "cases.parquet")
 
 def summary_bytes(summary: Summary) -> bytes:
     return summary.to_json()
@@ -72,12 +73,16 @@ def output_contents(result: Result) -> dict[str, bytes]:
     """The bytes of every output file, rendered before anything is written."""
     from .html import render_report
 
-    return {
+    out = {
         "summary.json": summary_bytes(result.summary),
         "daily.parquet": daily_bytes(result.daily),
         "scenario.yaml": dump_scenario(result.scenario).encode("utf-8"),
-        "report.html": render_report(result.summary, result.daily).encode("utf-8"),
+        "report.html": render_report(result.summary, result.daily, result.cases
+                                     ).encode("utf-8"),
     }
+    if result.cases is not None:
+        out["cases.parquet"] = daily_bytes(result.cases)
+    return out
 
 
 def _error(message: str) -> ScenarioError:
@@ -515,11 +520,13 @@ def _fsync_dir(path: Path) -> None:
 
 
 def write_outputs(result: Result, out: Path, force: bool = False) -> dict[str, Path]:
-    """Write summary.json, daily.parquet, scenario.yaml and report.html into ``out``."""
+    """Write summary.json, daily.parquet, scenario.yaml, report.html and (with case files)
+    cases.parquet into ``out``."""
     out = Path(out)
     with OutputFolder(out, result.summary.scenario_sha256, force) as folder:
-        folder.publish(output_contents(result))
-    return {name: out / name for name in OUTPUT_FILES}
+        contents = output_contents(result)
+        folder.publish(contents)
+    return {name: out / name for name in OUTPUT_FILES if name in contents}
 
 
 def write_comparison(runs: Sequence[Any], out: Path, force: bool = False) -> Path:

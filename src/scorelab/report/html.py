@@ -57,11 +57,11 @@ def render_page(template: str, page: Any, plotlyjs: str = "inline") -> str:
         plotly_src="" if inline else plotlyjs)
 
 
-def render_report(summary: Summary | Mapping[str, Any], daily: pl.DataFrame | None, *,
-                  plotlyjs: str = "inline") -> str:
+def render_report(summary: Summary | Mapping[str, Any], daily: pl.DataFrame | None,
+                  cases: pl.DataFrame | None = None, *, plotlyjs: str = "inline") -> str:
     """One self-contained, byte-deterministic HTML page for a run, from its typed summary (or
-    the same in JSON form) and its daily table."""
+    the same in JSON form), its daily table and its case files."""
     if not isinstance(summary, Summary):
         summary = Summary.model_validate(dict(summary))
-    page: Page = build_page(summary, daily)
+    page: Page = build_page(summary, daily, cases)
     return render_page("report.html.j2", page, plotlyjs)

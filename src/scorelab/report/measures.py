@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ledger.catalogue import COSTS, MEASURE, PROTESTS, RUN
+from ..ledger.catalogue import COSTS, MEASURE, PROTESTS, RUN, kind_figures
 from ..ledger.catalogue import Figure as CatalogueFigure
-from ..ledger.summary import MeasureSummary, Summary
+from ..ledger.summary import MIN_BASE, MeasureSummary, Summary
 from .cells import Numbers, keynums, keyrow, pair_columns, share_cell, valuerow
 from .daily import DailySeries
 from .figures import Figure, Line, bar_trace, figure, line_chart
@@ -81,6 +81,25 @@ def _ratios(numbers: Numbers, name: str) -> list[tuple[str, Cell, str]]:
     ]
 
 
+def per_reached_cell(numbers: Numbers, name: str) -> Cell:
+    """Innocents' restriction person-days per participant reached: the figure that puts
+    measures that flag (checkpoints, scanners) and measures that cut whole areas off
+    (shutdowns, jammers) on one scale. Shown however few participants were reached (a
+    shutdown reaches few but cuts off millions), with their number when under ``MIN_BASE``."""
+    figure = MEASURE.innocent_days_per_participant_reached
+    text = numbers.rate(figure, name, fmt=format_per)
+    reached = numbers.value(MEASURE.participants_reached, name)
+    if reached and reached < MIN_BASE and text != DASH:
+        text += f" (from {format_count(reached)} reached)"
+    return Cell(text, numbers.value(figure, name), "num wrong", key=figure.at(name))
+
+
+PER_REACHED = ("Innocent person-days per participant reached",
+               ("innocents' restriction person-days \u00f7 participants restricted or detained "
+                "at least once: the measures that flag and those that cut areas off on one "
+                "scale"))
+
+
 def _cost_cells(numbers: Numbers, cost: CatalogueFigure, name: str) -> tuple[Cell, Cell]:
     """A cost, simulated and as a national estimate (over replicates: the median)."""
     fmt = COST_FORMAT.get(cost, "count")
@@ -133,6 +152,10 @@ def measure_table(summary: Summary, numbers: Numbers) -> Table:
            detail="uninvolved people restricted or detained")
     counts("Innocent restriction person-days", MEASURE.restriction_person_days_innocent,
            wrong=True, detail="bystanders, recipients and uninvolved restricted or detained")
+    counts("Participants reached", MEASURE.participants_reached,
+           detail="participants restricted or detained at least once")
+    rows.append(Row((Cell(PER_REACHED[0], cls="label", detail=PER_REACHED[1]),
+                     *[c for name in names for c in (per_reached_cell(numbers, name), blank)])))
     part("Cost (\u2014: none or not applicable)")
     for cost in COSTS:
         cells = [Cell(_cost_label(cost), cls="label")]
@@ -233,6 +256,8 @@ def chain_of_harm(summary: Summary, numbers: Numbers) -> Table | None:
         step("restricted (person-days)", MEASURE.restriction_person_days,
              MEASURE.restriction_person_days_innocent,
              "innocents: bystanders, recipients and uninvolved")
+        step("participants reached", MEASURE.participants_reached, None,
+             "participants restricted or detained at least once")
     columns = (Column("Step"), *pair_columns("everyone"), *pair_columns("innocents"))
     return Table("chain-of-harm", columns, tuple(rows), "The chain of harm")
 
@@ -255,6 +280,11 @@ def chain_sentence(numbers: Numbers, name: str, m: MeasureSummary) -> str:
     steps.append("innocents spent "
                  f"{numbers.plain(MEASURE.restriction_person_days_innocent, name)} person-days "
                  "restricted or detained")
+    if numbers.value(MEASURE.innocent_days_per_participant_reached, name) is not None:
+        per = numbers.rate(MEASURE.innocent_days_per_participant_reached, name, fmt=format_per)
+        steps.append(f"{per} innocent person-days per "
+                     f"participant reached ({numbers.plain(MEASURE.participants_reached, name)} "
+                     "reached)")
     return f"{name}: " + "; ".join(steps) + "."
 
 
@@ -275,7 +305,8 @@ def control_section(summary: Summary, numbers: Numbers) -> Section | None:
     return Section(
         "control-measures", "Control measures: who was flagged", cls="wronged",
         lead="Measures taken against protest participants: checkpoints that search phones, "
-             "scanners on phones, shutdowns that cut a city off. Each flags or restricts "
+             "scanners on phones, shutdowns that cut a city off, jammers that cut a protest "
+             "site off. Each flags or restricts "
              "synthetic persons; only participants are flagged rightly, so innocents flagged "
              "(bystanders, recipients of forwarded photos and uninvolved people) leads the "
              "comparison. A precision or recall resting on fewer than 30 persons is marked too "
@@ -329,7 +360,18 @@ def measure_cards(name: str, m: MeasureSummary, numbers: Numbers, index: int) ->
         row("innocents", MEASURE.restriction_person_days_innocent, cls="sub", wrong=True),
         *([_part_row(numbers, "bystanders and recipients", innocent - collateral, True)]
           if single else []),
-        row("uninvolved (collateral)", MEASURE.collateral_person_days, cls="sub", wrong=True)])
+        row("uninvolved (collateral)", MEASURE.collateral_person_days, cls="sub", wrong=True),
+        row("Participants reached", MEASURE.participants_reached),
+        Row((Cell(PER_REACHED[0], cls="label", detail=PER_REACHED[1]),
+             per_reached_cell(numbers, name), Cell("", cls="num est")))])
+    # the kind's own figures: counts of persons have a national estimate, counts of places
+    # and events (drawn at the national rate) do not
+    own = [row(f.label[:1].upper() + f.label[1:], f, wrong=bool(f.worse))
+           if f.unit == "persons" else
+           valuerow(f.label[:1].upper() + f.label[1:], numbers.plain(f, name),
+                    numbers.value(f, name))
+           for f in kind_figures() if numbers.has(f, name)]
+    card(m.label()[:1].upper() + m.label()[1:], own)
     costs = [Row((Cell(_cost_label(cost), cls="label"), *_cost_cells(numbers, cost, name)))
              for cost in COSTS if numbers.fired(cost, name)]
     card("Cost", costs or [valuerow("none counted", "\u2014")])

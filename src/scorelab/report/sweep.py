@@ -285,7 +285,7 @@ def write_sweep_files(table: Path, scenario: Scenario) -> Path:
     page's path."""
     _write(table.with_name("scenario.yaml"), dump_scenario(scenario))
     page = table.with_name("sweep.html")
-    _write(page, render_sweep(pl.read_parquet(table), scenario.name))
+    _write(page, render_sweep(pl.read_parquet(table, glob=False), scenario.name))
     return page
 
 

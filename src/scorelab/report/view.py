@@ -19,6 +19,7 @@ import polars as pl
 from ..core.version import __version__
 from ..ledger.catalogue import POPULATION, RUN, SYSTEM
 from ..ledger.summary import Replicates, Summary
+from .cases import cases_section
 from .cells import (
     Numbers,
     cause_split,
@@ -41,7 +42,8 @@ from .systems import grades_section, overlap_section, system_sections
 from .tables import Cell, Column, Row, Table
 
 
-def build_page(summary: Summary, daily: pl.DataFrame | None) -> Page:
+def build_page(summary: Summary, daily: pl.DataFrame | None,
+               cases: pl.DataFrame | None = None) -> Page:
     """The view model of one run's report."""
     numbers = numbers_of(summary)
     series = DailySeries.of(daily)
@@ -57,9 +59,11 @@ def build_page(summary: Summary, daily: pl.DataFrame | None) -> Page:
     first = [parts[c] for c in lead_order(summary)]
     sections = [s for s in first if s is not None]
     schedule = schedule_section(summary)
+    told = cases_section(summary, numbers, cases)
     sections += [
         over_time_section(summary, series, colors, x_title),
         *([schedule] if schedule is not None else []),
+        *([told] if told is not None else []),
         disparity_section(summary, numbers),
         overlap_section(summary, numbers),
         *system_sections(summary, numbers, series, colors, x_title),
@@ -75,6 +79,8 @@ def build_page(summary: Summary, daily: pl.DataFrame | None) -> Page:
     nav += [("over-time", "Over time")]
     if schedule is not None:
         nav.append(("schedule", "Schedule"))
+    if told is not None:
+        nav.append(("cases", "Cases"))
     nav += [("disparity", "Disparate impact"),
             ("overlap", "Overlap"), ("grades", "Grades"), ("events", "Events"),
             ("restrictions", "Restrictions"), ("how-to-read", "How to read"),

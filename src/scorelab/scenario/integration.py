@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import (
     Field,
     field_validator,
+    model_validator,
 )
 
 from .fields import MAX_DAYS, MAX_ITEMS, MAX_PARTS, Name, Sanction, Strict, Text
@@ -73,7 +74,12 @@ class IntegrationSpec(Strict):
     the identity records of every source are linked to persons; each cluster gets a composite
     of its sources' standings (``weights``, a positive sum), graded into ``grades`` (floors on
     0-1000) whose ``sanctions`` hold every person whose records are in the cluster. The
-    composite is audited as a system named ``name``."""
+    composite is audited as a system named ``name``.
+
+    ``relink``: ``incremental`` (the default) trains the linkage model at the first linkage
+    and then links only the records new since the last linkage against the clusters kept from
+    it; every ``full_every`` linkages (if set) a full re-link re-trains the model and links
+    every record afresh. ``full`` does that at every linkage."""
 
     #: the composite's name among the systems of the outputs
     name: Name = "integrated-score"
@@ -86,6 +92,22 @@ class IntegrationSpec(Strict):
     grades: dict[str, Annotated[int, Field(ge=0, le=1000)]] = Field(min_length=1,
                                                                      max_length=254)
     sanctions: dict[str, list[Sanction]] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    relink: Literal["incremental", "full"] = "incremental"
+    full_every: int | None = Field(default=None, ge=1, le=MAX_DAYS)
+
+    @model_validator(mode="after")
+    def _full_every_incremental(self) -> IntegrationSpec:
+        if self.full_every is not None and self.relink == "full":
+            raise ValueError("full_every sets when an incremental linkage re-links in full; "
+                             "with relink: full every linkage does (drop full_every, or set "
+                             "relink: incremental)")
+        return self
+
+    def full_relink(self, linkage: int) -> bool:
+        """Whether linkage number ``linkage`` (0 = the first) re-trains and re-links every
+        record."""
+        return (self.relink == "full" or linkage == 0
+                or (self.full_every is not None and linkage % self.full_every == 0))
 
     def stream_names(self) -> dict[str, str]:
         return {f"identity/{s}": f"integration/identity/{s}" for s in self.sources}

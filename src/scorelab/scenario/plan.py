@@ -28,6 +28,7 @@ from .geography import Geography, build_geography
 from .kinds import FAMILIES
 from .schedule import Step, resolve
 from .schema import (
+    DEFAULT_CASES,
     PROTEST_EVENTS,
     SANCTIONS,
     IntegrationSpec,
@@ -141,6 +142,8 @@ class Plan:
     streams: tuple[str, ...]
     #: scheduled changes: internal day -> the part specs that change before it runs
     steps: dict[int, PlanStep] = field(default_factory=dict)
+    #: case files told per system and measure (0: none tracked; see ``scorelab.cases``)
+    cases: int = DEFAULT_CASES
 
     @property
     def persons(self) -> int:
@@ -256,7 +259,8 @@ def compile(scenario: Scenario) -> Plan:
                 systems=tuple(systems), links=tuple(links), measures=tuple(measures),
                 protests=scenario.protests, protest_cells=protest_cells,
                 integration=integration, streams=tuple(declare(names)),
-                steps={step.day: _by_index(step, parts) for step in steps})
+                steps={step.day: _by_index(step, parts) for step in steps},
+                cases=scenario.report.cases if scenario.report is not None else DEFAULT_CASES)
 
 
 def _by_index(step: Step, index: dict[str, dict[str, int]]) -> PlanStep:

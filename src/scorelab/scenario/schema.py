@@ -138,19 +138,37 @@ AnyMeasure = Annotated[SerializeAsAny[MeasureSpec], _dispatch(FAMILIES["measures
 Component = Literal["measures", "integration", "systems"]
 
 
+#: the most case files a run tells per system or measure (``report.cases``)
+MAX_CASES = 100
+DEFAULT_CASES = 10
+
+
 class ReportSpec(Strict):
     """How the report presents the run: ``lead`` names the components the scenario is about,
     in the order the first screen shows them (the others follow). Without it a report leads
-    with the control measures when there are any, then the scoring systems."""
+    with the control measures when there are any, then the scoring systems. ``cases``: how
+    many wronged persons' case files (``cases.parquet``) to tell per system and measure, at
+    most ``MAX_CASES``; 0 tracks none."""
 
-    lead: list[Component] = Field(min_length=1, max_length=3)
+    lead: list[Component] | None = Field(default=None, min_length=1, max_length=3)
+    cases: int = Field(default=DEFAULT_CASES, ge=0, le=MAX_CASES)
 
     @field_validator("lead")
     @classmethod
-    def _once(cls, value: list[str]) -> list[str]:
-        if len(set(value)) < len(value):
+    def _once(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) < len(value):
             raise ValueError("each component at most once")
         return value
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Only what differs from the defaults (a scenario without it dumps unchanged)."""
+        data: dict[str, Any] = handler(self)
+        if self.lead is None:
+            data.pop("lead", None)
+        if self.cases == DEFAULT_CASES:
+            data.pop("cases", None)
+        return data
 
 
 class Scenario(Strict):
@@ -325,4 +343,4 @@ class Scenario(Strict):
         return bad
 
 
-__all__ = ["AT_KEY", "IDENTITY_SCHEMES", "ID_FIELDS", "MAX_CAPACITY", "MAX_DAYS", "MAX_ITEMS", "MAX_PARTS", "MAX_REGIONS", "MAX_TEXT", "NAME_PATTERN", "PROTEST_EVENTS", "RECORD_FIELDS", "REWARDS", "SANCTIONS", "ActivismSpec", "AgeBand", "AnyMeasure", "AnySystem", "AppealSpec", "Change", "CitySpec", "Comparison", "Component", "DayOrDate", "Eligibility", "IdentityNoise", "IdentitySchemeName", "IdentitySpec", "IncomeSpec", "IntegrationSpec", "JointPunishment", "Jurisdiction", "LinkageSpec", "MeasureAction", "MeasureSpec", "Name", "PopulationSpec", "Probability", "ProcessSpec", "Propensity", "ProtestSpec", "ProvinceSpec", "RecordRule", "Reference", "ReferenceProblems", "References", "RegionSpec", "ReportSpec", "Reward", "Sanction", "Scenario", "SchemeRules", "Strict", "SystemSpec", "Text", "did_you_mean", "iso_date", "record_streams", "resolve"]
+__all__ = ["AT_KEY", "DEFAULT_CASES", "IDENTITY_SCHEMES", "ID_FIELDS", "MAX_CAPACITY", "MAX_CASES", "MAX_DAYS", "MAX_ITEMS", "MAX_PARTS", "MAX_REGIONS", "MAX_TEXT", "NAME_PATTERN", "PROTEST_EVENTS", "RECORD_FIELDS", "REWARDS", "SANCTIONS", "ActivismSpec", "AgeBand", "AnyMeasure", "AnySystem", "AppealSpec", "Change", "CitySpec", "Comparison", "Component", "DayOrDate", "Eligibility", "IdentityNoise", "IdentitySchemeName", "IdentitySpec", "IncomeSpec", "IntegrationSpec", "JointPunishment", "Jurisdiction", "LinkageSpec", "MeasureAction", "MeasureSpec", "Name", "PopulationSpec", "Probability", "ProcessSpec", "Propensity", "ProtestSpec", "ProvinceSpec", "RecordRule", "Reference", "ReferenceProblems", "References", "RegionSpec", "ReportSpec", "Reward", "Sanction", "Scenario", "SchemeRules", "Strict", "SystemSpec", "Text", "did_you_mean", "iso_date", "record_streams", "resolve"]

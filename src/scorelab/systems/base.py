@@ -4,11 +4,14 @@ slots, appeal filings, and the flags that say who was ever sanctioned, wronged o
 from __future__ import annotations
 
 import enum
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 
+from ..core import caselog
+from ..core.caselog import CaseLog
 from ..core.columns import Column, allocate_onto, flag_dtype
 from ..core.results import Totals
 from ..core.streams import Stream, Streams
@@ -18,6 +21,7 @@ from ..processes.protests import ROLES
 from ..scenario.plan import Plan, SystemPlan
 from ..scenario.schema import REWARDS, SANCTIONS, SystemSpec
 from .jurisdiction import Coverage
+from .records import Recorder
 from .summary import JointPunishmentTotals, SystemSummary
 
 
@@ -126,7 +130,7 @@ def _by_name(names: tuple[str, ...], counts: np.ndarray) -> dict[str, int]:
     return {name: int(c) for name, c in zip(names, counts, strict=True)}
 
 
-class SystemState(Tunable):
+class SystemState(Tunable, ABC):
     """Base of a system kind over the persons of one shard: what the engine and the ledger
     call. A kind is one module: a ``Spec`` model (subclass of ``SystemSpec``), a ``Summary``
     model (subclass of ``SystemSummary``), a subclass of this class, and one line in
@@ -179,14 +183,16 @@ class SystemState(Tunable):
         self.wrong_by_cause = np.zeros(len(WRONG_CAUSES), dtype=np.int64)
         self.filings: list[np.ndarray] = []  # global ids filing an appeal today
         self._sanctions_anyone = False
+        self.cases = CaseLog(plan.cases > 0)  # decisions on persons, for the case files
+        self._event_index = {e: i for i, e in enumerate(plan.events)}
 
+    @abstractmethod
     def step(self, day: int, events: dict[str, np.ndarray]) -> None:
         """Record today's events, decide, count (the records phase)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
         """Decisions of the appeal desk on persons of this shard (a won appeal corrects)."""
-        raise NotImplementedError
 
     def extremes(self, rows: slice, last_day: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Who holds the top and the bottom standing on ``last_day``, over some rows of the
@@ -214,6 +220,7 @@ class SystemState(Tunable):
         rows, ids = rows[~waiting], ids[~waiting]
         filing = self.rng["appeal/file"].uniform(day, ids) < self.appeals.rate
         self.flags[rows[filing]] |= IN_APPEAL
+        self.cases.add(day, ids[filing], caselog.APPEAL_FILED)
         self.filings.append(ids[filing])
 
     def take_filings(self) -> np.ndarray:
@@ -228,6 +235,52 @@ class SystemState(Tunable):
         first = (self.flags[rows] & EVER_WRONG) == 0
         self.flags[rows[first]] |= EVER_WRONG
         np.add.at(self.wrong_by_cause, causes[first], 1)
+        self.cases.add(day, self.coverage.global_of(rows[first]), caselog.WRONG_FIRST,
+                       causes[first])
+
+    def _log_wrong(self, day: int, rows: np.ndarray, became: np.ndarray, ended: np.ndarray,
+                   grade: np.ndarray | None = None) -> None:
+        """For the case files: wrongful sanctions (or listings) that begin and end today
+        (``grade``: the recorded grade of each of ``rows``)."""
+        if not self.cases.on:
+            return
+        when = day + self.cases.late
+        if became.any():
+            self.cases.add(when, self.coverage.global_of(rows[became]), caselog.WRONG_START,
+                           grade[became] if grade is not None else -1)
+        if ended.any():
+            self.cases.add(when, self.coverage.global_of(rows[ended]), caselog.WRONG_END)
+
+    def _log_records(self, day: int, event: str, ids: np.ndarray, cause: np.ndarray,
+                     source: np.ndarray) -> None:
+        """For the case files: records written on persons (``ids``) who did not do the
+        event (a false record; a namesake's, with whose it was)."""
+        if not self.cases.on or not cause.any():  # (most days: only true records)
+            return
+        wrong = cause != 0
+        ids, cause, source = ids[wrong], cause[wrong], source[wrong]
+        index = self._event_index[event]
+        false = cause == 1
+        self.cases.add(day, ids[false], caselog.RECORD_FALSE, index)
+        self.cases.add(day, ids[~false], caselog.RECORD_NAMESAKE, index, source[~false])
+
+    def case_recorders(self) -> list[Recorder]:
+        """The recorders of the events its rules name (for the case files)."""
+        return []
+
+    def sanctioned_as(self, grade: int) -> str:
+        """How the case files name a sanction taken at a recorded ``grade`` (-1: none)."""
+        return ""
+
+    def last_listing(self, person: int) -> list[tuple[int, str]]:
+        """For the case files: what the system holds on a person at the end of the run, on
+        the record and in truth, as (internal day, words) (none: the kind says nothing)."""
+        return []
+
+    def remedies(self, day: int, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """For the case files: when each person remedied their event of ``day`` in truth,
+        and when the system learned of it (None: the kind does not wait for remedies)."""
+        return None
 
     def coverage_segments(self) -> list[tuple[slice, int, int]]:
         return self.coverage.segments()

@@ -10,6 +10,7 @@ recorded grade carries it and the true grade does not.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,9 +58,9 @@ class GradedState(SystemState):
     high: int
 
     @classmethod
+    @abstractmethod
     def start_score(cls, spec: Any) -> int:
         """What every score starts at (a kind's)."""
-        raise NotImplementedError
 
     @classmethod
     def shared_columns(cls, spec: Any) -> tuple[Column, ...]:
@@ -101,8 +102,13 @@ class GradedState(SystemState):
             for r in perks:
                 self.grade_rewards[self.grade_names.index(grade), REWARDS.index(r)] = True
         self.grade_sanctioned = np.asarray(self.grade_sanctions.any(axis=1), dtype=bool)
+        #: [recorded grade, true grade]: the recorded grade carries a sanction the true does not
+        self.grade_wrong = np.asarray((self.grade_sanctions[:, None, :]
+                                       & ~self.grade_sanctions[None, :, :]).any(axis=2),
+                                      dtype=bool)
         self._sanctions_anyone = bool(self.grade_sanctioned.any())
         self.grade_rewarded = np.asarray(self.grade_rewards.any(axis=1), dtype=bool)
+        self._rewards_anyone = bool(self.grade_rewarded.any())
 
     def grade_of(self, score: np.ndarray) -> np.ndarray:
         """Grade index (0 = top grade) for each score; below the lowest floor is the bottom."""
@@ -131,17 +137,18 @@ class GradedState(SystemState):
         new = self.grade_of(self.score[rows]).astype(np.uint8)
         truth = self.grade_of(self.truth[rows])
         self.grade[rows] = new
-        np.subtract.at(self.grade_counts, old, 1)
-        np.add.at(self.grade_counts, new, 1)
-        is_sanctioned = self.grade_sanctioned[new]
-        self.now_sanctioned += int(is_sanctioned.sum()) - int(self.grade_sanctioned[old].sum())
+        g = self.grade_counts.size
+        self.grade_counts += np.bincount(new, minlength=g) - np.bincount(old, minlength=g)
+        # (the counts by grade hold everyone: who is sanctioned follows from them)
+        self.now_sanctioned = int(self.grade_counts[self.grade_sanctioned].sum())
         # wrong: the recorded grade carries a sanction that the true grade does not
-        wrong_now = (self.grade_sanctions[new] & ~self.grade_sanctions[truth]).any(axis=1)
+        wrong_now = self.grade_wrong[new, truth]
         flags = self.flags[rows]
         was_wrong = (flags & WRONG_NOW) != 0
         self.now_wrong += int(wrong_now.sum()) - int(was_wrong.sum())
         self.flags[rows] = np.where(wrong_now, flags | WRONG_NOW, flags & ~WRONG_NOW)
         became = wrong_now & ~was_wrong
+        self._log_wrong(day, rows, became, was_wrong & ~wrong_now, new)
         self.became_wrong += int(became.sum())
         if became.any():
             b_rows = rows[became]
@@ -149,9 +156,10 @@ class GradedState(SystemState):
             self._file_appeals(day, b_rows, self.coverage.global_of(b_rows))
         if self.observed(day) is None:
             return 0
-        first = is_sanctioned & ((flags & EVER_SANCTIONED) == 0)
+        first = self.grade_sanctioned[new] & ((flags & EVER_SANCTIONED) == 0)
         self.flags[rows[first]] |= EVER_SANCTIONED
-        self.flags[rows[self.grade_rewarded[new]]] |= EVER_REWARDED
+        if self._rewards_anyone:
+            self.flags[rows[self.grade_rewarded[new]]] |= EVER_REWARDED
         return int(first.sum())
 
     def _causes(self, rows: np.ndarray) -> np.ndarray:
@@ -183,6 +191,11 @@ class GradedState(SystemState):
         d["rewarded"][i] = int(self.grade_counts[self.grade_rewarded].sum())
         self.person_days_by_sanction += self.grade_counts @ self.grade_sanctions
         self.person_days_by_reward += self.grade_counts @ self.grade_rewards
+
+    def sanctioned_as(self, grade: int) -> str:
+        """The recorded grade and what it carries."""
+        carried = [s for s, on in zip(SANCTIONS, self.grade_sanctions[grade], strict=True) if on]
+        return f"grade {self.grade_names[grade]} on the record ({', '.join(carried) or 'no sanction'})"
 
     def daily_columns(self) -> dict[str, np.ndarray | None]:
         return {**self.daily, "listed": None}

@@ -1,7 +1,7 @@
 """Joint punishment: persons on a list whom another system covers get that system's sanctions
 (the national memoranda). A list holds its links over the persons of one shard: for each, the
 target's coverage here, the sanctions it imposes, who was ever sanctioned (and wrongly)
-through it, and the daily counts."""
+through it, and the daily counts, kept up by the difference as the list's standing moves."""
 
 from __future__ import annotations
 
@@ -37,20 +37,39 @@ class JointLinks:
             self.link_daily.append({"sanctioned": np.zeros(plan.days, np.int64),
                                     "sanctioned_wrongly": np.zeros(plan.days, np.int64)})
         self.joint_flags = replace(JOINT_FLAGS, width=len(self.links)).allocate(coverage.size)
+        #: per link: persons listed, and wrongly, inside the target now (at the last count)
+        self.now = [[0, 0] for _ in self.links]
 
-    def count(self, listed_rows: np.ndarray, wrong_rows: np.ndarray, i: int) -> None:
-        """The listed (and wrongly listed) rows of observed day ``i``, through every link."""
-        for k, (_, cover, mask) in enumerate(self.links):
-            self._count_link(k, cover, mask, listed_rows, wrong_rows, i)
+    def recount(self, listed_rows: np.ndarray, wrong_rows: np.ndarray, i: int | None) -> None:
+        """The listed (and wrongly listed) rows, all of them, through every link: the
+        standing counts afresh, and on observed day ``i`` its flags and daily counts."""
+        for k, (_, cover, _) in enumerate(self.links):
+            inside = listed_rows[self._inside(cover, listed_rows)]
+            wrong_inside = wrong_rows[self._inside(cover, wrong_rows)]
+            self.now[k] = [inside.size, wrong_inside.size]
+            self._observe(k, inside, wrong_inside, i)
 
-    def _count_link(self, k: int, cover: Coverage, mask: np.ndarray, listed_rows: np.ndarray,
-                    wrong_rows: np.ndarray, i: int) -> None:
-        inside = listed_rows[cover.local(self.coverage.global_of(listed_rows)) >= 0]
-        wrong_inside = wrong_rows[cover.local(self.coverage.global_of(wrong_rows)) >= 0]
+    def update(self, rows: np.ndarray, listed: np.ndarray, was_listed: np.ndarray,
+               wrong: np.ndarray, was_wrong: np.ndarray, i: int | None) -> None:
+        """Rows whose standing may have moved, now and at the last count: the counts move
+        by the difference (whoever else is listed was flagged on an earlier day)."""
+        for k, (_, cover, _) in enumerate(self.links):
+            inside = self._inside(cover, rows)
+            self.now[k][0] += int((listed & inside).sum()) - int((was_listed & inside).sum())
+            self.now[k][1] += int((wrong & inside).sum()) - int((was_wrong & inside).sum())
+            self._observe(k, rows[listed & inside], rows[wrong & inside], i)
+
+    def _inside(self, cover: Coverage, rows: np.ndarray) -> np.ndarray:
+        return cover.local(self.coverage.global_of(rows)) >= 0
+
+    def _observe(self, k: int, inside: np.ndarray, wrong_inside: np.ndarray,
+                 i: int | None) -> None:
+        if i is None:
+            return
         self.joint_flags[inside, k] |= JOINT_SANCTIONED
         self.joint_flags[wrong_inside, k] |= JOINT_WRONGED
-        self.link_daily[k]["sanctioned"][i] = inside.size
-        self.link_daily[k]["sanctioned_wrongly"][i] = wrong_inside.size
+        self.link_daily[k]["sanctioned"][i] = self.now[k][0]
+        self.link_daily[k]["sanctioned_wrongly"][i] = self.now[k][1]
 
     def totals(self) -> tuple[LinkTotals, ...]:
         """Per link: persons sanctioned (and wrongly) through it, person-days, and the daily

@@ -36,6 +36,26 @@ class Coverage:
         inside = (k >= 0) & (ids < self.stops[k0])
         return np.where(inside, ids - self.starts[k0] + self.offsets[k0], -1)
 
+    def select(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The covered ones of some global ids, and their rows: ``(rows[inside],
+        ids[inside])`` of ``local``. Ids that come ascending (a day's events) are cut at
+        the ranges' ends by binary search instead of being looked up one by one."""
+        if ids.size > 1 and not bool((ids[1:] >= ids[:-1]).all()):
+            rows = self.local(ids)
+            inside = rows >= 0
+            return rows[inside], ids[inside]
+        cuts = np.searchsorted(ids, np.stack([self.starts, self.stops], axis=1))
+        parts = [(ids[a:b], o - s) for (a, b), o, s in
+                 zip(cuts.tolist(), self.offsets[:-1].tolist(), self.starts.tolist())
+                 if a < b]
+        if not parts:
+            return np.empty(0, dtype=np.int64), ids[:0]
+        if len(parts) == 1:
+            chosen, shift = parts[0]
+            return chosen + shift, chosen
+        chosen = np.concatenate([p for p, _ in parts])
+        return chosen + np.repeat([d for _, d in parts], [p.size for p, _ in parts]), chosen
+
     def segments(self) -> list[tuple[slice, int, int]]:
         """(rows of the system's arrays, first global id, last global id + 1) per run."""
         return [(slice(int(o), int(o + b - a)), int(a), int(b))

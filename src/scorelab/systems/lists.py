@@ -10,6 +10,10 @@ Listed but not listable in truth is a wrongful listing; its cause is the record'
 record, a namesake's record) or, for a true record, a stale one (a remedy the system learned
 of late or never). Remedies are truth: a person's remedy day is a pure function of the seed,
 the event and the person, so every system that looks sees the same one.
+
+Counting is by the difference: a day re-reads only the persons whose standing may have moved
+(``standing``), not everyone ever listed; a whole recount (the same numbers) runs on the first
+day, when the observed window opens, and after a scheduled change of the list's rules.
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ from .base import (
 from .intervals import merge
 from .joint import JointLinks
 from .records import FALSE_RECORD, IDENTITY, TRUE_RECORD, RecordBatch, Recorder
+from .standing import Standing
 from .summary import SystemSummary
 
 
@@ -206,6 +211,7 @@ class ListState(SystemState):
         self.spec = spec = system.spec
         self.horizon = plan.total_days
         self.active = np.empty(0, dtype=np.int64)  # rows that ever had an interval
+        self.standing = Standing(self.horizon)
         #: day -> rows whose record reaches the list that day (after the entry's delay)
         self.arrivals: dict[int, list[np.ndarray]] = defaultdict(list)
         entry = spec.entry
@@ -237,6 +243,7 @@ class ListState(SystemState):
         self.sanction_mask = np.array([s in spec.sanctions for s in SANCTIONS])
         self.reward_mask = np.array([r in spec.rewards for r in REWARDS])
         self._sanctions_anyone = bool(self.sanction_mask.any())
+        self._recount = True  # new sanctions or rewards act on everyone listed: a recount
 
     # --- entry and exit ------------------------------------------------------------------
 
@@ -295,6 +302,7 @@ class ListState(SystemState):
     def step(self, day: int, events: dict[str, np.ndarray]) -> None:
         self.today = day
         batch = self.recorder.record(day, events.get(self.spec.entry.event))
+        self._log_records(day, self.spec.entry.event, batch.ids, batch.cause, batch.source_ids)
         if self.spec.entry.count > 1:
             self._count_entries(day, batch.truth_rows, batch.rows, batch.cause)
         else:
@@ -329,6 +337,35 @@ class ListState(SystemState):
             end = self._exit_day(start, known)
             listed = known > start
             self._merge_record(rows[listed], start[listed], end[listed], cause[listed])
+
+    def sanctioned_as(self, grade: int) -> str:
+        return f"on the list ({', '.join(self.spec.sanctions) or 'no sanction'})"
+
+    def last_listing(self, person: int) -> list[tuple[int, str]]:
+        """The person's last listing on the record and in truth (internal days)."""
+        row = int(self.coverage.local(np.array([person]))[0])
+        if row < 0 or self.start[row] == NEVER:
+            return []
+
+        def span(a: int, b: int) -> str:
+            if a == NEVER:
+                return "not listable"
+            until = "with no end in the run" if b == NEVER else f"to day {b - self.warmup}"
+            return f"from day {a - self.warmup} {until}"
+
+        start = int(self.start[row])
+        record = span(start, int(self.end[row]))
+        truth = span(int(self.tstart[row]), int(self.tend[row]))
+        return [(start, f"last listed on the record {record}; in truth {truth}")]
+
+    def case_recorders(self) -> list[Recorder]:
+        return [self.recorder]
+
+    def remedies(self, day: int, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        if self._remedy_stream is None:
+            return None
+        remedy = self._remedy(day, ids)
+        return remedy, self._known_remedy(day, ids, remedy)
 
     def _remedy(self, day: int, ids: np.ndarray) -> np.ndarray:
         if self._remedy_stream is None:
@@ -366,6 +403,7 @@ class ListState(SystemState):
         """Merge new intervals into (a, b) (``intervals.merge``); which rows joined."""
         merged, joined = merge(a, b, rows, start, end, self.today)
         self._activate(merged)
+        self.standing.queue(merged, a[merged], b[merged])
         return joined
 
     def _merge_truth(self, rows: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
@@ -390,16 +428,24 @@ class ListState(SystemState):
         self.tstart[rows], self.tend[rows] = tstart, np.minimum(tend, _NO_REMEDY)
         self.cause[rows] = cause
         self._activate(rows)
+        self.standing.queue(rows, self.start[rows], self.end[rows], self.tstart[rows],
+                            self.tend[rows])
 
     def _activate(self, rows: np.ndarray) -> None:
         if rows.size:
             self.active = add_sorted(self.active, rows)
 
+
     # --- counting --------------------------------------------------------------------------
 
     def _count(self, day: int, records: int) -> None:
-        """Who is listed, and wrongly, today: a scan over the persons who ever had an interval."""
-        rows = self.active
+        """Who is listed, and wrongly, today: the persons whose standing may have moved
+        (or, for a recount, everyone who ever had an interval), by their difference."""
+        changed = self.standing.changed(day, self.active,
+                                        (self.start, self.end, self.tstart, self.tend))
+        recount = self._recount or day == self.warmup
+        self._recount = False
+        rows = self.active if recount else changed
         start, end = self.start[rows], self.end[rows]
         listed = (start <= day) & (day < end)
         truth = (self.tstart[rows] <= day) & (day < self.tend[rows])
@@ -408,6 +454,7 @@ class ListState(SystemState):
         was_wrong = (flags & WRONG_NOW) != 0
         self.flags[rows] = np.where(wrong, flags | WRONG_NOW, flags & ~WRONG_NOW)
         became = wrong & ~was_wrong
+        self._log_wrong(day, rows, became, was_wrong & ~wrong)
         self.became_wrong = int(became.sum())
         if became.any():
             b_rows = rows[became]
@@ -417,11 +464,22 @@ class ListState(SystemState):
         if day == self.warmup:  # the window opens: whoever is wrongly listed now counts
             now = rows[wrong & ~became]
             self._mark_wrong(now, _WRONG_CAUSE[self.cause[now]], day)
-        self.now_listed = int(listed.sum())
-        self.now_wrong = int(wrong.sum())
         i = self.observed(day)
+        if recount:
+            self.now_listed = int(listed.sum())
+            self.now_wrong = int(wrong.sum())
+            self.standing.on_list = rows[listed]
+            self.joint.recount(rows[listed], rows[wrong], i)
+        else:
+            was_listed = self.standing.was_listed(rows)
+            self.now_listed += int(listed.sum()) - int(was_listed.sum())
+            self.now_wrong += int(wrong.sum()) - int(was_wrong.sum())
+            self.standing.move(rows, listed, was_listed)
+            self.joint.update(rows, listed, was_listed, wrong, was_wrong, i)
         if i is None:
             return
+        # persons listed since an earlier observed day carry their flags already: only the
+        # rows counted today can be listed for the first time (a recount takes everyone)
         listed_rows = rows[listed]
         # EVER_SANCTIONED marks "ever listed"; it is reported as sanctioned only for a list
         # that sanctions
@@ -442,7 +500,6 @@ class ListState(SystemState):
         d["rewarded"][i] = self.now_listed if rewards else 0
         self.person_days_by_sanction += self.now_listed * self.sanction_mask
         self.person_days_by_reward += self.now_listed * self.reward_mask
-        self.joint.count(listed_rows, rows[wrong], i)
 
     def link_totals(self) -> tuple[LinkTotals, ...]:
         return self.joint.totals()
@@ -458,6 +515,7 @@ class ListState(SystemState):
             tomorrow = day + 1
             self.end[fixed] = np.minimum(self.end[fixed], tomorrow)
             self.start[fixed] = np.minimum(self.start[fixed], self.end[fixed])
+            self.standing.touch(fixed)  # counted again tomorrow, when the listing ends
 
     def holdings(self, day: int) -> Holdings:
         """Persons the list holds a record on (scored: a record arrived, or a listing from

@@ -16,6 +16,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from ..core.calendar import sorted_unique
 from ..core.streams import Streams
 from ..population.generate import Population
 from ..scenario.errors import short
@@ -152,6 +153,9 @@ class PointsState(GradedState):
                            Recorder(event, rule, self.coverage, self.pop, self.rng))
                           for event, rule in spec.rules.items()]
 
+    def case_recorders(self) -> list[Recorder]:
+        return [recorder for *_, recorder in self.recorders]
+
     def reconcile(self, day: int, old: PointsSystem) -> None:
         """New grade floors, caps, sanctions or rewards act at once: every covered person is
         clipped to the caps and regraded. New rules, points, delays and expiry act on the
@@ -171,6 +175,7 @@ class PointsState(GradedState):
         expiry = self.spec.expiry_days
         for event, points, delay, recorder in self.recorders:
             batch = recorder.record(day, events.get(event))
+            self._log_records(day, event, batch.ids, batch.cause, batch.source_ids)
             if batch.truth_rows.size and points:  # an entry without d_truth is a record's
                 self.schedule[day].append((batch.truth_rows, 0, points, 0))
                 if expiry is not None:
@@ -184,7 +189,7 @@ class PointsState(GradedState):
         for rows, d_record, d_truth, lapses in self.schedule.pop(day, []):
             # a person may hold two records of one kind on one day (a false one and a true
             # one, a namesake's): add each, not once per person
-            rows, times = np.unique(rows, return_counts=True)
+            rows, times = _counted(rows)
             if not d_truth:  # a record reached the system (one worth no points too)
                 self.flags[rows] |= SCORED
             if d_record:
@@ -197,7 +202,9 @@ class PointsState(GradedState):
                 self.truth[rows] = np.clip(self.truth[rows].astype(np.int32) + d_truth * times,
                                            self.low, self.high)
             touched.append(rows)
-        moved = np.unique(np.concatenate(touched)) if touched else np.empty(0, np.int64)
+        # (each ascending and unique: the truth's and the record's rows are often the same)
+        same = all(np.array_equal(t, touched[0]) for t in touched[1:])
+        moved = touched[0] if touched and same else sorted_unique(touched)
         self._close_day(day, moved, records)
 
     def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
@@ -247,3 +254,12 @@ class PointsState(GradedState):
             return None, None
         grade = self.grade[rows]
         return grade == 0, grade == len(self.grade_names) - 1
+
+
+def _counted(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | int]:
+    """Rows ascending and unique, and how many times each came (``np.unique`` with counts;
+    a day's rows mostly come ascending and once, which one comparison tells)."""
+    if rows.size < 2 or bool((rows[1:] > rows[:-1]).all()):
+        return rows, 1
+    out, times = np.unique(rows, return_counts=True)
+    return out, times

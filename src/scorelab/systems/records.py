@@ -40,6 +40,7 @@ class Recorder:
 
     def __init__(self, event: str, rule: RecordRule, coverage: Coverage, pop: Population,
                  rng: dict[str, Stream]) -> None:
+        self.event = event
         self.rule = rule
         self.coverage = coverage
         self.pop = pop
@@ -62,9 +63,9 @@ class Recorder:
         if ids is None or ids.size == 0:
             truth_rows, truth_ids = empty, empty
         else:
-            rows = self.coverage.local(ids)
-            inside = rows >= 0
-            truth_rows, truth_ids = rows[inside], ids[inside]
+            truth_rows, truth_ids = self.coverage.select(ids)
+        if truth_ids.size == 0 and not self._segments:  # nothing happened here today
+            return RecordBatch(empty, empty, empty, empty, np.empty(0, np.uint8), empty)
         rule = self.rule
         seen = self._seen.uniform(day, truth_ids) < rule.coverage
         rec_ids = truth_ids[seen]
@@ -84,8 +85,22 @@ class Recorder:
             rec_ids = np.concatenate([rec_ids, false_ids])
             source = np.concatenate([source, np.full(false_ids.size, -1, dtype=np.int64)])
             cause = np.concatenate([cause, np.full(false_ids.size, FALSE_RECORD, np.uint8)])
-        return RecordBatch(truth_rows, truth_ids, self.coverage.local(rec_ids), rec_ids, cause,
-                           source)
+        # records only of what was seen, each on its doer: their rows are known
+        rows = truth_rows[seen] if rec_ids is source else self.coverage.local(rec_ids)
+        return RecordBatch(truth_rows, truth_ids, rows, rec_ids, cause, source)
+
+    def fate(self, day: int, ids: np.ndarray) -> np.ndarray:
+        """What became of each person's true event of ``day`` (the same draws as
+        :meth:`record`, for the case files): the id the record was written on, or -1 if the
+        system did not see it."""
+        rule = self.rule
+        seen = self._seen.uniform(day, ids) < rule.coverage
+        out = np.where(seen, ids, -1)
+        if rule.misattribution > 0 and seen.any():
+            moved = seen & (self._seen.uniform(day, ids, draw=1) < rule.misattribution)
+            if moved.any():
+                out[moved] = self._namesakes(day, ids[moved])
+        return out
 
     def _namesakes(self, day: int, ids: np.ndarray) -> np.ndarray:
         """Another person of the same city and block (the same person if none is there)."""
