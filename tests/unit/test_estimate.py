@@ -9,6 +9,7 @@ import pytest
 from scorelab.cli import main
 from scorelab.core.columns import bytes_per_row
 from scorelab.engine.estimate import FIXED_BYTES, estimate, memory_per_person
+from scorelab.engine.memory import LINKAGE_BYTES
 from scorelab.engine.run import estimate_bytes
 from scorelab.population.generate import COLUMNS
 from scorelab.scenario import load_scenario, preset_names
@@ -26,6 +27,11 @@ def test_memory_per_person_adds_up_the_column_tables() -> None:
     assert sum(parts.values()) == 118
     scanner = memory_per_person(load_scenario(preset="phone-scanner"))
     assert scanner["protests"] == 5 and scanner["measure scanner"] == 9
+    assert "integration (linkage)" not in parts
+    # the linkage holds no column table: its measured bytes a person (1.66 GiB at 1M persons)
+    integrated = memory_per_person(load_scenario(preset="integrated"))
+    assert integrated["integration (linkage)"] == LINKAGE_BYTES
+    assert 1.6 * 2**30 < 1_000_000 * sum(integrated.values()) + FIXED_BYTES < 2.0 * 2**30
 
 
 def test_the_memory_estimate_is_what_run_checks() -> None:

@@ -19,6 +19,11 @@ WORKING_BYTES = 24
 #: the interpreter and its libraries (numpy, polars, pyarrow, pydantic, plotly), per process:
 #: measured about 90 MiB (peak RSS at 1M and 5M persons minus 90 B a person), with a margin
 FIXED_BYTES = 120 * 2**20
+#: the integrated score's record linkage (its kept records and clusters, splink's and DuckDB's
+#: working memory), which no column table holds: measured on the ``integrated`` preset, peak
+#: RSS 658 MiB at 300,000 persons x 40 days and 1.66 GiB at 1,000,000 x 365, about 1,560 B a
+#: person beyond its columns' 144; with a margin
+LINKAGE_BYTES = 1_700
 
 
 def memory_per_person(scenario: Scenario) -> dict[str, int]:
@@ -34,6 +39,8 @@ def memory_per_person(scenario: Scenario) -> dict[str, int]:
     for name, measure in scenario.measures.items():
         columns = MEASURE_KINDS.part(measure.kind).table(measure)
         out[f"measure {name}"] = bytes_per_row(columns)
+    if scenario.integration is not None:
+        out["integration (linkage)"] = LINKAGE_BYTES
     return out
 
 
