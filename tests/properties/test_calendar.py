@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,3 +60,24 @@ def test_rows_queued_twice_come_once(n: int, seed: int) -> None:
                 queued[d].add(r)
     for day in range(8):
         assert cal.take(day).tolist() == sorted(queued[day])
+
+
+def test_the_scanners_calendar_gives_the_bytes_of_a_daily_scan(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The phone scanner finds the phones due a false match through its calendar; with a
+    change of the false-match rate mid-run (every phone's next match redrawn, the window
+    closed), the run's files are those of the scan it replaced."""
+    import scorelab
+    from scorelab.measures.device_scan import DeviceScanState
+    from scorelab.scenario import load_scenario
+
+    text = ("extends: phone-scanner\npopulation: {persons: 20000}\ndays: 80\n"
+            "schedule:\n  - {at: 37, set: measures.scanner.match_fpr, to: 0.004}\n")
+    calendar = scorelab.run(load_scenario(text=text), out=tmp_path / "calendar")
+    monkeypatch.setattr(DeviceScanState, "_due",
+                        lambda self, day: np.flatnonzero(self.next_day == day))
+    scorelab.run(load_scenario(text=text), out=tmp_path / "scan")
+    assert calendar.summary["measures"]["scanner"]["flagged"] > 0
+    for name in ("summary.json", "daily.parquet", "cases.parquet"):
+        assert (tmp_path / "calendar" / name).read_bytes() == \
+            (tmp_path / "scan" / name).read_bytes(), name

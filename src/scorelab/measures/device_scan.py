@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import Field
 
 from ..core import draws
+from ..core.calendar import Calendar
 from ..core.caselog import REVIEWED
 from ..core.columns import Column
 from ..core.queue import Queue
@@ -224,6 +225,8 @@ class DeviceScanState(MeasureState):
         self.matches = self.reviews = self.protest_images = 0
         self.confirmed_by_role = np.zeros(len(ROLES), dtype=np.int64)
         self.filed: list[np.ndarray] = []
+        #: the phones due a false match on each day of a window (``next_day`` stays the truth)
+        self.calendar = Calendar()
         self._install(warmup, 0)
 
     def configure(self, spec: DeviceScanMeasure) -> None:
@@ -257,6 +260,7 @@ class DeviceScanState(MeasureState):
                 first = first_day + waiting_days(self.rng["start"].uniform(stream_day, ids),
                                                  np.full(b - a, self.p_day))
                 self.next_day[a:b] = np.where(inst, np.minimum(first, NEVER), NEVER)
+        self.calendar.close()
 
     def installed(self, ids: np.ndarray) -> np.ndarray:
         rows = ids - self.pop.start
@@ -296,13 +300,22 @@ class DeviceScanState(MeasureState):
         if spec.review.unreviewed == "act":
             self.restrict(day, fresh, spec.action.days)
 
+    def _due(self, day: int) -> np.ndarray:
+        """The phones whose next false match is today, ascending (as
+        ``np.flatnonzero(next_day == day)``), from the calendar: no daily column scan."""
+        calendar = self.calendar
+        if not calendar.covers(day):
+            rows = np.flatnonzero(self.next_day < calendar.end(day, NEVER))
+            calendar.open(day, rows, self.next_day[rows], NEVER)
+        return calendar.take(day)
+
     def step(self, day: int) -> None:
         spec = self.spec
         pop = self.pop
         if day == self.warmup and spec.scope.items > 0 and (spec.scope.majority
                                                             or spec.scope.minority):
             self._scan_library(day)
-        rows = np.flatnonzero(self.next_day == day)
+        rows = self._due(day)
         if rows.size:
             ids = rows + pop.start
             events = draws.poisson_positive(self.rng["false"].uniform(day, ids), self.lam)
@@ -316,6 +329,7 @@ class DeviceScanState(MeasureState):
             gap = waiting_days(self.rng["false"].uniform(day, ids, draw=1),
                                np.full(rows.size, self.p_day))
             self.next_day[rows] = np.minimum(day + 1 + gap, NEVER)
+            self.calendar.add(rows, self.next_day[rows])
             self._add(day, rows, matches, true=False)
         if self.protests is not None:
             ids, photos = self.protests.new_photos()
