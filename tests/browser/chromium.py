@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -25,3 +26,14 @@ def playwright() -> ModuleType:
     """Playwright's sync API, or the calling module skipped, saying why."""
     return pytest.importorskip("playwright.sync_api",
                                reason="browser tests need playwright: pip install -e '.[test]'")
+
+
+def open_page(browser: Any, path: Path, width: int) -> tuple[Any, list[str]]:
+    """A file opened in a new page ``width`` px wide, and the list its console errors and
+    uncaught exceptions are collected into."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri(), wait_until="load")
+    return page, errors

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium import require
+from chromium import open_page, require
 
 from scorelab.cli import main
 
@@ -24,12 +24,8 @@ def claims_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_claims_page_in_chromium(claims_out: Path, browser: Any) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page, errors = open_page(browser, claims_out / "claims.html", 1400)
     try:
-        page.goto((claims_out / "claims.html").as_uri())
         sections = page.query_selector_all("section.claim")
         assert len(sections) == 2
         for section in sections:

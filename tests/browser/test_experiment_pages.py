@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium import playwright, require
+from chromium import open_page, playwright, require
 
 from scorelab.cli import main
 
@@ -38,15 +38,6 @@ def morris_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
                  "--output", "measures.scanner.flagged_wrongly_total",
                  "--out", str(out), "--force"]) == 0
     return out / "sensitivity.html"
-
-
-def open_page(browser: Any, path: Path, width: int) -> tuple[Any, list[str]]:
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri(), wait_until="load")
-    return page, errors
 
 
 def drawn(page: Any) -> list[dict[str, Any]]:

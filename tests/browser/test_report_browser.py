@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from chromium import playwright, require
+from chromium import open_page, playwright, require
 
 import scorelab
 from scorelab.ledger.catalogue import COSTS, figure_of, resolve
@@ -43,15 +43,6 @@ def comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path.write_text(render_comparison([("seed 7", a.summary, a.daily),
                                        ("seed 8", b.summary, b.daily)]), "utf-8")
     return path
-
-
-def open_page(browser: Any, path: Path, width: int) -> tuple[Any, list[str]]:
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri(), wait_until="load")
-    return page, errors
 
 
 def charts(page: Any) -> list[tuple[str, int, int]]:
