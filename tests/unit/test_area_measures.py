@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import polars as pl
 import pytest
-from scenario_text import WITHOUT_PRESET_SYSTEMS
+import scenario_text
 
 import scorelab
 from scorelab.cli import main
@@ -34,17 +34,9 @@ from scorelab.scenario import load_scenario
 from scorelab.scenario.plan import compile as compile_plan
 from scorelab.scenario.schema import MeasureSpec
 
-BARE = """
-extends: china-2022
-name: area
-days: {days}
-warmup_days: 0
-population: {{persons: {persons}, seed: {seed}, block_size: 4096, scale: {scale}}}
-""" + WITHOUT_PRESET_SYSTEMS
-
 
 def bare(days: int = 10, persons: int = 100_000, seed: int = 1, scale: float = 1.0) -> str:
-    return BARE.format(days=days, persons=persons, seed=seed, scale=scale)
+    return scenario_text.bare("area", days, persons, seed, scale)
 
 
 #: protests everywhere at the checkpoints-2022 rate, and a shutdown of a share of their cities

@@ -7,25 +7,17 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from scenario_text import WITHOUT_PRESET_SYSTEMS
+import scenario_text
 
 import scorelab
 from scorelab.core.streams import Streams
 from scorelab.population import build_geography, generate_population
 from scorelab.scenario import load_scenario
 
-BARE = """
-extends: china-2022
-name: measures
-days: {days}
-warmup_days: 0
-population: {{persons: {persons}, seed: {seed}, block_size: 4096, scale: {scale}}}
-""" + WITHOUT_PRESET_SYSTEMS + "{systems}"
-
 
 def bare(days: int = 30, persons: int = 20_000, seed: int = 1, scale: float = 1.0,
          systems: str = "") -> str:
-    return BARE.format(days=days, persons=persons, seed=seed, scale=scale, systems=systems)
+    return scenario_text.bare("measures", days, persons, seed, scale) + systems
 
 
 def run(text: str) -> scorelab.Result:

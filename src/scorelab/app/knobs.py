@@ -73,6 +73,9 @@ class Span:
 TEN = Span(factor=10)
 SHARE = Span(factor=10, cap=1.0)
 TWO = Span(factor=2)
+#: a shutdown's duration, for any shutdown measure
+SHUTDOWN_DAYS = Span(low=1, high=312, documented=True,
+                     why="1 to 312 days (the Xinjiang shutdown of 2009-10 lasted 312)")
 WHOLE_SHARE = Span(low=0.0, high=1.0, why="any share from 0 to 1")
 BASE = Span(factor=1.25)
 
@@ -192,15 +195,13 @@ KNOBS: tuple[Knob, ...] = (
          Span(low=0.03, high=0.3, documented=True,
               why="3% to 30% of users (published estimates, as summarised by ChinaFile)")),
     Knob("measures.urumqi-shutdown.duration", CONTROL, "urumqi-shutdown",
-         Span(low=1, high=312, documented=True,
-              why="1 to 312 days (the Xinjiang shutdown of 2009-10 lasted 312)")),
+         SHUTDOWN_DAYS),
     Knob("measures.city-shutdowns.share", CONTROL, "area-control-2022: city-shutdowns.share",
          Span(low=0.05, high=0.5, documented=True,
               why="one protest city in twenty to half of them")),
     Knob("measures.city-shutdowns.duration", CONTROL,
          "area-control-2022: city-shutdowns.duration, forwarding_factor",
-         Span(low=1, high=312, documented=True,
-              why="1 to 312 days (the Xinjiang shutdown of 2009-10 lasted 312)")),
+         SHUTDOWN_DAYS),
     Knob("measures.site-jammers.passers_by_per_participant", CONTROL,
          "area-control-2022: site-jammers.passers_by_per_participant",
          Span(low=0, high=5, documented=True, why="0 to 5 passers-by per participant")),
