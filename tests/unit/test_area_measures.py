@@ -47,11 +47,7 @@ measures:
 """
 
 #: one protest in Hangzhou on day 0 (its daily chance is 1, then 0), no photos forwarded
-ONE_PROTEST = """
-protests: {{cities: [Hangzhou], rate_per_million: 1000, size_median: 15, size_sigma: 0.0,
-            bystanders_per_participant: 1, forward_share: 0.0, deletion: 0.0}}
-schedule:
-  - {{at: 1, set: protests.rate_per_million, to: 0}}
+ONE_PROTEST = scenario_text.ONE_PROTEST + """\
 measures:
   jam: {{kind: jammer, passers_by_per_participant: {passers}, duration: {duration}}}
 """

@@ -290,11 +290,7 @@ def test_checkpoints_are_active_in_the_days_after_each_protest() -> None:
     assert active_days({5}, city=other) == []  # the checkpoint stands in Suzhou only
 
 
-ONE_PROTEST = """
-protests: {{cities: [Hangzhou], rate_per_million: 1000, size_median: 15, size_sigma: 0.0,
-            bystanders_per_participant: 1, forward_share: 0.0, deletion: 0.0}}
-schedule:
-  - {{at: 1, set: protests.rate_per_million, to: 0}}
+ONE_PROTEST = scenario_text.ONE_PROTEST + """\
 measures:
   check:
     kind: checkpoint

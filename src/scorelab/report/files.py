@@ -450,7 +450,7 @@ class OutputFolder:
         _fsync_tree(tmp)
         if self.kind == "page":
             os.replace(tmp / self.name, self.out)
-            _fsync_dir(self._parent)
+            _fsync(self._parent)
             shutil.rmtree(tmp)
         else:
             if os.path.lexists(self.out):
@@ -458,14 +458,14 @@ class OutputFolder:
                 os.rename(self.out, old)
                 pause_point("swap")
                 os.rename(tmp, self.out)
-                _fsync_dir(self._parent)
+                _fsync(self._parent)
                 shutil.rmtree(old, ignore_errors=True)
             else:
                 os.rename(tmp, self.out)
-                _fsync_dir(self._parent)
+                _fsync(self._parent)
             self.remove_checkpoint()  # the work is whole now
             (self.out / MARKER).unlink()
-            _fsync_dir(self.out)
+            _fsync(self.out)
         assert self.staged_fd is not None
         os.close(self.staged_fd)
         self.staged_fd = None
@@ -501,16 +501,13 @@ def _fsync_tree(folder: Path) -> None:
     """Make the files of a folder (and of its subfolders) durable before it is renamed."""
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not path.is_symlink():
-            with contextlib.suppress(OSError):
-                fd = os.open(path, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+            _fsync(path)
     for path in [folder, *(p for p in folder.rglob("*") if p.is_dir())]:
-        _fsync_dir(path)
+        _fsync(path)
 
-def _fsync_dir(path: Path) -> None:
+
+def _fsync(path: Path) -> None:
+    """Make a file or a folder's entries durable (where the file system allows)."""
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
         try:
