@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .console import err, out, print_comparison, print_headline, with_progress
 from .core.version import __version__
-from .ledger.catalogue import MEASURE, RUN, SYSTEM
-from .ledger.summary import Summary
-from .report.numbers import format_count, format_scale
+from .ledger.catalogue import RUN
 from .scenario import (
     Problem,
     ScenarioError,
@@ -32,13 +28,6 @@ from .scenario import (
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="scorelab: simulate scoring and control systems on a synthetic population.")
-# user text (paths, names, values quoted in errors) is printed as written: no markup, no
-# emoji codes (":x:" would print as an emoji, "[red]" would vanish)
-err = Console(stderr=True, highlight=False, markup=False, emoji=False)
-# piped into a file or another program, tables keep their natural width instead of being
-# cut to 80 columns
-out = Console(highlight=False, markup=False, emoji=False,
-              width=None if sys.stdout.isatty() else 1_000)
 
 
 def _version(value: bool) -> None:
@@ -94,7 +83,7 @@ def run_command(
     resolved = load_scenario(scenario, preset=preset, overrides=overrides or None)
     target = out_dir if out_dir is not None else Path("out") / resolved.name
     unit = "run" if replicates not in (None, 1) else "day"
-    result = _with_progress(resolved.name, quiet, lambda progress: run(
+    result = with_progress(resolved.name, quiet, lambda progress: run(
         resolved, shards=shards, backend=backend, address=address, workers=workers,
         out=target, force=force, checkpoint_every=checkpoint_every, replicates=replicates,
         progress=progress), unit)
@@ -110,104 +99,19 @@ def resume_command(
     gives."""
     from .api import resume
 
-    result = _with_progress(out_dir.name, quiet, lambda progress: resume(out_dir, progress))
+    result = with_progress(out_dir.name, quiet, lambda progress: resume(out_dir, progress))
     if result is None:
         out.print(f"{out_dir}: the run is complete; nothing to resume", soft_wrap=True)
         return
     _report(result, out_dir, quiet)
 
 
-class _Bars:
-    """The progress display: a bar of the days (or runs), and under it, while a long global
-    phase runs (building the parts, a linkage, a checkpoint, writing the files), a labelled
-    bar of its stages, so that a phase of many seconds says what it does and how far it is."""
-
-    def __init__(self, bar: Progress, name: str, unit: str) -> None:
-        self.bar, self.name = bar, name
-        self.days = bar.add_task(name, total=1, unit=unit)  # the total comes with day 1
-        self.steps = bar.add_task("", total=1, unit="step", visible=False)
-
-    def __call__(self, done: int, total: int) -> None:
-        self.bar.update(self.days, completed=done, total=total)
-
-    def step(self, label: str, done: int, total: int) -> None:
-        if done == 0:  # a phase begins: its clock starts
-            self.bar.reset(self.steps, total=total)
-        # drawn at once, so even a short stage is seen and a long one is named from its start
-        self.bar.update(self.steps, description=f"  {label}", completed=done, total=total,
-                        visible=done < total, refresh=True)
-
-
-def _with_progress(name: str, quiet: bool, work: Callable[[Any], Any], unit: str = "day"
-                   ) -> Any:
-    """Run ``work(progress)`` under a progress bar of the days (warm-up included) or of an
-    experiment's runs, with the labelled stages of long phases below it."""
-    if quiet:
-        return work(None)
-    with Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(),
-                  TextColumn("{task.fields[unit]} {task.completed:.0f}/{task.total:.0f}",
-                             markup=False),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
-        return work(_Bars(bar, name, unit))
-
-
 def _report(result: Any, target: Path, quiet: bool) -> None:
     if not quiet:
-        _print_headline(result.summary)
+        print_headline(result.summary)
         for warning in result.summary.warnings:
             err.print(f"warning: {warning}", markup=False, soft_wrap=True)
     out.print(f"report: {target / 'report.html'}", soft_wrap=True)
-
-
-def _print_headline(summary: Summary) -> None:
-    from .report.keys import key_tables, replicates_line
-
-    scale = summary.scale
-    title = (f"{summary.scenario}: {summary.persons:,} persons x {summary.days} days "
-             f"(1 person = {format_scale(scale)} people)")
-    if not summary.systems:
-        out.print(f"{title}; no scoring system", soft_wrap=True, markup=False)
-    note = replicates_line(summary)
-    if note:
-        out.print(note, soft_wrap=True, markup=False)
-    for key_table in key_tables(summary):
-        table = Table(title=title if key_table.title == "systems" else key_table.title)
-        table.add_column(key_table.name)
-        for heading in key_table.headings:
-            table.add_column(heading, justify="right")
-        for row in key_table.rows:
-            table.add_row(*row)
-        out.print(table)
-    if summary.integration is not None:
-        _print_integration(summary)
-
-
-def _print_integration(summary: Summary) -> None:
-    """The integrated score against its linkage's truth, and against the separate systems."""
-    i = summary.integration
-    assert i is not None
-
-    def share(x: float | None) -> str:
-        return "-" if x is None else f"{x:.4f}"
-
-    def count(x: int | None) -> str:
-        return "-" if x is None else f"{x:,}"
-
-    table = Table(title="integrated score (hypothetical): last linkage")
-    for column in ("records", "clusters", "precision", "recall", "f1", "wrongful merges",
-                   "split persons"):
-        table.add_column(column, justify="right")
-    table.add_row(count(i.records), count(i.clusters), share(i.precision), share(i.recall),
-                  share(i.f1), count(i.wrongful_merges), count(i.split_persons))
-    out.print(table)
-    table = Table(title="sanctioned: integrated vs fragmented")
-    for column in ("integrated now", "with perfect linkage", "by wrong merges",
-                   "by splits", "escaped by splits", "any separate system"):
-        table.add_column(column, justify="right")
-    table.add_row(count(i.sanctioned), count(i.sanctioned_with_perfect_linkage),
-                  count(i.sanctioned_by_merge), count(i.sanctioned_by_split),
-                  count(i.escaped_by_split), f"{i.fragmented_sanctioned_any:,}")
-    out.print(table)
 
 
 @app.command("validate")
@@ -323,7 +227,7 @@ def sweep_command(
     if not param:
         raise ScenarioError("give at least one --param PATH=V1,V2,...")
     target = out_dir if out_dir is not None else Path("out") / f"{resolved.name}-sweep"
-    result = _with_progress(resolved.name, quiet, lambda progress: sweep(
+    result = with_progress(resolved.name, quiet, lambda progress: sweep(
         resolved, param, replicates=replicates, out=target, backend=backend,
         workers=workers, address=address, force=force, progress=progress), "run")
     if not quiet:
@@ -367,7 +271,7 @@ def sensitivity_command(
     if not param:
         raise ScenarioError("give at least one --param PATH=LOW:HIGH")
     target = out_dir if out_dir is not None else Path("out") / f"{resolved.name}-sensitivity"
-    found = _with_progress(resolved.name, quiet, lambda progress: sensitivity(
+    found = with_progress(resolved.name, quiet, lambda progress: sensitivity(
         resolved, param, method=method, outputs=output or [RUN.sanctioned_wrongly_any.path],
         samples=samples, out=target, backend=backend, workers=workers, address=address,
         force=force, progress=progress), "run")
@@ -414,7 +318,7 @@ def claims_command(
         for c in CLAIMS:
             out.print(f"{c.key:<24} {c.says}", soft_wrap=True, markup=False)
         return
-    results = _with_progress("claims", quiet, lambda progress: claims(
+    results = with_progress("claims", quiet, lambda progress: claims(
         claim, persons=persons, replicates=replicates, samples=samples, seed=seed,
         out=out_dir, backend=backend, workers=workers, address=address, force=force,
         progress=progress), "step")
@@ -442,47 +346,8 @@ def compare_command(
     target = out_file if out_file is not None else Path("compare.html")
     runs, found = compare(folders, out=target, force=force)
     if not quiet:
-        _print_comparison(runs, found)
+        print_comparison(runs, found)
     out.print(f"report: {target}", soft_wrap=True)
-
-
-#: the figures the comparison table in the terminal shows (the page has them all)
-_COMPARED = (RUN.sanctioned_any, RUN.sanctioned_wrongly_any, SYSTEM.sanctioned,
-             SYSTEM.sanctioned_wrongly, SYSTEM.wrongful_person_days, MEASURE.flagged,
-             MEASURE.flagged_rightly, MEASURE.flagged_wrongly_total,
-             MEASURE.restriction_person_days_innocent)
-
-
-def _print_comparison(runs: list[Any], found: list[Any]) -> None:
-    table = Table(title="comparison (differences from the first run)")
-    table.add_column("figure")
-    for run in runs:
-        table.add_column(run.label, justify="right")
-    if any(run.summary.replicates for run in runs):
-        out.print("runs with replicates show the median over their replicates [2.5th-97.5th "
-                  "percentile]; differences are of medians", soft_wrap=True, markup=False)
-    for row in found:
-        if row.figure not in _COMPARED or not any(row.values):  # zero or missing everywhere
-            continue
-        cells = []
-        for i, (value, change) in enumerate(zip(row.values, row.changes, strict=True)):
-            if value is None:
-                cells.append("-")
-                continue
-            text = _count_cell(value, row.intervals[i])
-            if i > 0 and change:
-                text += f" ({'+' if change > 0 else '-'}{format_count(abs(change))})"
-            cells.append(text)
-        table.add_row(row.path, *cells)
-    out.print(table)
-
-
-def _count_cell(value: float, interval: Any = None) -> str:
-    """A count as the report shows it; with an interval, the median and its 95% range."""
-    if interval is not None:
-        return (f"{format_count(interval.median)} [{format_count(interval.low)}-"
-                f"{format_count(interval.high)}]")
-    return format_count(value)
 
 
 @app.command("plot")

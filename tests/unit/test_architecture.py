@@ -38,7 +38,8 @@ LAYERS = {"core": 0, "scenario": 1, "population": 2, "processes": 3, "records": 
           "systems": 4, "measures": 4, "finance": 5, "integration": 5, "ledger": 6, "engine": 7,
           "report": 8, "experiments": 9, "api": 10, "cli": 11, "__init__": 12, "__main__": 12,
           "cases": 5.5,  # case files: over the systems and measures, under the engine
-          "app": 9.5}  # the explorer: over the experiments, under the api and the CLI
+          "app": 9.5,  # the explorer: over the experiments, under the api and the CLI
+          "console": 10.5}  # what the CLI prints: over the report, under the CLI
 
 
 def _package(module: str) -> str:
