@@ -62,6 +62,23 @@ def test_rows_queued_twice_come_once(n: int, seed: int) -> None:
         assert cal.take(day).tolist() == sorted(queued[day])
 
 
+@settings(max_examples=40, deadline=None)
+@given(lo=st.integers(0, 40), seed=st.integers(0, 2**32 - 1),
+       dtype=st.sampled_from([np.int64, np.uint16]))
+def test_days_outside_the_window_are_not_queued(lo: int, seed: int, dtype: type) -> None:
+    """A list queues the ends of rewritten intervals, some already past (negative at the
+    run's start) and some beyond the window: only the days in ``[lo, hi)`` come back."""
+    rng = np.random.default_rng(seed)
+    cal = Calendar(8)
+    cal.open(lo, np.empty(0, np.int64), np.empty(0, np.int64))
+    rows = np.arange(50)
+    low = 0 if dtype is np.uint16 else -20
+    days = rng.integers(max(lo - 20, low), lo + 20, rows.size).astype(dtype)
+    cal.add(rows, days)
+    for day in range(lo, lo + 8):
+        assert cal.take(day).tolist() == np.flatnonzero(days == day).tolist()
+
+
 def test_the_scanners_calendar_gives_the_bytes_of_a_daily_scan(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The phone scanner finds the phones due a false match through its calendar; with a

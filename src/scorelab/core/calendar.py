@@ -71,12 +71,17 @@ class Calendar:
         the window are not queued."""
         if rows.size == 0:
             return
-        offset = days.astype(np.int64) - self.lo
-        inside = (offset >= 0) & (offset < self.hi - self.lo)
+        # most new days fall past the window (found by the next ``open``): compare in the
+        # days' own type and convert only the few kept
+        inside = days < self.hi
+        if self.lo > 0 or days.dtype.kind != "u":
+            inside &= days >= self.lo
         if not inside.all():
-            rows, offset = rows[inside], offset[inside]
-            if rows.size == 0:
+            kept = np.flatnonzero(inside)
+            if kept.size == 0:
                 return
+            rows, days = rows[kept], days[kept]
+        offset = days.astype(np.int64) - self.lo
         if rows.size == 1 or (offset[0] == offset).all():
             self.days[int(offset[0])].append(rows)
             return

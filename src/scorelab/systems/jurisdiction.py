@@ -26,6 +26,10 @@ class Coverage:
         sizes = self.stops - self.starts
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.size = int(self.offsets[-1])
+        #: the whole shard is covered (a national system): rows are ids less the start
+        self.whole = self.starts.size == 1 and (int(self.starts[0]), int(self.stops[0])) == (
+            start, stop)
+        self._start = start
 
     def local(self, ids: np.ndarray) -> np.ndarray:
         """Row in the system's arrays for each global id, ``-1`` where not covered."""
@@ -37,9 +41,12 @@ class Coverage:
         return np.where(inside, ids - self.starts[k0] + self.offsets[k0], -1)
 
     def select(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The covered ones of some global ids, and their rows: ``(rows[inside],
-        ids[inside])`` of ``local``. Ids that come ascending (a day's events) are cut at
-        the ranges' ends by binary search instead of being looked up one by one."""
+        """The covered ones of some global ids of the shard's persons, and their rows:
+        ``(rows[inside], ids[inside])`` of ``local``. Ids that come ascending (a day's
+        events) are cut at the ranges' ends by binary search instead of being looked up one
+        by one."""
+        if self.whole:  # every id of the shard is covered, in its own row
+            return ids - self._start, ids
         if ids.size > 1 and not bool((ids[1:] >= ids[:-1]).all()):
             rows = self.local(ids)
             inside = rows >= 0
