@@ -112,8 +112,15 @@ class GradedState(SystemState):
 
     def grade_of(self, score: np.ndarray) -> np.ndarray:
         """Grade index (0 = top grade) for each score; below the lowest floor is the bottom."""
-        return (self._floors_ascending.size
-                - np.searchsorted(self._floors_ascending, score, side="right"))
+        floors = self._floors_ascending
+        if floors.size > 8:
+            return floors.size - np.searchsorted(floors, score, side="right")
+        # the grade is the number of floors above the score: a few comparisons cost less
+        # than a binary search per score (and no cast of the scores to the floors' type)
+        grade = np.zeros(score.shape, dtype=np.uint8)
+        for floor in floors.tolist():
+            grade += score < floor
+        return grade
 
     def _regrade_everyone(self, day: int) -> None:
         """After new grade tables: everyone regraded, counted as the day's scheduled change."""

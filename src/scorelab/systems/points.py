@@ -193,19 +193,25 @@ class PointsState(GradedState):
             if not d_truth:  # a record reached the system (one worth no points too)
                 self.flags[rows] |= SCORED
             if d_record:
-                self.score[rows] = np.clip(self.score[rows].astype(np.int32) + d_record * times,
-                                           self.low, self.high)
+                self.score[rows] = self._moved(self.score[rows], d_record * times)
                 if lapses:  # the expiry in force when the record was made
                     self.schedule[day + lapses].append(
                         (np.repeat(rows, times), -d_record, 0, 0))
             if d_truth:
-                self.truth[rows] = np.clip(self.truth[rows].astype(np.int32) + d_truth * times,
-                                           self.low, self.high)
+                self.truth[rows] = self._moved(self.truth[rows], d_truth * times)
             touched.append(rows)
         # (each ascending and unique: the truth's and the record's rows are often the same)
         same = all(np.array_equal(t, touched[0]) for t in touched[1:])
         moved = touched[0] if touched and same else sorted_unique(touched)
         self._close_day(day, moved, records)
+
+    def _moved(self, scores: np.ndarray, delta: np.ndarray | int) -> np.ndarray:
+        """Scores moved by ``delta`` points and held within the caps (``np.clip`` in place,
+        without its wrapper: this runs for every record on every day)."""
+        moved = scores.astype(np.int32)
+        moved += delta
+        np.maximum(moved, self.low, out=moved)
+        return np.minimum(moved, self.high, out=moved)
 
     def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
         """Appeals decided today: a won appeal corrects the record to the truth."""

@@ -67,8 +67,12 @@ class Recorder:
         if truth_ids.size == 0 and not self._segments:  # nothing happened here today
             return RecordBatch(empty, empty, empty, empty, np.empty(0, np.uint8), empty)
         rule = self.rule
-        seen = self._seen.uniform(day, truth_ids) < rule.coverage
-        rec_ids = truth_ids[seen]
+        if rule.coverage >= 1.0:  # every draw is below 1: nothing to draw
+            seen = np.ones(truth_ids.size, dtype=bool)
+            rec_ids = truth_ids
+        else:
+            seen = self._seen.uniform(day, truth_ids) < rule.coverage
+            rec_ids = truth_ids[seen]
         source = rec_ids
         cause = np.zeros(rec_ids.size, dtype=np.uint8)
         if rule.misattribution > 0 and rec_ids.size:
