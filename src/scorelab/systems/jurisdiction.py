@@ -30,6 +30,9 @@ class Coverage:
         self.whole = self.starts.size == 1 and (int(self.starts[0]), int(self.stops[0])) == (
             start, stop)
         self._start = start
+        # for ``select``: each range's ends, and the shift from an id to its row
+        self._bounds = np.stack([self.starts, self.stops], axis=1)
+        self._shifts = (self.offsets[:-1] - self.starts).tolist()
 
     def local(self, ids: np.ndarray) -> np.ndarray:
         """Row in the system's arrays for each global id, ``-1`` where not covered."""
@@ -51,10 +54,9 @@ class Coverage:
             rows = self.local(ids)
             inside = rows >= 0
             return rows[inside], ids[inside]
-        cuts = np.searchsorted(ids, np.stack([self.starts, self.stops], axis=1))
-        parts = [(ids[a:b], o - s) for (a, b), o, s in
-                 zip(cuts.tolist(), self.offsets[:-1].tolist(), self.starts.tolist())
-                 if a < b]
+        cuts = np.searchsorted(ids, self._bounds)
+        parts = [(ids[a:b], shift) for (a, b), shift in zip(cuts.tolist(), self._shifts,
+                                                            strict=True) if a < b]
         if not parts:
             return np.empty(0, dtype=np.int64), ids[:0]
         if len(parts) == 1:
