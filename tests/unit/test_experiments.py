@@ -367,3 +367,19 @@ def test_compare_refuses_runs_of_other_populations(tmp_path: Path,
         err = capsys.readouterr().err
         assert code == 2 and message in err and "Traceback" not in err, err
     assert not (tmp_path / "c.html").exists()
+
+
+def test_an_experiment_keeps_the_figures_and_skips_the_case_files() -> None:
+    """Runs of a sweep, sensitivity or claim keep only figures: they are run without case
+    files, and every figure is that of a run with them; replicates keep replicate 0's."""
+    from scorelab.engine.run import run_scenario
+    from scorelab.experiments.batch import run_many
+
+    scenario = load_scenario(preset="china-2022", overrides={
+        "population": {"persons": 20_000}, "days": 30, "warmup_days": 10})
+    full = run_scenario(scenario)
+    assert full.cases is not None and full.cases.height > 0
+    [(key, bare)] = list(run_many([("only", scenario)]))
+    assert key == "only" and bare.cases is None
+    assert resolve(bare.summary) == resolve(full.summary)
+    assert run_replicates(scenario, 2).cases is not None

@@ -241,9 +241,10 @@ class Checkpoints:
 
 
 def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
-             progress: Progress | None = None, checkpoints: Checkpoints | None = None
-             ) -> tuple[list[ShardTotals], RunTotals]:
-    """Create the shards, run every day's phases, and gather the totals."""
+             progress: Progress | None = None, checkpoints: Checkpoints | None = None,
+             cases: bool = True) -> tuple[list[ShardTotals], RunTotals]:
+    """Create the shards, run every day's phases, and gather the totals (and, if
+    ``cases``, the case files)."""
     checkpoints = checkpoints or Checkpoints()
     report = reporter(progress)
     try:
@@ -279,14 +280,14 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
                     checkpoints.save(day, state, shard_states)
         with labelled(report, "adding up the totals"):
             shards: list[ShardTotals] = _totals(driver, backend)
-        cases = None
-        if plan.cases > 0:
+        told = None
+        if cases and plan.cases > 0:
             with labelled(report, "telling the cases"):
-                cases = _cases(plan, backend, driver.integrator)
+                told = _cases(plan, backend, driver.integrator)
     finally:
         backend.close()
     run = _run_totals(driver)
-    run.cases = cases
+    run.cases = told
     return shards, run
 
 

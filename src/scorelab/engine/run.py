@@ -70,19 +70,21 @@ def shard_bounds(persons: int, block_size: int, shards: int) -> list[tuple[int, 
 
 def run_scenario(scenario: Scenario, shards: int = 1, progress: Progress | None = None,
                  backend: str = "local", address: str | None = None,
-                 workers: int | None = None, checkpoints: Checkpoints | None = None) -> Result:
-    """Run a validated scenario and return its result (no files written)."""
+                 workers: int | None = None, checkpoints: Checkpoints | None = None,
+                 cases: bool = True) -> Result:
+    """Run a validated scenario and return its result (no files written); without
+    ``cases``, no case files (an experiment that keeps only the figures)."""
     check_resources(scenario, shards, backend, address)
     runner = get_backend(backend, address, workers)
     plan = compile_plan(scenario)
     bounds = shard_bounds(plan.persons, plan.block_size, shards)
-    totals, run = run_days(plan, runner, bounds, progress, checkpoints)
+    totals, run = run_days(plan, runner, bounds, progress, checkpoints, cases)
     with labelled(reporter(progress), "writing the summary"):
         daily = daily_table(plan, totals, run)
         composite = ((run.composite.name, run.composite.kind) if run.composite is not None
                      else None)
-        cases = cases_table(plan, run.cases, composite) if run.cases is not None else None
-        return Result(scenario, summarise(scenario, plan, totals, run, daily), daily, cases)
+        table = cases_table(plan, run.cases, composite) if run.cases is not None else None
+        return Result(scenario, summarise(scenario, plan, totals, run, daily), daily, table)
 
 
 __all__ = ["Result", "estimate_bytes", "run_scenario", "shard_bounds"]

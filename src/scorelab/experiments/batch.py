@@ -12,6 +12,7 @@ workers change nothing.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Sequence
+from functools import partial
 from typing import TypeVar
 
 from ..engine.backends import check_backend, get_backend
@@ -29,8 +30,10 @@ def check_settings(backend: str, workers: int | None, address: str | None) -> No
 
 
 def run_many(runs: Sequence[tuple[Key, Scenario]], backend: str = "local",
-             workers: int | None = None, address: str | None = None
+             workers: int | None = None, address: str | None = None, cases: bool = False
              ) -> Iterator[tuple[Key, Result]]:
-    """Run each scenario; yield (its key, its result) as runs finish."""
+    """Run each scenario; yield (its key, its result) as runs finish. Only with ``cases``
+    do the results carry case files: an experiment that keeps only the figures does not
+    pay for them."""
     seam = get_backend(backend, address, workers, whole_runs=True)
-    yield from seam.map_runs(run_scenario, runs)
+    yield from seam.map_runs(partial(run_scenario, cases=cases), runs)

@@ -45,7 +45,7 @@ def run_replicates(scenario: Scenario, count: int, backend: str = "local",
     seeds = [derive_seed(base, r) for r in range(count)]
     results: dict[int, Result] = {}
     for r, result in run_many([(r, with_seed(scenario, s)) for r, s in enumerate(seeds)],
-                              backend, workers, address):
+                              backend, workers, address, cases=True):
         results[r] = result
         if progress is not None:
             progress(len(results), count)
