@@ -150,7 +150,8 @@ def _replicates(resolved: Scenario, count: int, settings: dict[str, Any],
                 progress: Progress | None) -> Result:
     from .engine.checkpoint import write_started
     from .experiments.replicates import run_replicates
-    from .report.files import OutputFolder, output_contents
+    from .report.files import output_contents
+    from .report.folder import OutputFolder
 
     if checkpoint_every is not None:
         raise ScenarioError(Problem("replicates are not checkpointed: each is a whole run "
@@ -183,7 +184,7 @@ def resume(out: str | Path, progress: Progress | None = None) -> Result | None:
         peek_manifest,
         read_checkpoint,
     )
-    from .report.files import OutputFolder
+    from .report.folder import OutputFolder
 
     out = Path(out)
     with OutputFolder(out, digest="", force=True, resume=True) as folder:  # under the lock
@@ -244,7 +245,8 @@ def _run_into(resolved: Scenario, out: Path, force: bool, settings: dict[str, An
     from .core.progress import reporter, stages
     from .engine.checkpoint import StateError, write_checkpoint, write_started
     from .engine.loop import Checkpoints
-    from .report.files import OutputFolder, output_contents
+    from .report.files import output_contents
+    from .report.folder import OutputFolder
 
     check_resources(resolved, settings["shards"], settings["backend"],
                     settings["address"])  # before the folder is touched
@@ -331,7 +333,8 @@ def claims(names: list[str] | None = None, *, persons: int = 20_000, replicates:
 
     from .experiments.claims import run_claims, select
     from .report.claims import render_claims
-    from .report.files import OutputFolder, experiment_digest, output_contents
+    from .report.files import output_contents
+    from .report.folder import OutputFolder, experiment_digest
 
     folder = Path(out)
     manifest = {"kind": "claims", "claims": [c.key for c in select(names)],

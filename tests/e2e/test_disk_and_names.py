@@ -13,7 +13,7 @@ import pytest
 
 from scorelab.cli import main
 from scorelab.engine import checkpoint
-from scorelab.report import files
+from scorelab.report import folder
 
 SMALL = ["run", "--preset", "china-2022", "--persons", "2000", "--days", "3", "--quiet"]
 
@@ -42,7 +42,7 @@ def test_a_full_disk_while_publishing_keeps_the_previous_run(
     out = tmp_path / "x"
     assert main([*SMALL, "--out", str(out)]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    monkeypatch.setattr(files, "open", _full_disk(".tmp"), raising=False)
+    monkeypatch.setattr(folder, "open", _full_disk(".tmp"), raising=False)
     assert main([*SMALL, "--seed", "9", "--out", str(out), "--force"]) == 2
     err = capsys.readouterr().err
     assert "the disk is full" in err and "stays as it was" in err and "Traceback" not in err

@@ -175,7 +175,7 @@ def test_killed_while_overwriting_leaves_the_old_run_or_the_new_one(
 def test_a_lock_is_held_by_a_live_writer_only(tmp_path: Path) -> None:
     """The kernel's lock, not the pid in the file, decides: a leftover lock file naming a
     live process (pid 1) does not block, and a second claim in the same process is refused."""
-    from scorelab.report.files import OutputFolder
+    from scorelab.report.folder import OutputFolder
 
     out = tmp_path / "out"
     (tmp_path / ".out.lock").write_text("1\n", encoding="ascii")
@@ -315,12 +315,12 @@ def test_an_unwritable_place_is_refused_before_simulating(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     """(Tests run as root here, who may write anywhere: the refusal is simulated.)"""
-    from scorelab.report import files
+    from scorelab.report import folder
 
     def refuse(*args: object, **kwargs: object) -> int:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(files.os, "open", refuse)
+    monkeypatch.setattr(folder.os, "open", refuse)
     code, message = cli(capsys, "run", str(scenario(tmp_path)), "--out", str(tmp_path / "o"))
     assert code == 2 and f"cannot write into {tmp_path}: permission denied" in message
     assert "Traceback" not in message and not (tmp_path / "o").exists()

@@ -289,7 +289,7 @@ def test_compare_refuses_to_overwrite_a_file_it_did_not_write(
 def test_a_temporary_in_use_is_never_removed(tmp_path: Path) -> None:
     """Even if the lock file beside the output is removed by hand, a live writer's temporary
     folder is known by its marker's lock and left alone."""
-    from scorelab.report.files import OutputFolder
+    from scorelab.report.folder import OutputFolder
 
     out = tmp_path / "x"
     first = OutputFolder(out, "d1")

@@ -1,7 +1,7 @@
 """A results table on disk: one Parquet file per finished run, published whole at the end.
 
 The experiment's output folder is claimed, locked and published like a run's
-(``report.files.OutputFolder``): checked before the first run, locked while the experiment
+(``report.folder.OutputFolder``): checked before the first run, locked while the experiment
 runs, and renamed into place whole at the end, so a killed experiment leaves the previous
 folder as it was. Until then each finished run's row is kept beside it, in the output's
 ``.<name>.checkpoint/runs/<key>.parquet`` (written under a temporary name and renamed, so a
@@ -26,7 +26,7 @@ import polars as pl
 from ..core.faults import pause_point
 from ..core.owned import make_owned
 from ..engine.checkpoint import FORMAT, TOKEN
-from ..report.files import OutputFolder, experiment_digest
+from ..report.folder import OutputFolder, experiment_digest
 
 MANIFEST = "experiment.json"
 
