@@ -22,10 +22,12 @@ so the machine's load falls on all alike); medians:
 * ``mesa-wait``: Mesa agents with the waiting-time algorithm: the model keeps a calendar
   (day -> agents due) and steps only the agents due, each drawing its next day;
 * ``numpy-coin``: plain numpy, one float32 uniform per person and day, work on the hits only;
-* ``numpy-scan``: plain numpy with the waiting-time algorithm as scorelab runs it today: a
-  ``uint16`` next-event-day column compared with the day (a full scan) to find those due;
-* ``numpy-calendar``: plain numpy with the waiting-time algorithm and a calendar queue
-  (persons bucketed by next event day, so a day touches only those due, no scan);
+* ``numpy-scan``: plain numpy with the waiting-time algorithm, a ``uint16`` next-event-day
+  column compared with the day (a full scan) to find those due;
+* ``numpy-calendar``: plain numpy with the waiting-time algorithm and a calendar queue, as
+  scorelab runs it (persons bucketed by next event day, so a day touches only those due, no
+  scan); the first days are bucketed inside the day loop's timer, where scorelab's calendar
+  opens its first window;
 * ``scorelab``: ``bench/toy.yaml`` on the local backend, one shard: the engine's day loop
   (every phase of ``engine.loop.PHASES``).
 
@@ -174,10 +176,12 @@ def numpy_calendar(persons: int) -> Callable[[int], int]:
         for d, part in zip(days.tolist(), np.split(rows, starts[1:]), strict=True):
             buckets.setdefault(d, []).append(part)
 
-    book(np.arange(persons, dtype=np.int64),
-         np.minimum(geometric(rng.random(persons)), NEVER).astype(np.int64))
+    first = np.minimum(geometric(rng.random(persons)), NEVER).astype(np.int64)
 
     def run(days: int) -> int:
+        # the first days are drawn in construction and bucketed in the loop, as scorelab's
+        # are (its calendar opens its first window on the first day)
+        book(np.arange(persons, dtype=np.int64), first)
         for day in range(days):
             parts = buckets.pop(day, [])
             if not parts:
