@@ -12,7 +12,6 @@ workers change nothing.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Sequence
-from functools import partial
 from typing import TypeVar
 
 from ..engine.backends import check_backend, get_backend
@@ -36,4 +35,9 @@ def run_many(runs: Sequence[tuple[Key, Scenario]], backend: str = "local",
     do the results carry case files: an experiment that keeps only the figures does not
     pay for them."""
     seam = get_backend(backend, address, workers, whole_runs=True)
-    yield from seam.map_runs(partial(run_scenario, cases=cases), runs)
+    yield from seam.map_runs(run_scenario if cases else run_for_figures, runs)
+
+
+def run_for_figures(scenario: Scenario) -> Result:
+    """A run without case files (a plain function: a Ray task cannot be a partial)."""
+    return run_scenario(scenario, cases=False)
