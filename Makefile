@@ -27,8 +27,13 @@ demo: $(STAMP)
 explore: $(APP_STAMP)
 	$(BIN)/scorelab explore
 
+# the suite on TEST_WORKERS processes (pytest-xdist), each test module whole on one of them: a
+# module's fixtures (a docs build, a claims run, a Ray, a browser) are made once, and the tests
+# of one module never run beside each other. 2 by default, CI's cores (`make test
+# TEST_WORKERS=4` on a larger machine, `TEST_WORKERS=0` for one process)
+TEST_WORKERS ?= 2
 test: $(STAMP) $(APP_STAMP) chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # the documentation site into site/: --strict (a warning or a broken link fails), executing
 # every tutorial in docs/tutorials/ (one that raises fails the build)

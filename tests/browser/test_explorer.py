@@ -130,25 +130,32 @@ def test_explore_run_move_compare_download_repeat(browser: Any, server: str,
     first = one.run(1)
     assert count(first) > 0
 
-    # the false-match rate from 0.001 down three steps (0.0007, 0.0005, 0.0003)
+    # the false-match rate from 0.001 down three steps (0.0007, 0.0005, 0.0003), one key press
+    # each. The handle's aria-valuenow (the step, set in the page at the key press) tells a
+    # press the page took from one it did not (pressed again), so a slow round trip through the
+    # server is never pressed past; then the knob's label (sent back by the server) is awaited
     handle = page.locator(FPR_HANDLE)
-    def shows(value: str) -> bool:
-        return page.locator(".knob-measures-scanner-match_fpr", has_text=value).count() > 0
+    knob = page.locator(".knob-measures-scanner-match_fpr")
+
+    def step() -> float:
+        return float(handle.get_attribute("aria-valuenow") or "nan")
 
     for value in ("0.0007", "0.0005", "0.0003"):
-        # one step at a time: a key press the busy page did not take is pressed again, and
-        # never once the knob shows the value (so a slow update is not pressed past)
-        # (a press taken after a long wait and then pressed again would step past the value:
-        # under a full suite the page has taken more than 10 s to answer)
+        before = step()
         for _attempt in range(3):
-            if shows(value):
-                break
             handle.focus()
             handle.press("ArrowLeft")
-            deadline = time.monotonic() + 30
-            while not shows(value) and time.monotonic() < deadline:
-                page.wait_for_timeout(200)
-        assert shows(value), value
+            deadline = time.monotonic() + 10
+            while step() == before and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
+            if step() != before:
+                break
+        assert step() == before - 1, (value, before, step())
+        try:
+            knob.filter(has_text=value).first.wait_for()
+        except sync_api.TimeoutError:
+            raise AssertionError((value, step(), one.text(".knob-measures-scanner-match_fpr"))
+                                 ) from None
     second = one.run(2)
     assert count(second) < count(first), (first, second)
     one.shows(".run-head", "measures.scanner.match_fpr = 0.0003 (preset 0.001)")
