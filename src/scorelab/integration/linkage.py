@@ -95,10 +95,11 @@ def u_pairs(spec: LinkageSpec, records: int) -> int:
     u among non-matches is seen about ``pairs x u`` times, with a relative error of
     1/sqrt(pairs x u). The rarest level that random pairs show, the same date of birth
     (u about 4e-5 in the preset's population), is seen about 8 times in 200,000 pairs (missed
-    with chance e^-8; splink would then take u = 1e-6) and known within about 35%, 0.5 bits of
-    a match weight near 15 bits; the given name's exact level (u about 4e-4) within 11%; every
-    other level seen (u of 1e-3 or more) within 7%. Runs of 500,000 records or more sample the
-    cap, as before. bench/RESULTS.md measures the pairwise precision and recall this gives."""
+    with chance e^-8; splink would then take u = 1e-6) and known within about 35% (45%
+    measured: the pairs share records), about half a bit of a match weight near 15 bits; the
+    given name's exact level (u about 4e-4) within 11%; every other level seen (u of 1e-3 or
+    more) within 7%. Linkages of 500,000 records or more sample the cap, as before.
+    bench/RESULTS.md measures the pairwise precision and recall this gives."""
     return min(spec.u_max_pairs, max(spec.u_min_pairs, U_PAIRS_PER_RECORD * records))
 
 
