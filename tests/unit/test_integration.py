@@ -503,6 +503,8 @@ def test_with_clean_identities_the_composite_wrongs_only_through_its_sources(
     ("  linkage: {threshold: 1.0}\n", ["scenario.yaml:4:", "integration.linkage.threshold",
                                        "less than 1"]),
     ("  linkage: {threshold: 0}\n", ["scenario.yaml:4:", "greater than 0"]),
+    ("  linkage: {u_min_pairs: 10}\n", ["scenario.yaml:4:", "integration.linkage.u_min_pairs",
+                                        "greater than or equal to 1000"]),
     ("  relink: sometimes\n", ["scenario.yaml:4:", "integration.relink",
                                "'incremental' or 'full'"]),
     ("  relink: full\n  full_every: 3\n", ["scenario.yaml:", "integration",

@@ -23,12 +23,15 @@ import os
 import time
 from typing import Any
 
+from ..integration.linkage import LINKAGE_IMPORTS
 from ..ledger.result import Result
 from ..scenario import Scenario
 
 #: the fork server imports the main module and this one (and so the engine) once, before any
-#: run, so that no run imports them again
-PRELOAD = ["__main__", "scorelab.app.worker"]
+#: run, so that no run imports them again; also the finance kinds (0.1 s, which a scenario with
+#: a credit score would import when it reaches its worker) and the record-linkage libraries,
+#: which only an integration's run needs but which take it 0.5-0.7 s to import
+PRELOAD = ["__main__", "scorelab.app.worker", "scorelab.finance.registry", *LINKAGE_IMPORTS]
 #: at most this many runs at once on this machine, over every page's session
 MAX_RUNNING = max(1, os.cpu_count() or 1)
 

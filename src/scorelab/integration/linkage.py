@@ -32,6 +32,11 @@ from ..scenario.schema import LinkageSpec
 TRUE_PERSON = "person_truth"
 #: the stages of :func:`link_new`, in order
 NEW_STAGES = ("loading records", "scoring new records", "clustering")
+#: the libraries a linkage imports when it first runs, 0.5-0.7 s (a process that starts runs
+#: may import them ahead: ``scorelab.app.jobs``); pandas because pyarrow imports it to convert
+#: numpy arrays
+LINKAGE_IMPORTS = ("duckdb", "splink", "splink.comparison_library", "scipy.sparse.csgraph",
+                   "pandas")
 
 
 @dataclass
@@ -73,6 +78,29 @@ def _comparison(spec: Any) -> Any:
     if spec.term_frequency:
         out = out.configure(term_frequency_adjustments=True)
     return out
+
+
+#: random record pairs sampled for u, per record (between ``u_min_pairs`` and ``u_max_pairs``)
+U_PAIRS_PER_RECORD = 2
+
+
+def u_pairs(spec: LinkageSpec, records: int) -> int:
+    """How many random pairs splink samples to estimate u: 2 a record, at least
+    ``spec.u_min_pairs`` (200,000), at most ``spec.u_max_pairs`` (1,000,000; the cap wins).
+
+    Why not always the cap: sampling costs the same whatever the number of records (splink
+    draws about sqrt(2 x pairs) records and compares all their pairs), and most of it goes to
+    levels no feasible sample sees (the ID's exact and near matches between two persons), so a
+    100,000-person run spent 6 of its 10 seconds on it. Why the floor: a level of probability
+    u among non-matches is seen about ``pairs x u`` times, with a relative error of
+    1/sqrt(pairs x u). The rarest level that random pairs show, the same date of birth
+    (u about 4e-5 in the preset's population), is seen about 8 times in 200,000 pairs (missed
+    with chance e^-8; splink would then take u = 1e-6) and known within about 35% (45%
+    measured: the pairs share records), about half a bit of a match weight near 15 bits; the
+    given name's exact level (u about 4e-4) within 11%; every other level seen (u of 1e-3 or
+    more) within 7%. Linkages of 500,000 records or more sample the cap, as before.
+    bench/RESULTS.md measures the pairwise precision and recall this gives."""
+    return min(spec.u_max_pairs, max(spec.u_min_pairs, U_PAIRS_PER_RECORD * records))
 
 
 def stage_names(spec: LinkageSpec) -> list[str]:
@@ -141,7 +169,7 @@ def link(records: IdentityRecords, spec: LinkageSpec, seed: int,
         training.estimate_probability_two_random_records_match(
             [block_on(*rule) for rule in spec.blocking_rules], recall=spec.recall)
         say(names[2])
-        training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=seed)
+        training.estimate_u_using_random_sampling(max_pairs=u_pairs(spec, n), seed=seed)
         for i, rule in enumerate(spec.em_blocking_rules):
             say(names[3 + i])
             training.estimate_parameters_using_expectation_maximisation(

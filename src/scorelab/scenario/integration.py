@@ -57,7 +57,10 @@ class LinkageSpec(Strict):
     threshold: float = Field(default=0.95, gt=0.0, lt=1.0)
     #: recall assumed of the blocking rules when estimating the prior match probability
     recall: float = Field(default=0.95, gt=0.0, le=1.0)
+    #: u is estimated from 2 random pairs a record, at least ``u_min_pairs`` and at most
+    #: ``u_max_pairs`` (the cap wins; why: ``scorelab.integration.linkage.u_pairs``)
     u_max_pairs: int = Field(default=1_000_000, ge=1_000, le=10**9)
+    u_min_pairs: int = Field(default=200_000, ge=1_000, le=10**9)
 
     def fields_used(self) -> list[tuple[tuple[str | int, ...], str]]:
         """(path, field) of every field the settings name."""
