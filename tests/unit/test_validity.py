@@ -6,6 +6,8 @@ import math
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import scorelab
 from scorelab.core.streams import Streams
@@ -76,6 +78,18 @@ def test_waiting_days_are_geometric() -> None:
         assert abs((days == 0).mean() - rate) < 4 * math.sqrt(rate * (1 - rate) / u.size)
     assert np.isinf(waiting_days(u[:3], np.zeros(3))).all()
     assert (waiting_days(u[:3], np.ones(3)) == 0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(rate=st.one_of(st.sampled_from([0.0, 1.0, 1e-300, 0.5]), st.floats(0.0, 1.0)),
+       seed=st.integers(0, 2**32 - 1))
+def test_one_rate_for_all_gives_the_days_of_a_rate_each(rate: float, seed: int) -> None:
+    """A process whose rate is the same for everyone passes one number, not an array of
+    it: the same doubles, so the same days (a run's bytes must not move)."""
+    u = np.random.default_rng(seed).random(500)
+    u[:2] = 0.0, np.nextafter(1.0, 0.0)
+    assert np.array_equal(waiting_days(u, rate), waiting_days(u, np.full(u.size, rate)),
+                          equal_nan=True)
 
 
 def test_full_coverage_means_no_wrongful_sanctions() -> None:

@@ -81,7 +81,7 @@ class Calendar:
             if kept.size == 0:
                 return
             rows, days = rows[kept], days[kept]
-        offset = days.astype(np.int64) - self.lo
+        offset = days - self.lo  # in the days' own type: they are at or after ``lo`` now
         if rows.size == 1 or (offset[0] == offset).all():
             self.days[int(offset[0])].append(rows)
             return

@@ -24,12 +24,19 @@ NEVER = np.iinfo(np.uint16).max  # a next-trial day beyond any horizon
 COLUMNS = (Column("next_day", np.uint16, NEVER),)  # per person and process
 
 
-def waiting_days(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """Failures before the first success of a daily Bernoulli(rate): Geometric - 1, from U(0,1)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+def waiting_days(u: np.ndarray, rate: np.ndarray | float) -> np.ndarray:
+    """Failures before the first success of a daily Bernoulli(rate): Geometric - 1, from U(0,1).
+    ``rate`` is each person's, or one for all (the same doubles, without an array of them)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf: never
         days: np.ndarray = np.log1p(-u)
         days /= np.log1p(-rate)
         np.floor(days, out=days)
+    if not isinstance(rate, np.ndarray):
+        if rate >= 1.0:
+            days[:] = 0.0
+        elif rate <= 0.0:
+            days[:] = np.inf
+        return days
     sure, never = rate >= 1.0, rate <= 0.0
     if sure.any():
         days[sure] = 0.0
@@ -46,7 +53,7 @@ def remedy_days(stream: Stream, rate: float, day: int, ids: np.ndarray) -> np.nd
     the same truth.
     """
     u = stream.uniform(day, ids)
-    wait = waiting_days(u, np.full(ids.size, rate))
+    wait = waiting_days(u, rate)
     out: np.ndarray = np.minimum(day + 1 + wait, float(NEVER)).astype(np.int64)
     return out
 
@@ -93,10 +100,13 @@ class Process(Tunable):
             self.next_day[a:b] = np.minimum(first, NEVER)
         self.calendar.close()
 
-    def _rates(self, rows: np.ndarray | slice) -> np.ndarray:
+    def _rates(self, rows: np.ndarray | slice) -> np.ndarray | float:
         """Each row's daily trial rate: the spec's, times the person's propensity, zero
-        for those the process does not reach (float64, as ``rate * propensity`` always was)."""
+        for those the process does not reach (float64, as ``rate * propensity`` always was);
+        one rate for all when it is the same for everyone."""
         spec, pop = self.spec, self.pop
+        if spec.rate_propensity is None and spec.who == "everyone":
+            return min(float(spec.rate), 1.0)
         n = rows.size if isinstance(rows, np.ndarray) else len(range(*rows.indices(len(pop))))
         if spec.rate_propensity is not None:
             rate = pop.propensity[spec.rate_propensity][rows].astype(np.float64)

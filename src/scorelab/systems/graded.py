@@ -145,7 +145,10 @@ class GradedState(SystemState):
         truth = self.grade_of(self.truth[rows])
         self.grade[rows] = new
         g = self.grade_counts.size
-        self.grade_counts += np.bincount(new, minlength=g) - np.bincount(old, minlength=g)
+        moved = new != old  # (most scores move within their grade: count only the others)
+        if moved.any():
+            self.grade_counts += (np.bincount(new[moved], minlength=g)
+                                  - np.bincount(old[moved], minlength=g))
         # (the counts by grade hold everyone: who is sanctioned follows from them)
         self.now_sanctioned = int(self.grade_counts[self.grade_sanctioned].sum())
         # wrong: the recorded grade carries a sanction that the true grade does not

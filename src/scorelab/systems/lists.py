@@ -285,7 +285,7 @@ class ListState(SystemState):
         remedy = np.full(ids.size, _NO_REMEDY)
         if self.remedy_rate > 0:  # memoryless: the time left is a fresh waiting time
             u = self._initial.uniform(0, ids, draw=1)
-            remedy = np.minimum(waiting_days(u, np.full(ids.size, self.remedy_rate)),
+            remedy = np.minimum(waiting_days(u, self.remedy_rate),
                                 float(_NO_REMEDY)).astype(np.int64)
         end = self._exit_day(start - ex.min_days, self._known_remedy(0, ids, remedy))
         if ex.after_days is not None:  # the term already served is uniform
