@@ -153,23 +153,43 @@ def link(records: IdentityRecords, spec: LinkageSpec, seed: int,
     say(names[0])
     with _database(records, threads) as (con, db_api):
         sdf = db_api.register("records", dataset_display_name="records")
-        settings = SettingsCreator(
-            link_type="dedupe_only",
-            unique_id_column_name="unique_id",
-            comparisons=[_comparison(c) for c in spec.comparisons],
-            blocking_rules_to_generate_predictions=[block_on(*rule)
-                                                    for rule in spec.blocking_rules],
-            additional_columns_to_retain=[TRUE_PERSON],
-            retain_intermediate_calculation_columns=False,
-            retain_matching_columns=False,
-        )
-        linker = Linker(sdf, settings, log_level=None)
-        training = linker.training
+
+        def settings(comparisons: list[Any]) -> Any:
+            return SettingsCreator(
+                link_type="dedupe_only",
+                unique_id_column_name="unique_id",
+                comparisons=[_comparison(c) for c in comparisons],
+                blocking_rules_to_generate_predictions=[block_on(*rule)
+                                                        for rule in spec.blocking_rules],
+                additional_columns_to_retain=[TRUE_PERSON],
+                retain_intermediate_calculation_columns=False,
+                retain_matching_columns=False,
+            )
+
+        # comparisons by the random pairs their u is estimated from
+        groups: dict[int, list[Any]] = {}
+        for c in spec.comparisons:
+            groups.setdefault(c.u_pairs or u_pairs(spec, n), []).append(c)
+        linker = Linker(sdf, settings(spec.comparisons), log_level=None)
         say(names[1])
-        training.estimate_probability_two_random_records_match(
+        linker.training.estimate_probability_two_random_records_match(
             [block_on(*rule) for rule in spec.blocking_rules], recall=spec.recall)
         say(names[2])
-        training.estimate_u_using_random_sampling(max_pairs=u_pairs(spec, n), seed=seed)
+        if len(groups) == 1:
+            linker.training.estimate_u_using_random_sampling(max_pairs=next(iter(groups)),
+                                                             seed=seed)
+        else:  # each group's u on a linker of its own; the model takes them all
+            trained: dict[str, Any] = {}
+            for pairs, comparisons in groups.items():
+                part = Linker(sdf, settings(comparisons), log_level=None)
+                part.training.estimate_u_using_random_sampling(max_pairs=pairs, seed=seed)
+                for c in part.misc.save_model_to_json()["comparisons"]:
+                    trained[c["output_column_name"]] = c
+            model_json = linker.misc.save_model_to_json()
+            model_json["comparisons"] = [trained[c["output_column_name"]]
+                                         for c in model_json["comparisons"]]
+            linker = Linker(sdf, model_json, log_level=None)
+        training = linker.training
         for i, rule in enumerate(spec.em_blocking_rules):
             say(names[3 + i])
             training.estimate_parameters_using_expectation_maximisation(

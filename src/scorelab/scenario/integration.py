@@ -32,13 +32,25 @@ class Comparison(Strict):
     thresholds: list[Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=list,
                                                                     max_length=5)
     term_frequency: bool = False
+    #: random pairs to estimate this comparison's u from; none: the linkage's (see
+    #: ``LinkageSpec.u_min_pairs``). A field that two persons share only by error (an ID
+    #: number) shows random pairs nothing but disagreement, so a few pairs give the u of many
+    u_pairs: int | None = Field(default=None, ge=1_000, le=10**9)
+
+
+#: random pairs for the ID number's u: two persons' IDs agree (or are one or two edits
+#: apart) only if born the same day in the same county with near sequence numbers, about
+#: 1e-8 a pair, so a random pair reaches those levels only when it is two records of one
+#: person, and more pairs refine nothing but that; its Damerau-Levenshtein distance is the
+#: dearest comparison to compute (docs/model.md, "How many pairs for u")
+ID_U_PAIRS = 20_000
 
 
 def _default_comparisons() -> list[Comparison]:
     return [Comparison(field="surname", method="jaro_winkler", term_frequency=True),
             Comparison(field="given", method="jaro_winkler", term_frequency=True),
             Comparison(field="birth", method="date"),
-            Comparison(field="id_number", method="levenshtein"),
+            Comparison(field="id_number", method="levenshtein", u_pairs=ID_U_PAIRS),
             Comparison(field="city", method="exact", term_frequency=True)]
 
 
