@@ -20,7 +20,7 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
-from scorelab.scenario import preset_names
+from scorelab.scenario import load_scenario, preset_names
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
@@ -44,6 +44,10 @@ def measure(browser: Any, url: str, preset: str, persons: int, days: int, runs: 
     page.set_default_timeout(timeout_s * 1000)
     page.goto(url, wait_until="load")
     page.locator(".preset select").select_option(preset)
+    # the preset's own persons and days come back from the server: fill ours after them
+    # (filled before, they can be overwritten by the preset's, and the page never shows our
+    # size as ready)
+    page.locator(".ready", has_text=f"{load_scenario(preset=preset).name},").first.wait_for()
     for css, value in ((".persons", persons), (".days", days)):
         field = page.locator(f"{css} input")
         field.fill(str(value))
