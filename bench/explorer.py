@@ -44,7 +44,7 @@ def measure(browser: Any, url: str, preset: str, persons: int, days: int, runs: 
     page.set_default_timeout(timeout_s * 1000)
     page.goto(url, wait_until="load")
     page.locator(".preset select").select_option(preset)
-    # the preset's own persons and days come back from the server: fill ours after them
+    # the preset's own days (and seed) come back from the server: fill ours after them
     # (filled before, they can be overwritten by the preset's, and the page never shows our
     # size as ready)
     page.locator(".ready", has_text=f"{load_scenario(preset=preset).name},").first.wait_for()
