@@ -58,7 +58,8 @@ print("wrongly, by cause:", court.sanctioned_wrongly_by_cause)
 # where every figure is the median over the replicates.
 
 # %%
-from scorelab.ledger.catalogue import SYSTEM, Reading
+from scorelab.ledger.catalogue import SYSTEM
+from scorelab.ledger.reading import Reading
 
 reading = Reading(summary)
 for name in summary.systems:

@@ -19,7 +19,8 @@ import plotly.io as pio
 import polars as pl
 
 import scorelab
-from scorelab.ledger.catalogue import INTEGRATION, Reading
+from scorelab.ledger.catalogue import INTEGRATION
+from scorelab.ledger.reading import Reading
 from scorelab.scenario import load_scenario
 
 pio.renderers.default = "plotly_mimetype+notebook"

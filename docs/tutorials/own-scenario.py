@@ -13,7 +13,8 @@ from pathlib import Path
 import plotly.io as pio
 
 import scorelab
-from scorelab.ledger.catalogue import SYSTEM, Reading
+from scorelab.ledger.catalogue import SYSTEM
+from scorelab.ledger.reading import Reading
 
 pio.renderers.default = "plotly_mimetype+notebook"
 folder = Path(tempfile.mkdtemp())

@@ -19,7 +19,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 import scorelab
-from scorelab.ledger.catalogue import MEASURE, Reading
+from scorelab.ledger.catalogue import MEASURE
+from scorelab.ledger.reading import Reading
 from scorelab.scenario import load_scenario
 
 pio.renderers.default = "plotly_mimetype+notebook"

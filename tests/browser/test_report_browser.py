@@ -16,7 +16,8 @@ import pytest
 from chromium import open_page, playwright, require
 
 import scorelab
-from scorelab.ledger.catalogue import COSTS, figure_of, resolve
+from scorelab.ledger.catalogue import COSTS, figure_of
+from scorelab.ledger.reading import resolve
 from scorelab.report import render_comparison, render_report
 from scorelab.report.measures import COST_FORMAT
 from scorelab.report.numbers import format_cost, format_count

@@ -18,7 +18,8 @@ import scorelab
 from scorelab.cli import main
 from scorelab.core.results import Totals
 from scorelab.core.streams import Streams
-from scorelab.ledger.catalogue import MEASURE, figure_of, resolve
+from scorelab.ledger.catalogue import MEASURE, figure_of
+from scorelab.ledger.reading import resolve
 from scorelab.measures.base import (
     Coordinator,
     CoordinatorTotals,

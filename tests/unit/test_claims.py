@@ -14,7 +14,8 @@ import scorelab
 from scorelab.cli import main
 from scorelab.experiments.claims import CLAIMS, Finding, experiment_scenario
 from scorelab.experiments.seeds import derive_seed
-from scorelab.ledger.catalogue import RUN, resolve
+from scorelab.ledger.catalogue import RUN
+from scorelab.ledger.reading import resolve
 
 PERSONS = 4000
 

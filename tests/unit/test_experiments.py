@@ -13,7 +13,7 @@ import scorelab
 from scorelab.cli import main
 from scorelab.experiments.replicates import run_replicates
 from scorelab.experiments.seeds import derive_seed
-from scorelab.ledger.catalogue import resolve
+from scorelab.ledger.reading import resolve
 from scorelab.scenario import ScenarioError, load_scenario
 
 TINY = """

@@ -19,16 +19,8 @@ import scorelab
 from scorelab.cli import main
 from scorelab.experiments.params import parse_range, parse_values
 from scorelab.experiments.seeds import derive_seed
-from scorelab.ledger.catalogue import (
-    FIGURES,
-    MEASURE,
-    RUN,
-    SYSTEM,
-    Reading,
-    describe,
-    figure_of,
-    resolve,
-)
+from scorelab.ledger.catalogue import FIGURES, MEASURE, RUN, SYSTEM, describe, figure_of
+from scorelab.ledger.reading import Reading, resolve
 from scorelab.ledger.summary import Summary
 from scorelab.report.numbers import format_interval
 from scorelab.report.view import build_page

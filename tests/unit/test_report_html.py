@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 
 from scorelab import __version__
-from scorelab.ledger.catalogue import MEASURE, resolve
+from scorelab.ledger.catalogue import MEASURE
+from scorelab.ledger.reading import resolve
 from scorelab.ledger.summary import MIN_BASE, Interval, Replicates, Summary
 from scorelab.report import numbers, render_comparison, render_report
 from scorelab.report.compare import build_comparison, difference

@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ..ledger.catalogue import MEASURE, RUN, SYSTEM, Figure, Reading, resolve
+from ..ledger.catalogue import MEASURE, RUN, SYSTEM, Figure
+from ..ledger.reading import Reading, resolve
 from ..ledger.result import Result
 from ..scenario.errors import Problem, ScenarioError
 from ..scenario.loader import load_scenario

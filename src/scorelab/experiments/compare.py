@@ -16,7 +16,8 @@ from pathlib import Path
 import polars as pl
 from pydantic import ValidationError
 
-from ..ledger.catalogue import Entry, Figure, Reading
+from ..ledger.catalogue import Figure
+from ..ledger.reading import Entry, Reading
 from ..ledger.summary import SCHEMA_VERSION, Interval, Summary
 from ..scenario.errors import Problem, ScenarioError
 

@@ -4,7 +4,7 @@ Replicate 0 runs with the scenario's own seed (it is the plain run); replicate r
 ``derive_seed(seed, r)``. The result's summary is replicate 0's, with a ``replicates`` section
 holding every figure of the catalogue (:mod:`scorelab.ledger.catalogue`) over the replicates:
 its median, 2.5-97.5 percentile range and mean with its 95% interval. Readers take figures
-through :class:`~scorelab.ledger.catalogue.Reading`, which gives the medians, never replicate
+through :class:`~scorelab.ledger.reading.Reading`, which gives the medians, never replicate
 0's values. The daily table holds every replicate's rows, with ``replicate`` and ``seed``
 columns.
 """
@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
-from ..ledger.catalogue import resolve
+from ..ledger.reading import resolve
 from ..ledger.result import Result
 from ..ledger.summary import Replicates, Summary
 from ..scenario.errors import Problem, ScenarioError, short

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ledger.catalogue import resolve
+from ..ledger.reading import resolve
 from ..report.sensitivity import render_sensitivity
 from ..scenario.errors import Problem, ScenarioError, short
 from ..scenario.loader import dump_scenario, scenario_digest

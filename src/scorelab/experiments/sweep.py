@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.run import check_resources
-from ..ledger.catalogue import resolve
+from ..ledger.reading import resolve
 from ..scenario.loader import scenario_digest
 from ..scenario.schema import Scenario
 from .batch import check_settings, run_many

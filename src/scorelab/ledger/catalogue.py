@@ -16,23 +16,20 @@ them (a system's share sanctioned wrongly, the sum of wrongful sanctions over sy
 are computed per run, so over replicates a derived share is the median of the runs' shares,
 never a ratio of two medians.
 
->>> import scorelab
->>> summary = scorelab.run(preset="china-2022", persons=2000, days=5).summary
+Reading a summary through these figures is :mod:`scorelab.ledger.reading`.
+
 >>> SYSTEM.sanctioned_wrongly.at("court-list")
 'systems.court-list.sanctioned_wrongly'
->>> Reading(summary).value(SYSTEM.covered, "court-list") == summary.persons
-True
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeGuard
 
 from ..measures.registry import MEASURE_KINDS
-from .summary import Interval, Summary
 
 #: how a figure combines over shards: added up, the largest, or computed once the parts are
 #: added up (a share, a ratio), or made by a global phase that sees every shard at once
@@ -87,7 +84,7 @@ def _figure(path: str, label: str, unit: str, worse: bool | None = None,
 def _ratio(part: str, whole: str) -> Derive:
     def derive(node: Mapping[str, Any]) -> float | None:
         a, b = node.get(part), node.get(whole)
-        return None if not _number(a) or not _number(b) or not b else float(a) / float(b)
+        return None if not is_number(a) or not is_number(b) or not b else float(a) / float(b)
     return derive
 
 
@@ -105,7 +102,7 @@ def _innocent_per_participant_day(node: Mapping[str, Any]) -> float | None:
     """Innocents' restriction person-days per person-day a participant was restricted."""
     everyone, innocent = node.get("restriction_person_days"), \
         node.get("restriction_person_days_innocent")
-    if not _number(everyone) or not _number(innocent) or everyone - innocent <= 0:
+    if not is_number(everyone) or not is_number(innocent) or everyone - innocent <= 0:
         return None
     return float(innocent) / float(everyone - innocent)
 
@@ -115,14 +112,14 @@ def _innocent_per_participant_reached(node: Mapping[str, Any]) -> float | None:
     detained at least once while a participant)."""
     innocent, reached = node.get("restriction_person_days_innocent"), \
         node.get("participants_reached")
-    if not _number(innocent) or not _number(reached) or reached <= 0:
+    if not is_number(innocent) or not is_number(reached) or reached <= 0:
         return None
     return float(innocent) / float(reached)
 
 
 def _scored_by_several(node: Mapping[str, Any]) -> float | None:
     histogram, persons = node.get("scored_histogram") or {}, node.get("persons")
-    if not _number(persons) or not persons:
+    if not is_number(persons) or not persons:
         return None
     return float(histogram.get("2", 0) + histogram.get("3+", 0)) / float(persons)
 
@@ -136,7 +133,7 @@ def _over(section: str, key: str) -> Derive:
     return derive
 
 
-def _number(value: Any) -> TypeGuard[float]:
+def is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) \
         and math.isfinite(value)
 
@@ -452,124 +449,6 @@ def figure_of(path: str) -> Figure | None:
         if len(pattern) == len(parts) and all(p in ("*", q) for p, q in zip(pattern, parts)):
             return found
     return None
-
-
-def _walk(node: Any, pattern: list[str], prefix: tuple[str, ...]
-          ) -> Iterator[tuple[tuple[str, ...], Mapping[str, Any]]]:
-    """The mappings that hold a pattern's last key, with the names the stars took."""
-    if not isinstance(node, Mapping):
-        return
-    if len(pattern) == 1:
-        yield prefix, node
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == "*":
-        for name, child in node.items():
-            yield from _walk(child, rest, (*prefix, str(name)))
-    elif head in node:
-        yield from _walk(node[head], rest, prefix)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One figure of one summary: the catalogue's figure, the names that fill its stars."""
-
-    figure: Figure
-    names: tuple[str, ...]
-    value: float
-
-
-def entries(summary: Summary | Mapping[str, Any]) -> dict[str, Entry]:
-    """Every catalogue figure the summary defines, by concrete path, in catalogue order (then
-    in the summary's order of names). Undefined figures (a share of nothing) are left out."""
-    data = summary.as_dict() if isinstance(summary, Summary) else summary
-    out: dict[str, Entry] = {}
-    for found in every_figure():
-        if found.of_run and found.derive is not None:
-            value = found.derive(data)
-            if _number(value):
-                out[found.path] = Entry(found, (), float(value))
-            continue
-        pattern = found.path.split(".")
-        last = pattern[-1]
-        for names, node in _walk(data, pattern, ()):
-            if last == "*":
-                for key, value in node.items():
-                    if _number(value):
-                        full = (*names, str(key))
-                        out[found.at(*full)] = Entry(found, full, float(value))
-                continue
-            value = found.derive(node) if found.derive is not None else node.get(last)
-            if _number(value):
-                out[found.at(*names)] = Entry(found, names, float(value))
-    return out
-
-
-def resolve(summary: Summary | Mapping[str, Any]) -> dict[str, float]:
-    """Every catalogue figure the summary defines: concrete path -> value (see
-    :func:`entries`). Sweeps, sensitivity and replicates read runs through this."""
-    return {path: entry.value for path, entry in entries(summary).items()}
-
-
-def names_of(summary: Summary | Mapping[str, Any], found: Figure, *names: str) -> list[str]:
-    """The names the figure's next star takes in this summary after the names given (the
-    grades of a system, the causes of its wrongful sanctions), in the summary's order."""
-    if len(names) >= found.names:
-        raise ValueError(f"{found.path} takes {found.names} names, got {len(names)}")
-    data = summary.as_dict() if isinstance(summary, Summary) else summary
-    node: Any = data
-    given = iter(names)
-    stars = 0
-    for part in found.path.split("."):
-        if part == "*":
-            if stars == len(names):
-                break
-            stars += 1
-            part = next(given)
-        node = node.get(part) if isinstance(node, Mapping) else None
-    return [str(k) for k in node] if isinstance(node, Mapping) else []
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A summary's figures as a reader gets them. Of a single run: its values. Of replicated
-    runs: every figure's median over the replicates, with its 2.5-97.5 percentile range; never
-    one replicate's value (a figure undefined in some replicate reads as undefined)."""
-
-    summary: Summary
-    data: dict[str, Any] = field(init=False, repr=False)
-    entries: dict[str, Entry] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "data", self.summary.as_dict())
-        object.__setattr__(self, "entries", entries(self.data))
-
-    @property
-    def replicated(self) -> bool:
-        return self.summary.replicates is not None
-
-    def interval(self, found: Figure, *names: str) -> Interval | None:
-        """Over replicates: the figure's median and range; None for a single run."""
-        if self.summary.replicates is None:
-            return None
-        return self.summary.replicates.intervals.get(found.at(*names))
-
-    def value(self, found: Figure, *names: str) -> float | None:
-        """The figure: a single run's value, or the median over replicates."""
-        if self.summary.replicates is not None:
-            spread = self.summary.replicates.intervals.get(found.at(*names))
-            return None if spread is None else spread.median
-        entry = self.entries.get(found.at(*names))
-        return None if entry is None else entry.value
-
-    def count(self, found: Figure, *names: str) -> float:
-        """A count that is zero where the summary does not have it."""
-        value = self.value(found, *names)
-        return 0.0 if value is None else value
-
-    def names(self, found: Figure, *names: str) -> list[str]:
-        """The names of the figure's last star here (see :func:`names_of`)."""
-        return names_of(self.data, found, *names)
 
 
 def describe() -> list[dict[str, str]]:

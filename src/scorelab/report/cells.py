@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ..ledger.catalogue import SYSTEM, Reading
+from ..ledger.catalogue import SYSTEM
 from ..ledger.catalogue import Figure as CatalogueFigure
+from ..ledger.reading import Reading
 from ..ledger.summary import Replicates, Summary
 from .numbers import (
     DASH,

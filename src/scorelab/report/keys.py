@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..ledger.catalogue import MEASURE, SYSTEM, Figure, Reading
+from ..ledger.catalogue import MEASURE, SYSTEM, Figure
+from ..ledger.reading import Reading
 from ..ledger.summary import Summary
 from .numbers import estimate, format_count, format_interval
 
