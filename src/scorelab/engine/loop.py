@@ -19,9 +19,14 @@ on every shard (through the backend) or in the driver (global, city-level or que
    participants who delete their photos do so.
 5. ``measures`` (driver and shards, reported days only): each measure's coordinator acts:
    checkpoints stop and search, scanners scan and their review desk decides, shutdowns cut.
-6. ``appeals`` (driver and shards): each system's desk queues the day's filings from all
-   shards in (day, person id) order, decides up to its capacity, and sends each decision to
-   the shard holding the person (a won appeal takes effect from the next day).
+6. ``appeals`` (shards, then driver): the shards' filings of the day are asked for; each
+   system's desk queues them from all shards in (day, person id) order, decides up to its
+   capacity, and sends each decision to the shard holding the person (a won appeal takes
+   effect from the next day). The desks decide when the decisions are first needed
+   (``settle``): before the next day's records, or before anything else that reads or
+   changes what they change (a scheduled change, a linkage, a checkpoint, the end of the
+   run). Until then the shards go on with the next day's truth, which no decision touches,
+   so a remote backend's round trip is hidden behind work.
 7. ``integration`` (shards, then driver; with an ``integration:`` section): on linkage days
    the shards hand over their sources' identity records and standings (on the record and in
    truth), the driver links them with splink, scores each cluster, holds the composite's
@@ -56,7 +61,7 @@ from ..measures.registry import MEASURE_KINDS
 from ..processes.protests import Protest, ProtestCoordinator
 from ..scenario.plan import Plan, PlanStep
 from ..systems.appeals import AppealDesk
-from .backends.base import Backend
+from .backends.base import Asked, Backend
 from .checkpoint import Checkpoint, State, StateError, load_into, state_of
 from .shard import Shard
 
@@ -99,6 +104,7 @@ class Driver:
     forwarders: dict[int, int] = field(default_factory=dict)
     protest_count: int = 0
     report: Report | None = None  # labelled steps of long global phases (not state)
+    filings: tuple[int, Asked[dict[int, np.ndarray]]] | None = None  # asked, not decided
 
     #: what changes during a run, besides the shards (today's protests and forwarding sums are
     #: made afresh each day)
@@ -157,6 +163,7 @@ class Driver:
 def retune(run: Driver, day: int) -> None:
     """Scheduled changes take effect before the day runs, in the driver and every shard."""
     if day in run.plan.steps:
+        settle(run)  # (a change may touch the desks or the systems the decisions reach)
         run.retune(day)
         run.backend.post(Shard.retune, day)
 
@@ -180,6 +187,7 @@ def truth(run: Driver, day: int) -> None:
 
 
 def records(run: Driver, day: int) -> None:
+    settle(run)
     run.backend.post(Shard.records, day)
 
 
@@ -202,9 +210,18 @@ def measures(run: Driver, day: int) -> None:
 
 
 def appeals(run: Driver, day: int) -> None:
-    if not run.desks:
+    if run.desks:
+        run.filings = (day, run.backend.ask(Shard.appeals))
+
+
+def settle(run: Driver) -> None:
+    """The desks decide the filings asked for on the last day and send the decisions (see
+    phase 6); nothing if they have."""
+    if run.filings is None:
         return
-    filed = run.backend.call(Shard.appeals)
+    day, asked = run.filings
+    run.filings = None
+    filed = run.backend.answers(asked)
     decisions = {}
     for i, desk in run.desks.items():
         desk.file(day, np.concatenate([f[i] for f in filed]))
@@ -222,6 +239,7 @@ def integration(run: Driver, day: int) -> None:
     if integrator is None:
         return
     if integrator.due(day):
+        settle(run)  # (the records handed over show today's decisions)
         integrator.link(day, lambda: run.backend.call(Shard.identity_records, day), run.report)
     integrator.count(day)
 
@@ -275,9 +293,11 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
                 names = ["gathering the state", "writing it"]
                 with stages(report, f"checkpoint after day {day + 1}", names) as stage:
                     stage(names[0])
+                    settle(driver)
                     state, shard_states = driver.state(), backend.call(Shard.state)
                     stage(names[1])
                     checkpoints.save(day, state, shard_states)
+        settle(driver)
         with labelled(report, "adding up the totals"):
             shards: list[ShardTotals] = _totals(driver, backend)
         told = None

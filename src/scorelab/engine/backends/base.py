@@ -13,16 +13,19 @@ the type checker sees its arguments and its result; a backend whose shards live 
 processes sends the method's name, which ``Shard`` resolves there.
 
 A phase whose result the driver does not need is *posted* (``backend.post``): a remote
-backend sends it and returns at once, and the shard runs it before any later call. So a day
-of ``china-2022`` costs one round trip to the shards (the appeal filings) instead of four,
-which is what a round trip's latency (milliseconds on Ray) makes worth it.
+backend sends it and returns at once, and the shard runs it before any later call. A call
+whose answers the driver needs later is *asked* (``backend.ask``, then ``backend.answers``):
+sent at once, read when needed, and posts sent in between run meanwhile. So a day of
+``china-2022`` costs one wait for the shards (the appeal filings), and while the driver
+waits the shards already run the next day's truth: a round trip's latency (milliseconds on
+Ray) is hidden behind work instead of idling every shard once a day.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from typing import Any, TypeVar, TypeVarTuple
+from typing import Any, Generic, TypeVar, TypeVarTuple
 
 from ...scenario.plan import Plan
 from ..shard import Shard
@@ -47,6 +50,14 @@ def shard_method(method: Callable[..., Any]) -> str:
     return str(name)
 
 
+class Asked(Generic[R]):
+    """A call sent to every shard whose answers the driver reads later (``Backend.ask``)."""
+
+    def __init__(self, token: Any) -> None:
+        self.token = token  # the backend's own handle on the answers (or the answers)
+        self.results: list[R] | None = None
+
+
 class Backend(ABC):
     """Shards of one run, behind a few calls; or many whole runs (``map_runs``).
 
@@ -61,6 +72,7 @@ class Backend(ABC):
         self.workers = workers
         self.bounds: list[Bounds] = []
         self.unwaited = 0  # calls posted since the driver last waited for the shards
+        self.asked: Asked[Any] | None = None  # the asked call whose answers are not read
 
     @classmethod
     def memory_needed(cls, need: int, shards: int, address: str | None) -> int:
@@ -86,12 +98,48 @@ class Backend(ABC):
         shard_method(method)
         if len(args) != len(self.bounds):
             raise ValueError(f"{len(args)} argument tuples for {len(self.bounds)} shards")
+        self._read_asked()
         self.unwaited = 0
         return self._call(method, list(args))
 
     @abstractmethod
     def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
         """Call ``method`` (a method of ``Shard``) on shard ``k`` with ``args[k]``."""
+
+    def ask(self, method: Callable[[Shard, *Ts], R], *args: *Ts) -> Asked[R]:
+        """Send ``method(shard, *args)`` to every shard now and return at once; ``answers``
+        reads the results (in shard order) when the driver needs them. Calls posted in
+        between run after it, meanwhile; any other call or flush reads its answers first (one
+        asked call at a time)."""
+        shard_method(method)
+        self._read_asked()
+        asked: Asked[R] = Asked(self._ask(method, [args] * len(self.bounds)))
+        self.asked = asked
+        return asked
+
+    def answers(self, asked: Asked[R]) -> list[R]:
+        """The results of an asked call, waiting for them if they have not come yet."""
+        if asked.results is None:
+            if asked is not self.asked:
+                raise ValueError("these answers were never asked of this backend")
+            self.asked = None
+            self.unwaited = 0
+            asked.results = self._receive(asked.token)
+        return asked.results
+
+    def _read_asked(self) -> None:
+        if self.asked is not None:
+            self.answers(self.asked)
+
+    def _ask(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> Any:
+        """Send an asked call; a token ``_receive`` turns into its results. Here the call
+        runs at once and the token is its results."""
+        return self._call(method, args)
+
+    def _receive(self, token: Any) -> list[Any]:
+        """The results of an asked call from its token (here, the token itself)."""
+        results: list[Any] = token
+        return results
 
     def post(self, method: Callable[[Shard, *Ts], object], *args: *Ts) -> None:
         """Call ``method(shard, *args)`` on every shard without waiting for it: for the
@@ -118,6 +166,7 @@ class Backend(ABC):
 
     def flush(self) -> None:
         """Wait until every posted call has run; raise the first error among them."""
+        self._read_asked()
         self.unwaited = 0
         self._flush()
 

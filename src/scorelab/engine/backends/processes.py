@@ -1,11 +1,11 @@
 """The processes backend: one worker process per shard, so a run uses every core.
 
 Each worker is a fresh interpreter (``python -m scorelab.engine.backends.worker``) that
-talks to the driver over its end of a socket pair, builds its shard from the plan and then answers calls, one
-message each way (a posted call has no answer). The driver sends ``(method name, args)`` to every worker before it waits
-for any answer, so the shards of a phase run at the same time. Only plain data crosses (the plan once,
-then day numbers, id arrays and counts), which is what the shard interface promises; the
-results are the same bytes as the local backend's, since every draw is keyed by person.
+talks to the driver over its end of a socket pair, builds its shard from the plan and then
+serves it (``connected``: one message each way, a posted call has no answer). Only plain
+data crosses (the plan once, then day numbers, id arrays and counts), which is what the
+shard interface promises; the results are the same bytes as the local backend's, since every
+draw is keyed by person.
 
 Workers are started as new programs rather than through ``multiprocessing``'s spawn, which
 re-runs the caller's main script (a script without an ``if __name__ == "__main__"`` guard, or
@@ -26,26 +26,21 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
-from typing import Any
 
 from ...scenario.plan import Plan
 from ..memory import FIXED_BYTES
-from .base import A, Backend, Bounds, K, R, shard_method
+from .base import A, Bounds, K, R
+from .connected import ConnectedBackend, WorkerError
 
 WORKER = "scorelab.engine.backends.worker"
+__all__ = ["ProcessBackend", "WorkerError"]
 
 
-class WorkerError(RuntimeError):
-    """A shard raised in its worker (the message carries the worker's traceback), or a
-    worker died."""
-
-
-class ProcessBackend(Backend):
+class ProcessBackend(ConnectedBackend):
     name = "processes"
 
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
         super().__init__(address, workers)
-        self.conns: list[Connection] = []
         self.procs: list[subprocess.Popen[bytes]] = []
 
     @classmethod
@@ -60,60 +55,19 @@ class ProcessBackend(Backend):
                                                pass_fds=(fd,), stdin=subprocess.DEVNULL))
             theirs.close()
             self.conns.append(Connection(mine.detach()))
+            self.groups.append([len(self.groups)])
             self._send(len(self.conns) - 1, (plan, a, b))
         self._gather()  # (the engine closes the backend if this fails)
 
-    def _gather(self) -> list[Any]:
-        results = []
-        for k, conn in enumerate(self.conns):
-            try:
-                status, value = conn.recv()
-            except (EOFError, OSError):
-                raise WorkerError(f"the worker of shard {k} died") from None
-            if status == "error":
-                raise WorkerError(f"shard {k} failed in its worker:\n{value}")
-            results.append(value)
-        return results
-
-    def _send(self, k: int, message: Any) -> None:
-        try:
-            self.conns[k].send(message)
-        except OSError:  # a broken pipe: the worker is gone
-            raise WorkerError(f"the worker of shard {k} died") from None
-
-    def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
-        name = shard_method(method)
-        for k, a in enumerate(args):
-            self._send(k, (name, a, True))
-        return self._gather()
-
-    def _post(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> None:
-        # no answer comes back (so the driver never has to read one to keep the pipe
-        # flowing); a worker keeps a posted call's error for its next answer
-        name = shard_method(method)
-        for k, a in enumerate(args):
-            self._send(k, (name, a, False))
-
-    def _flush(self) -> None:
-        for k in range(len(self.conns)):
-            self._send(k, (None, (), True))
-        self._gather()
-
     def close(self) -> None:
-        for conn in self.conns:
-            try:
-                conn.send(None)
-            except OSError:
-                pass
+        self._hang_up()
         for proc in self.procs:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        for conn in self.conns:
-            conn.close()
-        self.conns, self.procs = [], []
+        self.procs = []
 
     def map_runs(self, function: Callable[[A], R], runs: Sequence[tuple[K, A]]
                  ) -> Iterator[tuple[K, R]]:

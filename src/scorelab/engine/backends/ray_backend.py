@@ -7,9 +7,13 @@ draws, appeal filings and decisions cross between actors and the driver. Results
 same bytes as the local backend's, whatever the number of shards or workers, since every
 draw is keyed by person.
 
-Calls posted by the engine (the phases whose results it does not need) wait in the driver and
-go with the next call that waits, as one actor task per actor: a day of ``china-2022`` is one
-task per actor and one wait, where it was four of each.
+Ray places the actors and builds their shards; the day's calls then go over a connection
+from each actor back to the driver (``connected``), as the processes backend's do, not as Ray
+tasks: a Ray task costs about a millisecond of CPU on each side, several times a day. The
+driver listens on a free TCP port of its node's address for as long as the actors connect,
+and each connection is authenticated with a key of this run (HMAC, as
+``multiprocessing.connection`` does it); the cluster's nodes must be able to reach the
+driver's node, as Ray's own workers must.
 
 Whole runs (``map_runs``) are Ray tasks, one CPU each, on the same Ray. Ray is started here
 only (``start_ray``), and stopped by whoever started it.
@@ -20,18 +24,32 @@ starts.
 
 from __future__ import annotations
 
+import os
+import pickle
+import secrets
+import socket
+import struct
+import time
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing import AuthenticationError
+from multiprocessing.connection import Connection, answer_challenge, deliver_challenge
 from typing import Any
 
 from ...scenario.errors import Problem, ScenarioError
 from ...scenario.plan import Plan
 from ..memory import FIXED_BYTES
 from ..shard import Shard
-from .base import A, Backend, Bounds, K, R, shard_method
+from .base import A, Bounds, K, R
+from .connected import ConnectedBackend, WorkerError, serve
+
+#: seconds the actors have to connect back to the driver once their shards are built, and
+#: a connection has to prove the run's key
+CONNECT_SECONDS = 60.0
+HANDSHAKE_SECONDS = 10
 
 
 class _ShardGroup:
-    """Holds some shards in a Ray worker and calls their phase methods, one after another."""
+    """Holds some shards in a Ray worker and serves them over a connection to the driver."""
 
     def __init__(self, plan: Plan, bounds: list[Bounds]) -> None:
         self.shards = [Shard(plan, a, b) for a, b in bounds]
@@ -39,16 +57,32 @@ class _ShardGroup:
     def ready(self) -> bool:
         return True
 
-    def call(self, method: str, args: list[tuple[Any, ...]]) -> list[Any]:
-        """Call the shard method named ``method`` on each shard with its arguments."""
-        return [getattr(shard, method)(*a) for shard, a in zip(self.shards, args, strict=True)]
+    def serve(self, host: str, port: int, key: bytes, group: int) -> None:
+        """Connect to the driver, prove the run's key (and check the driver's), say which
+        group this is, then answer calls until told to stop."""
+        sock = socket.create_connection((host, port), timeout=CONNECT_SECONDS)
+        sock.settimeout(None)
+        _no_delay(sock)
+        conn = Connection(sock.detach())
+        try:
+            answer_challenge(conn, key)
+            deliver_challenge(conn, key)
+            conn.send(group)
+            serve(conn, self.shards)
+        finally:
+            conn.close()
 
-    def calls(self, batch: list[tuple[str, list[tuple[Any, ...]]]]) -> list[Any]:
-        """Several calls in order, in one actor task; the last one's results."""
-        results: list[Any] = []
-        for method, args in batch:
-            results = self.call(method, args)
-        return results
+
+def _no_delay(sock: socket.socket) -> None:
+    """Send each message at once: a day's messages are small, and Nagle's algorithm would
+    hold each one back until the last was acknowledged (tens of milliseconds, every day)."""
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def _read_timeout(sock: socket.socket, seconds: int) -> None:
+    """Reads of ``sock``'s descriptor fail after ``seconds`` without data (0: never), also
+    through a ``Connection`` on it, which reads the descriptor itself."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", seconds, 0))
 
 
 def _ray() -> Any:
@@ -78,14 +112,13 @@ def start_ray(address: str | None, workers: int | None) -> bool:
     return True
 
 
-class RayBackend(Backend):
+class RayBackend(ConnectedBackend):
     name = "ray"
 
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
         super().__init__(address, workers)
         self.actors: list[Any] = []
-        self.queued: list[tuple[str, list[tuple[Any, ...]]]] = []  # posted, not yet sent
-        self.groups: list[list[int]] = []
+        self.serving: list[Any] = []  # each actor's serve task (done when it stops)
         self._started_ray = False
 
     @classmethod
@@ -99,46 +132,64 @@ class RayBackend(Backend):
         self._started_ray = start_ray(self.address, self.workers)
         # actors hold state and spend much of their time waiting for the driver: they claim
         # no CPU from Ray's scheduler; their number is what bounds the work done at once
-        groups = min(self.workers or len(bounds), len(bounds))
-        self.groups = [list(range(k, len(bounds), groups)) for k in range(groups)]
+        count = min(self.workers or len(bounds), len(bounds))
+        self.groups = [list(range(k, len(bounds), count)) for k in range(count)]
         actor = ray.remote(num_cpus=0)(_ShardGroup)
         plan_ref = ray.put(plan)
         self.actors = [actor.remote(plan_ref, [bounds[i] for i in group])
                        for group in self.groups]
         ray.get([a.ready.remote() for a in self.actors])  # (closed by the engine on failure)
+        self._connect(ray)
 
-    def _submit(self, batch: list[tuple[str, list[tuple[Any, ...]]]]) -> list[Any]:
-        """One task per actor carrying the batch's calls, each with that actor's shards'
-        arguments."""
-        return [a.calls.remote([(name, [args[i] for i in group]) for name, args in batch])
-                for a, group in zip(self.actors, self.groups, strict=True)]
-
-    def _post(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> None:
-        # kept here and sent with the next call that waits, in one actor task: a Ray task
-        # costs the driver about a millisecond to submit, a queued call nothing
-        self.queued.append((shard_method(method), args))
-
-    def _flush(self) -> None:
-        batch, self.queued = self.queued, []
-        if batch:
-            _ray().get(self._submit(batch))
-
-    def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
-        batch, self.queued = [*self.queued, (shard_method(method), args)], []
-        answers = _ray().get(self._submit(batch))
-        results: list[Any] = [None] * len(self.bounds)
-        for group, values in zip(self.groups, answers, strict=True):
-            for i, value in zip(group, values, strict=True):
-                results[i] = value
-        return results
+    def _connect(self, ray: Any) -> None:
+        """Each actor connects back to the driver and proves the run's key; the connections
+        in group order."""
+        key = secrets.token_bytes(32)
+        host = ray.util.get_node_ip_address()
+        conns: dict[int, Connection] = {}
+        with socket.create_server((host, 0)) as server:
+            server.settimeout(0.5)
+            port = server.getsockname()[1]
+            self.serving = [a.serve.remote(host, port, key, k)
+                            for k, a in enumerate(self.actors)]
+            deadline = time.monotonic() + CONNECT_SECONDS
+            while len(conns) < len(self.actors):
+                try:
+                    sock, _ = server.accept()
+                except TimeoutError:
+                    done, _ = ray.wait(self.serving, timeout=0)
+                    if done:  # an actor that stopped before connecting: its error, if any
+                        ray.get(done)
+                    if done or time.monotonic() > deadline:
+                        raise WorkerError(
+                            f"the Ray workers did not connect back to the driver at "
+                            f"{host}:{port} within {CONNECT_SECONDS:.0f} s: the cluster's "
+                            "nodes must be able to reach this machine") from None
+                    continue
+                with sock:  # (the connection keeps a descriptor of its own)
+                    sock.setblocking(True)
+                    _no_delay(sock)
+                    _read_timeout(sock, HANDSHAKE_SECONDS)  # (a stranger that stalls goes)
+                    conn = Connection(os.dup(sock.fileno()))
+                    try:
+                        deliver_challenge(conn, key)
+                        answer_challenge(conn, key)
+                        group = conn.recv()
+                    except (AuthenticationError, EOFError, OSError, pickle.UnpicklingError):
+                        conn.close()  # not one of this run's actors
+                        continue
+                    _read_timeout(sock, 0)
+                conns[group] = conn
+        self.conns = [conns[k] for k in range(len(self.actors))]
 
     def close(self) -> None:
         if not self.actors and not self._started_ray:
             return
         ray = _ray()
+        self._hang_up()
         for a in self.actors:
             ray.kill(a)
-        self.actors, self.queued = [], []
+        self.actors, self.serving = [], []
         if self._started_ray:
             ray.shutdown()
             self._started_ray = False
