@@ -2,7 +2,7 @@
 
     python bench/backends.py [--persons 10000000] [--days 365] [--warmup-days 365]
                              [--shards 2] [--backends processes,ray,local] [--repeat 3]
-                             [--baseline OLD_CHECKOUT/src]
+                             [--baseline OLD_CHECKOUT/src] [--address RAY_HEAD]
     python bench/backends.py --crossing [--preset china-2022] [--persons 1000000] [--shards 2]
     python bench/backends.py --largest [--persons 100000000] [--days 365] [--warmup-days 0]
 
@@ -10,7 +10,9 @@ Whole ``scorelab run`` commands (china-2022, all four files written; Ray started
 by the run itself, so its start is in the time), one backend after the other in turn
 ``--repeat`` times, so the load of a shared machine falls on all alike; medians, and each
 backend's median as a ratio to the first one's. Ray runs with ``--workers`` equal to the
-shards. With ``--baseline``, each backend also runs on that version of scorelab (say, main
+shards. With ``--address``, runs on that Ray cluster (already running, ``ray start --head``;
+its ``RAY_AUTH_*`` settings in the environment) join each turn as ``ray (cluster)``: no
+``ray.init`` or shutdown in their time. With ``--baseline``, each backend also runs on that version of scorelab (say, main
 before a change), in the same turns. Needs Ray for ``ray`` (``pip install -e '.[bench]'``). Prints JSON and a Markdown table
 for bench/RESULTS.md.
 
@@ -34,6 +36,8 @@ import tempfile
 from pathlib import Path
 
 from scale import timed_run
+
+CLUSTER = "ray (cluster)"
 
 
 def tree_peak(args: list[str]) -> tuple[float, int]:
@@ -126,6 +130,8 @@ def main() -> int:
     parser.add_argument("--preset", default="china-2022", help="(with --crossing)")
     parser.add_argument("--largest", action="store_true")
     parser.add_argument("--baseline", help="the src folder of another checkout")
+    parser.add_argument("--address", help="also run on this Ray cluster, already running "
+                        "(as 'ray (cluster)'; its RAY_AUTH_* settings in the environment)")
     args = parser.parse_args()
     if args.largest:
         with tempfile.TemporaryDirectory() as folder:
@@ -144,6 +150,8 @@ def main() -> int:
                                   args.preset), indent=2))
         return 0
     names = args.backends.split(",")
+    if args.address:
+        names.append(CLUSTER)
     folder = tempfile.TemporaryDirectory()
     scenario = Path(folder.name) / "scenario.yaml"
     scenario.write_text(f"extends: china-2022\nwarmup_days: {args.warmup_days}\n")
@@ -156,8 +164,12 @@ def main() -> int:
     for r in range(args.repeat):
         for name in names:
             for label, src in versions:
-                extra = ["--workers", str(args.shards)] if name == "ray" else []
-                wall, _ = timed_run([*base, "--backend", name, *extra], src)
+                extra = ["--backend", name]
+                if name == "ray":
+                    extra += ["--workers", str(args.shards)]
+                elif name == CLUSTER:
+                    extra = ["--backend", "ray", "--address", args.address]
+                wall, _ = timed_run([*base, *extra], src)
                 walls[name + label].append(wall)
                 print(f"# {name}{label} #{r + 1}: {wall:.1f} s", file=sys.stderr, flush=True)
     names = list(walls)

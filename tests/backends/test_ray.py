@@ -75,14 +75,18 @@ def test_ray_gives_the_bytes_of_a_local_run(tmp_path: Path, capsys: pytest.Captu
         assert (out_local / name).read_bytes() == (out_ray / name).read_bytes(), name
 
 
-def test_a_posted_call_that_fails_is_raised_by_the_next_wait(local_ray: object) -> None:
-    """Phases whose results the driver does not need are posted (sent at once over the actor's
-    connection, with no answer); an error in one is raised by the next call that waits, with
-    the shard's traceback."""
+@pytest.mark.parametrize("reachable", [True, False])
+def test_a_posted_call_that_fails_is_raised_by_the_next_wait(
+        local_ray: object, reachable: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Phases whose results the driver does not need are posted (no answer: sent at once over
+    the actor's connection, or, where the actors cannot connect back, with the next call that
+    waits, in one actor task); an error in one is raised by the next call that waits, with the
+    shard's traceback, and the shards go on serving."""
     from scorelab.engine.backends.ray_backend import RayBackend
     from scorelab.engine.shard import Shard
     from scorelab.scenario.plan import compile as compile_plan
 
+    monkeypatch.setattr(RayBackend, "_reachable", lambda self: reachable)
     plan = compile_plan(load_scenario(overrides={
         "population": {"persons": 3000, "block_size": 1024}, "days": 2}))
     backend = RayBackend(workers=2)
@@ -93,8 +97,65 @@ def test_a_posted_call_that_fails_is_raised_by_the_next_wait(local_ray: object) 
         backend.post(Shard.retune, 0)  # no change is scheduled for day 0: fails in the actors
         with pytest.raises(Exception, match="(?s)in retune"):
             backend.call(Shard.totals)
+        assert [t.population.persons for t in backend.call(Shard.totals)] == [1024, 1976]
     finally:
         backend.close()
+
+
+def test_where_the_actors_cannot_connect_back_the_calls_go_as_actor_tasks(
+        local_ray: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through Ray Client (``ray://``) the driver is usually outside the cluster, where the
+    actors cannot connect to it: the calls travel as actor tasks, and the bytes are the
+    same."""
+    from scorelab.engine.backends.ray_backend import RayBackend
+
+    assert not RayBackend("ray://head:10001")._reachable() and RayBackend()._reachable()
+    monkeypatch.setattr(RayBackend, "_reachable", lambda self: False)
+    scenario = load_scenario(preset="phone-scanner", overrides={
+        "population": {"persons": 30_000, "block_size": 4096}, "days": 8})
+    local = scorelab.run(scenario)
+    other = scorelab.run(scenario, shards=3, backend="ray", workers=2)
+    assert summary_bytes(local.summary) == summary_bytes(other.summary)
+    assert daily_bytes(local.daily) == daily_bytes(other.daily)
+
+
+def test_a_stranger_on_the_drivers_port_is_dropped_and_the_run_goes_on(
+        local_ray: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The actors connect back to the driver, which listens only while they do. A connection
+    that cannot prove the run's key is dropped: one that sends something else, and one that
+    says nothing (after the handshake's time)."""
+    from scorelab.engine.backends import ray_backend
+    from scorelab.engine.shard import Shard
+    from scorelab.scenario.plan import compile as compile_plan
+
+    strangers: list[socket.socket] = []
+
+    def listen_with_strangers(address: tuple[str, int]) -> socket.socket:
+        server = socket.create_server(address)
+        where = (address[0], server.getsockname()[1])
+        junk = socket.create_connection(where)
+        junk.sendall(b"\x00\x00\x00\x04junk")
+        strangers.extend([junk, socket.create_connection(where)])
+        return server
+
+    monkeypatch.setattr(ray_backend, "_listen", listen_with_strangers)
+    monkeypatch.setattr(ray_backend, "HANDSHAKE_SECONDS", 1)
+    plan = compile_plan(load_scenario(overrides={
+        "population": {"persons": 3000, "block_size": 1024}, "days": 2}))
+    backend = ray_backend.RayBackend(workers=2)
+    backend.start(plan, [(0, 1024), (1024, 3000)])
+    try:
+        assert len(strangers) == 2 and len(backend.conns) == 2
+        totals = backend.call(Shard.totals)
+        assert [t.population.persons for t in totals] == [1024, 1976]
+        for stranger in strangers:  # the driver hung up on both
+            stranger.settimeout(10)
+            while stranger.recv(4096):
+                pass
+    finally:
+        backend.close()
+        for stranger in strangers:
+            stranger.close()
 
 
 def test_ray_options_belong_to_ray(capsys: pytest.CaptureFixture[str]) -> None:

@@ -378,6 +378,51 @@ def test_a_failing_shard_in_a_worker_is_reported_with_its_traceback() -> None:
     assert backend.procs == []
 
 
+@pytest.mark.parametrize("name", ["local", "processes"])
+def test_an_asked_call_is_answered_as_asked_and_what_is_posted_after_runs_after(
+        name: str) -> None:
+    """The engine asks for the day's appeal filings and reads them once the next day's truth
+    is on its way: the answers are the shards' as they were when asked (from another process;
+    a local shard's answers may share its arrays); what was posted after runs after them (and
+    its error comes with the next wait, from every shard that failed, read in full); a call
+    in between reads them first."""
+    plan = compile_plan(load_scenario(overrides={
+        "population": {"persons": 3000, "block_size": 1024}, "days": 2, "warmup_days": 0}))
+    backend = BACKENDS[name]()
+    backend.start(plan, [(0, 1024), (1024, 3000)])
+
+    def events(totals: list[Any]) -> int:
+        return sum(int(counts.sum()) for t in totals for counts in t.events.values())
+
+    try:
+        asked = backend.ask(Shard.totals)
+        backend.post(Shard.truth, 0, [], None)
+        backend.post(Shard.records, 0)
+        remote = name == "processes"
+        assert events(backend.answers(asked)) == 0 or not remote  # as asked, before the day
+        assert backend.answers(asked) is backend.answers(asked)  # (read once)
+        after = events(backend.call(Shard.totals))
+        assert after > 0
+        asked = backend.ask(Shard.totals)
+        backend.post(Shard.truth, 1, [], None)
+        later = backend.call(Shard.totals)  # reads the asked answers first
+        assert events(later) > after
+        assert events(backend.answers(asked)) == after or not remote
+        with pytest.raises(ValueError, match="never asked"):
+            backend.answers(type(asked)(None))
+        if name == "processes":  # (a local post runs, and fails, at once)
+            from scorelab.engine.backends.processes import WorkerError
+
+            asked = backend.ask(Shard.totals)
+            backend.post(Shard.retune, 0)  # no change is scheduled for day 0: fails
+            assert events(backend.answers(asked)) == events(later)
+            with pytest.raises(WorkerError, match="(?s)shard 0 failed in its worker.*retune"):
+                backend.call(Shard.totals)  # (both shards failed; the first is raised)
+            assert events(backend.call(Shard.totals)) == events(later)  # and go on
+    finally:
+        backend.close()
+
+
 def test_a_shard_call_names_the_method_itself() -> None:
     """Shard calls pass the method (checked by the type checker); a measure's coordinator
     reaches its part by the part's own methods, which must be its part's."""

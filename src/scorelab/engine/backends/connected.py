@@ -21,7 +21,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Protocol
 
 from ..shard import Shard
 from .base import Backend, shard_method
@@ -29,15 +29,50 @@ from .base import Backend, shard_method
 Message = tuple[str | None, list[tuple[Any, ...]], bool] | None
 
 
+class Line(Protocol):
+    """What carries a group's messages: a ``Connection``, or anything that sends and
+    receives as one does (Ray's actor tasks, where the actors cannot connect back)."""
+
+    def send(self, obj: Any) -> None: ...
+
+    def recv(self) -> Any: ...
+
+    def close(self) -> None: ...
+
+
 class WorkerError(RuntimeError):
     """Shards raised in their worker (the message carries the worker's traceback), or a
     worker died."""
 
 
+class Server:
+    """The serving side for a group of shards: runs each message, keeps a posted call's
+    error for the next answer."""
+
+    def __init__(self, shards: list[Shard]) -> None:
+        self.shards = shards
+        self.failed: str | None = None
+
+    def handle(self, message: tuple[str | None, list[tuple[Any, ...]], bool]) -> Any:
+        """Run one message; its answer, or None for a posted call (which has none)."""
+        method, args, answer = message
+        results = None
+        if self.failed is None and method is not None:  # (None: a flush, answered at once)
+            try:
+                results = [getattr(shard, method)(*a)
+                           for shard, a in zip(self.shards, args, strict=True)]
+            except BaseException:  # noqa: BLE001 - reported to the driver, which raises it
+                self.failed = traceback.format_exc()
+        if not answer:
+            return None
+        failed, self.failed = self.failed, None
+        return ("ok", results) if failed is None else ("error", failed)
+
+
 def serve(conn: Connection, shards: list[Shard]) -> None:
     """Answer messages for ``shards`` until told to stop (``None``) or the driver goes
     away."""
-    failed: str | None = None  # a posted call's error, kept for the next answer
+    server = Server(shards)
     while True:
         try:
             message: Message = conn.recv()
@@ -45,17 +80,9 @@ def serve(conn: Connection, shards: list[Shard]) -> None:
             return
         if message is None:
             return
-        method, args, answer = message
-        results = None
-        if failed is None and method is not None:  # (None: a flush, answered at once)
-            try:
-                results = [getattr(shard, method)(*a)
-                           for shard, a in zip(shards, args, strict=True)]
-            except BaseException:  # noqa: BLE001 - reported to the driver, which raises it
-                failed = traceback.format_exc()
-        if answer:
-            conn.send(("ok", results) if failed is None else ("error", failed))
-            failed = None
+        answer = server.handle(message)
+        if answer is not None:
+            conn.send(answer)
 
 
 class ConnectedBackend(Backend):
@@ -64,7 +91,7 @@ class ConnectedBackend(Backend):
 
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
         super().__init__(address, workers)
-        self.conns: list[Connection] = []
+        self.conns: list[Line] = []
         self.groups: list[list[int]] = []
 
     def _label(self, k: int) -> str:
@@ -84,17 +111,23 @@ class ConnectedBackend(Backend):
             self._send(k, (method, [args[i] for i in group] if args else [], answer))
 
     def _gather(self) -> list[Any]:
-        """Every connection's answer, as the results of each shard in shard order."""
+        """Every connection's answer, as the results of each shard in shard order. All are
+        read before an error is raised (the first), so the next call reads its own."""
         results: list[Any] = [None] * len(self.bounds)
+        error: WorkerError | None = None
         for k, conn in enumerate(self.conns):
             try:
                 status, values = conn.recv()
             except (EOFError, OSError):
                 raise WorkerError(f"the worker of {self._label(k)} died") from None
             if status == "error":
-                raise WorkerError(f"{self._label(k)} failed in its worker:\n{values}")
+                error = error or WorkerError(f"{self._label(k)} failed in its worker:\n"
+                                             f"{values}")
+                continue
             for i, value in zip(self.groups[k], values or [], strict=False):
                 results[i] = value
+        if error is not None:
+            raise error
         return results
 
     def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:

@@ -13,7 +13,9 @@ tasks: a Ray task costs about a millisecond of CPU on each side, several times a
 driver listens on a free TCP port of its node's address for as long as the actors connect,
 and each connection is authenticated with a key of this run (HMAC, as
 ``multiprocessing.connection`` does it); the cluster's nodes must be able to reach the
-driver's node, as Ray's own workers must.
+driver's node, as Ray's own workers must. Through Ray Client (``ray://``) the driver is
+usually outside the cluster, so there the calls travel as actor tasks instead, each posted
+call with the next one that waits.
 
 Whole runs (``map_runs``) are Ray tasks, one CPU each, on the same Ray. Ray is started here
 only (``start_ray``), and stopped by whoever started it.
@@ -30,6 +32,7 @@ import secrets
 import socket
 import struct
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Connection, answer_challenge, deliver_challenge
@@ -40,7 +43,7 @@ from ...scenario.plan import Plan
 from ..memory import FIXED_BYTES
 from ..shard import Shard
 from .base import A, Bounds, K, R
-from .connected import ConnectedBackend, WorkerError, serve
+from .connected import ConnectedBackend, Line, Message, Server, WorkerError, serve
 
 #: seconds the actors have to connect back to the driver once their shards are built, and
 #: a connection has to prove the run's key
@@ -53,9 +56,18 @@ class _ShardGroup:
 
     def __init__(self, plan: Plan, bounds: list[Bounds]) -> None:
         self.shards = [Shard(plan, a, b) for a, b in bounds]
+        self.server = Server(self.shards)
 
     def ready(self) -> bool:
         return True
+
+    def answer(self, messages: list[tuple[str | None, list[tuple[Any, ...]], bool]]) -> Any:
+        """Messages in order, in one actor task (where the actors cannot connect back to
+        the driver); the last one's answer."""
+        answer = None
+        for message in messages:
+            answer = self.server.handle(message)
+        return answer
 
     def serve(self, host: str, port: int, key: bytes, group: int) -> None:
         """Connect to the driver, prove the run's key (and check the driver's), say which
@@ -68,9 +80,40 @@ class _ShardGroup:
             answer_challenge(conn, key)
             deliver_challenge(conn, key)
             conn.send(group)
-            serve(conn, self.shards)
+            serve(conn, self.shards)  # (a server of its own: this actor serves one way)
         finally:
             conn.close()
+
+
+class _TaskLine:
+    """A line to one actor made of actor tasks, for a driver the actors cannot connect back
+    to (through Ray Client the driver is usually outside the cluster): messages that want no
+    answer wait here and go with the next one that does, in one task (about a millisecond
+    each); ``recv`` waits for the oldest answer."""
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+        self.queued: list[Message] = []
+        self.answers: deque[Any] = deque()
+
+    def send(self, obj: Any) -> None:
+        if obj is None:  # (told to stop: the actor is killed next)
+            return
+        self.queued.append(obj)
+        if obj[2]:
+            self.answers.append(self.actor.answer.remote(self.queued))
+            self.queued = []
+
+    def recv(self) -> Any:
+        return _ray().get(self.answers.popleft())
+
+    def close(self) -> None:
+        self.queued, self.answers = [], deque()
+
+
+def _listen(address: tuple[str, int]) -> socket.socket:
+    """The driver's listening socket, while the actors connect."""
+    return socket.create_server(address)
 
 
 def _no_delay(sock: socket.socket) -> None:
@@ -139,15 +182,22 @@ class RayBackend(ConnectedBackend):
         self.actors = [actor.remote(plan_ref, [bounds[i] for i in group])
                        for group in self.groups]
         ray.get([a.ready.remote() for a in self.actors])  # (closed by the engine on failure)
-        self._connect(ray)
+        if self._reachable():
+            self._connect(ray)
+        else:
+            self.conns = [_TaskLine(a) for a in self.actors]
+
+    def _reachable(self) -> bool:
+        """Whether the actors can connect back to the driver: not through Ray Client."""
+        return not (self.address or "").startswith("ray://")
 
     def _connect(self, ray: Any) -> None:
         """Each actor connects back to the driver and proves the run's key; the connections
         in group order."""
         key = secrets.token_bytes(32)
         host = ray.util.get_node_ip_address()
-        conns: dict[int, Connection] = {}
-        with socket.create_server((host, 0)) as server:
+        conns: dict[int, Line] = {}
+        with _listen((host, 0)) as server:
             server.settimeout(0.5)
             port = server.getsockname()[1]
             self.serving = [a.serve.remote(host, port, key, k)
