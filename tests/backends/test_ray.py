@@ -130,13 +130,14 @@ def test_a_stranger_on_the_drivers_port_is_dropped_and_the_run_goes_on(
 
     strangers: list[socket.socket] = []
 
-    def listen_with_strangers(address: tuple[str, int]) -> socket.socket:
-        server = socket.create_server(address)
-        where = (address[0], server.getsockname()[1])
-        junk = socket.create_connection(where)
+    listen = ray_backend._listen
+
+    def listen_with_strangers(host: str) -> tuple[socket.socket, str, int]:
+        server, host, port = listen(host)
+        junk = socket.create_connection((host, port))
         junk.sendall(b"\x00\x00\x00\x04junk")
-        strangers.extend([junk, socket.create_connection(where)])
-        return server
+        strangers.extend([junk, socket.create_connection((host, port))])
+        return server, host, port
 
     monkeypatch.setattr(ray_backend, "_listen", listen_with_strangers)
     monkeypatch.setattr(ray_backend, "HANDSHAKE_SECONDS", 1)
@@ -156,6 +157,31 @@ def test_a_stranger_on_the_drivers_port_is_dropped_and_the_run_goes_on(
         backend.close()
         for stranger in strangers:
             stranger.close()
+
+
+def test_actors_that_cannot_connect_back_are_a_clear_error(
+        local_ray: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The actors are told where to connect back; where they cannot (here: a port nobody
+    listens on), the run stops with an error that says so, not a hang or a traceback."""
+    from scorelab.engine.backends import ray_backend
+    from scorelab.scenario.errors import ScenarioError
+    from scorelab.scenario.plan import compile as compile_plan
+
+    listen = ray_backend._listen
+    closed = free_port()
+    monkeypatch.setattr(ray_backend, "_listen",
+                        lambda host: (*listen(host)[:2], closed))
+    plan = compile_plan(load_scenario(overrides={"population": {"persons": 2000}, "days": 2}))
+    backend = ray_backend.RayBackend(workers=1)
+    start = time.monotonic()
+    try:
+        with pytest.raises(ScenarioError, match=(
+                f"did not connect back to this machine at .*:{closed} .*Connection"
+                ".*must be able to reach it")):
+            backend.start(plan, [(0, 2000)])
+    finally:
+        backend.close()
+    assert time.monotonic() - start < 30
 
 
 def test_ray_options_belong_to_ray(capsys: pytest.CaptureFixture[str]) -> None:

@@ -43,7 +43,7 @@ from ...scenario.plan import Plan
 from ..memory import FIXED_BYTES
 from ..shard import Shard
 from .base import A, Bounds, K, R
-from .connected import ConnectedBackend, Line, Message, Server, WorkerError, serve
+from .connected import ConnectedBackend, Line, Message, Server, serve
 
 #: seconds the actors have to connect back to the driver once their shards are built, and
 #: a connection has to prove the run's key
@@ -111,9 +111,22 @@ class _TaskLine:
         self.queued, self.answers = [], deque()
 
 
-def _listen(address: tuple[str, int]) -> socket.socket:
-    """The driver's listening socket, while the actors connect."""
-    return socket.create_server(address)
+def _listen(host: str) -> tuple[socket.socket, str, int]:
+    """The driver's listening socket on a free port of ``host`` while the actors connect, and
+    the host and port they are told to connect to."""
+    server = socket.create_server((host, 0))
+    return server, host, server.getsockname()[1]
+
+
+def _why(ray: Any, done: list[Any]) -> str:
+    """Why an actor stopped before it connected (the last line of its error), or that the
+    time ran out."""
+    try:
+        ray.get(done)
+    except ray.exceptions.RayError as exc:
+        lines = str(exc).strip().splitlines()
+        return f" ({lines[-1] if lines else type(exc).__name__})"
+    return f" within {CONNECT_SECONDS:.0f} s"
 
 
 def _no_delay(sock: socket.socket) -> None:
@@ -195,11 +208,10 @@ class RayBackend(ConnectedBackend):
         """Each actor connects back to the driver and proves the run's key; the connections
         in group order."""
         key = secrets.token_bytes(32)
-        host = ray.util.get_node_ip_address()
         conns: dict[int, Line] = {}
-        with _listen((host, 0)) as server:
+        server, host, port = _listen(ray.util.get_node_ip_address())
+        with server:
             server.settimeout(0.5)
-            port = server.getsockname()[1]
             self.serving = [a.serve.remote(host, port, key, k)
                             for k, a in enumerate(self.actors)]
             deadline = time.monotonic() + CONNECT_SECONDS
@@ -208,13 +220,12 @@ class RayBackend(ConnectedBackend):
                     sock, _ = server.accept()
                 except TimeoutError:
                     done, _ = ray.wait(self.serving, timeout=0)
-                    if done:  # an actor that stopped before connecting: its error, if any
-                        ray.get(done)
                     if done or time.monotonic() > deadline:
-                        raise WorkerError(
-                            f"the Ray workers did not connect back to the driver at "
-                            f"{host}:{port} within {CONNECT_SECONDS:.0f} s: the cluster's "
-                            "nodes must be able to reach this machine") from None
+                        raise ScenarioError(Problem(
+                            f"the Ray workers did not connect back to this machine at "
+                            f"{host}:{port}{_why(ray, done)}: the cluster's nodes must be "
+                            "able to reach it (or use Ray Client, ray://HOST:PORT, where the "
+                            "calls go as Ray tasks)", path="address")) from None
                     continue
                 with sock:  # (the connection keeps a descriptor of its own)
                     sock.setblocking(True)
