@@ -160,6 +160,10 @@ def start_ray(address: str | None, workers: int | None) -> bool:
     if address is not None:
         ray.init(address=address, log_to_driver=False)
     else:
+        # a Ray of this run's own reports no usage statistics to Ray's makers (a run
+        # connects to no outside service; it also took a second of the start) unless the
+        # caller's environment says otherwise
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         # Ray runs its workers at niceness 15 by default, so that its own daemons come first;
         # on a machine shared with other work that starves the shards, which do all the
         # work of a run: here they run at the priority of the processes backend's workers
