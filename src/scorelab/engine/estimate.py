@@ -9,6 +9,9 @@ from ..scenario.schema import Scenario
 from .memory import FIXED_BYTES, WORKING_BYTES, Estimate, memory_per_person
 from .run import run_scenario
 
+#: persons of the two calibration runs (fewer if the run itself has fewer)
+CALIBRATION_PERSONS = (100_000, 400_000)
+
 __all__ = ["FIXED_BYTES", "WORKING_BYTES", "Estimate", "estimate", "memory_per_person"]
 
 
@@ -44,7 +47,10 @@ def estimate(scenario: Scenario, calibrate: bool = True) -> Estimate:
         days = min(scenario.days, 20)
         warmup = min(scenario.warmup_days, 20)
         persons = scenario.population.persons
-        small, large = min(persons, 20_000), min(persons, 80_000)
+        # a day's cost grows more slowly than the persons below a few hundred thousand
+        # (fewer of a day's steps find nobody due): a line through smaller runs overshot
+        # 16M persons 2.4-fold
+        small, large = min(persons, CALIBRATION_PERSONS[0]), min(persons, CALIBRATION_PERSONS[1])
         first_s, day_s = _timed(scenario, small, days, warmup)
         first_l, day_l = _timed(scenario, large, days, warmup) if large > small \
             else (first_s, day_s)
