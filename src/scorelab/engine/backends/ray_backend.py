@@ -114,7 +114,8 @@ class _TaskLine:
 def _listen(host: str) -> tuple[socket.socket, str, int]:
     """The driver's listening socket on a free port of ``host`` while the actors connect, and
     the host and port they are told to connect to."""
-    server = socket.create_server((host, 0))
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    server = socket.create_server((host, 0), family=family)
     return server, host, server.getsockname()[1]
 
 
