@@ -60,6 +60,44 @@ def test_calibration_predicts_the_time_of_a_run() -> None:
     assert predicted is not None and 0.5 * actual < predicted < 2 * actual
 
 
+def test_linkages_are_counted_as_the_calibration_measured_them() -> None:
+    """An integrated score's run costs its start, its days, and each linkage: the first
+    (which trains the model) and the later ones as the calibration runs measured them, each
+    a line in the persons (here through 1 and 2 seconds at 100k and 200k persons)."""
+    from scorelab.engine.estimate import Costs, _linkage_days, _seconds
+
+    scenario = load_scenario(preset="integrated", overrides={
+        "population": {"persons": 300_000}, "days": 365, "warmup_days": 365})
+    assert scenario.integration is not None and scenario.integration.every_days == 30
+    linkages = _linkage_days(scenario)  # every 30 reported days, and the last day
+    assert linkages == [365 + 29 + 30 * k for k in range(12)] + [729]
+    small, large = Costs(0.5, 0.001, (2.0, 1.0)), Costs(1.0, 0.002, (4.0, 2.0))
+    seconds = _seconds(scenario, (100_000, small), (200_000, large))
+    assert seconds == pytest.approx(1.5 + 0.003 * 729 + 6.0 + 12 * 3.0)
+    full = scenario.model_copy(update={"integration": scenario.integration.model_copy(
+        update={"relink": "full"})})
+    assert _seconds(full, (100_000, small), (200_000, large)) == pytest.approx(
+        1.5 + 0.003 * 729 + 13 * 6.0)
+    plain = load_scenario(overrides={"population": {"persons": 300_000}})
+    assert _linkage_days(plain) == []
+    assert _seconds(plain, (100_000, small), (200_000, large)) == pytest.approx(
+        1.5 + 0.003 * (plain.days + plain.warmup_days - 1))
+
+
+def test_calibration_predicts_an_integrated_run_with_its_linkages() -> None:
+    import time
+
+    import scorelab
+
+    scenario = load_scenario(preset="integrated", overrides={
+        "population": {"persons": 50_000}, "days": 60, "warmup_days": 20})
+    predicted = estimate(scenario).seconds
+    start = time.perf_counter()
+    scorelab.run(scenario)
+    actual = time.perf_counter() - start
+    assert predicted is not None and 0.5 * actual < predicted < 2 * actual
+
+
 def test_estimate_command(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["estimate", "--persons", "10000000", "--no-calibrate",
                  "--memory-per-worker", "0.5"])

@@ -91,10 +91,7 @@ class Integrator:
 
     def due(self, day: int) -> bool:
         """A linkage day: every ``every_days`` reported days, and the last day."""
-        if day < self.warmup:
-            return False
-        every = self.spec.every_days
-        return day == self.last_day or (every is not None and (day - self.warmup + 1) % every == 0)
+        return self.spec.is_linkage_day(day, self.warmup, self.last_day + 1)
 
     def link(self, day: int, fetch: Callable[[], list[tuple[IdentityRecords, Holdings]]],
              report: Report | None = None) -> None:

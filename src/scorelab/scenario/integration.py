@@ -124,6 +124,13 @@ class IntegrationSpec(Strict):
         return (self.relink == "full" or linkage == 0
                 or (self.full_every is not None and linkage % self.full_every == 0))
 
+    def is_linkage_day(self, day: int, warmup: int, total_days: int) -> bool:
+        """Whether records are linked on ``day`` (0 = the first warm-up day): every
+        ``every_days`` reported days, and the last day."""
+        every = self.every_days
+        return day >= warmup and (day == total_days - 1
+                                  or (every is not None and (day - warmup + 1) % every == 0))
+
     def stream_names(self) -> dict[str, str]:
         return {f"identity/{s}": f"integration/identity/{s}" for s in self.sources}
 
