@@ -94,10 +94,16 @@ def run_scorelab(path: Path) -> dict[str, float]:
 
 
 def run_splink(path: Path) -> dict[str, float]:
-    """The same settings with splink's API only (scorelab's defaults, written out)."""
+    """The same settings with splink's API only (scorelab's defaults, written out). u comes
+    from as many random pairs as scorelab draws for these records (``linkage.u_pairs``);
+    scorelab's smaller sample for the ID comparison alone (``comparisons[i].u_pairs``) is
+    not mirrored: splink's call draws one sample for every comparison."""
     import duckdb
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    from scorelab.integration.linkage import u_pairs
+    from scorelab.scenario.integration import LinkageSpec
 
     start = time.perf_counter()
     con = duckdb.connect(config={"threads": os.cpu_count() or 1})
@@ -124,7 +130,9 @@ def run_splink(path: Path) -> dict[str, float]:
     linker = Linker(sdf, settings, log_level=None)
     linker.training.estimate_probability_two_random_records_match(
         [block_on(*r) for r in rules], recall=0.95)
-    linker.training.estimate_u_using_random_sampling(max_pairs=1_000_000, seed=7)
+    (records,), = con.execute("SELECT count(*) FROM records").fetchall()
+    pairs = u_pairs(LinkageSpec(), int(records))
+    linker.training.estimate_u_using_random_sampling(max_pairs=pairs, seed=7)
     for rule in (["id_number"], ["surname", "given"]):
         linker.training.estimate_parameters_using_expectation_maximisation(
             block_on(*rule), estimate_without_term_frequencies=True)
@@ -254,7 +262,9 @@ def _child_run(persons: int, days: int, relink: str) -> dict[str, Any]:
 
 def _child(which: str, path: Path) -> dict[str, float]:
     out = subprocess.run([sys.executable, __file__, "--child", which, "--records", str(path)],
-                         check=True, capture_output=True, text=True)
+                         capture_output=True, text=True, check=False)
+    if out.returncode:
+        raise SystemExit(f"the {which} child failed:\n{out.stderr}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
