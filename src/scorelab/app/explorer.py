@@ -11,7 +11,6 @@ model and figures, a comparison from the report's comparison page, a download fr
 
 from __future__ import annotations
 
-import html
 import io
 import time
 from collections.abc import Callable
@@ -42,6 +41,7 @@ from .choose import (
 )
 from .jobs import MAX_RUNNING, Job, running
 from .knobs import Slider, as_value, sliders
+from .markup import escape, run_heading, runs_table, slider_note
 from .runs import Run, Runs
 from .views import html_pane, page_view
 
@@ -65,10 +65,6 @@ CSS = """
 .problems li { margin: 2px 0; }
 .muted { color: #4d5566; font-size: 13px; }
 """
-
-
-def _escape(text: str) -> str:
-    return html.escape(text, quote=False)
 
 
 class Explorer:
@@ -240,14 +236,7 @@ class Explorer:
         return widget
 
     def _slider_note(self, slider: Slider) -> pn.pane.HTML:
-        row = slider.row
-        source = row.source or "no source given"
-        text = (f"<span class='tag'>{_escape(slider.tag)}</span> preset value "
-                f"{slider.value:g}; {_escape(slider.span.text())}: {slider.low:g} to "
-                f"{slider.high:g}.<br>docs/sources.md, {_escape(row.section)}: "
-                f"<i>{_escape(row.key)}</i> = {_escape(row.value)}. Source: "
-                f"{_escape(source)}")
-        return pn.pane.HTML(f"<div class='slider-note'>{text}</div>", stylesheets=[CSS],
+        return pn.pane.HTML(slider_note(slider), stylesheets=[CSS],
                             sizing_mode="stretch_width", css_classes=["knob-note"])
 
     # --- choosing -------------------------------------------------------------------------
@@ -315,7 +304,7 @@ class Explorer:
             size += f" (after {format_count(scenario.warmup_days)} warm-up days)"
         fits = need.need <= need.have
         self.ready.object = (f"<p class='muted'>{'Ready' if fits else 'Too large'}: "
-                             f"{_escape(scenario.name)}, {size}; {_escape(need.text())}."
+                             f"{escape(scenario.name)}, {size}; {escape(need.text())}."
                              "</p>")
         return scenario
 
@@ -324,7 +313,7 @@ class Explorer:
             {"row": p.line - 1, "column": max((p.column or 1) - 1, 0), "text": p.text,
              "type": "error"} for p in problems if p.line is not None]
         if problems:
-            items = "".join(f"<li>{_escape(p.text)}</li>" for p in problems)
+            items = "".join(f"<li>{escape(p.text)}</li>" for p in problems)
             self.problems.object = f"<ul class='problems'>{items}</ul>"
             self.ready.object = ("<p class='problems'>Nothing runs until the problems below "
                                  "are fixed.</p>")
@@ -355,7 +344,7 @@ class Explorer:
         self.cancel_button.disabled = False
         self.progress.value = -1
         self.progress.visible = True
-        self._say(f"Running {_escape(scenario.name)}\u2026", "info")
+        self._say(f"Running {escape(scenario.name)}\u2026", "info")
 
     def _cancel(self, _event: Any = None) -> None:
         if self.job is not None:
@@ -387,10 +376,10 @@ class Explorer:
             return
         if job.result is None:
             self._say("Cancelled: nothing of the run is kept." if job.cancelled
-                      else f"The run failed: {_escape(job.error or '')}", "error")
+                      else f"The run failed: {escape(job.error or '')}", "error")
             return
         run = self.runs.add(choice, job.result, job.seconds or 0.0)
-        self._say(f"{_escape(run.label)} finished in {run.seconds:.1f} s.", "done")
+        self._say(f"{escape(run.label)} finished in {run.seconds:.1f} s.", "done")
         self._runs_changed(run)
 
     def _say(self, text: str, kind: str) -> None:
@@ -434,19 +423,11 @@ class Explorer:
 
     def _show_run(self, run: Run) -> None:
         """The run's report: the same sections and figures, with its warnings first."""
-        changes = run.changes()
-        changed = _escape("; ".join(changes)) if changes else "nothing"
-        lines = [(f"<p><b>{_escape(run.label)}</b>: {_escape(run.describe())}; ran in "
-                  f"{run.seconds:.1f} s.</p>"),
-                 f"<p class='muted'>Changed from the preset: {changed}.</p>",
-                 ("<p class='muted'>The download holds the run's folder (summary.json, "
-                  "daily.parquet, report.html, scenario.yaml); to repeat the run, to the same "
-                  f"bytes: <code>{_escape(run.command())}</code></p>")]
         download = pn.widgets.FileDownload(
             callback=_zip_of(run), filename=f"{run.folder}.zip",
             label=f"Download {run.label} (zip)", color="success",
             css_classes=["download"], width=320)
-        self.result_view.objects = [html_pane("".join(lines), css_classes=["run-head"]),
+        self.result_view.objects = [html_pane(run_heading(run), css_classes=["run-head"]),
                                     download, *page_view(run.page, more=True)]
 
     def _compare_chosen(self, _event: Any) -> None:
@@ -471,20 +452,12 @@ class Explorer:
                               for label, summary, daily in pair])
         except ScenarioError as exc:
             self.compare_view.objects = [pn.pane.HTML(
-                f"<p class='problems'>{_escape(str(exc))}</p>", stylesheets=[CSS])]
+                f"<p class='problems'>{escape(str(exc))}</p>", stylesheets=[CSS])]
             return
         self.compare_view.objects = page_view(build_comparison(pair))
 
     def _show_runs_table(self) -> None:
-        rows = "".join(
-            f"<tr><td>{_escape(r.label)}</td><td>{_escape(r.describe())}</td>"
-            f"<td>{_escape('; '.join(r.changes()) or 'preset values')}</td>"
-            f"<td class='num'>{r.seconds:.1f} s</td></tr>" for r in self.runs.runs)
-        self.runs_table.object = (
-            "<p class='muted'>Every run of this session (only this browser session sees "
-            "them; they are gone when it closes).</p><table><thead><tr><th>run</th>"
-            "<th>size</th><th>changed</th><th>time</th></tr></thead><tbody>"
-            f"{rows}</tbody></table>")
+        self.runs_table.object = runs_table(self.runs.runs)
 
     # --- the session's end ------------------------------------------------------------------
 

@@ -1,0 +1,54 @@
+"""The explorer's own bits of HTML, beside the report's sections (``views``): a slider's
+note (its preset value, range and source), a run's heading (what it was, what changed from
+the preset, how to repeat it) and the table of the session's runs. The numbers are the
+sliders' and runs' own; nothing here computes one."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from .knobs import Slider
+from .runs import Run
+
+
+def escape(text: str) -> str:
+    """Text as HTML (quotes left as they are: it goes between tags)."""
+    return html.escape(text, quote=False)
+
+
+def slider_note(slider: Slider) -> str:
+    """Where a slider's assumption comes from: its tag, preset value and range, and its row
+    of docs/sources.md."""
+    row = slider.row
+    source = row.source or "no source given"
+    return (f"<div class='slider-note'><span class='tag'>{escape(slider.tag)}</span> preset "
+            f"value {slider.value:g}; {escape(slider.span.text())}: {slider.low:g} to "
+            f"{slider.high:g}.<br>docs/sources.md, {escape(row.section)}: "
+            f"<i>{escape(row.key)}</i> = {escape(row.value)}. Source: {escape(source)}</div>")
+
+
+def run_heading(run: Run) -> str:
+    """A run's label, size and time, what changed from its preset, and the command that
+    repeats it to the same bytes."""
+    changes = run.changes()
+    changed = escape("; ".join(changes)) if changes else "nothing"
+    return "".join([
+        (f"<p><b>{escape(run.label)}</b>: {escape(run.describe())}; ran in "
+         f"{run.seconds:.1f} s.</p>"),
+        f"<p class='muted'>Changed from the preset: {changed}.</p>",
+        ("<p class='muted'>The download holds the run's folder (summary.json, "
+         "daily.parquet, report.html, scenario.yaml); to repeat the run, to the same "
+         f"bytes: <code>{escape(run.command())}</code></p>")])
+
+
+def runs_table(runs: Sequence[Run]) -> str:
+    """Every run of the session: label, size, what changed, time."""
+    rows = "".join(
+        f"<tr><td>{escape(r.label)}</td><td>{escape(r.describe())}</td>"
+        f"<td>{escape('; '.join(r.changes()) or 'preset values')}</td>"
+        f"<td class='num'>{r.seconds:.1f} s</td></tr>" for r in runs)
+    return ("<p class='muted'>Every run of this session (only this browser session sees "
+            "them; they are gone when it closes).</p><table><thead><tr><th>run</th>"
+            "<th>size</th><th>changed</th><th>time</th></tr></thead><tbody>"
+            f"{rows}</tbody></table>")
