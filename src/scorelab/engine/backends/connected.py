@@ -69,10 +69,8 @@ class Server:
         return ("ok", results) if failed is None else ("error", failed)
 
 
-def serve(conn: Connection, shards: list[Shard]) -> None:
-    """Answer messages for ``shards`` until told to stop (``None``) or the driver goes
-    away."""
-    server = Server(shards)
+def serve(conn: Connection, server: Server) -> None:
+    """Answer messages on ``conn`` until told to stop (``None``) or the driver goes away."""
     while True:
         try:
             message: Message = conn.recv()

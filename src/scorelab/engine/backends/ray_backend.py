@@ -80,7 +80,7 @@ class _ShardGroup:
             answer_challenge(conn, key)
             deliver_challenge(conn, key)
             conn.send(group)
-            serve(conn, self.shards)  # (a server of its own: this actor serves one way)
+            serve(conn, self.server)
         finally:
             conn.close()
 
@@ -179,7 +179,6 @@ class RayBackend(ConnectedBackend):
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
         super().__init__(address, workers)
         self.actors: list[Any] = []
-        self.serving: list[Any] = []  # each actor's serve task (done when it stops)
         self._started_ray = False
 
     @classmethod
@@ -217,14 +216,13 @@ class RayBackend(ConnectedBackend):
         server, host, port = _listen(ray.util.get_node_ip_address())
         with server:
             server.settimeout(0.5)
-            self.serving = [a.serve.remote(host, port, key, k)
-                            for k, a in enumerate(self.actors)]
+            serving = [a.serve.remote(host, port, key, k) for k, a in enumerate(self.actors)]
             deadline = time.monotonic() + CONNECT_SECONDS
             while len(conns) < len(self.actors):
                 try:
                     sock, _ = server.accept()
                 except TimeoutError:
-                    done, _ = ray.wait(self.serving, timeout=0)
+                    done, _ = ray.wait(serving, timeout=0)
                     if done or time.monotonic() > deadline:
                         raise ScenarioError(Problem(
                             f"the Ray workers did not connect back to this machine at "
@@ -255,7 +253,7 @@ class RayBackend(ConnectedBackend):
         self._hang_up()
         for a in self.actors:
             ray.kill(a)
-        self.actors, self.serving = [], []
+        self.actors = []
         if self._started_ray:
             ray.shutdown()
             self._started_ray = False

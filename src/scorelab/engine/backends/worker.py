@@ -13,7 +13,7 @@ import traceback
 from multiprocessing.connection import Connection
 
 from ..shard import Shard
-from .connected import serve
+from .connected import Server, serve
 
 
 def _serve(fd: int) -> None:
@@ -25,7 +25,7 @@ def _serve(fd: int) -> None:
     except BaseException:  # noqa: BLE001 - reported to the driver, which raises it
         conn.send(("error", traceback.format_exc()))
         return
-    serve(conn, [shard])
+    serve(conn, Server([shard]))
 
 
 if __name__ == "__main__":
