@@ -133,7 +133,8 @@ def test_explore_run_move_compare_download_repeat(browser: Any, server: str,
     # the false-match rate from 0.001 down three steps (0.0007, 0.0005, 0.0003), one key press
     # each. The handle's aria-valuenow (the step, set in the page at the key press) tells a
     # press the page took from one it did not (pressed again), so a slow round trip through the
-    # server is never pressed past; then the knob's label (sent back by the server) is awaited
+    # server is never pressed past; then the knob's label (set by the server only, as the value
+    # arrives there) is awaited
     handle = page.locator(FPR_HANDLE)
     knob = page.locator(".knob-measures-scanner-match_fpr")
 
@@ -154,8 +155,8 @@ def test_explore_run_move_compare_download_repeat(browser: Any, server: str,
         try:
             knob.filter(has_text=value).first.wait_for()
         except sync_api.TimeoutError:
-            raise AssertionError((value, step(), one.text(".knob-measures-scanner-match_fpr"))
-                                 ) from None
+            raise AssertionError((value, step(), one.text(".knob-measures-scanner-match_fpr "
+                                                          ".knob-label"))) from None
     second = one.run(2)
     assert count(second) < count(first), (first, second)
     one.shows(".run-head", "measures.scanner.match_fpr = 0.0003 (preset 0.001)")

@@ -16,6 +16,7 @@ import pytest
 
 from scorelab.cli import main
 from scorelab.core.faults import PAUSE_ENV
+from scorelab.core.owned import MARKER
 from scorelab.report.files import OUTPUT_FILES
 
 SMALL = "extends: china-2022\nname: small\npopulation: {persons: 3000, block_size: 1024}\n" \
@@ -170,6 +171,33 @@ def test_killed_while_overwriting_leaves_the_old_run_or_the_new_one(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new.yaml", "old.yaml", "out"]
     assert cli(capsys, "run", str(new_scenario), "--out", str(out), "--force", "--quiet")[0] == 0
     assert assert_complete(out) != old
+
+
+def test_killed_after_placing_its_folder_leaves_the_new_run_and_the_next_writer_tidies(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Killed after renaming its folder into place, before removing what it no longer needs:
+    the new run is whole (its writer's marker still inside, the old run and the checkpoint
+    beside it); the next writer, or ``resume``, removes all three and keeps the new run."""
+    out = tmp_path / "out"
+    old_scenario = scenario(tmp_path, SMALL, "old.yaml")
+    new_scenario = scenario(tmp_path, SMALL.replace("days: 3", "days: 4"), "new.yaml")
+    assert cli(capsys, "run", str(old_scenario), "--out", str(out), "--quiet")[0] == 0
+    old = assert_complete(out)
+    proc = start_paused(["run", str(new_scenario), "--out", str(out), "--force", "--quiet",
+                         "--checkpoint-every", "1"], "placed", tmp_path)
+    stop(proc)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUT_FILES, MARKER])
+    (out / MARKER).rename(tmp_path / "marker")
+    new = assert_complete(out)
+    (tmp_path / "marker").rename(out / MARKER)
+    assert new != old
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert ".out.checkpoint" in left and any(n.endswith(".old") for n in left), left
+    # the run is finished: nothing to resume, and resuming tidies what the dead writer left
+    code, message = cli(capsys, "resume", str(out))
+    assert code == 0 and "the run is complete; nothing to resume" in message, message
+    assert assert_complete(out) == new
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.yaml", "old.yaml", "out"]
 
 
 def test_a_lock_is_held_by_a_live_writer_only(tmp_path: Path) -> None:

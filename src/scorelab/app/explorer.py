@@ -41,7 +41,7 @@ from .choose import (
 )
 from .jobs import MAX_RUNNING, Job, running
 from .knobs import Slider, as_value, sliders
-from .markup import escape, run_heading, runs_table, slider_note
+from .markup import escape, run_heading, runs_table, slider_label, slider_note
 from .runs import Run, Runs
 from .views import html_pane, page_view
 
@@ -58,6 +58,7 @@ BOX_HINT = """\
 #     exit: {min_days: 30}
 """
 CSS = """
+.slider-label { font-size: 14px; white-space: nowrap; }
 .slider-note { font-size: 12px; color: #4d5566; margin: -6px 0 8px 10px; line-height: 1.35; }
 .slider-note .tag { display: inline-block; padding: 0 6px; border-radius: 8px;
   background: #fff3cd; color: #6b4e00; font-weight: 600; }
@@ -207,7 +208,7 @@ class Explorer:
 
     def _slider_items(self, members: list[Slider]) -> list[Any]:
         return [item for slider in members
-                for item in (self._slider_widget(slider), self._slider_note(slider))]
+                for item in (self._slider_knob(slider), self._slider_note(slider))]
 
     def _opener(self, card: pn.Card, members: list[Slider]) -> Callable[[Any], None]:
         def opened(event: Any) -> None:
@@ -215,15 +216,22 @@ class Explorer:
                 card.objects = self._slider_items(members)
         return opened
 
-    def _slider_widget(self, slider: Slider) -> pn.widgets.DiscreteSlider:
+    def _slider_knob(self, slider: Slider) -> pn.Column:
+        """A slider and its label. The label is the session's (set here as the value arrives):
+        Panel's own label is also set in the page at each move, and under load a late update
+        from the server could overwrite a newer one there and stay, showing a value the runs
+        do not use."""
         options = {f"{value:g}": (int(value) if slider.whole else value)
                    for value in slider.options()}
         start = int(slider.value) if slider.whole else slider.value
-        widget = pn.widgets.DiscreteSlider(
-            label=slider.path, options=options, value=start, sizing_mode="stretch_width",
-            css_classes=["knob", "knob-" + slider.path.replace(".", "-")])
+        widget = pn.widgets.DiscreteSlider(options=options, value=start, show_value=False,
+                                           sizing_mode="stretch_width")
+        label = pn.pane.HTML(slider_label(slider, f"{start:g}"), stylesheets=[CSS],
+                             sizing_mode="stretch_width", margin=(5, 10, 0, 10),
+                             css_classes=["knob-label"])
 
         def moved(event: Any, slider: Slider = slider) -> None:
+            label.object = slider_label(slider, f"{event.new:g}")
             value = as_value(slider, event.new)
             if value == as_value(slider, slider.value):
                 self.knobs.pop(slider.path, None)
@@ -233,7 +241,8 @@ class Explorer:
 
         widget.param.watch(moved, "value")
         self.slider_widgets[slider.path] = widget
-        return widget
+        return pn.Column(label, widget, sizing_mode="stretch_width",
+                         css_classes=["knob", "knob-" + slider.path.replace(".", "-")])
 
     def _slider_note(self, slider: Slider) -> pn.pane.HTML:
         return pn.pane.HTML(slider_note(slider), stylesheets=[CSS],

@@ -1,5 +1,5 @@
 """The explorer's own bits of HTML, beside the report's sections (``views``): a slider's
-note (its preset value, range and source), a run's heading (what it was, what changed from
+label and note (its preset value, range and source), a run's heading (what it was, what changed from
 the preset, how to repeat it) and the table of the session's runs. The numbers are the
 sliders' and runs' own; nothing here computes one."""
 
@@ -15,6 +15,11 @@ from .runs import Run
 def escape(text: str) -> str:
     """Text as HTML (quotes left as they are: it goes between tags)."""
     return html.escape(text, quote=False)
+
+
+def slider_label(slider: Slider, shown: str) -> str:
+    """A slider's name and the value the session holds for it (as its option reads)."""
+    return f"<div class='slider-label'>{escape(slider.path)}: <b>{escape(shown)}</b></div>"
 
 
 def slider_note(slider: Slider) -> str:

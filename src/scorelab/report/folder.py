@@ -423,16 +423,16 @@ class OutputFolder:
             _fsync(self._parent)
             shutil.rmtree(tmp)
         else:
+            old = self._hidden("old")
             if os.path.lexists(self.out):
-                old = self._hidden("old")
                 os.rename(self.out, old)
                 pause_point("swap")
-                os.rename(tmp, self.out)
-                _fsync(self._parent)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.rename(tmp, self.out)
-                _fsync(self._parent)
+            os.rename(tmp, self.out)
+            _fsync(self._parent)
+            # killed from here on, the new output is whole but still holds the marker (and
+            # the old one and the work may be beside it): the next writer removes all three
+            pause_point("placed")
+            shutil.rmtree(old, ignore_errors=True)
             self.remove_checkpoint()  # the work is whole now
             (self.out / MARKER).unlink()
             _fsync(self.out)
