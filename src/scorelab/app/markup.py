@@ -1,7 +1,7 @@
 """The explorer's own bits of HTML, beside the report's sections (``views``): a slider's
-label and note (its preset value, range and source), a run's heading (what it was, what changed from
-the preset, how to repeat it) and the table of the session's runs. The numbers are the
-sliders' and runs' own; nothing here computes one."""
+label and note (its preset value, range and source), a run's heading (what it was, what
+changed from the preset, how to repeat it) and the table of the session's runs. The numbers
+are the sliders' and runs' own; nothing here computes one."""
 
 from __future__ import annotations
 
