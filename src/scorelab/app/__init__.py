@@ -26,8 +26,9 @@ def notebook() -> Any:
     require_panel()
     import panel as pn
 
-    from .explorer import CSS, Explorer
+    from .explorer import Explorer
     from .jobs import warm_up
+    from .markup import CSS
 
     warm_up()
     pn.extension("plotly", "codeeditor", raw_css=[CSS])

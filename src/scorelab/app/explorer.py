@@ -41,7 +41,7 @@ from .choose import (
 )
 from .jobs import MAX_RUNNING, Job, running
 from .knobs import Slider, as_value, sliders
-from .markup import escape, run_heading, runs_table, slider_label, slider_note
+from .markup import CSS, escape, run_heading, runs_table, slider_label, slider_note
 from .runs import Run, Runs
 from .views import html_pane, page_view
 
@@ -56,15 +56,6 @@ BOX_HINT = """\
 # systems:
 #   court-list:
 #     exit: {min_days: 30}
-"""
-CSS = """
-.slider-label { font-size: 14px; white-space: nowrap; }
-.slider-note { font-size: 12px; color: #4d5566; margin: -6px 0 8px 10px; line-height: 1.35; }
-.slider-note .tag { display: inline-block; padding: 0 6px; border-radius: 8px;
-  background: #fff3cd; color: #6b4e00; font-weight: 600; }
-.problems { color: #b00020; font-size: 13px; margin: 4px 0; padding-left: 18px; }
-.problems li { margin: 2px 0; }
-.muted { color: #4d5566; font-size: 13px; }
 """
 
 

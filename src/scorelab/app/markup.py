@@ -11,6 +11,17 @@ from collections.abc import Sequence
 from .knobs import Slider
 from .runs import Run
 
+#: the style of these bits (and of the explorer's own notes), given to the page's extension
+CSS = """
+.slider-label { font-size: 14px; white-space: nowrap; }
+.slider-note { font-size: 12px; color: #4d5566; margin: -6px 0 8px 10px; line-height: 1.35; }
+.slider-note .tag { display: inline-block; padding: 0 6px; border-radius: 8px;
+  background: #fff3cd; color: #6b4e00; font-weight: 600; }
+.problems { color: #b00020; font-size: 13px; margin: 4px 0; padding-left: 18px; }
+.problems li { margin: 2px 0; }
+.muted { color: #4d5566; font-size: 13px; }
+"""
+
 
 def escape(text: str) -> str:
     """Text as HTML (quotes left as they are: it goes between tags)."""

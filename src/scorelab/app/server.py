@@ -42,8 +42,9 @@ def serve(host: str = "127.0.0.1", port: int = 5006, show: bool = False) -> None
     """Serve the explorer until interrupted (see the module docstring)."""
     import panel as pn
 
-    from .explorer import CSS, app
+    from .explorer import app
     from .jobs import stop_all, warm_up
+    from .markup import CSS
 
     said = warning(host)
     if said:
