@@ -73,7 +73,21 @@ class Stream:
         independent number for the same person and day."""
         if ids.size == 0:  # (no key to hash: many a day's draw is for nobody)
             return np.empty(ids.shape, dtype=np.float64)
-        key = np.uint64(stream_key(self.seed, self.name, day, draw))
+        return self._unit(ids, np.uint64(stream_key(self.seed, self.name, day, draw)))
+
+    def uniform_on(self, first: int, offsets: np.ndarray, ids: np.ndarray, draw: int = 0
+                   ) -> np.ndarray:
+        """``uniform(first + offsets[i], ids[i:i+1])[0]`` for every i, in one pass: the same
+        numbers for persons drawing on different days of a window (one key a day)."""
+        if ids.size == 0:
+            return np.empty(ids.shape, dtype=np.float64)
+        keys = np.array([stream_key(self.seed, self.name, first + k, draw)
+                         for k in range(int(offsets.max()) + 1)], dtype=np.uint64)
+        return self._unit(ids, keys[offsets])
+
+    @staticmethod
+    def _unit(ids: np.ndarray, key: np.uint64 | np.ndarray) -> np.ndarray:
+        """The keyed hash of each id (key: one for all, or one per id) as a double in [0, 1)."""
         x = ids.astype(np.uint64)
         x *= _GOLDEN
         x += key

@@ -47,7 +47,7 @@ from ..scenario.geography import Geography
 from ..scenario.plan import MeasurePlan, Plan, SystemPlan
 from ..systems.jurisdiction import Coverage
 
-FORMAT = 2
+FORMAT = 3  # (3: a process holds the events of its window, not a calendar)
 #: the token in the marker of a checkpoint folder (its name has none: one per output)
 TOKEN = "checkpoint"
 #: values rebuilt from the plan when a run is resumed, never saved

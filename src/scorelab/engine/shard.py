@@ -50,8 +50,7 @@ class Shard:
         streams = Streams(plan.seed, plan.block_size, plan.streams)
         self.population: Population = generate_population(
             plan.population, plan.geography, streams, start, stop)
-        self.processes = build_processes({p.name: p.spec for p in plan.processes},
-                                         self.population, streams)
+        self.processes = build_processes(plan, self.population, streams)
         self.protests = (ProtestState(plan.protests, self.population, streams)
                          if plan.protests is not None else None)
         self.systems: list[SystemState] = [

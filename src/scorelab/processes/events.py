@@ -3,25 +3,34 @@
 Each process is a stream of trials (a loan instalment falls due, a court judgment is made, a
 driver commits an offence) at a per-person daily rate, each trial ending in one outcome event.
 Rather than flipping a coin per person and day, each person carries the day of their next
-trial (geometric waiting time, the exact law of a daily Bernoulli process); a day touches only
-the persons whose trial is due, which a calendar queue (``core.calendar``) holds by day, so
-the column is scanned once a window, not once a day. Draws are keyed by person id, so shards
-agree, and the persons due come in id order, as a scan would give them.
+trial (geometric waiting time, the exact law of a daily Bernoulli process).
+
+Nothing a system or a measure does changes the truth, so a process runs a window of days at
+once: one scan of the column finds the persons due within the window, their trials are drawn
+together (and again for those whose next trial falls inside it too), and each day of the
+window then only hands over its events. A day's numpy calls are those of a window shared by
+its days, instead of a few dozen of its own. Draws are keyed by (day, person), so they are
+the numbers a day-by-day run draws, and each day's persons come in id order, as a scan would
+give them. A window ends before a scheduled change of the process and at the end of the run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from ..core.calendar import Calendar
 from ..core.columns import Column, allocate_onto
 from ..core.streams import Stream, Streams
 from ..core.tunable import Tunable
 from ..population.generate import Population
+from ..scenario.plan import Plan
 from ..scenario.schema import ProcessSpec
 
 NEVER = np.iinfo(np.uint16).max  # a next-trial day beyond any horizon
 COLUMNS = (Column("next_day", np.uint16, NEVER),)  # per person and process
+#: days a window runs at once (fewer stops, fewer numpy calls; more events held ahead)
+WINDOW = 32
 
 
 def waiting_days(u: np.ndarray, rate: np.ndarray | float) -> np.ndarray:
@@ -59,11 +68,13 @@ def remedy_days(stream: Stream, rate: float, day: int, ids: np.ndarray) -> np.nd
 
 
 class Process(Tunable):
-    """One process of a shard: the next-trial day of each of its persons."""
+    """One process of a shard: the next-trial day of each of its persons, and the events of
+    the days of the open window."""
 
     next_day: np.ndarray
 
-    def __init__(self, name: str, spec: ProcessSpec, pop: Population, streams: Streams) -> None:
+    def __init__(self, name: str, spec: ProcessSpec, pop: Population, streams: Streams,
+                 stops: Sequence[int] = ()) -> None:
         self.name = name
         self.configure(spec)
         self.pop = pop
@@ -72,9 +83,13 @@ class Process(Tunable):
         self._outcome = streams.claim(names["outcome"])
         self._start = streams.claim(names["start"])
         self.block_size = streams.block_size
+        #: days a window must not run past: the scheduled changes of this process (the
+        #: change acts before its day) and the end of the run
+        self.stops = sorted(set(stops))
         allocate_onto(self, COLUMNS, len(pop))
-        #: the rows due on each day of a window (the column stays the truth)
-        self.calendar = Calendar()
+        #: the open window ``[lo, hi)`` and each of its days' events (handed over once)
+        self.lo = self.hi = 0
+        self.ahead: list[dict[str, np.ndarray]] = []
         self._draw_next(0)
 
     def configure(self, spec: ProcessSpec) -> None:
@@ -84,6 +99,9 @@ class Process(Tunable):
     def reconcile(self, day: int, old: ProcessSpec) -> None:
         """A new trial rate: every person's next trial is drawn afresh from ``day`` (waiting
         times are memoryless, so this is the exact law of the new daily rate)."""
+        if day < self.hi:  # (its stops keep a window from running past a change)
+            raise RuntimeError(f"process {self.name!r} changed on day {day}, inside the "
+                               f"window of days {self.lo} to {self.hi - 1} it has drawn")
         spec = self.spec
         if (old.rate, old.rate_propensity, old.who) != (spec.rate, spec.rate_propensity,
                                                          spec.who):
@@ -98,14 +116,18 @@ class Process(Tunable):
             ids = np.arange(pop.start + a, pop.start + b, dtype=np.int64)
             first = day + waiting_days(self._start.uniform(day, ids), self._rates(slice(a, b)))
             self.next_day[a:b] = np.minimum(first, NEVER)
-        self.calendar.close()
+        self.lo = self.hi = 0
+        self.ahead = []
 
     def _rates(self, rows: np.ndarray | slice) -> np.ndarray | float:
         """Each row's daily trial rate: the spec's, times the person's propensity, zero
         for those the process does not reach (float64, as ``rate * propensity`` always was);
         one rate for all when it is the same for everyone."""
         spec, pop = self.spec, self.pop
-        if spec.rate_propensity is None and spec.who == "everyone":
+        if spec.rate_propensity is None and (
+                spec.who == "everyone" or isinstance(rows, np.ndarray)
+                and (pop.adult if spec.who == "adults" else pop.borrower)[rows].all()):
+            # (the same rate for each of these rows: the spec's times one)
             return min(float(spec.rate), 1.0)
         n = rows.size if isinstance(rows, np.ndarray) else len(range(*rows.indices(len(pop))))
         if spec.rate_propensity is not None:
@@ -119,43 +141,97 @@ class Process(Tunable):
             rate *= pop.borrower[rows]
         return np.minimum(rate, 1.0, out=rate)
 
-    def _due(self, day: int) -> np.ndarray:
-        """The rows whose trial is today, ascending (``np.flatnonzero(next_day == day)``),
-        from the calendar; a day past its window opens the next from one scan."""
-        calendar = self.calendar
-        if not calendar.covers(day):
-            rows = np.flatnonzero(self.next_day < calendar.end(day, NEVER))
-            calendar.open(day, rows, self.next_day[rows], NEVER)
-        return calendar.take(day)
-
     def step(self, day: int) -> dict[str, np.ndarray]:
-        """Run today's trials; return the global ids of persons with each outcome event."""
-        rows = self._due(day)
-        ids = rows + self.pop.start
-        rates = self._rates(rows)
-        gap = waiting_days(self._gap.uniform(day, ids), rates)
-        gap += day + 1
-        new = np.minimum(gap, NEVER, out=gap).astype(np.uint16)
-        self.next_day[rows] = new
-        self.calendar.add(rows, new)
-        out: dict[str, np.ndarray] = {}
-        u = self._outcome.uniform(day, ids)
-        # each outcome takes the next slice [low, high) of the unit interval; without a
-        # propensity the bounds are the same for everyone (scalars, the same doubles)
+        """Today's trials: the global ids of persons with each outcome event, ascending."""
+        if not self.lo <= day < self.hi:
+            self._run_window(day)
+        events = self.ahead[day - self.lo]
+        self.ahead[day - self.lo] = {}  # (handed over once; the arrays go with the day)
+        return events
+
+    def _window_end(self, day: int) -> int:
+        """The end of a window opened on ``day``: ``WINDOW`` days, never past a stop."""
+        end = min(day + WINDOW, NEVER)
+        for stop in self.stops:
+            if stop > day:
+                return min(end, stop)
+        return end
+
+    def _run_window(self, lo: int) -> None:
+        """Run every trial of days ``[lo, hi)``: the persons due in the window (one scan),
+        then those of them due again inside it, round by round; each day's events are kept,
+        sorted by (event, id), for ``step`` to hand over."""
+        hi = self._window_end(lo)
+        rows = np.flatnonzero(self.next_day < hi)  # (every next day is at or after ``lo``)
+        days = self.next_day[rows]
+        names = self.events
+        slots = len(self.spec.outcomes) + 1  # the outcomes, then ``otherwise`` (or none)
+        runs = []
+        while rows.size:
+            offsets = (days - lo).astype(np.intp)
+            ids = rows + self.pop.start
+            gap = waiting_days(self._gap.uniform_on(lo, offsets, ids), self._rates(rows))
+            gap += days.astype(np.float64) + 1  # (the day's ``day + 1``, the same doubles)
+            new = np.minimum(gap, NEVER, out=gap).astype(np.uint16)
+            self.next_day[rows] = new
+            group = offsets * slots + self._outcomes(lo, offsets, rows, ids)
+            held = rows
+            if self.spec.otherwise is None:  # a trial of no outcome is no event
+                kept = np.flatnonzero(group % slots < slots - 1)
+                group, held = group[kept], rows[kept]
+            # each round's events sorted by (day, event), rows ascending within (a stable
+            # sort, on bytes a radix sort), packed with the row into one key: the rounds
+            # merge by one sort of sorted runs
+            order = np.argsort(group.astype(np.uint8 if (hi - lo) * slots <= 256
+                                            else np.int64), kind="stable")
+            key = group[order] << 32
+            key |= held[order]
+            runs.append(key)
+            again = new < hi
+            rows, days = rows[again], new[again]
+        keys = (runs[0] if len(runs) == 1 else np.sort(np.concatenate(runs), kind="stable")
+                ) if runs else np.empty(0, dtype=np.int64)
+        ids = (keys & 0xFFFFFFFF) + self.pop.start
+        bounds = np.searchsorted(keys >> 32, np.arange((hi - lo) * slots + 1)).tolist()
+        self.ahead = []
+        for k in range(hi - lo):
+            today: dict[str, np.ndarray] = {}
+            for s, event in enumerate(names):
+                at = (k * slots + s)
+                today[event] = ids[bounds[at]:bounds[at + 1]]
+            self.ahead.append(today)
+        self.lo, self.hi = lo, hi
+
+    def _outcomes(self, lo: int, offsets: np.ndarray, rows: np.ndarray, ids: np.ndarray
+                  ) -> np.ndarray:
+        """Each trial's outcome, as its slot: the i-th outcome, or ``len(outcomes)`` for the
+        rest (``otherwise``, if any). Each outcome takes the next slice [low, high) of the
+        unit interval; without a propensity the bounds are the same for everyone (scalars,
+        the same doubles)."""
         spec = self.spec
+        u = self._outcome.uniform_on(lo, offsets, ids)
         propensity = (self.pop.propensity[spec.outcome_propensity][rows].astype(np.float64)
                       if spec.outcome_propensity is not None else None)
+        if propensity is None:  # the slices' ends, then one search places every trial
+            highs, high = [], 0.0
+            for base in spec.outcomes.values():
+                high = float(np.minimum(high + base, 1.0))
+                highs.append(high)
+            return np.searchsorted(np.array(highs), u, side="right")
+        slot = np.full(u.size, len(spec.outcomes), dtype=np.intp)
         low: np.ndarray | float = 0.0
-        for event, base in spec.outcomes.items():
-            high = np.minimum(low + (base * propensity if propensity is not None else base),
-                              1.0)
-            out[event] = ids[(u >= low) & (u < high)]
-            low = high
-        if spec.otherwise is not None:
-            out[spec.otherwise] = ids[u >= low]
-        return out
+        for s, base in enumerate(spec.outcomes.values()):
+            high_of = np.minimum(low + base * propensity, 1.0)
+            slot[(u >= low) & (u < high_of)] = s
+            low = high_of
+        return slot
 
 
-def build_processes(specs: dict[str, ProcessSpec], pop: Population,
-                    streams: Streams) -> list[Process]:
-    return [Process(name, spec, pop, streams) for name, spec in specs.items()]
+def build_processes(plan: Plan, pop: Population, streams: Streams) -> list[Process]:
+    """The plan's processes for a shard's persons; each window stops at the process's
+    scheduled changes and at the end of the run."""
+    stops = {k: [day for day, step in plan.steps.items()
+                 if any(index == k for index, _ in step.processes)]
+             for k in range(len(plan.processes))}
+    return [Process(p.name, p.spec, pop, streams, [*stops[k], plan.total_days])
+            for k, p in enumerate(plan.processes)]
