@@ -54,19 +54,44 @@ def _mix64(x: np.ndarray) -> np.ndarray:
 class Stream:
     """The one handle that draws from a named stream (see :meth:`Streams.claim`)."""
 
-    __slots__ = ("block_size", "name", "seed")
+    __slots__ = ("_philox", "_reused", "block_size", "name", "seed")
 
     def __init__(self, seed: int, name: str, block_size: int) -> None:
         self.seed = seed
         self.name = name
         self.block_size = block_size
+        self._philox: np.random.Philox | None = None
+        self._reused: np.random.Generator | None = None
 
-    def block(self, day: int, block: int) -> np.random.Generator:
-        """A generator for one (day, block): dense draws over a block of persons."""
+    def _block_key(self, day: int, block: int) -> int:
         key = hashlib.blake2b(
             f"{self.seed}\x1f{self.name}\x1f{day}\x1f{block}".encode(), digest_size=16
         ).digest()
-        return np.random.Generator(np.random.Philox(key=int.from_bytes(key, "little")))
+        return int.from_bytes(key, "little")
+
+    def block(self, day: int, block: int) -> np.random.Generator:
+        """A generator for one (day, block): dense draws over a block of persons."""
+        return np.random.Generator(np.random.Philox(key=self._block_key(day, block)))
+
+    def block_again(self, day: int, block: int) -> np.random.Generator:
+        """:meth:`block`'s generator for (day, block), the same numbers, from the handle's
+        one generator re-keyed in place: a fresh Philox and Generator cost several times
+        the re-keying, which a part drawing a little from every block of every day pays
+        over and over. The generator is valid until the next call (on this handle)."""
+        key = self._block_key(day, block)
+        if self._philox is None or self._reused is None:
+            self._philox = np.random.Philox(key=key)
+            self._reused = np.random.Generator(self._philox)
+            return self._reused
+        # the state of ``Philox(key=key)``: the key's two words (low first), counter zero,
+        # nothing buffered
+        self._philox.state = {
+            "bit_generator": "Philox",
+            "state": {"counter": np.zeros(4, dtype=np.uint64),
+                      "key": np.array([key & 0xFFFFFFFFFFFFFFFF, key >> 64], dtype=np.uint64)},
+            "buffer": np.zeros(4, dtype=np.uint64), "buffer_pos": 4, "has_uint32": 0,
+            "uinteger": 0}
+        return self._reused
 
     def uniform(self, day: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
         """One uniform in [0, 1) per person id for this day; ``draw`` picks a further

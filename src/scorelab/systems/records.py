@@ -123,7 +123,7 @@ class Recorder:
     def _false_records(self, day: int) -> np.ndarray:
         out = []
         for block, a, b in self._segments:
-            rng = self._false.block(day, block)
+            rng = self._false.block_again(day, block)  # (done with it in this turn)
             lengths = b - a
             total = int(lengths.sum())
             k = int(rng.binomial(total, self.rule.false_rate))
