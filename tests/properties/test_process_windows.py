@@ -5,6 +5,7 @@ changes included), its persons in id order."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -62,10 +63,13 @@ def _scenario(specs: dict[str, dict[str, object]], days: int, persons: int,
 @given(specs=processes(), days=st.integers(1, 90), persons=st.integers(1, 9000),
        window=st.integers(1, 40), shards=st.integers(1, 3),
        changes=st.lists(st.tuples(st.integers(1, 89), st.sampled_from(["first", "second"]),
-                                  st.sampled_from(["rate"]), RATES), max_size=2))
+                                  st.sampled_from(["rate"]), RATES), max_size=2),
+       data=st.data())
 def test_each_day_hands_over_the_day_by_day_draws(
         specs: dict[str, dict[str, object]], days: int, persons: int, window: int,
-        shards: int, changes: list[tuple[int, str, str, float]]) -> None:
+        shards: int, changes: list[tuple[int, str, str, float]], data: st.DataObject) -> None:
+    """Every event's count, and the persons of the events read (some of them, as if systems
+    recorded those), are the day-by-day draws."""
     changes = [c for c in changes if c[0] < days]
     changes = sorted({(day, p): (day, p, f, v) for day, p, f, v in changes}.values())
     plan = compile_plan(load_scenario(text=_scenario(specs, days, persons, changes)))
@@ -74,18 +78,27 @@ def test_each_day_hands_over_the_day_by_day_draws(
         for start, stop in shard_bounds(plan.persons, plan.block_size,
                                         min(shards, -(-plan.persons // plan.block_size))):
             shard = Shard(plan, start, stop)
+            read_by = data.draw(st.sets(st.sampled_from(sorted(plan.events))))
+            for process in shard.processes:  # (the scenario has no system: none is read)
+                process.read = sorted(read_by)
             handed: list[tuple[int, int, str]] = []
+            counts: Counter[tuple[int, str]] = Counter()
             for day in range(plan.total_days):
                 if day in plan.steps:
                     shard.retune(day)
                 for process in shard.processes:
-                    for event, ids in process.step(day).items():
+                    read, counted = process.step(day)
+                    assert set(read) == set(process.events) & read_by
+                    for event, ids in read.items():
                         assert ids.dtype == np.int64
                         assert (np.diff(ids) > 0).all(), "a day's persons in id order"
+                        assert counted[event] == ids.size
                         handed += [(day, int(i), event) for i in ids]
+                    counts.update({(day, e): n for e, n in counted.items() if n})
             replayed = truth_events(plan, shard.processes, start, np.arange(start, stop),
                                     set(plan.events))
-            assert sorted(handed) == replayed
+            assert sorted(handed) == [e for e in replayed if e[2] in read_by]
+            assert counts == Counter((day, e) for day, _, e in replayed)
 
 
 def test_a_change_inside_a_drawn_window_is_refused() -> None:

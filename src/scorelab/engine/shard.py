@@ -87,8 +87,11 @@ class Shard:
         """Processes act and protesters gather (truth). Returns how many people forward
         protest photos, per city cell."""
         events: dict[str, np.ndarray] = {}
+        counts: dict[str, int] = {}
         for process in self.processes:
-            events.update(process.step(day))
+            read, counted = process.step(day)
+            events.update(read)
+            counts.update(counted)
         forwarders: dict[int, int] = {}
         if self.protests is not None and activism is not None:
             forwarders = self.protests.gather(day, protests, activism)
@@ -96,9 +99,10 @@ class Shard:
             participation, presence = PROTEST_EVENTS
             events[participation] = part
             events[presence] = np.setdiff1d(self.protests.present_today, part)
+            counts.update({participation: part.size, presence: events[presence].size})
         if day >= self.warmup:
-            for name, ids in events.items():
-                self.event_counts[name][day - self.warmup] = ids.size
+            for name, n in counts.items():
+                self.event_counts[name][day - self.warmup] = n
         self.events = events
         return forwarders
 

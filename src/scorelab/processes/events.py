@@ -12,11 +12,14 @@ window then only hands over its events. A day's numpy calls are those of a windo
 its days, instead of a few dozen of its own. Draws are keyed by (day, person), so they are
 the numbers a day-by-day run draws, and each day's persons come in id order, as a scan would
 give them. A window ends before a scheduled change of the process and at the end of the run.
+
+An event no system records (a loan repaid on time, a tax return filed) is only counted: its
+persons are never sorted into days or handed over, which most of a day's trials are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -74,7 +77,7 @@ class Process(Tunable):
     next_day: np.ndarray
 
     def __init__(self, name: str, spec: ProcessSpec, pop: Population, streams: Streams,
-                 stops: Sequence[int] = ()) -> None:
+                 stops: Sequence[int] = (), read: Collection[str] | None = None) -> None:
         self.name = name
         self.configure(spec)
         self.pop = pop
@@ -86,10 +89,15 @@ class Process(Tunable):
         #: days a window must not run past: the scheduled changes of this process (the
         #: change acts before its day) and the end of the run
         self.stops = sorted(set(stops))
+        #: the events whose persons a system reads (``None``: every event); the others are
+        #: only counted
+        self.read = None if read is None else sorted(set(read))
         allocate_onto(self, COLUMNS, len(pop))
-        #: the open window ``[lo, hi)`` and each of its days' events (handed over once)
+        #: the open window ``[lo, hi)``, each of its days' events read (handed over once)
+        #: and how many persons had each event, by day and slot (see ``_run_window``)
         self.lo = self.hi = 0
         self.ahead: list[dict[str, np.ndarray]] = []
+        self.counts = np.zeros(0, dtype=np.int64)
         self._draw_next(0)
 
     def configure(self, spec: ProcessSpec) -> None:
@@ -118,6 +126,7 @@ class Process(Tunable):
             self.next_day[a:b] = np.minimum(first, NEVER)
         self.lo = self.hi = 0
         self.ahead = []
+        self.counts = np.zeros(0, dtype=np.int64)
 
     def _rates(self, rows: np.ndarray | slice) -> np.ndarray | float:
         """Each row's daily trial rate: the spec's, times the person's propensity, zero
@@ -141,13 +150,17 @@ class Process(Tunable):
             rate *= pop.borrower[rows]
         return np.minimum(rate, 1.0, out=rate)
 
-    def step(self, day: int) -> dict[str, np.ndarray]:
-        """Today's trials: the global ids of persons with each outcome event, ascending."""
+    def step(self, day: int) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+        """Today's trials: the global ids of persons with each event a system reads,
+        ascending, and how many persons had each event."""
         if not self.lo <= day < self.hi:
             self._run_window(day)
-        events = self.ahead[day - self.lo]
-        self.ahead[day - self.lo] = {}  # (handed over once; the arrays go with the day)
-        return events
+        k = day - self.lo
+        events = self.ahead[k]
+        self.ahead[k] = {}  # (handed over once; the arrays go with the day)
+        slots = len(self.spec.outcomes) + 1
+        counts = self.counts[k * slots:(k + 1) * slots].tolist()
+        return events, {event: counts[s] for s, event in enumerate(self.events)}
 
     def _window_end(self, day: int) -> int:
         """The end of a window opened on ``day``: ``WINDOW`` days, never past a stop."""
@@ -166,6 +179,10 @@ class Process(Tunable):
         days = self.next_day[rows]
         names = self.events
         slots = len(self.spec.outcomes) + 1  # the outcomes, then ``otherwise`` (or none)
+        # the slots whose persons are handed over: events a system reads (not "no event")
+        wanted = np.array([self.read is None or event in self.read for event in names]
+                          + [False] * (slots - len(names)))
+        counts = np.zeros((hi - lo) * slots, dtype=np.int64)
         runs = []
         while rows.size:
             offsets = (days - lo).astype(np.intp)
@@ -174,10 +191,12 @@ class Process(Tunable):
             gap += days.astype(np.float64) + 1  # (the day's ``day + 1``, the same doubles)
             new = np.minimum(gap, NEVER, out=gap).astype(np.uint16)
             self.next_day[rows] = new
-            group = offsets * slots + self._outcomes(lo, offsets, rows, ids)
+            slot = self._outcomes(lo, offsets, rows, ids)
+            group = offsets * slots + slot
+            counts += np.bincount(group, minlength=counts.size)
             held = rows
-            if self.spec.otherwise is None:  # a trial of no outcome is no event
-                kept = np.flatnonzero(group % slots < slots - 1)
+            if not wanted.all():
+                kept = np.flatnonzero(wanted[slot])
                 group, held = group[kept], rows[kept]
             # each round's events sorted by (day, event), rows ascending within (a stable
             # sort, on bytes a radix sort), packed with the row into one key: the rounds
@@ -197,9 +216,11 @@ class Process(Tunable):
         for k in range(hi - lo):
             today: dict[str, np.ndarray] = {}
             for s, event in enumerate(names):
-                at = (k * slots + s)
-                today[event] = ids[bounds[at]:bounds[at + 1]]
+                if wanted[s]:
+                    at = k * slots + s
+                    today[event] = ids[bounds[at]:bounds[at + 1]]
             self.ahead.append(today)
+        self.counts = counts
         self.lo, self.hi = lo, hi
 
     def _outcomes(self, lo: int, offsets: np.ndarray, rows: np.ndarray, ids: np.ndarray
@@ -229,9 +250,12 @@ class Process(Tunable):
 
 def build_processes(plan: Plan, pop: Population, streams: Streams) -> list[Process]:
     """The plan's processes for a shard's persons; each window stops at the process's
-    scheduled changes and at the end of the run."""
+    scheduled changes and at the end of the run, and hands over the persons of the events
+    the systems record (their events are fixed for a run: a schedule may not change a
+    system's streams)."""
     stops = {k: [day for day, step in plan.steps.items()
                  if any(index == k for index, _ in step.processes)]
              for k in range(len(plan.processes))}
-    return [Process(p.name, p.spec, pop, streams, [*stops[k], plan.total_days])
+    read = {event for system in plan.systems for event in system.spec.events()}
+    return [Process(p.name, p.spec, pop, streams, [*stops[k], plan.total_days], read)
             for k, p in enumerate(plan.processes)]

@@ -188,7 +188,9 @@ class SystemState(Tunable, ABC):
 
     @abstractmethod
     def step(self, day: int, events: dict[str, np.ndarray]) -> None:
-        """Record today's events, decide, count (the records phase)."""
+        """Record today's events, decide, count (the records phase). ``events`` holds the
+        persons of the events some system's spec names in ``events()`` (and of protests):
+        the others are only counted."""
 
     @abstractmethod
     def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
