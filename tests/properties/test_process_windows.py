@@ -61,13 +61,14 @@ def _scenario(specs: dict[str, dict[str, object]], days: int, persons: int,
 
 @settings(max_examples=40, deadline=None)
 @given(specs=processes(), days=st.integers(1, 90), persons=st.integers(1, 9000),
-       window=st.integers(1, 40), shards=st.integers(1, 3),
+       window=st.integers(1, 40), most=st.sampled_from([1, 50, 400, 1 << 21]),
+       shards=st.integers(1, 3),
        changes=st.lists(st.tuples(st.integers(1, 89), st.sampled_from(["first", "second"]),
                                   st.sampled_from(["rate"]), RATES), max_size=2),
        data=st.data())
 def test_each_day_hands_over_the_day_by_day_draws(
         specs: dict[str, dict[str, object]], days: int, persons: int, window: int,
-        shards: int, changes: list[tuple[int, str, str, float]], data: st.DataObject) -> None:
+        most: int, shards: int, changes: list[tuple[int, str, str, float]], data: st.DataObject) -> None:
     """Every event's count, and the persons of the events read (some of them, as if systems
     recorded those), are the day-by-day draws."""
     changes = [c for c in changes if c[0] < days]
@@ -75,6 +76,7 @@ def test_each_day_hands_over_the_day_by_day_draws(
     plan = compile_plan(load_scenario(text=_scenario(specs, days, persons, changes)))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(events, "WINDOW", window)
+        patch.setattr(events, "MOST_TRIALS", most)  # (a window cut short by its trials)
         for start, stop in shard_bounds(plan.persons, plan.block_size,
                                         min(shards, -(-plan.persons // plan.block_size))):
             shard = Shard(plan, start, stop)

@@ -34,6 +34,10 @@ NEVER = np.iinfo(np.uint16).max  # a next-trial day beyond any horizon
 COLUMNS = (Column("next_day", np.uint16, NEVER),)  # per person and process
 #: days a window runs at once (fewer stops, fewer numpy calls; more events held ahead)
 WINDOW = 32
+#: trials a window draws at most at once: a large shard's window is cut to fewer days, so
+#: its arrays stay small next to the population's columns (at 1M persons china-2022 draws
+#: about 460,000 trials in 32 days; a shard of 50M persons about as many in one day)
+MOST_TRIALS = 1 << 21
 
 
 def waiting_days(u: np.ndarray, rate: np.ndarray | float) -> np.ndarray:
@@ -177,6 +181,11 @@ class Process(Tunable):
         hi = self._window_end(lo)
         rows = np.flatnonzero(self.next_day < hi)  # (every next day is at or after ``lo``)
         days = self.next_day[rows]
+        if rows.size > MOST_TRIALS:  # fewer days, as many as fit (at least one)
+            per_day = np.cumsum(np.bincount(days - lo, minlength=hi - lo))
+            hi = lo + max(1, int(np.searchsorted(per_day, MOST_TRIALS, side="right")))
+            kept = np.flatnonzero(days < hi)
+            rows, days = rows[kept], days[kept]
         names = self.events
         slots = len(self.spec.outcomes) + 1  # the outcomes, then ``otherwise`` (or none)
         # the slots whose persons are handed over: events a system reads (not "no event")
