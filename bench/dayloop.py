@@ -3,6 +3,7 @@ floor (not part of the tests).
 
     python bench/dayloop.py [--persons 1000000] [--days 100] [--repeat 5]
     python bench/dayloop.py --whole [--persons 1000000] [--repeat 3] [--baseline OLD/src]
+    python bench/dayloop.py --phases [--persons 1000000] [--repeat 3]
 
 Toy model (``bench/toy.yaml``): a score of 100 per person, an event with probability 0.01 a
 day costing 10 points, a blacklist below 60. Timed in one process (CPU seconds; ``--wall``
@@ -19,6 +20,9 @@ written, a fresh process each) alternating with the plain-numpy floor (``shared/
 365 days), and with ``--baseline`` the same run of another checkout's ``src``. Wall seconds
 and CPU seconds (user + system of the child) are both given: on a shared machine the CPU
 figure is the steadier. Prints a Markdown table for bench/RESULTS.md.
+With ``--phases``: china-2022's truth and records phases (``Shard.truth``, ``Shard.records``)
+over its 730 days, one shard built afresh each time outside the timers, CPU seconds; run it
+with ``PYTHONPATH`` set to each checkout in turn to compare them.
 """
 
 from __future__ import annotations
@@ -159,12 +163,39 @@ def whole(persons: int, repeat: int, baseline: Path | None) -> None:
               f"{c / med['floor'][1]:.3f} |")
 
 
+def phases(persons: int, repeat: int) -> None:
+    from scorelab.engine.shard import Shard
+    from scorelab.scenario import load_scenario
+    from scorelab.scenario.extends import preset_text
+    from scorelab.scenario.plan import compile as compile_plan
+
+    plan = compile_plan(load_scenario(text=preset_text("china-2022"),
+                                      overrides={"population": {"persons": persons}}))
+    runs: dict[str, list[float]] = {"truth": [], "records": []}
+    for _ in range(repeat):
+        shard = Shard(plan, 0, plan.persons)
+        spent = {"truth": 0.0, "records": 0.0}
+        for day in range(plan.total_days):
+            start = _clock()
+            shard.truth(day, [], None)
+            spent["truth"] += _clock() - start
+            start = _clock()
+            shard.records(day)
+            spent["records"] += _clock() - start
+        for k, v in spent.items():
+            runs[k].append(v)
+    for k, v in runs.items():
+        print(f"china-2022, {persons:,} x {plan.total_days} days, {k}: min {min(v):.3f} s, "
+              f"median {statistics.median(v):.3f} s (of {repeat})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--whole", action="store_true")
+    parser.add_argument("--phases", action="store_true")
     parser.add_argument("--baseline", type=Path, default=None)
     parser.add_argument("--wall", action="store_true", help="time the toy by wall seconds")
     args = parser.parse_args()
@@ -172,6 +203,9 @@ def main() -> int:
     WALL = args.wall
     if args.whole:
         whole(args.persons, args.repeat, args.baseline)
+        return 0
+    if args.phases:
+        phases(args.persons, args.repeat)
         return 0
     timers = {"scorelab day loop": scorelab_loop, "numpy, scan": numpy_scan,
               "numpy, calendar": numpy_calendar}
