@@ -239,6 +239,8 @@ class Process(Tunable):
         unit interval; without a propensity the bounds are the same for everyone (scalars,
         the same doubles)."""
         spec = self.spec
+        if not spec.outcomes:  # one event whatever the draw: nothing to draw
+            return np.zeros(ids.size, dtype=np.intp)
         u = self._outcome.uniform_on(lo, offsets, ids)
         propensity = (self.pop.propensity[spec.outcome_propensity][rows].astype(np.float64)
                       if spec.outcome_propensity is not None else None)
