@@ -35,8 +35,8 @@ COLUMNS = (Column("next_day", np.uint16, NEVER),)  # per person and process
 #: days a window runs at once (fewer stops, fewer numpy calls; more events held ahead)
 WINDOW = 32
 #: trials a window draws at most at once: a large shard's window is cut to fewer days, so
-#: its arrays stay small next to the population's columns (at 1M persons china-2022 draws
-#: about 460,000 trials in 32 days; a shard of 50M persons about as many in one day)
+#: its arrays stay small next to the population's columns (china-2022 draws about 14,300
+#: trials a day per million persons: 460,000 in 32 days at 1M, 715,000 a day at 50M)
 MOST_TRIALS = 1 << 21
 
 
@@ -107,6 +107,8 @@ class Process(Tunable):
     def configure(self, spec: ProcessSpec) -> None:
         self.spec = spec
         self.events = spec.events()
+        #: a trial's outcomes as slots: the outcomes, then ``otherwise`` (or no event)
+        self.slots = len(spec.outcomes) + 1
 
     def reconcile(self, day: int, old: ProcessSpec) -> None:
         """A new trial rate: every person's next trial is drawn afresh from ``day`` (waiting
@@ -162,7 +164,7 @@ class Process(Tunable):
         k = day - self.lo
         events = self.ahead[k]
         self.ahead[k] = {}  # (handed over once; the arrays go with the day)
-        slots = len(self.spec.outcomes) + 1
+        slots = self.slots
         counts = self.counts[k * slots:(k + 1) * slots].tolist()
         return events, {event: counts[s] for s, event in enumerate(self.events)}
 
@@ -187,7 +189,7 @@ class Process(Tunable):
             kept = np.flatnonzero(days < hi)
             rows, days = rows[kept], days[kept]
         names = self.events
-        slots = len(self.spec.outcomes) + 1  # the outcomes, then ``otherwise`` (or none)
+        slots = self.slots
         # the slots whose persons are handed over: events a system reads (not "no event")
         wanted = np.array([self.read is None or event in self.read for event in names]
                           + [False] * (slots - len(names)))
