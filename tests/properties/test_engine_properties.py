@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scorelab
+from scorelab.core.streams import Streams
+from scorelab.engine.run import shard_bounds
+from scorelab.engine.shard import Shard
+from scorelab.processes.protests import ProtestCoordinator
 from scorelab.report.files import daily_bytes, summary_bytes
 from scorelab.scenario import load_scenario
+from scorelab.scenario.plan import compile as compile_plan
 
 TEMPLATE = """
 extends: china-2022
@@ -166,3 +172,25 @@ def test_measures_give_identical_outputs_for_any_shard_count(text: str, shards: 
         assert measure["flagged_rightly"] + wrongly == measure["flagged"]
         assert measure["collateral_person_days"] <= measure["restriction_person_days_innocent"]
         assert measure["restriction_person_days_innocent"] <= measure["restriction_person_days"]
+
+
+@SETTINGS
+@given(text=measure_scenarios, shards=st.integers(1, 3))
+def test_a_day_s_events_come_ascending(text: str, shards: int) -> None:
+    """Each event's persons of a day come ascending (processes and protests alike), as
+    ``SystemState.step`` promises: ``Coverage.select`` cuts them by binary search without
+    checking."""
+    plan = compile_plan(load_scenario(text=text))
+    shards = [Shard(plan, a, b) for a, b in shard_bounds(plan.persons, plan.block_size, shards)]
+    sums = [shard.city_sums() for shard in shards]
+    total = sums[0]
+    for more in sums[1:]:
+        total = total + more
+    protests = ProtestCoordinator(plan, Streams(plan.seed, plan.block_size, plan.streams), total)
+    for day in range(plan.total_days):
+        today = protests.today(day)
+        for shard in shards:
+            shard.truth(day, today, total.activism)
+            for event, ids in shard.events.items():
+                assert not np.count_nonzero(ids[1:] < ids[:-1]), (event, day)
+            shard.records(day)

@@ -77,13 +77,13 @@ class Calendar:
         inside = days < self.hi
         if self.lo > 0 or days.dtype.kind != "u":
             inside &= days >= self.lo
-        if not inside.all():
+        if np.count_nonzero(inside) < inside.size:
             kept = np.flatnonzero(inside)
             if kept.size == 0:
                 return
             rows, days = rows[kept], days[kept]
         offset = days - self.lo  # in the days' own type: they are at or after ``lo`` now
-        if rows.size == 1 or (offset[0] == offset).all():
+        if rows.size == 1 or not np.count_nonzero(offset != offset[0]):
             self.days[int(offset[0])].append(rows)
             return
         # a stable sort keeps rows ascending within a day; on bytes it is a radix sort
@@ -118,6 +118,6 @@ def sorted_unique(parts: list[np.ndarray]) -> np.ndarray:
         fresh = np.empty(rows.size, dtype=bool)
         fresh[0] = True
         np.not_equal(rows[1:], rows[:-1], out=fresh[1:])
-        if not fresh.all():
+        if np.count_nonzero(fresh) < fresh.size:
             rows = rows[fresh]
     return rows

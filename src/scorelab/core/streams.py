@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +55,7 @@ def _mix64(x: np.ndarray) -> np.ndarray:
 class Stream:
     """The one handle that draws from a named stream (see :meth:`Streams.claim`)."""
 
-    __slots__ = ("_philox", "_reused", "block_size", "name", "seed")
+    __slots__ = ("_key", "_philox", "_rekeyed", "_reused", "block_size", "name", "seed")
 
     def __init__(self, seed: int, name: str, block_size: int) -> None:
         self.seed = seed
@@ -62,6 +63,13 @@ class Stream:
         self.block_size = block_size
         self._philox: np.random.Philox | None = None
         self._reused: np.random.Generator | None = None
+        # the state of ``Philox(key=...)`` for ``block_again``: the key's two words (low
+        # first, written in place), counter zero, nothing buffered (the setter copies them)
+        self._key = np.zeros(2, dtype=np.uint64)
+        self._rekeyed: Any = {"bit_generator": "Philox",  # (numpy types it as its own dict)
+                              "state": {"counter": np.zeros(4, dtype=np.uint64), "key": self._key},
+                              "buffer": np.zeros(4, dtype=np.uint64), "buffer_pos": 4,
+                              "has_uint32": 0, "uinteger": 0}
 
     def _block_key(self, day: int, block: int) -> int:
         key = hashlib.blake2b(
@@ -83,14 +91,9 @@ class Stream:
             self._philox = np.random.Philox(key=key)
             self._reused = np.random.Generator(self._philox)
             return self._reused
-        # the state of ``Philox(key=key)``: the key's two words (low first), counter zero,
-        # nothing buffered
-        self._philox.state = {
-            "bit_generator": "Philox",
-            "state": {"counter": np.zeros(4, dtype=np.uint64),
-                      "key": np.array([key & 0xFFFFFFFFFFFFFFFF, key >> 64], dtype=np.uint64)},
-            "buffer": np.zeros(4, dtype=np.uint64), "buffer_pos": 4, "has_uint32": 0,
-            "uinteger": 0}
+        self._key[0] = key & 0xFFFFFFFFFFFFFFFF
+        self._key[1] = key >> 64
+        self._philox.state = self._rekeyed
         return self._reused
 
     def uniform(self, day: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:

@@ -189,8 +189,8 @@ class SystemState(Tunable, ABC):
     @abstractmethod
     def step(self, day: int, events: dict[str, np.ndarray]) -> None:
         """Record today's events, decide, count (the records phase). ``events`` holds the
-        persons of the events some system's spec names in ``events()`` (and of protests):
-        the others are only counted."""
+        persons of the events some system's spec names in ``events()`` (and of protests),
+        each event's global ids ascending: the others are only counted."""
 
     @abstractmethod
     def resolve_appeals(self, day: int, ids: np.ndarray, won: np.ndarray) -> None:
@@ -247,17 +247,17 @@ class SystemState(Tunable, ABC):
         if not self.cases.on:
             return
         when = day + self.cases.late
-        if became.any():
+        if np.count_nonzero(became):
             self.cases.add(when, self.coverage.global_of(rows[became]), caselog.WRONG_START,
                            grade[became] if grade is not None else -1)
-        if ended.any():
+        if np.count_nonzero(ended):
             self.cases.add(when, self.coverage.global_of(rows[ended]), caselog.WRONG_END)
 
     def _log_records(self, day: int, event: str, ids: np.ndarray, cause: np.ndarray,
                      source: np.ndarray) -> None:
         """For the case files: records written on persons (``ids``) who did not do the
         event (a false record; a namesake's, with whose it was)."""
-        if not self.cases.on or not cause.any():  # (most days: only true records)
+        if not self.cases.on or not np.count_nonzero(cause):  # (most days: only true records)
             return
         wrong = cause != 0
         ids, cause, source = ids[wrong], cause[wrong], source[wrong]

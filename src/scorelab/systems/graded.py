@@ -146,7 +146,7 @@ class GradedState(SystemState):
         self.grade[rows] = new
         g = self.grade_counts.size
         moved = new != old  # (most scores move within their grade: count only the others)
-        if moved.any():
+        if np.count_nonzero(moved):
             self.grade_counts += (np.bincount(new[moved], minlength=g)
                                   - np.bincount(old[moved], minlength=g))
         # (the counts by grade hold everyone: who is sanctioned follows from them)
@@ -156,12 +156,13 @@ class GradedState(SystemState):
         wrong_now = np.take(self.grade_wrong.ravel(), new.astype(np.intp) * g + truth)
         flags = self.flags[rows]
         was_wrong = (flags & WRONG_NOW) != 0
-        self.now_wrong += int(wrong_now.sum()) - int(was_wrong.sum())
+        self.now_wrong += int(np.count_nonzero(wrong_now)) - int(np.count_nonzero(was_wrong))
         self.flags[rows] = np.where(wrong_now, flags | WRONG_NOW, flags & ~WRONG_NOW)
         became = wrong_now & ~was_wrong
         self._log_wrong(day, rows, became, was_wrong & ~wrong_now, new)
-        self.became_wrong += int(became.sum())
-        if became.any():
+        became_now = int(np.count_nonzero(became))
+        self.became_wrong += became_now
+        if became_now:
             b_rows = rows[became]
             self._mark_wrong(b_rows, self._causes(b_rows), day)
             self._file_appeals(day, b_rows, self.coverage.global_of(b_rows))
@@ -171,7 +172,7 @@ class GradedState(SystemState):
         self.flags[rows[first]] |= EVER_SANCTIONED
         if self._rewards_anyone:
             self.flags[rows[self.grade_rewarded[new]]] |= EVER_REWARDED
-        return int(first.sum())
+        return int(np.count_nonzero(first))
 
     def _causes(self, rows: np.ndarray) -> np.ndarray:
         flags = self.flags[rows]

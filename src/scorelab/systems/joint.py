@@ -55,8 +55,10 @@ class JointLinks:
         by the difference (whoever else is listed was flagged on an earlier day)."""
         for k, (_, cover, _) in enumerate(self.links):
             inside = self._inside(cover, rows)
-            self.now[k][0] += int((listed & inside).sum()) - int((was_listed & inside).sum())
-            self.now[k][1] += int((wrong & inside).sum()) - int((was_wrong & inside).sum())
+            self.now[k][0] += (int(np.count_nonzero(listed & inside))
+                               - int(np.count_nonzero(was_listed & inside)))
+            self.now[k][1] += (int(np.count_nonzero(wrong & inside))
+                               - int(np.count_nonzero(was_wrong & inside)))
             self._observe(k, rows[listed & inside], rows[wrong & inside], i)
 
     def _inside(self, cover: Coverage, rows: np.ndarray) -> np.ndarray:

@@ -44,16 +44,13 @@ class Coverage:
         return np.where(inside, ids - self.starts[k0] + self.offsets[k0], -1)
 
     def select(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The covered ones of some global ids of the shard's persons, and their rows:
-        ``(rows[inside], ids[inside])`` of ``local``. Ids that come ascending (a day's
-        events) are cut at the ranges' ends by binary search instead of being looked up one
-        by one."""
+        """The covered ones of some global ids of the shard's persons, ascending (a day's
+        events, as ``SystemState.step`` promises), and their rows: ``(rows[inside],
+        ids[inside])`` of ``local``, cut at the ranges' ends by binary search instead of
+        looked up one by one. (No check that they ascend: it would cost each recorder a pass
+        over the day's events of the whole shard, every day.)"""
         if self.whole:  # every id of the shard is covered, in its own row
             return ids - self._start, ids
-        if ids.size > 1 and not bool((ids[1:] >= ids[:-1]).all()):
-            rows = self.local(ids)
-            inside = rows >= 0
-            return rows[inside], ids[inside]
         cuts = np.searchsorted(ids, self._bounds)
         parts = [(ids[a:b], shift) for (a, b), shift in zip(cuts.tolist(), self._shifts,
                                                             strict=True) if a < b]

@@ -330,7 +330,7 @@ class ListState(SystemState):
             rows, ids, cause = batch.rows, batch.ids, batch.cause
             remedy = np.full(ids.size, _NO_REMEDY)
             true = cause == TRUE_RECORD
-            if true.any():
+            if np.count_nonzero(true):
                 remedy[true] = self._remedy(day, ids[true])
             known = self._known_remedy(day, ids, remedy)
             start = np.full(ids.size, day + delay + wait, dtype=np.int64)
@@ -455,8 +455,8 @@ class ListState(SystemState):
         self.flags[rows] = np.where(wrong, flags | WRONG_NOW, flags & ~WRONG_NOW)
         became = wrong & ~was_wrong
         self._log_wrong(day, rows, became, was_wrong & ~wrong)
-        self.became_wrong = int(became.sum())
-        if became.any():
+        self.became_wrong = int(np.count_nonzero(became))
+        if self.became_wrong:
             b_rows = rows[became]
             self._mark_wrong(b_rows, _WRONG_CAUSE[self.cause[b_rows]], day)
             if self.sanctions_anyone:  # nobody appeals a wrongful reward
@@ -472,8 +472,8 @@ class ListState(SystemState):
             self.joint.recount(rows[listed], rows[wrong], i)
         else:
             was_listed = self.standing.was_listed(rows)
-            self.now_listed += int(listed.sum()) - int(was_listed.sum())
-            self.now_wrong += int(wrong.sum()) - int(was_wrong.sum())
+            self.now_listed += int(np.count_nonzero(listed)) - int(np.count_nonzero(was_listed))
+            self.now_wrong += int(np.count_nonzero(wrong)) - int(np.count_nonzero(was_wrong))
             self.standing.move(rows, listed, was_listed)
             self.joint.update(rows, listed, was_listed, wrong, was_wrong, i)
         if i is None:
@@ -485,8 +485,8 @@ class ListState(SystemState):
         # that sanctions
         first = listed_rows[(self.flags[listed_rows] & EVER_SANCTIONED) == 0]
         self.flags[first] |= EVER_SANCTIONED
-        sanctions = bool(self.sanction_mask.any())
-        rewards = bool(self.reward_mask.any())
+        sanctions = bool(np.count_nonzero(self.sanction_mask))
+        rewards = bool(np.count_nonzero(self.reward_mask))
         if rewards:
             self.flags[listed_rows] |= EVER_REWARDED
         d = self.daily

@@ -265,7 +265,7 @@ class PointsState(GradedState):
 def _counted(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | int]:
     """Rows ascending and unique, and how many times each came (``np.unique`` with counts;
     a day's rows mostly come ascending and once, which one comparison tells)."""
-    if rows.size < 2 or bool((rows[1:] > rows[:-1]).all()):
+    if rows.size < 2 or not np.count_nonzero(rows[1:] <= rows[:-1]):
         return rows, 1
     out, times = np.unique(rows, return_counts=True)
     return out, times

@@ -35,6 +35,16 @@ class RecordBatch:
     source_ids: np.ndarray  # for true records, who really did it (== ids unless misattributed)
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+#: the batch of a day with nothing to record, shared (its arrays cannot be written)
+_NONE = _read_only(np.empty(0, dtype=np.int64))
+_NOTHING = RecordBatch(_NONE, _NONE, _NONE, _NONE, _read_only(np.empty(0, np.uint8)), _NONE)
+
+
 class Recorder:
     """Turns one day's true events of one type into a system's records."""
 
@@ -47,8 +57,9 @@ class Recorder:
         self._seen = rng[f"record/{event}"]
         self._false = rng[f"false/{event}"]
         size = self.block_size = self._seen.block_size
-        # covered id segments of each block of this shard, for drawing false records
-        self._segments: list[tuple[int, np.ndarray, np.ndarray]] = []
+        # covered id segments of each block of this shard, and how many persons they hold,
+        # for drawing false records
+        self._segments: list[tuple[int, np.ndarray, np.ndarray, int]] = []
         if rule.false_rate > 0:
             for block_start in range(pop.start, pop.stop, size):
                 block_stop = min(block_start + size, pop.stop)
@@ -56,16 +67,16 @@ class Recorder:
                 b = np.minimum(coverage.stops, block_stop)
                 keep = a < b
                 if keep.any():
-                    self._segments.append((block_start // size, a[keep], b[keep]))
+                    a, b = a[keep], b[keep]
+                    self._segments.append((block_start // size, a, b, int((b - a).sum())))
 
     def record(self, day: int, ids: np.ndarray | None) -> RecordBatch:
-        empty = np.empty(0, dtype=np.int64)
         if ids is None or ids.size == 0:
-            truth_rows, truth_ids = empty, empty
+            truth_rows, truth_ids = _NONE, _NONE
         else:
             truth_rows, truth_ids = self.coverage.select(ids)
         if truth_ids.size == 0 and not self._segments:  # nothing happened here today
-            return RecordBatch(empty, empty, empty, empty, np.empty(0, np.uint8), empty)
+            return _NOTHING
         rule = self.rule
         if rule.coverage >= 1.0:  # every draw is below 1: nothing to draw
             seen = np.ones(truth_ids.size, dtype=bool)
@@ -77,7 +88,7 @@ class Recorder:
         cause = np.zeros(rec_ids.size, dtype=np.uint8)
         if rule.misattribution > 0 and rec_ids.size:
             moved = self._seen.uniform(day, rec_ids, draw=1) < rule.misattribution
-            if moved.any():
+            if np.count_nonzero(moved):
                 target = self._namesakes(day, rec_ids[moved])
                 changed = target != rec_ids[moved]
                 rec_ids = rec_ids.copy()
@@ -122,14 +133,13 @@ class Recorder:
 
     def _false_records(self, day: int) -> np.ndarray:
         out = []
-        for block, a, b in self._segments:
+        for block, a, b, total in self._segments:
             rng = self._false.block_again(day, block)  # (done with it in this turn)
-            lengths = b - a
-            total = int(lengths.sum())
             k = int(rng.binomial(total, self.rule.false_rate))
             if k == 0:
                 continue
             offsets = np.sort(rng.integers(0, total, k))
+            lengths = b - a
             ends = np.cumsum(lengths)
             seg = np.searchsorted(ends, offsets, side="right")
             out.append(a[seg] + offsets - (ends[seg] - lengths[seg]))

@@ -68,6 +68,6 @@ class Standing:
     def move(self, rows: np.ndarray, listed: np.ndarray, was: np.ndarray) -> None:
         """Today's count of some rows: who joined the list, who left it."""
         left = was & ~listed
-        if left.any():
+        if np.count_nonzero(left):
             self.on_list = np.delete(self.on_list, np.searchsorted(self.on_list, rows[left]))
         self.on_list = add_sorted(self.on_list, rows[listed & ~was])
