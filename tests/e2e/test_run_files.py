@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 import scorelab
-from scorelab.cases import CASE_COLUMNS
+from scorelab.cases.table import CASE_COLUMNS
 from scorelab.cli import main
 from scorelab.ledger.summary import Summary
 

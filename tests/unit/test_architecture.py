@@ -209,6 +209,17 @@ def test_importing_the_low_layer_loads_nothing_above_it() -> None:
     assert all(m == "scorelab" or m.startswith("scorelab.core") for m in loaded), loaded
 
 
+def test_a_worker_loads_no_table_library() -> None:
+    """A worker of the processes or Ray backend runs a shard: it imports neither polars nor
+    pyarrow (nor the report), which would add about half a second to every worker's start."""
+    code = ("import sys, scorelab.engine.backends.worker, scorelab.engine.shard\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('polars', 'pyarrow', 'jinja2', 'rich', 'typer') or m.startswith('scorelab.report'))))")
+    loaded = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                            text=True).stdout.split()
+    assert loaded == [], loaded
+
+
 # --- the plan: cross-references checked in the model -------------------------------------------
 
 

@@ -8,11 +8,6 @@ split into shards and whichever backend; each one's trail is put together after 
 (:mod:`scorelab.core.caselog`) and from what the person did, recomputed for them alone
 (:mod:`.truth`). The table is ``cases.parquet`` (:mod:`.table`; its columns are specified in
 docs/outputs.md). The persons are synthetic.
+
+Nothing is imported here: a shard needs the trails, not the table (and polars).
 """
-
-from .choose import candidates, choose, composite_candidates
-from .table import CASE_COLUMNS, cases_table
-from .trails import composite_trails, trails
-
-__all__ = ["CASE_COLUMNS", "candidates", "cases_table", "choose", "composite_candidates",
-           "composite_trails", "trails"]

@@ -1,6 +1,5 @@
-"""The engine: the day loop, shards, backends, and running a scenario."""
+"""The engine: the day loop, shards, backends, and running a scenario (``engine.run``).
 
-from ..ledger.result import Result
-from .run import run_scenario
-
-__all__ = ["Result", "run_scenario"]
+Nothing is imported here: a worker of the processes or Ray backend imports
+``engine.shard`` and needs neither the ledger's tables nor polars.
+"""

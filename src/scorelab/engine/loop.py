@@ -49,7 +49,8 @@ from typing import Any, ClassVar, Generic, TypeVar, TypeVarTuple
 import numpy as np
 from pydantic import BaseModel
 
-from ..cases import choose, composite_candidates, composite_trails
+from ..cases.choose import choose, composite_candidates
+from ..cases.trails import composite_trails
 from ..core.faults import pause_point
 from ..core.progress import Report, labelled, reporter, stages
 from ..core.streams import Streams

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 
-from ..cases import cases_table
+from ..cases.table import cases_table
 from ..core.progress import labelled, reporter
-from ..ledger import daily_table, summarise
 from ..ledger.result import Result
+from ..ledger.totals import daily_table, summarise
 from ..scenario import ScenarioError
 from ..scenario.errors import Problem, short
 from ..scenario.plan import compile as compile_plan

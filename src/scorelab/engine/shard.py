@@ -15,7 +15,8 @@ from typing import Any, TypeVar, TypeVarTuple
 import numpy as np
 from pydantic import BaseModel
 
-from ..cases import candidates, trails
+from ..cases.choose import candidates
+from ..cases.trails import trails
 from ..core.caselog import APPEAL_DECIDED
 from ..core.streams import Streams
 from ..core.tunable import Tunable

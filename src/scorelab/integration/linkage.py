@@ -21,13 +21,15 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow as pa
 
 from ..records.identity import IdentityRecords
 from ..scenario.schema import LinkageSpec
+
+if TYPE_CHECKING:  # (pyarrow is imported by the first linkage: most runs link nothing)
+    import pyarrow as pa
 
 TRUE_PERSON = "person_truth"
 #: the stages of :func:`link_new`, in order
@@ -51,6 +53,8 @@ class Clusters:
 def _table(records: IdentityRecords, new: np.ndarray | None = None) -> pa.Table:
     """Records as an Arrow table; empty fields are nulls (splink's null level); with ``new``,
     a column ``is_new``."""
+    import pyarrow as pa
+
     columns: dict[str, Any] = {"unique_id": pa.array(np.arange(len(records), dtype=np.int64)),
                                TRUE_PERSON: pa.array(records.person)}
     if new is not None:

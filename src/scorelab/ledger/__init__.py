@@ -1,6 +1,2 @@
-"""Metrics: truth against decision, added up over shards."""
-
-from .parts import RunTotals, ShardTotals
-from .totals import daily_table, summarise
-
-__all__ = ["RunTotals", "ShardTotals", "daily_table", "summarise"]
+"""Metrics: truth against decision, added up over shards (``ledger.totals`` makes the
+tables; a shard needs only ``ledger.parts``, so nothing is imported here)."""

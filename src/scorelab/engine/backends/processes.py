@@ -9,8 +9,8 @@ draw is keyed by person.
 
 Workers are started as new programs rather than through ``multiprocessing``'s spawn, which
 re-runs the caller's main script (a script without an ``if __name__ == "__main__"`` guard, or
-a notebook, would break); starting costs about a second per worker, so the backend pays off on
-large populations.
+a notebook, would break); starting costs about half a second per worker (the imports a
+shard needs: no polars, no report), so the backend pays off on large populations.
 
 Whole runs (``map_runs``) go to a pool of ``workers`` spawned processes (default one per
 core), a fresh interpreter each, whatever threads the caller has started.
