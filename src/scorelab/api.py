@@ -276,7 +276,7 @@ def _run_into(resolved: Scenario, out: Path, force: bool, settings: dict[str, An
         names = ["rendering the files", "writing them"]
         with stages(reporter(progress), "writing the output", names) as stage:
             stage(names[0])
-            contents = output_contents(result)
+            contents = output_contents(result, manifest["scenario_yaml"])
             stage(names[1])
             folder.publish(contents)
     return _public(result)

@@ -44,7 +44,8 @@ def waiting_days(u: np.ndarray, rate: np.ndarray | float) -> np.ndarray:
     """Failures before the first success of a daily Bernoulli(rate): Geometric - 1, from U(0,1).
     ``rate`` is each person's, or one for all (the same doubles, without an array of them)."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf: never
-        days: np.ndarray = np.log1p(-u)
+        days: np.ndarray = np.negative(u)
+        np.log1p(days, out=days)  # (in place: one array of the trials, not two)
         days /= np.log1p(-rate)
         np.floor(days, out=days)
     if not isinstance(rate, np.ndarray):

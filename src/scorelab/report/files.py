@@ -29,14 +29,17 @@ def daily_bytes(daily: pl.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def output_contents(result: Result) -> dict[str, bytes]:
-    """The bytes of every output file, rendered before anything is written."""
+def output_contents(result: Result, scenario_yaml: str | None = None) -> dict[str, bytes]:
+    """The bytes of every output file, rendered before anything is written
+    (``scenario_yaml``: the scenario's ``dump_scenario`` text, when the caller has it)."""
     from .html import render_report
 
+    if scenario_yaml is None:
+        scenario_yaml = dump_scenario(result.scenario)
     out = {
         "summary.json": summary_bytes(result.summary),
         "daily.parquet": daily_bytes(result.daily),
-        "scenario.yaml": dump_scenario(result.scenario).encode("utf-8"),
+        "scenario.yaml": scenario_yaml.encode("utf-8"),
         "report.html": render_report(result.summary, result.daily, result.cases
                                      ).encode("utf-8"),
     }

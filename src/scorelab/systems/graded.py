@@ -113,10 +113,11 @@ class GradedState(SystemState):
     def grade_of(self, score: np.ndarray) -> np.ndarray:
         """Grade index (0 = top grade) for each score; below the lowest floor is the bottom."""
         floors = self._floors_ascending
-        if floors.size > 8:
-            return floors.size - np.searchsorted(floors, score, side="right")
-        # the grade is the number of floors above the score: a few comparisons cost less
-        # than a binary search per score (and no cast of the scores to the floors' type)
+        if floors.size > 8 or score.size < 1024:  # (a day's few regraded persons)
+            return floors.size - floors.searchsorted(score, side="right")
+        # the grade is the number of floors above the score: over many scores, a few
+        # comparisons cost less than a binary search per score (and no cast of the scores
+        # to the floors' type)
         grade = np.zeros(score.shape, dtype=np.uint8)
         for floor in floors.tolist():
             grade += score < floor

@@ -33,6 +33,7 @@ class Coverage:
         # for ``select``: each range's ends, and the shift from an id to its row
         self._bounds = np.stack([self.starts, self.stops], axis=1)
         self._shifts = (self.offsets[:-1] - self.starts).tolist()
+        self._one = self._bounds[0] if self.starts.size == 1 else None  # (a city's system)
 
     def local(self, ids: np.ndarray) -> np.ndarray:
         """Row in the system's arrays for each global id, ``-1`` where not covered."""
@@ -51,6 +52,10 @@ class Coverage:
         over the day's events of the whole shard, every day.)"""
         if self.whole:  # every id of the shard is covered, in its own row
             return ids - self._start, ids
+        if self._one is not None:
+            a, b = ids.searchsorted(self._one).tolist()
+            chosen = ids[a:b]
+            return chosen + self._shifts[0], chosen
         cuts = np.searchsorted(ids, self._bounds)
         parts = [(ids[a:b], shift) for (a, b), shift in zip(cuts.tolist(), self._shifts,
                                                             strict=True) if a < b]
