@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scorelab.core.streams import Stream
+from scorelab.core.streams import Stream, _unit_few, stream_key
 
 KEYS = st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 40)), min_size=1, max_size=8)
 
@@ -43,3 +43,17 @@ def test_uniforms_of_a_window_are_each_day_s(seed: int, first: int, draw: int,
     got = stream.uniform_on(first, at, who, draw)
     want = [stream.uniform(first + int(k), who[i:i + 1], draw)[0] for i, k in enumerate(at)]
     assert got.tobytes() == np.array(want, dtype=np.float64).tobytes()
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 2**31), day=st.integers(0, 5000), draw=st.integers(0, 3),
+       ids=st.lists(st.integers(0, 2**40), min_size=1, max_size=30))
+def test_a_few_ids_hashed_in_python_draw_numpy_s_numbers(seed: int, day: int, draw: int,
+                                                         ids: list[int]) -> None:
+    """``uniform`` hashes a few ids in Python integers: the same doubles as the numpy hash,
+    to the bit, on both sides of the cut-over."""
+    stream = Stream(seed, "system/x/record/e", 4096)
+    who = np.array(ids, dtype=np.int64)
+    key = np.uint64(stream_key(seed, stream.name, day, draw))
+    assert stream.uniform(day, who, draw).tobytes() == Stream._unit(who, key).tobytes()
+    assert _unit_few(who, int(key)).tobytes() == Stream._unit(who, key).tobytes()
