@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+_FEW = 32  # at most this many new ids are inserted by copying the runs between them
+
 
 def add_sorted(members: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """``members`` (sorted, unique) with ``ids`` added: the result of ``np.union1d``.
@@ -24,5 +26,16 @@ def add_sorted(members: np.ndarray, ids: np.ndarray) -> np.ndarray:
         ids, at = ids[~present], at[~present]
         if ids.size == 0:
             return members
-        return np.insert(members, at, ids)
+        if ids.size > _FEW:
+            return np.insert(members, at, ids)
+        # a few new ids: copy the runs between them (``np.insert`` builds a mask as long as
+        # the set, which costs more than these few copies)
+        out = np.empty(members.size + ids.size, dtype=members.dtype)
+        prev = 0
+        for j, (a, v) in enumerate(zip(at.tolist(), ids.tolist(), strict=True)):
+            out[prev + j:a + j] = members[prev:a]
+            out[a + j] = v
+            prev = a
+        out[prev + ids.size:] = members[prev:]
+        return out
     return ids.astype(members.dtype, copy=False)
