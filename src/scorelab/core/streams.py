@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
+# SplitMix64's constants as Python integers (``_unit_few``) and as numpy words (``_mix64``)
+_GOLDEN_INT, _M1_INT, _M2_INT = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+_GOLDEN, _M1, _M2 = np.uint64(_GOLDEN_INT), np.uint64(_M1_INT), np.uint64(_M2_INT)
 _TO_UNIT = float(2.0**-53)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 
@@ -53,11 +53,11 @@ def _unit_few(ids: np.ndarray, key: int) -> np.ndarray:
     to a double, times a power of two."""
     out = []
     for i in ids.tolist():
-        x = (i * 0x9E3779B97F4A7C15 + key) & _WORD
+        x = (i * _GOLDEN_INT + key) & _WORD
         x ^= x >> 30
-        x = (x * 0xBF58476D1CE4E5B9) & _WORD
+        x = (x * _M1_INT) & _WORD
         x ^= x >> 27
-        x = (x * 0x94D049BB133111EB) & _WORD
+        x = (x * _M2_INT) & _WORD
         x ^= x >> 31
         out.append((x >> 11) * _TO_UNIT)
     return np.array(out, dtype=np.float64).reshape(ids.shape)

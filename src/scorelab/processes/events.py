@@ -98,11 +98,6 @@ class Process(Tunable):
         #: only counted
         self.read = None if read is None else sorted(set(read))
         allocate_onto(self, COLUMNS, len(pop))
-        #: the open window ``[lo, hi)``, each of its days' events read (handed over once)
-        #: and how many persons had each event, by day and slot (see ``_run_window``)
-        self.lo = self.hi = 0
-        self.ahead: list[dict[str, np.ndarray]] = []
-        self.counts = np.zeros(0, dtype=np.int64)
         self._draw_next(0)
 
     def configure(self, spec: ProcessSpec) -> None:
@@ -131,8 +126,14 @@ class Process(Tunable):
             ids = np.arange(pop.start + a, pop.start + b, dtype=np.int64)
             first = day + waiting_days(self._start.uniform(day, ids), self._rates(slice(a, b)))
             self.next_day[a:b] = np.minimum(first, NEVER)
+        self._close_window()
+
+    def _close_window(self) -> None:
+        """No window open: the next day draws one."""
+        #: the open window ``[lo, hi)``, each of its days' events read (handed over once)
+        #: and how many persons had each event, by day and slot (see ``_run_window``)
         self.lo = self.hi = 0
-        self.ahead = []
+        self.ahead: list[dict[str, np.ndarray]] = []
         self.counts = np.zeros(0, dtype=np.int64)
 
     def _rates(self, rows: np.ndarray | slice) -> np.ndarray | float:
