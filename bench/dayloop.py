@@ -3,6 +3,7 @@ floor (not part of the tests).
 
     python bench/dayloop.py [--persons 1000000] [--days 100] [--repeat 5]
     python bench/dayloop.py --whole [--persons 1000000] [--repeat 3] [--baseline OLD/src]
+                            [--one-lane]
     python bench/dayloop.py --phases [--persons 1000000] [--repeat 3]
 
 Toy model (``bench/toy.yaml``): a score of 100 per person, an event with probability 0.01 a
@@ -10,7 +11,7 @@ day costing 10 points, a blacklist below 60. Timed in one process (CPU seconds; 
 for wall seconds), alternating, medians of ``--repeat``; model construction (population,
 parts) is outside every timer:
 * scorelab's day loop: the engine's phases (``engine.loop.PHASES``) for every day, local
-  backend, one shard;
+  backend, one shard on one lane (``SCORELAB_THREADS=1``: the same algorithm on one core);
 * plain numpy, scorelab's algorithm: each person carries the day of their next event (a
   geometric waiting time); each day finds the persons due, draws their next day, takes the
   points and counts who crosses the threshold. Two ways to find the persons due: a scan of
@@ -18,11 +19,14 @@ parts) is outside every timer:
 With ``--whole``: ``scorelab run`` of china-2022 (365 days after 365 warm-up days, all files
 written, a fresh process each) alternating with the plain-numpy floor (``shared/bench/floor.py``,
 365 days), and with ``--baseline`` the same run of another checkout's ``src``. Wall seconds
-and CPU seconds (user + system of the child) are both given: on a shared machine the CPU
-figure is the steadier. Prints a Markdown table for bench/RESULTS.md.
+and CPU seconds (user + system of the child, all its threads) are both given: the wall is
+what a user waits, on every core the run takes (its shard's lanes, ``core.lanes``); the CPU
+is the work, and on a shared machine the steadier figure. ``--one-lane`` adds the same run
+with ``SCORELAB_THREADS=1`` (one core, as the floor runs). Prints a Markdown table for
+bench/RESULTS.md.
 With ``--phases``: china-2022's truth and records phases (``Shard.truth``, ``Shard.records``)
-over its 730 days, one shard built afresh each time outside the timers, CPU seconds; run it
-with ``PYTHONPATH`` set to each checkout in turn to compare them.
+over its 730 days, one shard (one lane) built afresh each time outside the timers, CPU
+seconds; run it with ``PYTHONPATH`` set to each checkout in turn to compare them.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ def scorelab_loop(persons: int, days: int) -> float:
         "population": {"persons": persons}, "days": days})
     plan = compile_plan(scenario)
     backend = get_backend("local")
+    os.environ["SCORELAB_THREADS"] = "1"  # (one core, as the numpy loops run)
     backend.start(plan, shard_bounds(plan.persons, plan.block_size, 1))
     try:
         driver = loop.Driver.start(plan, backend)
@@ -143,10 +148,12 @@ def _child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, fl
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def whole(persons: int, repeat: int, baseline: Path | None) -> None:
+def whole(persons: int, repeat: int, baseline: Path | None, one_lane: bool = False) -> None:
     runs: dict[str, list[tuple[float, float]]] = {"scorelab": [], "floor": []}
     if baseline is not None:
         runs["baseline"] = []
+    if one_lane:
+        runs["scorelab, one lane"] = []
     cmd = [sys.executable, "-m", "scorelab", "run", "--preset", "china-2022", "--persons",
            str(persons), "--out", "/tmp/scorelab-dayloop-bench", "--force", "--quiet"]
     for _ in range(repeat):
@@ -154,6 +161,9 @@ def whole(persons: int, repeat: int, baseline: Path | None) -> None:
         runs["floor"].append(_child([sys.executable, str(FLOOR), str(persons), "365"]))
         if baseline is not None:
             runs["baseline"].append(_child(cmd, {**os.environ, "PYTHONPATH": str(baseline)}))
+        if one_lane:
+            runs["scorelab, one lane"].append(_child(cmd, {**os.environ,
+                                                           "SCORELAB_THREADS": "1"}))
     med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
            for k, v in runs.items()}
     print(f"| china-2022, {persons:,} x 365 (+365) | wall (median of {repeat}) | CPU | "
@@ -197,12 +207,14 @@ def main() -> int:
     parser.add_argument("--whole", action="store_true")
     parser.add_argument("--phases", action="store_true")
     parser.add_argument("--baseline", type=Path, default=None)
+    parser.add_argument("--one-lane", action="store_true",
+                        help="with --whole: also scorelab on one lane (one core)")
     parser.add_argument("--wall", action="store_true", help="time the toy by wall seconds")
     args = parser.parse_args()
     global WALL
     WALL = args.wall
     if args.whole:
-        whole(args.persons, args.repeat, args.baseline)
+        whole(args.persons, args.repeat, args.baseline, args.one_lane)
         return 0
     if args.phases:
         phases(args.persons, args.repeat)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scorelab
 from scorelab.core.streams import Streams
+from scorelab.engine.backends import local
 from scorelab.engine.run import shard_bounds
 from scorelab.engine.shard import Shard
+from scorelab.processes import events
 from scorelab.processes.protests import ProtestCoordinator
 from scorelab.report.files import daily_bytes, summary_bytes
 from scorelab.scenario import load_scenario
@@ -74,6 +77,23 @@ def same_for_any_split(text: str, shards: int) -> scorelab.Result:
     assert summary_bytes(one.summary) == summary_bytes(many.summary)
     assert daily_bytes(one.daily) == daily_bytes(many.daily)
     return one
+
+
+@SETTINGS
+@given(text=scenarios, lanes=st.integers(2, 4), span=st.sampled_from([1, 300, 1 << 16]))
+def test_any_lane_count_gives_identical_outputs(text: str, lanes: int, span: int) -> None:
+    """A shard's lanes (threads drawing its population by blocks and its processes' windows
+    by spans of persons) change how fast it runs, never what it draws: one lane and several
+    give byte-identical outputs."""
+    scenario = load_scenario(text=text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(events, "SPAN", span)
+        patch.setattr(local, "lanes_for", lambda shards: 1)
+        one = scorelab.run(scenario)
+        patch.setattr(local, "lanes_for", lambda shards: lanes)
+        many = scorelab.run(scenario)
+    assert summary_bytes(one.summary) == summary_bytes(many.summary)
+    assert daily_bytes(one.daily) == daily_bytes(many.daily)
 
 
 @SETTINGS

@@ -62,24 +62,28 @@ def _scenario(specs: dict[str, dict[str, object]], days: int, persons: int,
 @settings(max_examples=40, deadline=None)
 @given(specs=processes(), days=st.integers(1, 90), persons=st.integers(1, 9000),
        window=st.integers(1, 40), most=st.sampled_from([1, 50, 400, 1 << 21]),
-       shards=st.integers(1, 3),
+       shards=st.integers(1, 3), lanes=st.integers(1, 3),
+       span=st.sampled_from([1, 97, 1 << 16]),
        changes=st.lists(st.tuples(st.integers(1, 89), st.sampled_from(["first", "second"]),
                                   st.sampled_from(["rate"]), RATES), max_size=2),
        data=st.data())
 def test_each_day_hands_over_the_day_by_day_draws(
         specs: dict[str, dict[str, object]], days: int, persons: int, window: int,
-        most: int, shards: int, changes: list[tuple[int, str, str, float]], data: st.DataObject) -> None:
+        most: int, shards: int, lanes: int, span: int,
+        changes: list[tuple[int, str, str, float]], data: st.DataObject) -> None:
     """Every event's count, and the persons of the events read (some of them, as if systems
-    recorded those), are the day-by-day draws."""
+    recorded those), are the day-by-day draws, whatever the lanes and spans a window is cut
+    into."""
     changes = [c for c in changes if c[0] < days]
     changes = sorted({(day, p): (day, p, f, v) for day, p, f, v in changes}.values())
     plan = compile_plan(load_scenario(text=_scenario(specs, days, persons, changes)))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(events, "WINDOW", window)
         patch.setattr(events, "MOST_TRIALS", most)  # (a window cut short by its trials)
+        patch.setattr(events, "SPAN", span)  # (persons a lane takes at least)
         for start, stop in shard_bounds(plan.persons, plan.block_size,
                                         min(shards, -(-plan.persons // plan.block_size))):
-            shard = Shard(plan, start, stop)
+            shard = Shard(plan, start, stop, lanes)
             read_by = data.draw(st.sets(st.sampled_from(sorted(plan.events))))
             for process in shard.processes:  # (the scenario has no system: none is read)
                 process.read = sorted(read_by)
@@ -101,6 +105,7 @@ def test_each_day_hands_over_the_day_by_day_draws(
                                     set(plan.events))
             assert sorted(handed) == [e for e in replayed if e[2] in read_by]
             assert counts == Counter((day, e) for day, _, e in replayed)
+            shard.close()
 
 
 def test_a_change_inside_a_drawn_window_is_refused() -> None:

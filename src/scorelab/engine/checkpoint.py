@@ -38,6 +38,7 @@ from typing import Any, cast
 import numpy as np
 from pydantic import BaseModel
 
+from ..core.lanes import Lanes
 from ..core.owned import make_owned
 from ..core.state import StateError, capture, restore
 from ..core.streams import Stream, Streams
@@ -52,7 +53,7 @@ FORMAT = 3  # (3: a process holds the events of its window, not a calendar)
 TOKEN = "checkpoint"
 #: values rebuilt from the plan when a run is resumed, never saved
 REBUILT = (Plan, SystemPlan, MeasurePlan, Geography, Population, Streams, Stream, BaseModel,
-           Coverage)
+           Coverage, Lanes)
 
 State = tuple[Any, dict[str, np.ndarray]]
 

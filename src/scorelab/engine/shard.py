@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from ..cases.choose import candidates
 from ..cases.trails import trails
 from ..core.caselog import APPEAL_DECIDED
+from ..core.lanes import Lanes
 from ..core.streams import Streams
 from ..core.tunable import Tunable
 from ..ledger.overlap import shard_overlap
@@ -42,16 +43,19 @@ Decisions = dict[int, tuple[np.ndarray, np.ndarray]]  # system index -> (ids dec
 
 
 class Shard:
-    """Persons ``start .. stop-1`` and everything that happens to them."""
+    """Persons ``start .. stop-1`` and everything that happens to them; ``threads``: the
+    lanes its column work may take (the population, the processes' windows), which change
+    how fast it runs, never what it draws."""
 
-    def __init__(self, plan: Plan, start: int, stop: int) -> None:
+    def __init__(self, plan: Plan, start: int, stop: int, threads: int = 1) -> None:
         self.plan = plan
         self.start, self.stop = start, stop
         self.warmup = plan.warmup
+        self.lanes = Lanes(threads)
         streams = Streams(plan.seed, plan.block_size, plan.streams)
         self.population: Population = generate_population(
-            plan.population, plan.geography, streams, start, stop)
-        self.processes = build_processes(plan, self.population, streams)
+            plan.population, plan.geography, streams, start, stop, lanes=self.lanes)
+        self.processes = build_processes(plan, self.population, streams, self.lanes)
         self.protests = (ProtestState(plan.protests, self.population, streams)
                          if plan.protests is not None else None)
         self.systems: list[SystemState] = [
@@ -188,6 +192,10 @@ class Shard:
                 part.configure(spec)
 
     # --- after the last day ---------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop the shard's threads (whoever holds the shard, when the run ends)."""
+        self.lanes.close()
 
     def totals(self, composite: tuple[np.ndarray, np.ndarray] | None = None) -> ShardTotals:
         """Everything this shard counted, as plain data for the ledger. ``composite``: the

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..core.columns import Column, allocate, bytes_per_row
+from ..core.lanes import ONE, Lanes
 from ..core.streams import Streams
 from ..scenario.geography import Geography, build_geography
 from ..scenario.schema import PopulationSpec
@@ -204,10 +205,11 @@ def _draw_block(spec: PopulationSpec, geo: Geography, rng: np.random.Generator,
 
 
 def generate_population(spec: PopulationSpec, geo: Geography, streams: Streams,
-                        start: int = 0, stop: int | None = None, identity: bool = False
-                        ) -> Population:
-    """Generate persons ``start .. stop-1`` (block-aligned), one block stream at a time;
-    the identity columns now if ``identity``, else when first read."""
+                        start: int = 0, stop: int | None = None, identity: bool = False,
+                        lanes: Lanes = ONE) -> Population:
+    """Generate persons ``start .. stop-1`` (block-aligned), one block stream at a time
+    (blocks side by side on ``lanes``); the identity columns now if ``identity``, else when
+    first read."""
     stop = geo.persons if stop is None else stop
     size = streams.block_size
     if start % size or (stop % size and stop != geo.persons):
@@ -226,17 +228,19 @@ def generate_population(spec: PopulationSpec, geo: Geography, streams: Streams,
     if identity:
         pop._identity = allocate(IDENTITY, stop - start)
         columns.update(pop._identity)
-    _draw_blocks(pop, spec, streams, columns, identity)
+    _draw_blocks(pop, spec, streams, columns, identity, lanes=lanes)
     return pop
 
 
 def _draw_blocks(pop: Population, spec: PopulationSpec, streams: Streams,
                  columns: dict[str, np.ndarray], identity: bool,
-                 only: dict[str, np.ndarray] | None = None) -> None:
-    """Draw every block of ``pop`` from its stream into ``columns`` (``only`` those)."""
+                 only: dict[str, np.ndarray] | None = None, lanes: Lanes = ONE) -> None:
+    """Draw every block of ``pop`` from its stream into ``columns`` (``only`` those); each
+    block has its own generator and rows, so blocks run side by side on ``lanes``."""
     size = streams.block_size
     stream = streams.claim(spec.stream_names()["population"])
-    for block_start in range(pop.start, pop.stop, size):
+
+    def draw(block_start: int) -> None:
         block_stop = min(block_start + size, pop.stop)
         rows = slice(block_start - pop.start, block_stop - pop.start)
         rng = stream.block(0, block_start // size)
@@ -244,3 +248,5 @@ def _draw_blocks(pop: Population, spec: PopulationSpec, streams: Streams,
                                         identity).items():
             if only is None or name in only:
                 columns[name][rows] = values
+
+    lanes.map(draw, range(pop.start, pop.stop, size))

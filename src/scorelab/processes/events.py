@@ -24,6 +24,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 
 from ..core.columns import Column, allocate_onto
+from ..core.lanes import ONE, Lanes
 from ..core.streams import Stream, Streams
 from ..core.tunable import Tunable
 from ..population.generate import Population
@@ -38,6 +39,8 @@ WINDOW = 32
 #: its arrays stay small next to the population's columns (china-2022 draws about 14,300
 #: trials a day per million persons: 460,000 in 32 days at 1M, 715,000 a day at 50M)
 MOST_TRIALS = 1 << 21
+#: persons a lane scans and draws at least (a smaller shard runs its window in one span)
+SPAN = 1 << 16
 
 
 def waiting_days(u: np.ndarray, rate: np.ndarray | float) -> np.ndarray:
@@ -82,8 +85,10 @@ class Process(Tunable):
     next_day: np.ndarray
 
     def __init__(self, name: str, spec: ProcessSpec, pop: Population, streams: Streams,
-                 stops: Sequence[int] = (), read: Collection[str] | None = None) -> None:
+                 stops: Sequence[int] = (), read: Collection[str] | None = None,
+                 lanes: Lanes = ONE) -> None:
         self.name = name
+        self.lanes = lanes
         self.configure(spec)
         self.pop = pop
         names = spec.stream_names(name)
@@ -119,13 +124,17 @@ class Process(Tunable):
 
     def _draw_next(self, day: int) -> None:
         """Each person's next trial day on or after ``day``, from the start stream of ``day``
-        (block by block, so the float64 temporaries stay small next to the population)."""
+        (block by block, so the float64 temporaries stay small next to the population; blocks
+        side by side on the lanes)."""
         pop = self.pop
-        for a in range(0, len(pop), self.block_size):
+
+        def draw(a: int) -> None:
             b = min(a + self.block_size, len(pop))
             ids = np.arange(pop.start + a, pop.start + b, dtype=np.int64)
             first = day + waiting_days(self._start.uniform(day, ids), self._rates(slice(a, b)))
             self.next_day[a:b] = np.minimum(first, NEVER)
+
+        self.lanes.map(draw, range(0, len(pop), self.block_size))
         self._close_window()
 
     def _close_window(self) -> None:
@@ -181,20 +190,57 @@ class Process(Tunable):
     def _run_window(self, lo: int) -> None:
         """Run every trial of days ``[lo, hi)``: the persons due in the window (one scan),
         then those of them due again inside it, round by round; each day's events are kept,
-        sorted by (event, id), for ``step`` to hand over."""
+        sorted by (event, id), for ``step`` to hand over. Persons are independent, so spans
+        of them run side by side on the lanes, and their sorted runs merge into the order one
+        span gives."""
         hi = self._window_end(lo)
-        rows = np.flatnonzero(self.next_day < hi)  # (every next day is at or after ``lo``)
-        days = self.next_day[rows]
-        if rows.size > MOST_TRIALS:  # fewer days, as many as fit (at least one)
-            per_day = np.cumsum(np.bincount(days - lo, minlength=hi - lo))
+        lanes = self.lanes
+        due = lanes.map(lambda span: self._due(span, hi),
+                        lanes.spans(len(self.pop), least=SPAN))
+        if sum(rows.size for rows, _ in due) > MOST_TRIALS:  # fewer days, as many as fit
+            per_day = np.cumsum(sum(np.bincount(days - lo, minlength=hi - lo)
+                                    for _, days in due))
             hi = lo + max(1, int(np.searchsorted(per_day, MOST_TRIALS, side="right")))
-            kept = np.flatnonzero(days < hi)
-            rows, days = rows[kept], days[kept]
+            due = [(rows[days < hi], days[days < hi]) for rows, days in due]
         names = self.events
         slots = self.slots
         # the slots whose persons are handed over: events a system reads (not "no event")
         wanted = np.array([self.read is None or event in self.read for event in names]
                           + [False] * (slots - len(names)))
+        done = lanes.map(lambda span: self._trials(lo, hi, *span, wanted), due)
+        counts = done[0][1] if len(done) == 1 else np.sum([c for _, c in done], axis=0)
+        runs = [run for span_runs, _ in done for run in span_runs]
+        keys = (runs[0] if len(runs) == 1 else np.sort(np.concatenate(runs), kind="stable")
+                ) if runs else np.empty(0, dtype=np.int64)
+        ids = (keys & 0xFFFFFFFF) + self.pop.start
+        bounds = np.searchsorted(keys >> 32, np.arange((hi - lo) * slots + 1)).tolist()
+        self.ahead = []
+        for k in range(hi - lo):
+            today: dict[str, np.ndarray] = {}
+            for s, event in enumerate(names):
+                if wanted[s]:
+                    at = k * slots + s
+                    today[event] = ids[bounds[at]:bounds[at + 1]]
+            self.ahead.append(today)
+        self.counts = counts
+        self.lo, self.hi = lo, hi
+
+    def _due(self, span: tuple[int, int], hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of a span due before ``hi`` (every next day is at or after the window's
+        first), ascending, and their next trial days."""
+        a, b = span
+        rows = np.flatnonzero(self.next_day[a:b] < hi)
+        if a:
+            rows += a
+        return rows, self.next_day[rows]
+
+    def _trials(self, lo: int, hi: int, rows: np.ndarray, days: np.ndarray,
+                wanted: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+        """The trials of some persons due in the window ``[lo, hi)`` (rows ascending), round
+        by round until none is due again inside it: each round's events as sorted keys
+        (day and event slot, then the row), and how many persons had each event, by day and
+        slot. Writes only these rows' next trial days."""
+        slots = self.slots
         counts = np.zeros((hi - lo) * slots, dtype=np.int64)
         runs = []
         while rows.size:
@@ -221,20 +267,7 @@ class Process(Tunable):
             runs.append(key)
             again = new < hi
             rows, days = rows[again], new[again]
-        keys = (runs[0] if len(runs) == 1 else np.sort(np.concatenate(runs), kind="stable")
-                ) if runs else np.empty(0, dtype=np.int64)
-        ids = (keys & 0xFFFFFFFF) + self.pop.start
-        bounds = np.searchsorted(keys >> 32, np.arange((hi - lo) * slots + 1)).tolist()
-        self.ahead = []
-        for k in range(hi - lo):
-            today: dict[str, np.ndarray] = {}
-            for s, event in enumerate(names):
-                if wanted[s]:
-                    at = k * slots + s
-                    today[event] = ids[bounds[at]:bounds[at + 1]]
-            self.ahead.append(today)
-        self.counts = counts
-        self.lo, self.hi = lo, hi
+        return runs, counts
 
     def _outcomes(self, lo: int, offsets: np.ndarray, rows: np.ndarray, ids: np.ndarray
                   ) -> np.ndarray:
@@ -263,7 +296,8 @@ class Process(Tunable):
         return slot
 
 
-def build_processes(plan: Plan, pop: Population, streams: Streams) -> list[Process]:
+def build_processes(plan: Plan, pop: Population, streams: Streams, lanes: Lanes = ONE
+                    ) -> list[Process]:
     """The plan's processes for a shard's persons; each window stops at the process's
     scheduled changes and at the end of the run, and hands over the persons of the events
     the systems record (their events are fixed for a run: a schedule may not change a
@@ -272,5 +306,5 @@ def build_processes(plan: Plan, pop: Population, streams: Streams) -> list[Proce
                  if any(index == k for index, _ in step.processes)]
              for k in range(len(plan.processes))}
     read = {event for system in plan.systems for event in system.spec.events()}
-    return [Process(p.name, p.spec, pop, streams, [*stops[k], plan.total_days], read)
+    return [Process(p.name, p.spec, pop, streams, [*stops[k], plan.total_days], read, lanes)
             for k, p in enumerate(plan.processes)]

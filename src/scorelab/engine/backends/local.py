@@ -1,10 +1,12 @@
-"""The local backend: every shard in this process, run in turn."""
+"""The local backend: every shard in this process, run in turn; the machine's cores are
+shared out among the shards as lanes for their column work (``core.lanes``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from ...core.lanes import lanes_for
 from ...scenario.plan import Plan
 from ..shard import Shard
 from .base import Backend, Bounds
@@ -14,10 +16,13 @@ class LocalBackend(Backend):
     name = "local"
 
     def _start(self, plan: Plan, bounds: list[Bounds]) -> None:
-        self.shards = [Shard(plan, a, b) for a, b in bounds]
+        threads = lanes_for(len(bounds))
+        self.shards = [Shard(plan, a, b, threads) for a, b in bounds]
 
     def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
         return [method(shard, *a) for shard, a in zip(self.shards, args, strict=True)]
 
     def close(self) -> None:
+        for shard in self.shards:
+            shard.close()
         self.shards = []

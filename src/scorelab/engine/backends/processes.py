@@ -13,7 +13,8 @@ a notebook, would break); starting costs about half a second per worker (the imp
 shard needs: no polars, no report), so the backend pays off on large populations.
 
 Whole runs (``map_runs``) go to a pool of ``workers`` spawned processes (default one per
-core), a fresh interpreter each, whatever threads the caller has started.
+core), a fresh interpreter each, whatever threads the caller has started; the cores are shared
+out among them as their shards' lanes.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
 
+from ...core.lanes import cap, cores, lanes_for
 from ...scenario.plan import Plan
 from ..memory import FIXED_BYTES
 from .base import A, Bounds, K, R
@@ -48,6 +50,7 @@ class ProcessBackend(ConnectedBackend):
         return need + shards * FIXED_BYTES  # an interpreter per worker, on this machine
 
     def _start(self, plan: Plan, bounds: list[Bounds]) -> None:
+        threads = lanes_for(len(bounds))  # (the workers share this machine's cores)
         for a, b in bounds:
             mine, theirs = socket.socketpair()
             fd = theirs.fileno()
@@ -56,7 +59,7 @@ class ProcessBackend(ConnectedBackend):
             theirs.close()
             self.conns.append(Connection(mine.detach()))
             self.groups.append([len(self.groups)])
-            self._send(len(self.conns) - 1, (plan, a, b))
+            self._send(len(self.conns) - 1, (plan, a, b, threads))
         self._gather()  # (the engine closes the backend if this fails)
 
     def close(self) -> None:
@@ -74,7 +77,9 @@ class ProcessBackend(ConnectedBackend):
         if not runs:
             return
         count = min(self.workers or os.cpu_count() or 1, len(runs))
-        with ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn"),
+                                 initializer=cap, initargs=(max(1, cores() // count),)
+                                 ) as pool:
             futures = {pool.submit(function, argument): key for key, argument in runs}
             try:
                 for future in as_completed(futures):

@@ -38,6 +38,7 @@ from multiprocessing import AuthenticationError
 from multiprocessing.connection import Connection, answer_challenge, deliver_challenge
 from typing import Any
 
+from ...core.lanes import one_lane
 from ...scenario.errors import Problem, ScenarioError
 from ...scenario.plan import Plan
 from ..memory import FIXED_BYTES
@@ -265,8 +266,8 @@ class RayBackend(ConnectedBackend):
         ray = _ray()
         started = start_ray(self.address, self.workers)
         try:
-            task: Any = ray.remote(num_cpus=1)(function)
-            pending = {task.remote(argument): key for key, argument in runs}
+            task: Any = ray.remote(num_cpus=1)(one_lane)  # (a CPU each: a lane each)
+            pending = {task.remote(function, argument): key for key, argument in runs}
             while pending:
                 done, _ = ray.wait(list(pending), num_returns=1)
                 for ref in done:
