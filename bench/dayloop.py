@@ -18,7 +18,8 @@ parts) is outside every timer:
   the column (``np.flatnonzero(next_day == day)``) and a calendar of row arrays by day.
 With ``--whole``: ``scorelab run`` of china-2022 (365 days after 365 warm-up days, all files
 written, a fresh process each) alternating with the plain-numpy floor (``shared/bench/floor.py``,
-365 days), and with ``--baseline`` the same run of another checkout's ``src``. Wall seconds
+365 days), and with ``--baseline`` the same run of another checkout's ``src`` (both
+checkouts compiled to bytecode first, as an installed package is). Wall seconds
 and CPU seconds (user + system of the child, all its threads) are both given: the wall is
 what a user waits, on every core the run takes (its shard's lanes, ``core.lanes``); the CPU
 is the work, and on a shared machine the steadier figure. ``--one-lane`` adds the same run
@@ -32,6 +33,7 @@ seconds; run it with ``PYTHONPATH`` set to each checkout in turn to compare them
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import resource
 import statistics
@@ -156,6 +158,14 @@ def whole(persons: int, repeat: int, baseline: Path | None, one_lane: bool = Fal
         runs["scorelab, one lane"] = []
     cmd = [sys.executable, "-m", "scorelab", "run", "--preset", "china-2022", "--persons",
            str(persons), "--out", "/tmp/scorelab-dayloop-bench", "--force", "--quiet"]
+    # bytecode for both checkouts first: where PYTHONDONTWRITEBYTECODE is set, a checkout
+    # without its __pycache__ would compile its sources again in every run (0.3-0.4 s)
+    spec = importlib.util.find_spec("scorelab")
+    assert spec is not None and spec.submodule_search_locations
+    for src in [Path(spec.submodule_search_locations[0]),
+                *([baseline / "scorelab"] if baseline is not None else [])]:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True,
+                       stdout=subprocess.DEVNULL)
     for _ in range(repeat):
         runs["scorelab"].append(_child(cmd))
         runs["floor"].append(_child([sys.executable, str(FLOOR), str(persons), "365"]))
