@@ -6,8 +6,9 @@ little more than half the time of one. What a lane computes never depends on how
 there are: every draw is keyed by person (or by block), each span writes only its own rows,
 and results come back in span order to be merged as one pass would have made them.
 
-A shard alone on a machine takes its cores; shards that share a machine share its cores out
-(the processes backend's workers); whole runs side by side and Ray's actors run one lane each.
+A shard that runs alone takes the machine's cores (the local backend's, which run in turn);
+shards that run at once share them out (the processes backend's workers); whole runs side by
+side and Ray's actors run one lane each.
 ``SCORELAB_THREADS`` caps the lanes of every shard (``1``: no threads at all).
 """
 

@@ -1,5 +1,5 @@
-"""The local backend: every shard in this process, run in turn; the machine's cores are
-shared out among the shards as lanes for their column work (``core.lanes``)."""
+"""The local backend: every shard in this process, run in turn, each on the machine's cores
+as lanes for its column work (``core.lanes``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class LocalBackend(Backend):
     name = "local"
 
     def _start(self, plan: Plan, bounds: list[Bounds]) -> None:
-        threads = lanes_for(len(bounds))
+        threads = lanes_for(1)  # (its shards run in turn: each may take every core)
         self.shards = [Shard(plan, a, b, threads) for a, b in bounds]
 
     def _call(self, method: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
