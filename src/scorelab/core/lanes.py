@@ -34,21 +34,25 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def _capped() -> int | None:
+    """The cap ``SCORELAB_THREADS`` sets (``None``: unset, or not a count)."""
+    value = os.environ.get(CAP, "").strip()
+    return int(value) if value.isdigit() and int(value) >= 1 else None
+
+
 def lanes_for(shards: int) -> int:
     """The lanes each of ``shards`` shards on this machine takes: the cores shared out
     (at least one), at most ``SCORELAB_THREADS`` when it is set."""
     lanes = max(1, cores() // max(1, shards))
-    cap = os.environ.get(CAP, "").strip()
-    if cap.isdigit() and int(cap) >= 1:
-        lanes = min(lanes, int(cap))
-    return lanes
+    current = _capped()
+    return lanes if current is None else min(lanes, current)
 
 
 def cap(threads: int) -> None:
     """Cap every shard this process builds from now on at ``threads`` lanes (a worker that
     runs whole runs beside others); a lower cap already set stays."""
-    current = os.environ.get(CAP, "").strip()
-    if not (current.isdigit() and 1 <= int(current) <= threads):
+    current = _capped()
+    if current is None or current > threads:
         os.environ[CAP] = str(max(1, threads))
 
 

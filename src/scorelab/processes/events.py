@@ -201,7 +201,8 @@ class Process(Tunable):
             per_day = np.cumsum(sum(np.bincount(days - lo, minlength=hi - lo)
                                     for _, days in due))
             hi = lo + max(1, int(np.searchsorted(per_day, MOST_TRIALS, side="right")))
-            due = [(rows[days < hi], days[days < hi]) for rows, days in due]
+            due = [(rows[kept], days[kept]) for rows, days in due
+                   for kept in [days < hi]]
         names = self.events
         slots = self.slots
         # the slots whose persons are handed over: events a system reads (not "no event")
