@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scorelab.core import lanes as lanes_module
-from scorelab.core.lanes import CAP, Lanes, cap, lanes_for, one_lane
+from scorelab.core.lanes import CAP, Lanes, cap, lanes_for, one_lane, rest_all
 
 
 @given(threads=st.integers(1, 6), n=st.integers(0, 10_000), least=st.integers(1, 5_000))
@@ -38,6 +38,31 @@ def test_map_keeps_the_order_and_runs_on_the_lanes() -> None:
     seen.clear()
     assert lanes.map(work, range(3)) == [0, 1, 4]  # (closed: in the caller's thread)
     assert seen == {threading.get_ident()}
+
+
+def test_resting_lanes_stop_their_threads_until_next_needed() -> None:
+    """A shard's lanes rest before it forks (``engine.ahead``): no thread of theirs is left
+    running, and the next map starts them again."""
+    def lane_threads() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name.startswith("scorelab-lane")]
+
+    before = len(lane_threads())
+    lanes = Lanes(2)
+    assert len(lane_threads()) == before  # (no thread until the lanes are needed)
+    assert lanes.map(lambda k: k + 1, range(4)) == [1, 2, 3, 4]
+    assert len(lane_threads()) > before
+    lanes.rest()
+    assert len(lane_threads()) == before and lanes.threads == 2
+    seen: set[int] = set()
+    assert lanes.map(lambda k: seen.add(threading.get_ident()) or k, range(8)) == list(range(8))
+    assert threading.get_ident() not in seen  # (on the lanes again)
+    other = Lanes(3)
+    assert other.map(lambda k: k, range(6)) == list(range(6))
+    assert len(lane_threads()) > before
+    rest_all()  # (every shard's lanes in the process, before a fork)
+    assert len(lane_threads()) == before and (lanes.threads, other.threads) == (2, 3)
+    lanes.close()
+    other.close()
 
 
 def test_an_error_in_a_lane_reaches_the_caller() -> None:

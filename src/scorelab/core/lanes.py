@@ -15,6 +15,7 @@ side and Ray's actors run one lane each.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -77,15 +78,17 @@ class Lanes:
 
     def __init__(self, threads: int = 1) -> None:
         self.threads = max(1, threads)
-        self._pool = (ThreadPoolExecutor(self.threads, thread_name_prefix="scorelab-lane")
-                      if self.threads > 1 else None)
+        self._pool: ThreadPoolExecutor | None = None  # (its threads start when first needed)
+        _EVERY.add(self)
 
     def map(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``function`` of every item, in the items' order (side by side when there are
         lanes to spare; the first error is raised here)."""
         work = list(items)
-        if self._pool is None or len(work) < 2:
+        if self.threads < 2 or len(work) < 2:
             return [function(item) for item in work]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="scorelab-lane")
         return list(self._pool.map(function, work))
 
     def spans(self, n: int, least: int = 1) -> list[tuple[int, int]]:
@@ -95,12 +98,28 @@ class Lanes:
         cuts = [n * k // count for k in range(count + 1)]
         return [(cuts[k], cuts[k + 1]) for k in range(count)]
 
-    def close(self) -> None:
-        """Stop the threads (the lanes run in the caller's thread from now on)."""
+    def rest(self) -> None:
+        """Stop the threads until the lanes are next needed (before a fork: a child gets
+        only the thread that forks it, so no lock may be held by another)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+
+    def close(self) -> None:
+        """Stop the threads (the lanes run in the caller's thread from now on)."""
+        self.rest()
         self.threads = 1
+
+
+#: every shard's lanes in this process (to rest them all before a fork)
+_EVERY: weakref.WeakSet[Lanes] = weakref.WeakSet()
+
+
+def rest_all() -> None:
+    """Stop the threads of every lanes in this process until each is next needed (the
+    local backend's shards all live here: a fork must find none of their threads)."""
+    for lanes in list(_EVERY):
+        lanes.rest()
 
 
 #: one lane, no threads: what a part built without lanes uses

@@ -10,7 +10,9 @@ on every shard (through the backend) or in the driver (global, city-level or que
    each measure's coordinator learns of them (checkpoints arm, shutdowns are scheduled).
 2. ``truth`` (shards): persons whose next trial falls on ``d`` act, one outcome event each,
    and draw the day of their next trial; protesters and bystanders gather and take photos.
-   Each shard returns how many people forward photos, per city.
+   Each shard returns how many people forward photos, per city. (In a run without protests
+   or checkpoints a large shard's processes may run ahead in a child process, which hands
+   each day's events over here: ``engine.ahead``.)
 3. ``records`` (shards): each system turns the events its rules name into records
    (coverage, delay, false records, misattribution), applies the records that fall due,
    re-grades or lists and delists, and counts; persons newly wronged may file an appeal.
@@ -282,6 +284,8 @@ def run_days(plan: Plan, backend: Backend, bounds: Sequence[tuple[int, int]],
             except Exception as exc:  # a state that does not fit the rebuilt parts
                 raise StateError(f"the saved state does not fit this run: {exc}") from exc
             first = checkpoints.resume.day + 1
+        if checkpoints.every is None:  # (a checkpoint would need the processes' state)
+            backend.post(Shard.run_ahead, first)
         for day in range(first, total):
             for phase in PHASES:
                 phase(driver, day)

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from ..cases.choose import candidates
 from ..cases.trails import trails
 from ..core.caselog import APPEAL_DECIDED
-from ..core.lanes import Lanes
+from ..core.lanes import Lanes, rest_all
 from ..core.streams import Streams
 from ..core.tunable import Tunable
 from ..ledger.overlap import shard_overlap
@@ -34,12 +34,16 @@ from ..scenario.plan import Plan, PlanStep
 from ..scenario.schema import PROTEST_EVENTS
 from ..systems.base import Holdings, SystemState
 from ..systems.registry import SYSTEM_KINDS
+from .ahead import Ahead, can_fork
 from .checkpoint import State, StateError, load_into, state_of
 
 Ts = TypeVarTuple("Ts")
 R = TypeVar("R")
 Appeals = dict[int, np.ndarray]  # system index -> global ids
 Decisions = dict[int, tuple[np.ndarray, np.ndarray]]  # system index -> (ids decided, won)
+#: persons a shard holds at least to run its truth ahead (a smaller one's truth is over
+#: before a child would have started)
+AHEAD_LEAST = 1 << 16
 
 
 class Shard:
@@ -71,16 +75,36 @@ class Shard:
         self.event_names = plan.events
         self.event_counts = {e: np.zeros(plan.days, dtype=np.int64) for e in self.event_names}
         self.events: dict[str, np.ndarray] = {}
+        self.ahead: Ahead | None = None  # the processes, run ahead in a child (run_ahead)
 
     # --- phases of a day (see engine/loop.py) -------------------------------------------------
 
+    def run_ahead(self, first: int) -> bool:
+        """From day ``first`` on, run the processes ahead in a child process on a core of
+        their own (``engine.ahead``), where that is worth it: a shard of at least
+        ``AHEAD_LEAST`` persons with two lanes or more, whose truth needs nothing from the
+        day (no protests), where a process may fork (``engine.ahead.can_fork``). The
+        engine asks only for runs that take no checkpoints (the processes' state stays in
+        the child). Whether it does is never seen in the outputs."""
+        if (self.ahead is not None or self.lanes.threads < 2 or self.protests is not None
+                or not self.processes or len(self.population) < AHEAD_LEAST
+                or first >= self.plan.total_days):
+            return False
+        rest_all()  # (the lanes of every shard here: their threads start when next needed)
+        if not can_fork():
+            return False
+        self.ahead = Ahead(self.processes, self.plan, first)
+        return True
+
     def retune(self, day: int) -> None:
-        """Scheduled changes before ``day``: each part touched takes its new spec."""
+        """Scheduled changes before ``day``: each part touched takes its new spec (the
+        processes take theirs in their child, when they run ahead)."""
         for part, spec in self._touched(self.plan.steps[day]):
             part.retune(day, spec)
 
     def _touched(self, step: PlanStep) -> list[tuple[Tunable, BaseModel]]:
-        return step.parts_of(dict(enumerate(self.processes)), dict(enumerate(self.systems)),
+        processes = dict(enumerate(self.processes)) if self.ahead is None else {}
+        return step.parts_of(processes, dict(enumerate(self.systems)),
                              dict(enumerate(self.measures)), self.protests)
 
     def city_sums(self) -> CitySums:
@@ -91,12 +115,14 @@ class Shard:
               ) -> dict[int, int]:
         """Processes act and protesters gather (truth). Returns how many people forward
         protest photos, per city cell."""
-        events: dict[str, np.ndarray] = {}
-        counts: dict[str, int] = {}
-        for process in self.processes:
-            read, counted = process.step(day)
-            events.update(read)
-            counts.update(counted)
+        if self.ahead is not None:
+            events, counts = self.ahead.take(day)
+        else:
+            events, counts = {}, {}
+            for process in self.processes:
+                read, counted = process.step(day)
+                events.update(read)
+                counts.update(counted)
         forwarders: dict[int, int] = {}
         if self.protests is not None and activism is not None:
             forwarders = self.protests.gather(day, protests, activism)
@@ -170,6 +196,9 @@ class Shard:
     def state(self) -> State:
         """Everything that changed since the shard was built, as plain data, with what it
         is of: the shard's persons and the run's days."""
+        if self.ahead is not None:  # (the engine never asks: see run_ahead)
+            raise StateError("the processes run ahead in a child process: their state is "
+                             "not here")
         tree, arrays = state_of(self, self.STATE)
         return {"of": self._shape(), "state": tree}, arrays
 
@@ -194,8 +223,12 @@ class Shard:
     # --- after the last day ---------------------------------------------------------------
 
     def close(self) -> None:
-        """Stop the shard's threads (whoever holds the shard, when the run ends)."""
+        """Stop the shard's threads and its child (whoever holds the shard, when the run
+        ends)."""
         self.lanes.close()
+        if self.ahead is not None:
+            self.ahead.close()
+            self.ahead = None
 
     def totals(self, composite: tuple[np.ndarray, np.ndarray] | None = None) -> ShardTotals:
         """Everything this shard counted, as plain data for the ledger. ``composite``: the
