@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from tests.properties.test_engine_properties import scenarios
 
 import scorelab
+from scorelab.engine import ahead as ahead_module
 from scorelab.engine import shard as shard_module
 from scorelab.engine.ahead import can_fork
 from scorelab.engine.backends import local
@@ -165,15 +166,18 @@ def test_closing_a_shard_stops_its_child_mid_run_and_reaps_it() -> None:
 
 
 def test_a_shard_runs_ahead_only_where_it_is_worth_it() -> None:
-    """Not on one lane, not below ``AHEAD_LEAST`` persons, not with protests (the truth of
-    a day then needs the day's protests from the driver)."""
+    """Not on one lane, not below ``AHEAD_LEAST`` persons nor above ``AHEAD_MOST``, not
+    with protests (the truth of a day then needs the day's protests from the driver)."""
     plan = compile_plan(load_scenario(text=SMALL))
     assert plan.persons < shard_module.AHEAD_LEAST
-    for threads, least in ((2, shard_module.AHEAD_LEAST), (1, 0)):
+    for threads, least, most, runs in ((2, shard_module.AHEAD_LEAST, 1 << 22, False),
+                                       (1, 0, 1 << 22, False), (2, 0, 2999, False),
+                                       (2, 3000, 3000, True)):
         shard = Shard(plan, 0, plan.persons, threads=threads)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(shard_module, "AHEAD_LEAST", least)
-            assert not shard.run_ahead(0)
+            patch.setattr(shard_module, "AHEAD_MOST", most)
+            assert shard.run_ahead(0) is runs
         shard.close()
     protests = compile_plan(load_scenario(text=SMALL.replace("china-2022", "phone-scanner")))
     shard = Shard(protests, 0, protests.persons, threads=2)
@@ -232,13 +236,16 @@ def test_a_checkpointed_run_keeps_its_truth_and_a_resumed_one_runs_ahead(
     same_bytes(whole, in_turn(scenario, shards=2))
 
 
-def test_the_events_are_the_shards_own() -> None:
+@pytest.mark.parametrize("ring", [ahead_module.RING_BYTES, 3000])
+def test_the_events_are_the_shards_own(ring: int) -> None:
     """Day by day, a child's events are those the shard draws itself: the same event types
-    in the same order, the same persons, the same counts."""
+    in the same order, the same persons, the same counts; also through a buffer of a few
+    days' events, which the child fills and wraps round, waiting for the shard."""
     plan = compile_plan(load_scenario(text=SMALL))
     mine, theirs = (Shard(plan, 0, plan.persons, threads=2) for _ in range(2))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(shard_module, "AHEAD_LEAST", 0)
+        patch.setattr(ahead_module, "RING_BYTES", ring)
         assert theirs.run_ahead(0)
     for day in range(plan.total_days):
         for shard in (mine, theirs):
@@ -249,5 +256,20 @@ def test_the_events_are_the_shards_own() -> None:
             assert np.array_equal(theirs.events[event], ids)
     assert all(np.array_equal(mine.event_counts[e], theirs.event_counts[e])
                for e in plan.events)
+    assert theirs.ahead is not None
+    assert theirs.ahead.read > 3 * ring or ring == ahead_module.RING_BYTES, "wrapped round"
     for shard in (mine, theirs):
         shard.close()
+
+
+def test_a_day_larger_than_the_buffer_is_an_error() -> None:
+    plan = compile_plan(load_scenario(text=SMALL))
+    shard = Shard(plan, 0, plan.persons, threads=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shard_module, "AHEAD_LEAST", 0)
+        patch.setattr(ahead_module, "RING_BYTES", 64)
+        assert shard.run_ahead(0)
+    with pytest.raises(RuntimeError, match=r"(?s)failed on day 0:.*more than the 64 the "
+                                           r"buffer holds"):
+        shard.truth(0, [], None)
+    shard.close()

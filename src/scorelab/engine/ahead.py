@@ -3,29 +3,35 @@ over each day's events as the shard's truth phase asks for them.
 
 Nothing a system or a measure does changes the truth (``processes.events``), so the
 processes need nothing from the rest of the shard: the child runs them day after day from
-the state the shard holds when it forks, scheduled changes of the processes included, and
-sends each day's events and counts down a pipe. Meanwhile the shard's records phase works
-on the days already sent, so the two phases run side by side instead of in turn. The events
-are those the shard would have drawn itself (the same code on the same state), so no output
-depends on whether the truth ran ahead.
+the state the shard holds when it forks, scheduled changes of the processes included, on one
+lane, and hands each day's events and counts over. Meanwhile the shard's records phase works
+on the days already handed over, so the two phases run side by side instead of in turn. The
+events are those the shard would have drawn itself (the same code on the same state), so no
+output depends on whether the truth ran ahead.
 
-The pipe's buffer (``PIPE_BYTES``, about 25 days of china-2022's events at a million
-persons) lets the child run that far ahead and holds it back beyond. If the shard stops (an
-error, the end of the run) it kills the child; if the shard's process dies, the child's next
-send finds the pipe closed and it exits.
+A day's events go into a buffer the two processes share (``RING_BYTES``, about 60 days of
+china-2022's events at 10M persons, the whole run at 1M), and only its length down a pipe;
+the shard tells the child how far it has read, and the child waits when it would overwrite
+what the shard has not read. (A pipe alone holds 64 KiB to 1 MiB, a few days at 10M: the
+two would run in turn, a window of trials at a time.) If the shard stops (an error, the end
+of the run) it kills the child; if the shard's process dies, the child's next send finds the
+pipe closed and it exits.
 
 A child is forked, not spawned: it starts at once with everything the shard built (the
-population, the processes' state) shared copy-on-write, where a spawned one would import and
-build it all again. So truth runs ahead only where ``fork`` is safe (Linux), after every
+population, the processes' state) shared copy-on-write, where a spawned one would import
+and build it all again. So truth runs ahead only where ``fork`` is safe (Linux), after every
 shard's lanes have stopped their threads (``core.lanes.rest_all``); the child touches
-nothing of the parent's but the processes and its end of the pipe.
+nothing of the parent's but the processes, the buffer and its ends of the pipes.
 """
 
 from __future__ import annotations
 
-import fcntl
+import mmap
 import os
+import pickle
+import select
 import signal
+import struct
 import sys
 import traceback
 import warnings
@@ -38,9 +44,10 @@ from ..processes.events import Process
 from ..scenario.plan import Plan
 
 Day = tuple[dict[str, np.ndarray], dict[str, int]]  # (events a system reads, counts)
-#: the pipe's buffer asked for (Linux grants up to /proc/sys/fs/pipe-max-size, 1 MiB unless
-#: raised; where it grants less, the child is held back sooner, with the same results)
-PIPE_BYTES = 1 << 20
+#: the buffer the child writes the days into (anonymous shared memory: pages are taken only
+#: as they are written)
+RING_BYTES = 1 << 26
+_READ = struct.Struct("<q")  # bytes of the buffer the shard has read, all told
 
 
 def can_fork() -> bool:
@@ -50,16 +57,15 @@ def can_fork() -> bool:
 
 
 class Ahead:
-    """The processes of one shard, run from day ``first`` to the end of the run in a
-    child; :meth:`take` hands over each day in turn."""
+    """The processes of one shard, run from day ``first`` to the end of the run in a child;
+    :meth:`take` hands over each day in turn."""
 
     def __init__(self, processes: list[Process], plan: Plan, first: int) -> None:
         self.day = first
-        reader, writer = Pipe(duplex=False)
-        try:
-            fcntl.fcntl(writer.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-        except (OSError, AttributeError):  # (a smaller buffer only holds the child back)
-            pass
+        self.ring = mmap.mmap(-1, RING_BYTES)  # (MAP_SHARED: the child writes, we read)
+        self.read = 0
+        lengths, lengths_in = Pipe(duplex=False)
+        done_out, done_in = os.pipe()  # how far the shard has read, to the child
         with warnings.catch_warnings():
             # (Python 3.12 warns of fork in a process with threads, since the child may need
             # a lock another thread held. This child takes none that another thread of the
@@ -69,10 +75,14 @@ class Ahead:
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
         if pid == 0:  # the child: runs the days and exits, never returns
-            _child(reader, writer, processes, plan, first)
-        writer.close()
+            lengths.close()
+            os.close(done_in)
+            _child(lengths_in, done_out, self.ring, processes, plan, first)
+        lengths_in.close()
+        os.close(done_out)
         self.pid: int | None = pid
-        self.reader = reader
+        self.lengths = lengths
+        self.done = done_in
 
     def take(self, day: int) -> Day:
         """The events and counts of ``day`` (each day once, in order)."""
@@ -80,14 +90,21 @@ class Ahead:
             raise RuntimeError(f"the truth runs ahead from day {self.day}; day {day} was "
                                "asked for")
         try:
-            events, counts = self.reader.recv()
+            length, failure = self.lengths.recv()
         except EOFError:
             raise RuntimeError(f"the truth of day {day} never came: the child process "
                                f"running it ahead {self._ended()}") from None
-        if events is None:  # the child failed: ``counts`` is its traceback
+        if failure is not None:  # the child's traceback
             raise RuntimeError(f"the child process running the truth ahead failed on day "
-                               f"{day}:\n{counts}")
+                               f"{day}:\n{failure}")
+        payload = _copy_out(self.ring, self.read, length)
+        self.read += length
+        try:
+            os.write(self.done, _READ.pack(self.read))
+        except BrokenPipeError:  # (the child has drawn every day and gone)
+            pass
         self.day += 1
+        events, counts = pickle.loads(payload)
         return events, counts
 
     def _ended(self) -> str:
@@ -100,7 +117,6 @@ class Ahead:
 
     def close(self) -> None:
         """Stop the child, done or not, and reap it."""
-        self.reader.close()
         if self.pid is not None:
             try:
                 os.kill(self.pid, signal.SIGKILL)
@@ -108,20 +124,37 @@ class Ahead:
                 pass
             os.waitpid(self.pid, 0)
             self.pid = None
+        self.lengths.close()
+        os.close(self.done)
+        self.ring.close()
 
 
-def _child(reader: Connection, writer: Connection, processes: list[Process], plan: Plan,
-           first: int) -> None:
-    """The child's whole life: every day's truth down the pipe, then exit, without the
-    parent's exit handlers, buffers or files."""
+def _copy_out(ring: mmap.mmap, start: int, length: int) -> bytes:
+    """``length`` bytes of the buffer from ``start`` (all told), wrapping at its end."""
+    at = start % len(ring)
+    first = min(length, len(ring) - at)
+    return ring[at:at + first] + ring[:length - first]
+
+
+def _copy_in(ring: mmap.mmap, start: int, data: bytes) -> None:
+    at = start % len(ring)
+    first = min(len(data), len(ring) - at)
+    ring[at:at + first] = data[:first]
+    ring[:len(data) - first] = data[first:]
+
+
+def _child(lengths: Connection, done: int, ring: mmap.mmap, processes: list[Process],
+           plan: Plan, first: int) -> None:
+    """The child's whole life: every day's truth into the buffer, its length down the pipe,
+    then exit, without the parent's exit handlers, buffers or files."""
     code = 0
     try:
-        reader.close()
         # the parent's files stay the parent's alone: an output folder's lock, and the
         # standard streams a caller may read to their end
-        keep = writer.fileno()
-        os.closerange(3, keep)
-        os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+        keep = sorted((lengths.fileno(), done))
+        os.closerange(3, keep[0])
+        os.closerange(keep[0] + 1, keep[1])
+        os.closerange(keep[1] + 1, os.sysconf("SC_OPEN_MAX"))
         nowhere = os.open(os.devnull, os.O_RDWR)
         for stream in (0, 1, 2):
             os.dup2(nowhere, stream)
@@ -130,7 +163,10 @@ def _child(reader: Connection, writer: Connection, processes: list[Process], pla
         sys.stdout = sys.stderr = open(1, "w", closefd=False)  # noqa: SIM115
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # (the parent stops it on Ctrl-C)
         for process in processes:
-            process.lanes = ONE  # (the shard's threads are not in this process)
+            # one lane: the shard's threads are not in this process, and its records take
+            # the other core (two lanes here cost more than they give back beside them)
+            process.lanes = ONE
+        written = read = 0
         for day in range(first, plan.total_days):
             step = plan.steps.get(day)
             for index, spec in step.processes if step is not None else ():
@@ -138,17 +174,42 @@ def _child(reader: Connection, writer: Connection, processes: list[Process], pla
             events: dict[str, np.ndarray] = {}
             counts: dict[str, int] = {}
             for process in processes:
-                read, counted = process.step(day)
-                events.update(read)
+                events_read, counted = process.step(day)
+                events.update(events_read)
                 counts.update(counted)
-            writer.send((events, counts))
+            payload = pickle.dumps((events, counts), protocol=pickle.HIGHEST_PROTOCOL)
+            if len(payload) > len(ring):
+                raise RuntimeError(f"day {day}'s events take {len(payload):,} bytes, more "
+                                   f"than the {len(ring):,} the buffer holds")
+            read = _wait_for_room(done, read, written + len(payload) - len(ring))
+            _copy_in(ring, written, payload)
+            written += len(payload)
+            lengths.send((len(payload), None))
     except (BrokenPipeError, ConnectionResetError):  # the shard is gone: nobody to tell
         code = 1
     except BaseException:  # noqa: BLE001 (the shard raises it, with the child's traceback)
         code = 1
         try:
-            writer.send((None, traceback.format_exc()))
+            lengths.send((0, traceback.format_exc()))
         except OSError:  # (the shard is gone too)
             pass
     finally:
         os._exit(code)
+
+
+def _wait_for_room(done: int, read: int, needed: int) -> int:
+    """How far the shard has read: what it has told so far (the pipe drained, so it never
+    fills), waiting until it has read at least ``needed`` bytes."""
+    while True:
+        ready, _, _ = select.select([done], [], [], None if read < needed else 0)
+        if not ready:
+            return read
+        told = os.read(done, 1 << 16)
+        if not told:  # the shard is gone
+            raise BrokenPipeError
+        # (each telling is 8 bytes, written whole; the last one read is the furthest)
+        whole = len(told) - len(told) % _READ.size
+        if whole:
+            read = _READ.unpack_from(told, whole - _READ.size)[0]
+        if len(told) % _READ.size:
+            raise RuntimeError("a telling of how far the shard has read came apart")

@@ -42,8 +42,12 @@ R = TypeVar("R")
 Appeals = dict[int, np.ndarray]  # system index -> global ids
 Decisions = dict[int, tuple[np.ndarray, np.ndarray]]  # system index -> (ids decided, won)
 #: persons a shard holds at least to run its truth ahead (a smaller one's truth is over
-#: before a child would have started)
-AHEAD_LEAST = 1 << 16
+#: before a child would have started), and at most: the child draws on one core, and the
+#: larger the shard, the more its truth outweighs its records and the more two lanes give
+#: the truth in the shard (china-2022 side by side, bench/RESULTS.md: ahead gains about a
+#: quarter of a run at 1M persons, a twentieth at 2M, nothing at 4M, and loses a quarter at
+#: 10M)
+AHEAD_LEAST, AHEAD_MOST = 1 << 16, 1 << 21
 
 
 class Shard:
@@ -81,13 +85,15 @@ class Shard:
 
     def run_ahead(self, first: int) -> bool:
         """From day ``first`` on, run the processes ahead in a child process on a core of
-        their own (``engine.ahead``), where that is worth it: a shard of at least
-        ``AHEAD_LEAST`` persons with two lanes or more, whose truth needs nothing from the
-        day (no protests), where a process may fork (``engine.ahead.can_fork``). The
-        engine asks only for runs that take no checkpoints (the processes' state stays in
-        the child). Whether it does is never seen in the outputs."""
+        their own, beside the records (``engine.ahead``), where that is worth it: a shard of
+        ``AHEAD_LEAST`` to ``AHEAD_MOST`` persons with two lanes or more, whose truth needs
+        nothing from the day (no protests), where a process may fork
+        (``engine.ahead.can_fork``). The engine asks only for runs that take no checkpoints
+        (the processes' state stays in the child). Whether it does is never seen in the
+        outputs."""
         if (self.ahead is not None or self.lanes.threads < 2 or self.protests is not None
-                or not self.processes or len(self.population) < AHEAD_LEAST
+                or not self.processes
+                or not AHEAD_LEAST <= len(self.population) <= AHEAD_MOST
                 or first >= self.plan.total_days):
             return False
         rest_all()  # (the lanes of every shard here: their threads start when next needed)
