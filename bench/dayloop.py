@@ -5,6 +5,7 @@ floor (not part of the tests).
     python bench/dayloop.py --whole [--persons 1000000] [--repeat 3] [--baseline OLD/src]
                             [--one-lane]
     python bench/dayloop.py --phases [--persons 1000000] [--repeat 3]
+    python bench/dayloop.py --ahead [--persons 1000000] [--repeat 3]
 
 Toy model (``bench/toy.yaml``): a score of 100 per person, an event with probability 0.01 a
 day costing 10 points, a blacklist below 60. Timed in one process (CPU seconds; ``--wall``
@@ -25,6 +26,10 @@ what a user waits, on every core the run takes (its shard's lanes, ``core.lanes`
 is the work, and on a shared machine the steadier figure. ``--one-lane`` adds the same run
 with ``SCORELAB_THREADS=1`` (one core, as the floor runs). Prints a Markdown table for
 bench/RESULTS.md.
+With ``--ahead``: china-2022 at ``--persons`` (local backend, one shard on the machine's
+cores), alternating in one process with its truth run ahead in a child (``engine.ahead``,
+whatever the shard's size) and without (the truth in the shard, on its lanes), wall seconds
+of ``scorelab.run`` (no imports, no files), medians of ``--repeat``.
 With ``--phases``: china-2022's truth and records phases (``Shard.truth``, ``Shard.records``)
 over its 730 days, one shard (one lane) built afresh each time outside the timers, CPU
 seconds; run it with ``PYTHONPATH`` set to each checkout in turn to compare them.
@@ -209,6 +214,27 @@ def phases(persons: int, repeat: int) -> None:
               f"median {statistics.median(v):.3f} s (of {repeat})")
 
 
+def ahead(persons: int, repeat: int) -> None:
+    import scorelab
+    from scorelab.engine import shard as shard_module
+    from scorelab.scenario import load_scenario
+
+    scenario = load_scenario(preset="china-2022",
+                             overrides={"population": {"persons": persons}})
+    runs: dict[str, list[float]] = {"ahead": [], "in the shard": []}
+    for _ in range(repeat):
+        for name, bounds in (("ahead", (0, 1 << 62)), ("in the shard", (1 << 62, 1 << 62))):
+            shard_module.AHEAD_LEAST, shard_module.AHEAD_MOST = bounds
+            start = time.perf_counter()
+            scorelab.run(scenario)
+            runs[name].append(time.perf_counter() - start)
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    print(f"china-2022, {persons:,} x 365 (+365), truth ahead: {med['ahead']:.2f} s, in the "
+          f"shard: {med['in the shard']:.2f} s, ratio {med['ahead'] / med['in the shard']:.2f}"
+          f" (medians of {repeat}; runs {', '.join(f'{t:.2f}' for t in runs['ahead'])} "
+          f"against {', '.join(f'{t:.2f}' for t in runs['in the shard'])})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
@@ -216,6 +242,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--whole", action="store_true")
     parser.add_argument("--phases", action="store_true")
+    parser.add_argument("--ahead", action="store_true")
     parser.add_argument("--baseline", type=Path, default=None)
     parser.add_argument("--one-lane", action="store_true",
                         help="with --whole: also scorelab on one lane (one core)")
@@ -228,6 +255,9 @@ def main() -> int:
         return 0
     if args.phases:
         phases(args.persons, args.repeat)
+        return 0
+    if args.ahead:
+        ahead(args.persons, args.repeat)
         return 0
     timers = {"scorelab day loop": scorelab_loop, "numpy, scan": numpy_scan,
               "numpy, calendar": numpy_calendar}

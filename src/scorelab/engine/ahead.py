@@ -9,8 +9,8 @@ on the days already handed over, so the two phases run side by side instead of i
 events are those the shard would have drawn itself (the same code on the same state), so no
 output depends on whether the truth ran ahead.
 
-A day's events go into a buffer the two processes share (``RING_BYTES``, about 60 days of
-china-2022's events at 10M persons, the whole run at 1M), and only its length down a pipe;
+A day's events go into a buffer the two processes share (``RING_BYTES``, about 280 days of
+china-2022's events at 1M persons, 140 at 2M), and only its length down a pipe;
 the shard tells the child how far it has read, and the child waits when it would overwrite
 what the shard has not read. (A pipe alone holds 64 KiB to 1 MiB, a few days at 10M: the
 two would run in turn, a window of trials at a time.) If the shard stops (an error, the end
@@ -45,8 +45,8 @@ from ..scenario.plan import Plan
 
 Day = tuple[dict[str, np.ndarray], dict[str, int]]  # (events a system reads, counts)
 #: the buffer the child writes the days into (anonymous shared memory: pages are taken only
-#: as they are written)
-RING_BYTES = 1 << 26
+#: as they are written): enough days for the child to draw a window of 32 ahead of the shard
+RING_BYTES = 1 << 23
 _READ = struct.Struct("<q")  # bytes of the buffer the shard has read, all told
 
 

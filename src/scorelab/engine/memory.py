@@ -17,7 +17,9 @@ from ..systems.registry import SYSTEM_KINDS
 #: bytes a person costs beyond the columns: temporaries of the daily steps. (A shard whose
 #: truth runs ahead, ``engine.ahead``, has a child that writes its own copy of the processes'
 #: columns, 2 B a person and process, draws its windows there and hands the days over in a
-#: buffer of at most 64 MiB: within the estimate's margin over the measured run.)
+#: buffer of 8 MiB: 30-36 MiB private to it and 8 MiB shared, measured at 1M persons of
+#: china-2022, within the estimate's margin over the measured run; it runs ahead only up to
+#: 2,097,152 persons.)
 WORKING_BYTES = 24
 #: the interpreter and its libraries (numpy, polars, pyarrow, pydantic, plotly), per process:
 #: measured about 90 MiB (peak RSS at 1M and 5M persons minus 90 B a person), with a margin

@@ -44,9 +44,8 @@ Decisions = dict[int, tuple[np.ndarray, np.ndarray]]  # system index -> (ids dec
 #: persons a shard holds at least to run its truth ahead (a smaller one's truth is over
 #: before a child would have started), and at most: the child draws on one core, and the
 #: larger the shard, the more its truth outweighs its records and the more two lanes give
-#: the truth in the shard (china-2022 side by side, bench/RESULTS.md: ahead gains about a
-#: quarter of a run at 1M persons, a twentieth at 2M, nothing at 4M, and loses a quarter at
-#: 10M)
+#: the truth in the shard (china-2022 side by side, bench/RESULTS.md: a run ahead takes
+#: 0.72x the time at 1M persons, 0.78-0.94x at 2M, 0.97-1.0x at 4M, 1.14-1.24x at 10M)
 AHEAD_LEAST, AHEAD_MOST = 1 << 16, 1 << 21
 
 
