@@ -80,6 +80,20 @@ def in_turn(scenario: Scenario, shards: int = 1) -> scorelab.Result:
         return scorelab.run(scenario, shards=shards)
 
 
+def shard_ahead(ring: int | None = None) -> Shard:
+    """A shard of ``SMALL`` running its truth ahead from day 0 (through a buffer of ``ring``
+    bytes, if given)."""
+    plan = compile_plan(load_scenario(text=SMALL))
+    shard = Shard(plan, 0, plan.persons, threads=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shard_module, "AHEAD_LEAST", 0)
+        if ring is not None:
+            patch.setattr(ahead_module, "RING_BYTES", ring)
+        assert shard.run_ahead(0)
+        assert not shard.run_ahead(0), "one child a shard"
+    return shard
+
+
 def same_bytes(a: scorelab.Result, b: scorelab.Result) -> None:
     assert summary_bytes(a.summary) == summary_bytes(b.summary)
     assert daily_bytes(a.daily) == daily_bytes(b.daily)
@@ -127,18 +141,14 @@ def test_an_error_in_the_child_is_raised_by_the_run_with_its_traceback(
 
 
 def test_a_child_that_dies_is_told_and_reaped() -> None:
-    plan = compile_plan(load_scenario(text=SMALL))
-    shard = Shard(plan, 0, plan.persons, threads=2)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(shard_module, "AHEAD_LEAST", 0)
-        assert shard.run_ahead(0)
+    shard = shard_ahead()
     assert shard.ahead is not None and shard.ahead.pid is not None
     pid = shard.ahead.pid
     shard.truth(0, [], None)
     os.kill(pid, signal.SIGKILL)
     with pytest.raises(RuntimeError, match="never came: the child process running it ahead "
                                            "was killed by signal 9"):
-        for day in range(1, plan.total_days):  # (the days already in the pipe come first)
+        for day in range(1, shard.plan.total_days):  # (the days already written come first)
             shard.truth(day, [], None)
     with pytest.raises(ChildProcessError):  # reaped
         os.waitpid(pid, os.WNOHANG)
@@ -146,12 +156,7 @@ def test_a_child_that_dies_is_told_and_reaped() -> None:
 
 
 def test_closing_a_shard_stops_its_child_mid_run_and_reaps_it() -> None:
-    plan = compile_plan(load_scenario(text=SMALL))
-    shard = Shard(plan, 0, plan.persons, threads=2)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(shard_module, "AHEAD_LEAST", 0)
-        assert shard.run_ahead(0)
-        assert not shard.run_ahead(0), "one child a shard"
+    shard = shard_ahead()
     assert shard.ahead is not None and shard.ahead.pid is not None
     pid = shard.ahead.pid
     shard.truth(0, [], None)
@@ -241,12 +246,9 @@ def test_the_events_are_the_shards_own(ring: int) -> None:
     """Day by day, a child's events are those the shard draws itself: the same event types
     in the same order, the same persons, the same counts; also through a buffer of a few
     days' events, which the child fills and wraps round, waiting for the shard."""
-    plan = compile_plan(load_scenario(text=SMALL))
-    mine, theirs = (Shard(plan, 0, plan.persons, threads=2) for _ in range(2))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(shard_module, "AHEAD_LEAST", 0)
-        patch.setattr(ahead_module, "RING_BYTES", ring)
-        assert theirs.run_ahead(0)
+    theirs = shard_ahead(ring)
+    plan = theirs.plan
+    mine = Shard(plan, 0, plan.persons, threads=2)
     for day in range(plan.total_days):
         for shard in (mine, theirs):
             shard.truth(day, [], None)
@@ -263,12 +265,7 @@ def test_the_events_are_the_shards_own(ring: int) -> None:
 
 
 def test_a_day_larger_than_the_buffer_is_an_error() -> None:
-    plan = compile_plan(load_scenario(text=SMALL))
-    shard = Shard(plan, 0, plan.persons, threads=2)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(shard_module, "AHEAD_LEAST", 0)
-        patch.setattr(ahead_module, "RING_BYTES", 64)
-        assert shard.run_ahead(0)
+    shard = shard_ahead(64)
     with pytest.raises(RuntimeError, match=r"(?s)failed on day 0:.*more than the 64 the "
                                            r"buffer holds"):
         shard.truth(0, [], None)
