@@ -10,7 +10,8 @@ events are those the shard would have drawn itself (the same code on the same st
 output depends on whether the truth ran ahead.
 
 A day's events go into a buffer the two processes share (``RING_BYTES``, about 280 days of
-china-2022's events at 1M persons, 140 at 2M), and only its length down a pipe;
+china-2022's events at 1M persons, 140 at 2M), and only its length down a pipe (a day larger
+than the buffer goes down the pipe whole);
 the shard tells the child how far it has read, and the child waits when it would overwrite
 what the shard has not read. (A pipe alone holds 64 KiB to 1 MiB, a few days at 10M: the
 two would run in turn, a window of trials at a time.) If the shard stops (an error, the end
@@ -90,19 +91,22 @@ class Ahead:
             raise RuntimeError(f"the truth runs ahead from day {self.day}; day {day} was "
                                "asked for")
         try:
-            length, failure = self.lengths.recv()
+            length, inline, failure = self.lengths.recv()
         except EOFError:
             raise RuntimeError(f"the truth of day {day} never came: the child process "
                                f"running it ahead {self._ended()}") from None
         if failure is not None:  # the child's traceback
             raise RuntimeError(f"the child process running the truth ahead failed on day "
                                f"{day}:\n{failure}")
-        payload = _copy_out(self.ring, self.read, length)
-        self.read += length
-        try:
-            os.write(self.done, _READ.pack(self.read))
-        except BrokenPipeError:  # (the child has drawn every day and gone)
-            pass
+        if inline is not None:  # a day too large for the buffer came down the pipe
+            payload = inline
+        else:
+            payload = _copy_out(self.ring, self.read, length)
+            self.read += length
+            try:
+                os.write(self.done, _READ.pack(self.read))
+            except BrokenPipeError:  # (the child has drawn every day and gone)
+                pass
         self.day += 1
         events, counts = pickle.loads(payload)
         return events, counts
@@ -150,11 +154,16 @@ def _child(lengths: Connection, done: int, ring: mmap.mmap, processes: list[Proc
     code = 0
     try:
         # the parent's files stay the parent's alone: an output folder's lock, and the
-        # standard streams a caller may read to their end
-        keep = sorted((lengths.fileno(), done))
-        os.closerange(3, keep[0])
-        os.closerange(keep[0] + 1, keep[1])
-        os.closerange(keep[1] + 1, os.sysconf("SC_OPEN_MAX"))
+        # standard streams a caller may read to their end (the open ones, as the kernel
+        # lists them: a range up to the limit may be a billion calls where close_range is
+        # missing)
+        keep = {lengths.fileno(), done}
+        for fd in [int(name) for name in os.listdir("/proc/self/fd")]:
+            if fd > 2 and fd not in keep:
+                try:
+                    os.close(fd)
+                except OSError:  # (the listing's own, closed with it)
+                    pass
         nowhere = os.open(os.devnull, os.O_RDWR)
         for stream in (0, 1, 2):
             os.dup2(nowhere, stream)
@@ -178,19 +187,19 @@ def _child(lengths: Connection, done: int, ring: mmap.mmap, processes: list[Proc
                 events.update(events_read)
                 counts.update(counted)
             payload = pickle.dumps((events, counts), protocol=pickle.HIGHEST_PROTOCOL)
-            if len(payload) > len(ring):
-                raise RuntimeError(f"day {day}'s events take {len(payload):,} bytes, more "
-                                   f"than the {len(ring):,} the buffer holds")
+            if len(payload) > len(ring):  # (a scenario whose systems read nearly everyone)
+                lengths.send((len(payload), payload, None))
+                continue
             read = _wait_for_room(done, read, written + len(payload) - len(ring))
             _copy_in(ring, written, payload)
             written += len(payload)
-            lengths.send((len(payload), None))
+            lengths.send((len(payload), None, None))
     except (BrokenPipeError, ConnectionResetError):  # the shard is gone: nobody to tell
         code = 1
     except BaseException:  # noqa: BLE001 (the shard raises it, with the child's traceback)
         code = 1
         try:
-            lengths.send((0, traceback.format_exc()))
+            lengths.send((0, None, traceback.format_exc()))
         except OSError:  # (the shard is gone too)
             pass
     finally:
