@@ -141,7 +141,7 @@ def test_an_error_in_the_child_is_raised_by_the_run_with_its_traceback(
 
 
 def test_a_child_that_dies_is_told_and_reaped() -> None:
-    shard = shard_ahead()
+    shard = shard_ahead(3000)  # (a few days' room: it waits for the shard, alive, till killed)
     assert shard.ahead is not None and shard.ahead.pid is not None
     pid = shard.ahead.pid
     shard.truth(0, [], None)
@@ -160,13 +160,14 @@ def test_closing_a_shard_stops_its_child_mid_run_and_reaps_it(tmp_path: Path) ->
     parent's), and goes when the shard closes."""
     held = os.open(tmp_path / "lock", os.O_CREAT | os.O_RDWR)
     try:
-        shard = shard_ahead()
+        shard = shard_ahead(3000)  # (a few days' room: it waits for the shard, alive)
     finally:
         os.close(held)
     assert shard.ahead is not None and shard.ahead.pid is not None
     pid = shard.ahead.pid
     shard.truth(0, [], None)  # (the child has set itself up by its first day)
     files = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+    assert any(f.startswith("pipe:") for f in files), "the child is alive, with its pipes"
     assert str(tmp_path / "lock") not in files
     assert {f for f in files if not f.startswith(("pipe:", "/dev/null"))} == set(), files
     with pytest.raises(RuntimeError, match="runs ahead from day 1; day 3 was asked for"):
