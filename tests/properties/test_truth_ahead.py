@@ -277,3 +277,16 @@ def test_the_events_are_the_shards_own(ring: int) -> None:
         assert theirs.ahead.read == 0, "nothing in the buffer"
     for shard in (mine, theirs):
         shard.close()
+
+
+@pytest.mark.parametrize("events", [{}, {"a": np.array([3, 1])},
+                                    {"a": np.empty(0, np.int64), "b": np.arange(5),
+                                     "c": np.empty(0, np.int64)}])
+def test_a_day_reads_back_as_it_was_written(events: dict[str, np.ndarray]) -> None:
+    """What crosses from the child: the same events in the same order (none, too), the same
+    ids as 64-bit integers, the same counts."""
+    counts = {"x": 3, "a": 2}
+    read, counted = ahead_module._decoded(ahead_module._encoded(events, counts))
+    assert list(read) == list(events) and counted == counts
+    for name, ids in events.items():
+        assert read[name].dtype == np.int64 and np.array_equal(read[name], ids)
